@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import pickle
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ FEATURE_PRECISION = {"country": 4, "admin1": 3, "region": 3}
 _FEATURE_BASE = {"site": 9.0, "country": 10.0, "admin1": 6.5, "region": 6.0, "airbase": 5.0, "airport": 4.0}
 _ADMIN1_NOISE = ("governorate", "province", "muhafazat", "mayorality of", "region", "oblast", "state of",
                  "wilayat", "prefecture", "department", "district")
-_BASE_WORDS = ("air base", "airbase", "airport", "air field", "airfield", "international")
+_ADMIN1_NOISE_RE = re.compile(r"\b(?:" + "|".join(_ADMIN1_NOISE) + r")\b", re.IGNORECASE)
+PROVINCE_WORDS = ("province", "governorate", "region")
+_BASE_WORDS = PROVINCE_WORDS + ("air base", "airbase", "airport", "air field", "airfield", "international")
 CITY_SOURCE = "cities500"
 
 
@@ -218,14 +221,17 @@ def _admin1() -> Iterator[tuple[Place, list[str]]]:
     with settings.ADMIN1_TABLE.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
             name = row["name"]
-            clean = name
-            for noise in _ADMIN1_NOISE:
-                clean = clean.replace(noise.title(), "").replace(noise, "")
-            clean = " ".join(clean.split()).strip(" -'") or name
+            clean = _clean_admin1(name)
             aliases = {name, clean}
             yield Place(f"admin1:{row['country_code']}.{row['admin1_code']}", clean, float(row["latitude"]),
                         float(row["longitude"]), row["country_code"], clean, "admin1", 0,
                         "GeoNames admin1 (centroid of its towns)"), sorted(aliases)
+
+
+def _clean_admin1(name: str) -> str:
+    """"Muhafazat Kirkuk" -> "Kirkuk", "Basra Governorate" -> "Basra": the names news uses."""
+    clean = _ADMIN1_NOISE_RE.sub(" ", name)
+    return " ".join(clean.split()).strip(" -'") or name
 
 
 def _cities(admin1_names: dict[tuple[str, str], str]) -> Iterator[tuple[Place, list[str]]]:
@@ -266,7 +272,7 @@ def build() -> Gazetteer:
     admin1_names: dict[tuple[str, str], str] = {}
     with settings.ADMIN1_TABLE.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            admin1_names[(row["country_code"], row["admin1_code"])] = row["name"]
+            admin1_names[(row["country_code"], row["admin1_code"])] = _clean_admin1(row["name"])
     sources = [_curated(), _countries(), _admin1(), _airbases(), _cities(admin1_names)]
     for source in sources:
         for place, place_aliases in source:
