@@ -1,0 +1,170 @@
+"""Command line: ``python -m geo parse|geocode|import|export`` (contract in DESIGN.md).
+
+Offline by default; the store is the one ``INCIDENTS_DB`` names (see ``geo.settings``).
+A bad input line in a ``--jsonl`` run gets an ``"error"`` field and the run goes on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TextIO
+
+from geo import export, filters, gazetteer, importers, settings
+from geo.geocoder import Locator, OfflineGeocoder, make_locator
+from geo.loading import import_file
+from geo.store import Store
+
+
+def _locator() -> Locator:
+    offline = OfflineGeocoder(gazetteer.load())
+    return make_locator(offline, provider=os.environ.get("GEOCODER"),
+                        user_agent=os.environ.get("GEOCODER_USER_AGENT"),
+                        api_key=os.environ.get("GEOCODER_API_KEY"), domain=os.environ.get("GEOCODER_DOMAIN"),
+                        cache=settings.cache_dir() / "geocode-cache.sqlite3")
+
+
+def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise ValueError("each line must be a JSON object")
+        except ValueError as error:
+            print(json.dumps({"id": None, "error": f"line {number}: {error}"}), flush=True)
+            continue
+        try:
+            out = {"id": item.get("id"), **handle(item)}
+        except (ValueError, TypeError, KeyError) as error:
+            out = {"id": item.get("id"), "error": f"line {number}: {error}"}
+        print(json.dumps(out, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _geocode_item(locator: Locator, query: str, country: str | None) -> dict[str, Any]:
+    if not isinstance(query, str) or not query.strip():
+        raise ValueError("query must be a non-empty string")
+    found = locator.locate(query, country)
+    if found is None:
+        return {"name": None, "latitude": None, "longitude": None, "geo_precision": None,
+                "country_code": None, "feature": None}
+    return {"name": found.name, "latitude": found.latitude, "longitude": found.longitude,
+            "geo_precision": found.geo_precision, "country_code": found.country_code, "feature": found.feature}
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    locator = _locator()
+    if args.jsonl:
+        return _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country")))
+    if not args.name:
+        print("geocode: give a NAME or --jsonl", file=sys.stderr)
+        return 2
+    print(json.dumps(_geocode_item(locator, args.name, args.country), ensure_ascii=False))
+    return 0
+
+
+def _published(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    return date.fromisoformat(str(value))
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from geo import events
+
+    gaz = gazetteer.load()
+
+    def handle(item: dict[str, Any]) -> dict[str, Any]:
+        text = item.get("text")
+        if not isinstance(text, str):
+            raise ValueError("text must be a string")
+        result: dict[str, Any] = events.parse(text, _published(item.get("published")), gaz).to_json()
+        return result
+
+    if args.jsonl:
+        return _jsonl(sys.stdin, handle)
+    if not args.file:
+        print("parse: give FILE, - for stdin, or --jsonl", file=sys.stderr)
+        return 2
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        raw = open(args.file, "rb").read()
+        text = raw.decode("utf-8", errors="replace")
+    print(json.dumps(handle({"text": text, "published": args.published}), ensure_ascii=False))
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = Store(settings.store_url())
+    try:
+        report = import_file(store, args.file, _locator(), args.format)
+    except importers.BadFile as error:
+        print(f"import: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: {report.summary()}")
+    for line in report.rejected:
+        print(f"rejected: {line}")
+    for event_id, reason in report.unlocated.items():
+        print(f"not placed: {event_id}: {reason}")
+    for line in report.warnings:
+        print(f"warning: {line}")
+    return 0
+
+
+def _iter_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    incidents = Store(settings.store_url()).all()
+    opts = filters.options(incidents)
+    chosen = filters.Filters(args.since or opts.first, args.until or opts.last, tuple(args.group or ()))
+    selected = filters.apply(incidents, chosen)
+    sys.stdout.write(export.to_csv(selected) if args.format == "csv" else export.to_geojson(selected) + "\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("parse", help="find and resolve place mentions in an article")
+    p.add_argument("file", nargs="?")
+    p.add_argument("--published", help="publication date YYYY-MM-DD")
+    p.add_argument("--jsonl", action="store_true")
+    p.set_defaults(run=cmd_parse)
+    g = sub.add_parser("geocode", help="place a name")
+    g.add_argument("name", nargs="?")
+    g.add_argument("--country")
+    g.add_argument("--jsonl", action="store_true")
+    g.set_defaults(run=cmd_geocode)
+    i = sub.add_parser("import", help="load records into the store")
+    i.add_argument("file")
+    i.add_argument("--format", choices=sorted(importers.FORMATS), default="native")
+    i.set_defaults(run=cmd_import)
+    e = sub.add_parser("export", help="write stored incidents")
+    e.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    e.add_argument("--group", action="append")
+    e.add_argument("--since", type=_iter_date)
+    e.add_argument("--until", type=_iter_date)
+    e.set_defaults(run=cmd_export)
+    args = parser.parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,270 @@
+"""Read incident records from CSV files (native, ACLED, UCDP GED) with row-level checks.
+
+A bad row never stops a file: it is reported with file, row and column, and the good
+rows go on. A file that cannot be read at all (wrong encoding, missing columns) raises
+``BadFile`` naming the problem, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from geo.records import FIELDS, GROUP_ROLES, Incident
+
+__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "parse_text", "FORMATS", "MAX_BYTES"]
+
+MAX_BYTES = 20 * 1024 * 1024
+csv.field_size_limit(MAX_BYTES)
+
+
+class BadFile(ValueError):
+    """The whole file cannot be read (encoding, delimiter, missing columns, size)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, row {self.row}, column {self.column}: {self.message}"
+
+
+@dataclass
+class ImportResult:
+    incidents: list[Incident] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _RowProblem(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+# --------------------------------------------------------------- field parsers
+
+def _date(column: str, value: str, *, required: bool = True) -> date | None:
+    value = value.strip()
+    if not value:
+        if required:
+            raise _RowProblem(column, "is empty; a date (YYYY-MM-DD) is required")
+        return None
+    for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    raise _RowProblem(column, f"{value[:40]!r} is not a valid date (expected YYYY-MM-DD)")
+
+
+def _int(column: str, value: str, *, low: int = 0, high: int | None = None) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = int(float(value)) if value.replace(".", "", 1).lstrip("-").isdigit() else int(value)
+    except ValueError:
+        raise _RowProblem(column, f"{value[:40]!r} is not a whole number") from None
+    if number < low or (high is not None and number > high):
+        bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise _RowProblem(column, f"{number} is out of range (must be {bound})")
+    return number
+
+
+def _coord(column: str, value: str, limit: float) -> float | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise _RowProblem(column, f"{value[:40]!r} is not a number") from None
+    if not -limit <= number <= limit or number != number:
+        raise _RowProblem(column, f"{number} is out of range (-{limit:g} to {limit:g})")
+    return number
+
+
+def _stable_id(prefix: str, row: Mapping[str, str]) -> str:
+    digest = hashlib.sha1("\x1f".join(f"{k}={row[k]}" for k in sorted(row)).encode()).hexdigest()[:10]
+    return f"{prefix}-{digest}"
+
+
+# --------------------------------------------------------------- formats
+
+def _native(row: Mapping[str, str]) -> Incident:
+    role = row.get("group_role", "").strip().lower() or "unknown"
+    if role not in GROUP_ROLES:
+        raise _RowProblem("group_role", f"{role[:40]!r} is not one of {', '.join(GROUP_ROLES)}")
+    lat = _coord("latitude", row.get("latitude", ""), 90)
+    lon = _coord("longitude", row.get("longitude", ""), 180)
+    if (lat is None) != (lon is None):
+        raise _RowProblem("longitude" if lon is None else "latitude", "latitude and longitude must be given together")
+    location = row.get("location", "").strip()
+    if not location and lat is None:
+        raise _RowProblem("location", "is empty and there are no coordinates: the incident cannot be placed")
+    event_date = _date("event_date", row.get("event_date", ""))
+    assert event_date is not None
+    return Incident(
+        event_id=row.get("event_id", "").strip() or _stable_id("CSV", row),
+        event_date=event_date,
+        time_precision=_int("time_precision", row.get("time_precision", ""), low=1, high=3) or 1,
+        group=row.get("group", "").strip() or "Unknown",
+        group_role=role,
+        parent_group=row.get("parent_group", "").strip(),
+        target=row.get("target", "").strip(),
+        event_type=row.get("event_type", "").strip(),
+        sub_event_type=row.get("sub_event_type", "").strip(),
+        location=location,
+        mention=row.get("mention", "").strip(),
+        latitude=lat,
+        longitude=lon,
+        geo_precision=_int("geo_precision", row.get("geo_precision", ""), low=1, high=4),
+        country_code=row.get("country_code", "").strip().upper(),
+        admin1=row.get("admin1", "").strip(),
+        killed=_int("killed", row.get("killed", "")),
+        injured=_int("injured", row.get("injured", "")),
+        notes=row.get("notes", "").strip(),
+        source=row.get("source", "").strip(),
+        source_url=row.get("source_url", "").strip(),
+        published=_date("published", row.get("published", ""), required=False),
+    )
+
+
+def _country_code(name: str) -> str:
+    import pycountry
+
+    try:
+        return str(pycountry.countries.lookup(name.strip()).alpha_2) if name.strip() else ""
+    except LookupError:
+        return ""
+
+
+def _acled(row: Mapping[str, str]) -> Incident:
+    native = {
+        "event_id": row.get("event_id_cnty", ""), "event_date": row.get("event_date", ""),
+        "time_precision": row.get("time_precision", ""), "group": row.get("actor1", ""),
+        "target": row.get("actor2", ""), "event_type": row.get("event_type", ""),
+        "sub_event_type": row.get("sub_event_type", ""), "location": row.get("location", ""),
+        "latitude": row.get("latitude", ""), "longitude": row.get("longitude", ""),
+        "geo_precision": row.get("geo_precision", ""), "country_code": _country_code(row.get("country", "")),
+        "admin1": row.get("admin1", ""), "killed": row.get("fatalities", ""), "notes": row.get("notes", ""),
+        "source": row.get("source", ""),
+    }
+    return _native(native)
+
+
+def _ucdp(row: Mapping[str, str]) -> Incident:
+    side_a = row.get("side_a", "")
+    native = {
+        "event_id": f"UCDP-{row.get('id', '')}" if row.get("id") else "",
+        "event_date": (row.get("date_start", "") or "")[:10], "time_precision": row.get("date_prec", "")[:1]
+        if row.get("date_prec", "") in ("1", "2", "3") else "",
+        "group": side_a, "target": row.get("side_b", ""), "event_type": "Battles" if row.get("type_of_violence") == "1"
+        else "Violence against civilians" if row.get("type_of_violence") == "3" else "",
+        "location": row.get("where_coordinates", "") or row.get("adm_2", ""),
+        "latitude": row.get("latitude", ""), "longitude": row.get("longitude", ""),
+        "country_code": _country_code(row.get("country", "")), "admin1": row.get("adm_1", ""),
+        "killed": row.get("best", ""), "notes": row.get("source_headline", "")[:300],
+        "source": row.get("source_article", "")[:300],
+    }
+    return _native(native)
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    required: tuple[str, ...]
+    known: tuple[str, ...]
+    convert: Callable[[Mapping[str, str]], Incident]
+
+
+FORMATS: dict[str, _Format] = {
+    "native": _Format(("event_date", "group", "location"), FIELDS, _native),
+    "acled": _Format(("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), (), _acled),
+    "ucdp": _Format(("id", "date_start", "side_a", "latitude", "longitude"), (), _ucdp),
+}
+
+
+def _decode(raw: bytes, file: str) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise BadFile(f"{file}: not UTF-8 text (byte 0x{raw[error.start]:02x} at row {line}); "
+                      "save the file as UTF-8 and import again") from None
+
+
+def _delimiter(header: str, file: str) -> str:
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        raise BadFile(f"{file}, row 1: no comma-, semicolon- or tab-separated header found")
+    return best
+
+
+def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
+    """Parse CSV text; ``file`` is the name used in messages."""
+    spec = FORMATS[fmt]
+    if not text.strip():
+        raise BadFile(f"{file}: the file is empty")
+    header_line = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line, file))
+    columns = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = columns
+    missing = [c for c in spec.required if c not in columns]
+    if missing:
+        raise BadFile(f"{file}, row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                      f"(found: {', '.join(columns[:12]) or 'none'})")
+    result = ImportResult()
+    extra = [c for c in columns if spec.known and c not in spec.known]
+    if extra:
+        result.warnings.append(f"{file}: ignored unknown column(s) {', '.join(extra[:10])}")
+    seen: dict[str, int] = {}
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            result.errors.append(RowError(file, number, "(row)", f"has {len(columns) + len(row[None])} cells; "  # type: ignore[index]
+                                          f"the header has {len(columns)}"))
+            continue
+        clean = {k: (v or "") for k, v in row.items()}
+        if not any(v.strip() for v in clean.values()):
+            continue
+        try:
+            incident = spec.convert(clean)
+        except _RowProblem as problem:
+            result.errors.append(RowError(file, number, problem.column, str(problem)))
+            continue
+        if incident.event_id in seen:
+            result.errors.append(RowError(file, number, "event_id",
+                                          f"{incident.event_id!r} repeats row {seen[incident.event_id]}"))
+            continue
+        seen[incident.event_id] = number
+        result.incidents.append(incident)
+    return result
+
+
+def read_csv(path: Path | str, fmt: str = "native", *, name: str | None = None) -> ImportResult:
+    """Read a CSV file from disk (at most ``MAX_BYTES``)."""
+    path = Path(path)
+    label = name or path.name
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise BadFile(f"{label}: {size / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
+    return parse_text(_decode(path.read_bytes(), label), label, fmt)
+
+
+def read_bytes(raw: bytes, name: str, fmt: str = "native") -> ImportResult:
+    """Read an uploaded CSV (the upload's name is only used in messages, never as a path)."""
+    if len(raw) > MAX_BYTES:
+        raise BadFile(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
+    return parse_text(_decode(raw, name), name, fmt)

@@ -1,0 +1,50 @@
+"""Import records into the store: read, geocode what has no coordinates (the join), save.
+
+The CLI's ``import`` and the app (first run, uploads) share this one path, so a file
+behaves the same wherever it comes in. The save is one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo import importers, settings
+from geo.geocoder import Locator
+from geo.join import locate_incidents
+from geo.store import Store
+
+__all__ = ["ImportReport", "import_result", "import_file", "ensure_bundled"]
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[str] = field(default_factory=list)
+    unlocated: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{len(self.rejected)} rejected, {len(self.unlocated)} without a place")
+
+
+def import_result(store: Store, result: importers.ImportResult, locator: Locator) -> ImportReport:
+    joined = locate_incidents(result.incidents, locator)
+    counts = store.upsert(joined.incidents)
+    return ImportReport(counts.added, counts.updated, counts.unchanged, [str(e) for e in result.errors],
+                        joined.unlocated, list(result.warnings))
+
+
+def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "native") -> ImportReport:
+    """Raises ``importers.BadFile`` when the file cannot be read at all (nothing is saved)."""
+    return import_result(store, importers.read_csv(path, fmt), locator)
+
+
+def ensure_bundled(store: Store, locator: Locator) -> ImportReport | None:
+    """Fill an empty store from ``data/incidents.csv`` (first run); leave a used one alone."""
+    if store.count():
+        return None
+    return import_file(store, settings.BUNDLED_INCIDENTS, locator)

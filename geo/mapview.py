@@ -1,0 +1,240 @@
+"""The map: a folium base map (offline borders and place labels) and one incident layer.
+
+Incidents travel to the browser as one JSON array, not one folium object each, and the
+browser builds clustered markers from it (DESIGN.md, "Map"). Popups are DOM nodes filled
+with ``textContent``, so text from articles is never parsed as HTML or JavaScript: a
+``<script>``, ``<img onerror>`` or ``${…}`` in a note shows as text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import folium
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from jinja2 import Template
+
+from geo import settings
+from geo.gazetteer import Gazetteer
+from geo.records import Incident
+
+__all__ = ["PALETTE", "group_colors", "safe_url", "incident_rows", "IncidentLayer", "base_map", "incident_layer",
+           "script_json"]
+
+PALETTE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#17becf",
+           "#bcbd22", "#1b9e77", "#d95f02", "#7570b3")
+OTHER_COLOR = "#666666"
+_COLOR = re.compile(r"^#[0-9a-f]{6}$")
+BORDERS = settings.DATA_DIR / "basemap" / "countries.geojson"
+PRECISION_LABEL = {1: "exact place", 2: "near a place", 3: "province / region", 4: "country"}
+MARKERCLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+
+
+def group_colors(groups: Sequence[str]) -> dict[str, str]:
+    """Colour per group, in the given order (most frequent first); the rest share grey.
+    Computed from the whole data set so a group keeps its colour while filters change."""
+    return {g: PALETTE[i] if i < len(PALETTE) else OTHER_COLOR for i, g in enumerate(groups)}
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is an http(s) link, else "" (no ``javascript:`` or ``data:`` links)."""
+    url = url.strip()
+    return url if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe to place inside a ``<script>``: no ``</script>``, no HTML specials."""
+    text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _count(n: int | None) -> str:
+    return "not reported" if n is None else str(n)
+
+
+def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The data the browser needs per located incident (all values plain text)."""
+    rows = []
+    for i in incidents:
+        if not i.located:
+            continue
+        color = colors.get(i.group, OTHER_COLOR)
+        rows.append({
+            "lat": round(i.latitude or 0.0, 5), "lon": round(i.longitude or 0.0, 5),
+            "color": color if _COLOR.match(color) else OTHER_COLOR,
+            "title": f"{i.event_date.isoformat()} · {i.group}",
+            "lines": [
+                ["Date", i.event_date.isoformat() + ("" if i.time_precision == 1 else
+                                                     " (within a week)" if i.time_precision == 2 else " (within a month)")],
+                ["Group", f"{i.group} ({i.group_role})" + (f", part of {i.parent_group}" if i.parent_group else "")],
+                ["Place", f"{i.location}" + (f", {i.admin1}" if i.admin1 else "") + (f", {i.country_code}" if i.country_code else "")
+                 + f" — {PRECISION_LABEL.get(i.geo_precision or 1, 'exact place')}"],
+                ["Type", i.sub_event_type or i.event_type or "not coded"],
+                ["Killed / injured", f"{_count(i.killed)} / {_count(i.injured)}"],
+            ],
+            "notes": i.notes[:600],
+            "source": i.source[:200],
+            "url": safe_url(i.source_url),
+        })
+    return rows
+
+
+class IncidentLayer(JSCSSMixin, MacroElement):  # type: ignore[misc]
+    """A marker-cluster layer built in the browser from JSON rows (see module docstring)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  var rows = {{ this.rows_json }};
+  var legend = {{ this.legend_json }};
+  var cluster = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false});
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  function popup(d) {
+    var root = el("div", "imap-popup");
+    root.appendChild(el("div", "imap-title", d.title));
+    d.lines.forEach(function (kv) {
+      var line = el("div", "imap-line");
+      line.appendChild(el("b", null, kv[0] + ": "));
+      line.appendChild(document.createTextNode(kv[1]));
+      root.appendChild(line);
+    });
+    if (d.notes) { root.appendChild(el("p", "imap-notes", d.notes)); }
+    var src = el("div", "imap-source");
+    if (d.url) {
+      var a = el("a", null, d.source || d.url);
+      a.href = d.url; a.target = "_blank"; a.rel = "noopener noreferrer";
+      src.appendChild(a);
+    } else if (d.source) { src.textContent = d.source; }
+    root.appendChild(src);
+    return root;
+  }
+  rows.forEach(function (d) {
+    var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
+                          html: '<span style="background:' + d.color + '"></span>'});
+    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title});
+    m.bindPopup(function () { return popup(d); }, {maxWidth: 320});
+    cluster.addLayer(m);
+  });
+  if (legend.length) {
+    var box = L.control({position: "bottomright"});
+    box.onAdd = function () {
+      var div = el("div", "imap-legend");
+      legend.forEach(function (g) {
+        var row = el("div", "imap-legend-row");
+        var sw = el("span", "imap-swatch"); sw.style.background = g[1];
+        row.appendChild(sw); row.appendChild(el("span", null, g[0]));
+        div.appendChild(row);
+      });
+      return div;
+    };
+    cluster.on("add", function () { box.addTo(cluster._map); });
+    cluster.on("remove", function () { box.remove(); });
+  }
+  return cluster;
+})();
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    default_js = [("markerclusterjs", MARKERCLUSTER + "leaflet.markercluster.js")]
+    default_css = [("markerclustercss", MARKERCLUSTER + "MarkerCluster.css"),
+                   ("markerclusterdefcss", MARKERCLUSTER + "MarkerCluster.Default.css")]
+
+    def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self._name = "IncidentLayer"
+        self.rows_json = script_json(rows)
+        self.legend_json = script_json([[name, color] for name, color in legend])
+
+
+_CSS = """
+<style>
+.imap-dot span {display:block;width:12px;height:12px;border-radius:50%;border:1px solid #222;opacity:.9}
+.imap-popup {font: 13px/1.35 sans-serif; max-width: 300px}
+.imap-title {font-weight: bold; margin-bottom: 4px}
+.imap-notes {margin: 6px 0}
+.imap-legend {background: rgba(255,255,255,.9); padding: 6px 8px; font: 12px sans-serif; border-radius: 4px}
+.imap-swatch {display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
+.imap-label {font: 11px sans-serif; color: #333; white-space: nowrap; text-shadow: 0 0 3px #fff}
+.leaflet-container {background: #dfe9f2}
+</style>
+"""
+
+
+@lru_cache(maxsize=1)
+def _borders() -> dict[str, Any] | None:
+    if not BORDERS.exists():
+        return None
+    data: dict[str, Any] = json.loads(BORDERS.read_text(encoding="utf-8"))
+    return data
+
+
+def place_labels(gazetteer: Gazetteer, min_population: int = 1_500_000) -> list[tuple[str, float, float]]:
+    """Major cities to label on the offline base map."""
+    out = []
+    for i in range(len(gazetteer)):
+        p = gazetteer.place(i)
+        if p.feature == "city" and p.population >= min_population:
+            out.append((p.name, p.latitude, p.longitude))
+    return out
+
+
+class PlaceLabels(MacroElement):  # type: ignore[misc]
+    """Text labels for major places, drawn as DOM text (never HTML)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var labels = {{ this.labels_json }};
+  var layer = L.layerGroup();
+  labels.forEach(function (p) {
+    var span = document.createElement("span"); span.textContent = p[0];
+    layer.addLayer(L.marker([p[1], p[2]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "imap-label", html: span, iconSize: null})}));
+  });
+  layer.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, labels: list[tuple[str, float, float]]) -> None:
+        super().__init__()
+        self.labels_json = script_json(labels)
+
+
+def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None,
+             center: tuple[float, float] = (33.5, 41.0), zoom: int = 5) -> folium.Map:
+    """The map under the incidents: offline borders and labels, plus tiles only if asked for
+    (``tiles`` is a folium tile name such as ``OpenStreetMap``; tiles need the network)."""
+    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True)
+    if tiles:
+        folium.TileLayer(tiles, name=tiles).add_to(m)
+    borders = _borders()
+    if borders is not None:
+        folium.GeoJson(borders, name="Borders (Natural Earth)", control=False,
+                       style_function=lambda _: {"color": "#7a7a7a", "weight": 1, "fillColor": "#f4f1ea",
+                                                 "fillOpacity": 1 if not tiles else 0}).add_to(m)
+    PlaceLabels(labels).add_to(m)
+    m.get_root().header.add_child(folium.Element(_CSS))
+    return m
+
+
+def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str]) -> folium.FeatureGroup:
+    """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``."""
+    fg = folium.FeatureGroup(name="Incidents")
+    present = {i.group for i in incidents if i.located}
+    legend = [(g, c) for g, c in colors.items() if g in present][: len(PALETTE)]
+    if len(present) > len(legend):
+        legend.append(("other groups", OTHER_COLOR))
+    IncidentLayer(incident_rows(incidents, colors), legend).add_to(fg)
+    return fg
