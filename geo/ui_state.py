@@ -1,0 +1,75 @@
+"""Streamlit glue (the one place in ``geo/`` that imports Streamlit): settings from
+``st.secrets``, cached resources, and syncing the filters with the URL."""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from geo import filters, gazetteer, settings
+from geo.geocoder import Locator, OfflineGeocoder, make_locator
+from geo.gazetteer import Gazetteer
+from geo.loading import ensure_bundled
+from geo.records import Incident
+from geo.store import Store
+
+
+def secret(name: str) -> str | None:
+    """``st.secrets[name]`` or the upper-case environment variable; ``None`` when neither is set."""
+    value = os.environ.get(name.upper())
+    if value:
+        return value
+    try:
+        found = st.secrets.get(name)
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+    return str(found) if found else None
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def load_gazetteer() -> Gazetteer:
+    return gazetteer.load()
+
+
+@st.cache_resource(show_spinner=False)
+def load_locator() -> Locator:
+    return make_locator(OfflineGeocoder(load_gazetteer()), provider=secret("geocoder"),
+                        user_agent=secret("geocoder_user_agent"), api_key=secret("geocoder_api_key"),
+                        domain=secret("geocoder_domain"), cache=settings.cache_dir() / "geocode-cache.sqlite3")
+
+
+@st.cache_resource(show_spinner="Preparing the incident store…")
+def load_store() -> Store:
+    store = Store(settings.store_url(secret("incidents_db")))
+    ensure_bundled(store, load_locator())
+    return store
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def load_incidents(revision: int) -> tuple[Incident, ...]:
+    """The master table, read once per store revision and shared read-only by all sessions."""
+    return tuple(load_store().all())
+
+
+def filters_from_url(options: filters.Options) -> list[str]:
+    """On a session's first run, seed the sidebar widgets from the URL; return notes."""
+    if "filters_seeded" in st.session_state:
+        return []
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    chosen, notes = filters.from_query(params, options)
+    st.session_state["f_dates"] = (chosen.start, chosen.end)
+    st.session_state["f_groups"] = list(chosen.groups)
+    st.session_state["f_countries"] = list(chosen.countries)
+    st.session_state["f_types"] = list(chosen.event_types)
+    st.session_state["filters_seeded"] = True
+    return notes
+
+
+def write_url(chosen: filters.Filters, options: filters.Options) -> None:
+    """Put the filter state in the URL, so the address bar is a permalink to this view."""
+    wanted = filters.to_query(chosen, options)
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != normalised:
+        st.query_params.from_dict(wanted)
