@@ -1,0 +1,161 @@
+"""Geoparser benchmark on the public evaluation sets (read from ../shared/eval/geoparse).
+
+    python bench/geoparse.py [--limit N] [--errors FILE]
+
+Prints a markdown table:
+
+* recognition precision / recall / F1 on GeoWebNews and TR-News: a predicted span
+  matches a gold span when they overlap (each gold and each prediction used once).
+  Demonyms count as toponyms on both sides: both sets annotate them, and the parser
+  reports them as mentions of their country.
+* acc@161 km: for every gold toponym with coordinates, the gold span is handed to the
+  resolver together with the other gold spans of the document (the "given gold names"
+  protocol), and the pick must lie within 161 km of the gold point; an unresolved
+  name counts as a miss.
+* event location (Halterman 2019, ``source == "RELABEL"``): the parser reads the
+  sentence alone (no trigger verb given) and its main event mention must overlap a
+  gold event span. Items whose gold span is empty or shorter than two characters
+  (359 of 496: no event location in the sentence) are reported separately as the share
+  where the parser also names no event place.
+* documents per second for the full parse (recognise, resolve, event, fields) on one
+  core, GeoWebNews + TR-News texts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import events, gazetteer, mentions, resolve  # noqa: E402
+
+
+def _load_module() -> ModuleType:
+    folder = Path(os.environ.get("GEOPARSE_EVAL_DIR") or ROOT.parent / "shared" / "eval" / "geoparse")
+    spec = importlib.util.spec_from_file_location("geoparse_eval_load", folder / "load.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no load.py in {folder}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if os.environ.get("GEOPARSE_EVAL_DIR"):
+        module.DATA_DIR = folder
+    return module
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def recognition(docs: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: list[str]) -> dict[str, float]:
+    tp = fp = fn = 0
+    for d in docs:
+        gold = [(t["start"], t["end"]) for t in d["toponyms"]]
+        pred = [(m.start, m.end) for m in mentions.find(d["text"], gaz)]
+        used: set[int] = set()
+        for p in pred:
+            hit = next((k for k, g in enumerate(gold) if k not in used and _overlap(p, g)), None)
+            if hit is None:
+                fp += 1
+                errors.append(f"FP {d['id']}\t{d['text'][p[0]:p[1]]}\t{d['text'][max(0, p[0] - 40):p[1] + 40]!r}")
+            else:
+                used.add(hit)
+                tp += 1
+        for k, g in enumerate(gold):
+            if k not in used:
+                fn += 1
+                errors.append(f"FN {d['id']}\t{d['text'][g[0]:g[1]]}\t{d['text'][max(0, g[0] - 40):g[1] + 40]!r}")
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "gold": tp + fn}
+
+
+def accuracy161(docs: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: list[str]) -> dict[str, float]:
+    ok = total = 0
+    for d in docs:
+        tops = sorted(d["toponyms"], key=lambda t: t["start"])
+        ms = mentions.from_spans(d["text"], [(t["start"], t["end"]) for t in tops], gaz)
+        for t, r in zip(tops, resolve.resolve(d["text"], ms, gaz), strict=True):
+            if t["lat"] is None or t["lon"] is None:
+                continue
+            total += 1
+            if r.place is not None and resolve.distance_km(r.place.latitude, r.place.longitude,
+                                                           t["lat"], t["lon"]) <= 161:
+                ok += 1
+            else:
+                got = f"{r.place.name} {r.place.country_code} {r.place.feature}" if r.place else "-"
+                errors.append(f"GEO {d['id']}\t{t['name']}\tgot {got}\tgold {t['lat']},{t['lon']}")
+    return {"acc161": ok / total if total else 0.0, "n": total}
+
+
+def event_location(items: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: list[str]) -> dict[str, float]:
+    hit = with_gold = none_ok = no_gold = 0
+    for d in items:
+        gold = [(t["start"], t["end"]) for t in d["toponyms"] if len(t["name"].strip()) >= 2]
+        result = events.parse(d["text"], None, gaz)
+        chosen = [(i.mention_start, i.mention_end) for i in result.incidents]
+        if gold:
+            with_gold += 1
+            if chosen and any(_overlap(chosen[0], g) for g in gold):
+                hit += 1
+            else:
+                pick = d["text"][chosen[0][0]:chosen[0][1]] if chosen else "-"
+                errors.append(f"EV {d['id']}\tgot {pick}\tgold {[d['text'][a:b] for a, b in gold]}\t{d['text']!r}")
+        else:
+            no_gold += 1
+            none_ok += not chosen
+    return {"acc": hit / with_gold if with_gold else 0.0, "n": with_gold,
+            "none_ok": none_ok / no_gold if no_gold else 0.0, "n_none": no_gold}
+
+
+def throughput(texts: list[str], gaz: gazetteer.Gazetteer) -> float:
+    t0 = time.process_time()
+    for text in texts:
+        events.parse(text, None, gaz)
+    return len(texts) / max(time.process_time() - t0, 1e-9)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=0, help="documents per set (0: all)")
+    ap.add_argument("--errors", type=Path, help="write every miss to this file")
+    args = ap.parse_args(argv)
+    load = _load_module()
+    gaz = gazetteer.load()
+    lim = args.limit or None
+    gwn = list(load.load_gwn())[:lim]
+    trn = list(load.load_trnews())[:lim]
+    ev = [d for d in load.load_event_location(only_gold=True)][:lim]
+    errors: list[str] = []
+    rg, rt = recognition(gwn, gaz, errors), recognition(trn, gaz, errors)
+    ag, at = accuracy161(gwn, gaz, errors), accuracy161(trn, gaz, errors)
+    el = event_location(ev, gaz, errors)
+    dps = throughput([d["text"] for d in gwn + trn], gaz)
+    rows = [
+        ("GeoWebNews recognition P / R / F1", f"{rg['precision']:.3f} / {rg['recall']:.3f} / **{rg['f1']:.3f}**",
+         "F1 ≥ 0.80", f"{int(rg['gold'])} gold spans"),
+        ("TR-News recognition P / R / F1", f"{rt['precision']:.3f} / {rt['recall']:.3f} / **{rt['f1']:.3f}**",
+         "F1 ≥ 0.85", f"{int(rt['gold'])} gold spans"),
+        ("GeoWebNews acc@161 km (gold spans)", f"**{ag['acc161']:.3f}**", "≥ 0.94", f"{int(ag['n'])} toponyms"),
+        ("TR-News acc@161 km (gold spans)", f"**{at['acc161']:.3f}**", "≥ 0.90", f"{int(at['n'])} toponyms"),
+        ("Event location (RELABEL, gold span present)", f"**{el['acc']:.3f}**", "≥ 0.80", f"{int(el['n'])} items"),
+        ("  … no gold span: parser names no event place", f"{el['none_ok']:.3f}", "—", f"{int(el['n_none'])} items"),
+        ("Full parse throughput, one core", f"**{dps:.0f} docs/s**", "≥ 200", f"{len(gwn) + len(trn)} articles"),
+    ]
+    print("| measure | result | target | n |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    if args.errors:
+        args.errors.write_text("\n".join(errors) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

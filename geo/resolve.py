@@ -1,0 +1,155 @@
+"""Resolution: pick one gazetteer place per mention, using the whole document.
+
+A name alone is ambiguous ("Lebanon" is a country and sixteen US towns, "Gaza" a city
+and a Mozambican province). Writers disambiguate for their readers, and the resolver
+reads the same cues, in this order of strength:
+
+* apposition: "Marjayoun, Lebanon", "(Marjayoun, Al Nabatieh)", "Hit in Anbar": the
+  second name contains the first;
+* the story's countries and provinces: every country, province and demonym named
+  anywhere lends weight to candidates inside it;
+* nearness: a town close to the story's other places beats a homonym abroad;
+* a prior from the feature and size: countries, curated sites (bases, crossings), then
+  cities by population, provinces a little below big cities (a bare "Gaza" or
+  "Washington" in news is the city).
+
+Scores are additive and cheap (one pass for context, one for picks, one for nearness)
+so a story resolves in well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from geo import names
+from geo.gazetteer import Gazetteer, Place
+from geo.mentions import Mention
+
+__all__ = ["Resolved", "resolve", "distance_km"]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A mention with its chosen place (``None`` when the gazetteer has no candidate)."""
+
+    mention: Mention
+    place: Place | None
+    geo_precision: int | None
+    score: float = 0.0
+
+
+_AREA = ("country", "admin1", "region")
+_NEAR_KM = 250.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _prior(place: Place, mention: Mention) -> float:
+    """Feature-and-size prior; provinces sit just below a city of 100k."""
+    if place.feature == "country":
+        return 10.0
+    if place.curated:
+        return 9.0
+    if place.feature == "admin1":
+        return 5.0
+    if place.feature == "airbase":
+        return 6.0
+    if place.feature == "airport":
+        low = mention.text.lower()
+        return 6.0 if "airport" in low or "air" in low else 2.0
+    return math.log10(place.population + 10)
+
+
+def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
+    if mention.kind == "demonym":
+        places = [gazetteer.place(i) for i in gazetteer.exact.get(names.key(mention.lookup), ())]
+        areas = [p for p in places if p.feature in _AREA]
+        return areas or places
+    places = [gazetteer.place(i) for i in mention.candidates]
+    if mention.kind == "region":
+        areas = [p for p in places if p.feature in _AREA]
+        return areas or places
+    return places
+
+
+def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Resolved]:
+    """One :class:`Resolved` per mention, same order."""
+    cands = [_candidates(m, gazetteer) for m in mentions]
+    # 1. the story's countries and provinces
+    countries: Counter[str] = Counter()
+    provinces: Counter[tuple[str, str]] = Counter()
+    for m, cs in zip(mentions, cands, strict=True):
+        for p in cs:
+            if p.feature == "country":
+                countries[p.country_code] += 1
+                break
+        else:
+            admins = [p for p in cs if p.feature == "admin1"]
+            if len(admins) == 1:
+                provinces[(admins[0].country_code, admins[0].admin1)] += 1
+                countries[admins[0].country_code] += 1
+    # 2. apposition: "X, Y", "X (Y", "X in Y"
+    container: dict[int, list[Place]] = {}
+    for k in range(len(mentions) - 1):
+        a, b = mentions[k], mentions[k + 1]
+        gap = text[a.end:b.start]
+        if gap in (", ", " (", " in ", ", in ", " of ", " province of ") or gap.strip(" ,(") == "":
+            container[k] = [p for p in cands[k + 1] if p.feature in _AREA]
+
+    def score(k: int, p: Place) -> float:
+        m = mentions[k]
+        s = _prior(p, m)
+        own = 1 if any(c.feature == "country" and c.country_code == p.country_code for c in cands[k]) else 0
+        if countries[p.country_code] - own > 0 and p.feature != "country":
+            s += 3.0
+        if p.feature != "admin1" and provinces[(p.country_code, p.admin1)] > 0:
+            s += 2.0
+        for box in container.get(k, ()):
+            if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
+                s += 6.0
+                break
+        if names.key(p.name) == names.key(m.lookup):
+            s += 0.5
+        return s
+
+    first: list[tuple[Place | None, float]] = []
+    for k, cs in enumerate(cands):
+        if not cs:
+            first.append((None, 0.0))
+            continue
+        best = max(cs, key=lambda p: score(k, p))
+        first.append((best, score(k, best)))
+    # 3. nearness to the other places (points only; countries are too coarse)
+    anchors = [(k, p) for k, (p, _) in enumerate(first) if p is not None and p.feature not in _AREA]
+    out: list[Resolved] = []
+    for k, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
+        place, s = first[k]
+        if place is not None and len(cs) > 1:
+            others = [p for j, p in anchors if mentions[j].lookup != m.lookup]
+            if others:
+                def near(p: Place) -> float:
+                    if p.feature == "country":
+                        return 0.0
+                    return 2.0 if any(distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM
+                                      for o in others) else 0.0
+                place = max(cs, key=lambda p: score(k, p) + near(p))
+                s = score(k, place) + near(place)
+        out.append(Resolved(m, place, _precision(m, place), s))
+    return out
+
+
+def _precision(m: Mention, place: Place | None) -> int | None:
+    if place is None:
+        return None
+    if m.kind == "region":
+        return 3
+    return place.geo_precision
