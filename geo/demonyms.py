@@ -63,3 +63,42 @@ def demonym_place(word: str) -> str | None:
     """The place a demonym names ("Iraqi" -> "Iraq"), or ``None``; case-sensitive on purpose
     ("turkish delight" in lower case is not a mention)."""
     return DEMONYMS.get(word)
+
+
+# Areas the city/country gazetteer lacks: continents and world regions news names often,
+# with a representative point (GeoNames continent points where one exists), and the AP
+# abbreviations of US states and Canadian provinces ("Calif.", "B.C.").
+AREAS: dict[str, tuple[str, float, float, str]] = {
+    "europe": ("Europe", 48.69, 9.14, ""), "asia": ("Asia", 29.84, 89.30, ""),
+    "africa": ("Africa", 7.19, 21.09, ""), "north america": ("North America", 46.07, -100.55, ""),
+    "south america": ("South America", -14.60, -57.66, ""), "latin america": ("Latin America", -14.60, -57.66, ""),
+    "oceania": ("Oceania", -18.31, 138.52, ""), "antarctica": ("Antarctica", -78.16, 16.41, "AQ"),
+    "middle east": ("Middle East", 29.0, 41.0, ""), "eu": ("European Union", 50.85, 4.35, ""),
+    "european union": ("European Union", 50.85, 4.35, ""), "soviet union": ("Soviet Union", 55.75, 37.62, "RU"),
+    "ussr": ("Soviet Union", 55.75, 37.62, "RU"), "holy see": ("Vatican City", 41.90, 12.45, "VA"),
+    "dprk": ("North Korea", 40.0, 127.0, "KP"), "korean peninsula": ("Korean Peninsula", 38.0, 127.5, ""),
+    "mediterranean": ("Mediterranean Sea", 35.0, 18.0, ""), "caribbean": ("Caribbean", 15.0, -73.0, ""),
+    "balkans": ("Balkans", 43.0, 21.0, ""), "scandinavia": ("Scandinavia", 62.0, 15.0, ""),
+    "persian gulf": ("Persian Gulf", 26.0, 52.0, ""), "red sea": ("Red Sea", 20.0, 38.5, ""),
+    "gulf of aden": ("Gulf of Aden", 12.5, 48.0, ""), "horn of africa": ("Horn of Africa", 8.0, 45.0, ""),
+    "sahel": ("Sahel", 15.0, 5.0, ""), "levant": ("Levant", 33.5, 36.0, ""),
+    "west bank": ("West Bank", 31.95, 35.25, "PS"), "gaza strip": ("Gaza Strip", 31.42, 34.36, "PS"),
+    "golan heights": ("Golan Heights", 33.0, 35.75, "SY"), "kurdistan": ("Kurdistan", 36.2, 44.0, "IQ"),
+    "iraqi kurdistan": ("Kurdistan", 36.2, 44.0, "IQ"), "pacific": ("Pacific Ocean", 0.0, -160.0, ""),
+    "atlantic": ("Atlantic Ocean", 30.0, -40.0, ""), "arctic": ("Arctic", 80.0, 0.0, ""),
+}
+_STATE_ABBREVIATIONS = """Ala.:Alabama|Ariz.:Arizona|Ark.:Arkansas|Calif.:California|Colo.:Colorado|Conn.:Connecticut
+Del.:Delaware|Fla.:Florida|Ga.:Georgia|Ill.:Illinois|Ind.:Indiana|Kan.:Kansas|Ky.:Kentucky|La.:Louisiana
+Md.:Maryland|Mass.:Massachusetts|Mich.:Michigan|Minn.:Minnesota|Miss.:Mississippi|Mo.:Missouri|Mont.:Montana
+Neb.:Nebraska|Nev.:Nevada|N.H.:New Hampshire|N.J.:New Jersey|N.M.:New Mexico|N.Y.:New York|N.C.:North Carolina
+N.D.:North Dakota|Okla.:Oklahoma|Ore.:Oregon|Pa.:Pennsylvania|R.I.:Rhode Island|S.C.:South Carolina
+S.D.:South Dakota|Tenn.:Tennessee|Vt.:Vermont|Va.:Virginia|Wash.:Washington|W.Va.:West Virginia|Wis.:Wisconsin
+Wyo.:Wyoming|B.C.:British Columbia|BC:British Columbia|Alta.:Alberta|Ont.:Ontario|Que.:Quebec|Sask.:Saskatchewan
+Man.:Manitoba|N.S.:Nova Scotia|D.C.:Washington, D.C."""
+STATE_ABBREVIATIONS: dict[str, str] = dict(
+    pair.split(":") for pair in _STATE_ABBREVIATIONS.replace("\n", "|").split("|"))
+
+
+def area(key: str) -> tuple[str, float, float, str] | None:
+    """(name, latitude, longitude, country code or "") of a world region by normalised key."""
+    return AREAS.get(key)

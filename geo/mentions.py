@@ -31,7 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from geo import names
-from geo.demonyms import demonym_place
+from geo.demonyms import STATE_ABBREVIATIONS, area, demonym_place
 from geo.gazetteer import Gazetteer
 
 __all__ = ["Mention", "Token", "find", "from_spans", "tokenize", "COMMON_WORDS"]
@@ -243,6 +243,11 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
                 j += 1
             i = max(j, i + 1)
             continue
+        special = _area_or_abbreviation(tokens, i, text, gazetteer)
+        if special is not None:
+            out.append(special)
+            i = _index_after(tokens, special.end, i)
+            continue
         demonym = _demonym(tokens, i, text)
         if demonym is not None:
             out.append(demonym)
@@ -293,6 +298,32 @@ def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer
                 regions.add(p.admin1)
     kept = [m for m in weak if any(gazetteer.place(c).country_code in countries for c in m.candidates)]
     return sorted(strong + kept, key=lambda m: m.start)
+
+
+_ABBREV_AT = re.compile(r"(?:[A-Z]\.){2,3}|[A-Z][a-z]{1,4}\.|BC\b")
+
+
+def _area_or_abbreviation(tokens: Sequence[Token], i: int, text: str, gazetteer: Gazetteer) -> Mention | None:
+    """World regions the gazetteer lacks ("Europe", "Middle East", "EU") and AP state
+    abbreviations after a town ("Louisville, Ky.")."""
+    tok = tokens[i]
+    if text[max(0, tok.start - 2):tok.start] == ", ":
+        m = _ABBREV_AT.match(text, tok.start)
+        if m and m.group() in STATE_ABBREVIATIONS:
+            name = STATE_ABBREVIATIONS[m.group()]
+            cands = tuple(c for c in gazetteer.exact.get(names.key(name), ())
+                          if gazetteer.place(c).feature in ("admin1", "city"))
+            return Mention(tok.start, m.end(), m.group(), name, cands)
+    keys: list[str] = []
+    best: Mention | None = None
+    for j in range(i, min(i + 3, len(tokens))):
+        if j > i and not (_joined(text, tokens[j - 1], tokens[j]) and _capitalised(tokens[j])):
+            break
+        keys.append(tokens[j].key)
+        k = " ".join(keys)
+        if area(k) is not None and (len(k) > 3 or tokens[j].text.isupper()):
+            best = Mention(tok.start, tokens[j].end, text[tok.start:tokens[j].end], k, (), "area")
+    return best
 
 
 def _index_after(tokens: Sequence[Token], end: int, i: int) -> int:
@@ -377,8 +408,16 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT
         if len(tok_text) <= 3 and not tok_text.isupper() and not primary:
             return _REJECT  # "Can" is not CAN (Canada's ISO3 code)
-        if tok_text.isupper() and len(tok_text) > 1 and not area:
-            return _REJECT  # acronyms: "CNN", "ISIS"
+        if tok_text.isupper() and len(tok_text) > 1:
+            if len(tok_text) <= 3:
+                if any(gazetteer.place(c).feature == "country" for c in cands):
+                    return _STRONG  # "US", "UK", "UAE"
+                return _REJECT  # acronyms: "CNN", "AP"
+            if not area and not (primary and pop >= 100_000):
+                return _REJECT  # "ISIS"; datelines like "LONDON" pass
+        if (w in COMMON_WORDS or w in _COMPASS) and area and not any(
+                gazetteer.place(c).feature == "country" for c in cands) and not _locative_before(tokens, i, True):
+            return _REJECT  # "Centre", "West": provinces somewhere, words here
         if w in persons:
             return _REJECT
         # surname after a known first name: "Lloyd Austin", "Michael Jordan"
@@ -389,6 +428,9 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
         # first name followed by a capitalised surname-like word: "Jordan Peterson", "Austin Powers"
         if j < len(tokens) and w in _FIRST_NAMES and _capitalised(tokens[j]) and _joined(text, first, tokens[j]):
             return _REJECT
+        if i > 0 and not area and _name_run_before(tokens, i, text):
+            persons.add(w)
+            return _REJECT  # "Conor McGregor", "Lorenzo Taylor": part of a person's name
         if j < len(tokens) and tokens[j].key in _SAID and not area and text[first.end:tokens[j].start] == " ":
             return _REJECT
         if w in _ARTICLES:
@@ -421,6 +463,22 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
         if words[0] in _FIRST_NAMES and not area and pop < 100_000:
             return _REJECT
     return _STRONG
+
+
+def _name_run_before(tokens: Sequence[Token], i: int, text: str) -> bool:
+    """The previous word is a capitalised name word, not a function word, title or place
+    qualifier: the match continues someone's name."""
+    prev = tokens[i - 1]
+    if not prev.text[0].isupper() or text[prev.end:tokens[i].start] != " ":
+        return False
+    k = prev.key
+    if prev.sentence_start and (k in COMMON_WORDS or k in _CONNECTORS):
+        return False
+    if k in COMMON_WORDS or k in _COMPASS or k in _TITLES or k in _MONTHS_DAYS or k in _ORG_HEADS:
+        return False
+    if demonym_place(prev.text) is not None or prev.text.isupper():
+        return False
+    return True
 
 
 def _primary_match(k: str, cands: Sequence[int], gazetteer: Gazetteer) -> bool:
@@ -502,8 +560,15 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
         lookup = stripped
         kind = "place"
         place = demonym_place(stripped) or demonym_place(stripped.rstrip("s"))
-        if place is not None and not gazetteer.exact.get(names.key(stripped)):
+        k0 = names.key(stripped)
+        if place is not None and not any(gazetteer.place(c).feature in ("country", "admin1")
+                                         for c in gazetteer.exact.get(k0, ())):
             lookup, kind = place, "demonym"
+        elif area(k0) is not None:
+            out.append(Mention(start, end, surface, k0, (), "area"))
+            continue
+        elif stripped in STATE_ABBREVIATIONS:
+            lookup = STATE_ABBREVIATIONS[stripped]
         cands = tuple(gazetteer.exact.get(names.key(lookup), ())) if kind == "demonym" else ()
         if not cands:
             k = names.key(lookup)

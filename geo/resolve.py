@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from geo import names
+from geo.demonyms import area
 from geo.gazetteer import Gazetteer, Place
 from geo.mentions import Mention
 
@@ -70,6 +71,12 @@ def _prior(place: Place, mention: Mention) -> float:
 
 
 def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
+    if mention.kind == "area":
+        found = area(mention.lookup)
+        if found is None:
+            return []
+        name, lat, lon, cc = found
+        return [Place(f"area:{mention.lookup}", name, lat, lon, cc, "", "region", 0, "geo.demonyms.AREAS")]
     if mention.kind == "demonym":
         places = [gazetteer.place(i) for i in gazetteer.exact.get(names.key(mention.lookup), ())]
         areas = [p for p in places if p.feature in _AREA]
@@ -126,6 +133,10 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         if not cs:
             first.append((None, 0.0))
             continue
+        named = [p for p in cs if p.feature == "country" and names.key(p.name) == names.key(mentions[k].lookup)]
+        if named and k not in container:
+            first.append((named[0], 20.0))
+            continue
         best = max(cs, key=lambda p: score(k, p))
         first.append((best, score(k, best)))
     # 3. nearness to the other places (points only; countries are too coarse)
@@ -133,7 +144,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     out: list[Resolved] = []
     for k, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
         place, s = first[k]
-        if place is not None and len(cs) > 1:
+        if place is not None and len(cs) > 1 and s < 20.0:
             others = [p for j, p in anchors if mentions[j].lookup != m.lookup]
             if others:
                 def near(p: Place) -> float:
