@@ -461,8 +461,11 @@ _NUM_RE = re.compile(r"\b" + _NUM + r"(?:[- ](one|two|three|four|five|six|seven|
 _KILLED = r"(?:killed|killing|kills|dead|died|deaths?|lost their lives|slain|perished)"
 _INJURED = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries)"
 _CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|\bincluding\b|"
-                          r"\b(?:in|at|on|near|when|after|as|while|during|and (?:killed|injured|wounded)|"
-                          r"according)\b")
+                          r"\b(?:in|on|near|when|after|as|while|during|and (?:killed|injured|wounded)|"
+                          r"according)\b|\bat\b(?!\s+least)")
+
+
+_CLAUSE_START = re.compile(r"(?<![A-Z])[.;:\n]")
 
 
 def _numbers(fragment: str) -> int | None:
@@ -494,8 +497,8 @@ def _count(text: str, verb: str) -> int | None:
                                         + _NUM, after, re.IGNORECASE):
             return got
         before = text[max(0, m.start() - 140):m.start()]
-        cut = max(before.rfind(ch) for ch in ".;:\n")
-        clause = before[cut + 1:]
+        cuts = [c.end() for c in _CLAUSE_START.finditer(before)]
+        clause = before[cuts[-1]:] if cuts else before
         comma = clause.rfind(", ")
         if comma >= 0 and re.search(r"\d|" + "|".join(_NUMBER_WORDS), clause[comma:], re.IGNORECASE):
             clause = clause[comma:]
