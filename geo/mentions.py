@@ -188,6 +188,8 @@ patrick paul peter philip rachel ralph raymond rebecca richard rick robert roger
 sandra sarah scott sean sergei sharon stephen steve steven susan thomas tim timothy tom tony vladimir walter
 wayne william yusuf ali hussein hasan hussain saddam recep emmanuel angela boris xi narendra justin benjamin
 kamala joe lindsey marjory nikki ron rand ted mitch nancy chuck elizabeth bernie pete
+jordan chad georgia austin israel paris victoria florence sydney dallas tyler orlando eugene troy marion
+camden kingston lincoln madison jackson houston denver brooklyn savannah aurora
 """.split())
 
 _ORG_HEADS = frozenset("""university college school academy institute hospital clinic bank company corporation
@@ -211,6 +213,7 @@ _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "outside", "inside", "i
                        "province", "city", "town", "village"})
 
 MAX_WORDS = 7
+_SITE_WORDS = frozenset({"air", "base", "airbase", "airport", "airfield", "field", "crossing", "camp", "dam"})
 
 
 def _capitalised(tok: Token) -> bool:
@@ -297,7 +300,17 @@ def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer
             if p.feature == "admin1":
                 regions.add(p.admin1)
     kept = [m for m in weak if any(gazetteer.place(c).country_code in countries for c in m.candidates)]
+    # "Marjayoun (Marjayoun, Al Nabatieh)": adjacent names that share a country vouch for each other
+    every = sorted(strong + weak, key=lambda m: m.start)
+    for a, b in zip(every, every[1:], strict=False):
+        if b.start - a.end <= 3 and _share_country(a, b, gazetteer):
+            kept.extend(x for x in (a, b) if x in weak and x not in kept)
     return sorted(strong + kept, key=lambda m: m.start)
+
+
+def _share_country(a: Mention, b: Mention, gazetteer: Gazetteer) -> bool:
+    ca = {gazetteer.place(c).country_code for c in a.candidates}
+    return any(gazetteer.place(c).country_code in ca for c in b.candidates)
 
 
 _ABBREV_AT = re.compile(r"(?:[A-Z]\.){2,3}|[A-Z][a-z]{1,4}\.|BC\b")
@@ -354,12 +367,12 @@ def _longest_match(tokens: Sequence[Token], i: int, text: str,
         if j > i:
             if not _joined(text, tokens[j - 1], tok):
                 break
-            if not (_capitalised(tok) or tok.key in _CONNECTORS):
+            if not (_capitalised(tok) or tok.key in _CONNECTORS or tok.key in _SITE_WORDS):
                 break
         keys.append(tok.key)
         j += 1
         last = tokens[j - 1]
-        if not _capitalised(last):
+        if not (_capitalised(last) or last.key in _SITE_WORDS):
             continue
         k = " ".join(keys)
         hits = gazetteer.exact.get(k)
@@ -441,6 +454,8 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
                 return _REJECT
             if primary and pop >= 10_000 and _locative_before(tokens, i, strict=True):
                 return _STRONG  # "near Hit", "in Best"
+            if not area:
+                return _REJECT  # a common word capitalised mid-sentence ("the Man in the photo")
             big = area and (primary or pop > 0) or pop >= 100_000 and primary
             if not big:
                 return _REJECT

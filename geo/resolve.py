@@ -94,16 +94,23 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     # 1. the story's countries and provinces
     countries: Counter[str] = Counter()
     provinces: Counter[tuple[str, str]] = Counter()
+    own_country: list[str] = []
+    own_province: list[tuple[str, str]] = []
     for m, cs in zip(mentions, cands, strict=True):
+        own_country.append("")
+        own_province.append(("", ""))
         for p in cs:
             if p.feature == "country":
                 countries[p.country_code] += 1
+                own_country[-1] = p.country_code
                 break
         else:
             admins = [p for p in cs if p.feature == "admin1"]
             if len(admins) == 1:
-                provinces[(admins[0].country_code, admins[0].admin1)] += 1
-                countries[admins[0].country_code] += 1
+                key = (admins[0].country_code, admins[0].admin1)
+                provinces[key] += 1
+                countries[key[0]] += 1
+                own_country[-1], own_province[-1] = key[0], key
     # 2. apposition: "X, Y", "X (Y", "X in Y"
     container: dict[int, list[Place]] = {}
     for k in range(len(mentions) - 1):
@@ -115,10 +122,11 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     def score(k: int, p: Place) -> float:
         m = mentions[k]
         s = _prior(p, m)
-        own = 1 if any(c.feature == "country" and c.country_code == p.country_code for c in cands[k]) else 0
+        own = 1 if own_country[k] == p.country_code else 0  # a mention does not vouch for itself
         if countries[p.country_code] - own > 0 and p.feature != "country":
             s += 3.0
-        if p.feature != "admin1" and provinces[(p.country_code, p.admin1)] > 0:
+        own_p = 1 if own_province[k] == (p.country_code, p.admin1) else 0
+        if p.feature != "admin1" and provinces[(p.country_code, p.admin1)] - own_p > 0:
             s += 2.0
         for box in container.get(k, ()):
             if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
