@@ -228,7 +228,8 @@ _METONYM_AFTER = re.compile(r"^\s*(?:'s\s+|\u2019s\s+)?(?:officials?|government|
                             r"foreign|defen[cs]e|spokes\w+|-backed|-based|-born|-led|-aligned|-allied)\b",
                             re.IGNORECASE)
 _AT_BEFORE = re.compile(r"\b(?:on|at|near|in|outside|inside|into|against|targeting|hit|struck|across|around|"
-                        r"north of|south of|east of|west of|town of|city of|village of|district of|area of)\s+"
+                        r"north of|south of|east of|west of|(?:town|city|village|district|area|cities|towns|villages|outskirts|vicinity|"
+                        r"suburbs|province|governorate|neighbou?rhood|region) of)\s+"
                         r"(?:the\s+)?(?:[a-z-]+\s+)?$")
 _ATTACK_ON = re.compile(r"\b(?:attacks?|strikes?|raids?|assault|bombing|shelling|explosion|blast|ambush|fighting|"
                         r"clashes|killed|wounded|injured|shot|exploded|detonated|rocket|drone|missile)\s+"
@@ -236,6 +237,10 @@ _ATTACK_ON = re.compile(r"\b(?:attacks?|strikes?|raids?|assault|bombing|shelling
                         r"(?:[a-z-]+\s+)?$", re.IGNORECASE)
 _SOURCE_BEFORE = re.compile(r"\b(?:from|to|told|visit(?:ed|ing)?|based in|headquartered in|reporting from|"
                             r"returned to|travel(?:led|ed)? to|flew to|born in)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def precision_of(r: Resolved) -> int:
+    return r.geo_precision or 2
 
 
 def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[tuple[int, int]]) -> int | None:
@@ -273,6 +278,8 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
         after = text[m.end:m.end + 30]
         if m.possessive or _METONYM_AFTER.match(after):
             score -= 2.0
+        elif precision_of(r) == 4 and re.match(r"\s[a-z]", after):
+            score -= 2.0  # a country as modifier: "a U.S. patrol", "a US air strike"
         clause = text[s_start:m.start]
         bg = [b.end() for b in _BACKGROUND.finditer(clause)]
         if bg and any(c[1] <= bg[-1] for c in local) or bg and m.start - bg[-1] < 60:

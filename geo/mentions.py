@@ -281,7 +281,35 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
         i = j
     if weak:
         out = _admit_weak(out, weak, gazetteer)
-    return out
+    return _add_unknown_named_places(text, out)
+
+
+_KIND_BEFORE = re.compile(r"\b(?:village|town|city|district|province|governorate|camp|neighbou?rhood|suburb|"
+                          r"area|region|municipality|county|hamlet)\s+of\s+((?:(?:al|el|ad|as|ar)-)?[A-Z][\w'\u2019-]+"
+                          r"(?:\s(?:(?:al|el)-)?[A-Z][\w'\u2019-]+){0,2})")
+_KIND_AFTER = re.compile(r"\b((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+){0,2})\s(?:village|town|city|"
+                         r"district|province|governorate|camp|neighbou?rhood|suburb|refugee camp|"
+                         r"countryside|municipality|county)\b")
+
+
+def _add_unknown_named_places(text: str, found: list[Mention]) -> list[Mention]:
+    """Names the gazetteer lacks but the text calls a place: "the village of Tamthil",
+    "Nuwakot district". They are reported unresolved (latitude null)."""
+    extra: list[Mention] = []
+    taken = [(m.start, m.end) for m in found]
+    for pattern in (_KIND_BEFORE, _KIND_AFTER):
+        for m in pattern.finditer(text):
+            s, e = m.start(1), m.end(1)
+            words = m.group(1).split()
+            if words[0].lower() in COMMON_WORDS or words[0].lower() in _TITLES or demonym_place(words[0]):
+                continue
+            if any(a < e and s < b for a, b in taken):
+                continue
+            taken.append((s, e))
+            extra.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown"})))
+    if not extra:
+        return found
+    return sorted(found + extra, key=lambda x: x.start)
 
 
 def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
