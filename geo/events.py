@@ -23,6 +23,7 @@ hundreds of articles a second and every decision can be traced to a cue:
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 from collections.abc import Sequence
@@ -198,10 +199,8 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_index(sentences: Sequence[tuple[int, int]], pos: int) -> int:
-    for k, (s, e) in enumerate(sentences):
-        if s <= pos < e:
-            return k
-    return len(sentences) - 1
+    k = bisect.bisect_right([s for s, _ in sentences], pos) - 1
+    return min(max(k, 0), len(sentences) - 1)
 
 
 def _sentence_text(text: str, sentences: Sequence[tuple[int, int]], pos: int) -> str:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from geo import names
 from geo.demonyms import STATE_ABBREVIATIONS, area, demonym_place
@@ -37,8 +38,9 @@ from geo.gazetteer import Gazetteer
 __all__ = ["Mention", "Token", "find", "from_spans", "tokenize", "COMMON_WORDS"]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    """A word with offsets (a tuple: articles have thousands and dataclass init is slow)."""
+
     start: int
     end: int
     text: str

@@ -153,8 +153,9 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     for k, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
         place, s = first[k]
         if place is not None and len(cs) > 1 and s < 20.0:
-            others = [p for j, p in anchors if mentions[j].lookup != m.lookup]
+            others = list({p.id: p for j, p in anchors if mentions[j].lookup != m.lookup}.values())
             if others:
+                cs = sorted(cs, key=lambda p: score(k, p), reverse=True)[:8]
                 def near(p: Place) -> float:
                     if p.feature == "country":
                         return 0.0
