@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
+# INCIDENT_MAP_APP: run another entry script (e.g. a patched copy while debugging).
+APP = Path(os.environ.get("INCIDENT_MAP_APP") or ROOT / "app.py")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -148,15 +149,19 @@ def wait_for_app_map(page: Any, timeout_ms: int = 60_000) -> Any:
     return frame
 
 
-def marker_summary(frame: Any) -> dict[str, Any]:
-    """Counts of what Leaflet drew: single markers and cluster totals."""
+def marker_summary(frame: Any, label_class: str = "imap-label") -> dict[str, Any]:
+    """Counts of what Leaflet drew: clusters, their total, single markers (place-label
+    divIcons with ``label_class`` counted apart) and vector paths."""
     return frame.evaluate(
-        """() => {
+        """(labelClass) => {
             const clusters = [...document.querySelectorAll('.marker-cluster')];
             const counts = clusters.map(c => parseInt(c.textContent.trim(), 10) || 0);
-            const icons = document.querySelectorAll('.leaflet-marker-icon').length;
+            const icons = [...document.querySelectorAll('.leaflet-marker-icon')];
+            const labels = icons.filter(e => e.classList.contains(labelClass)).length;
             const vectors = document.querySelectorAll('path.leaflet-interactive').length;
             return {clusters: clusters.length, cluster_total: counts.reduce((a, b) => a + b, 0),
-                    single_icons: icons - clusters.length, vectors: vectors};
-        }"""
+                    single_markers: icons.length - clusters.length - labels, labels: labels,
+                    vectors: vectors};
+        }""",
+        label_class,
     )
