@@ -227,7 +227,8 @@ _METONYM_AFTER = re.compile(r"^\s*(?:'s\s+|\u2019s\s+)?(?:officials?|government|
                             r"foreign|defen[cs]e|spokes\w+|-backed|-based|-born|-led|-aligned|-allied)\b",
                             re.IGNORECASE)
 _AT_BEFORE = re.compile(r"\b(?:on|at|near|in|outside|inside|into|against|targeting|hit|struck|across|around|"
-                        r"north of|south of|east of|west of|(?:town|city|village|district|area|cities|towns|villages|outskirts|vicinity|"
+                        r"north of|south of|east of|west of|"
+                        r"(?:town|city|village|district|area|cities|towns|villages|outskirts|vicinity|"
                         r"suburbs|province|governorate|neighbou?rhood|region) of)\s+"
                         r"(?:the\s+)?(?:[a-z-]+\s+)?$")
 _ATTACK_ON = re.compile(r"\b(?:attacks?|strikes?|raids?|assault|bombing|shelling|explosion|blast|ambush|fighting|"
@@ -403,7 +404,8 @@ def event_date_of(text: str, published: date | None, anchor: int,
 
 # ----------------------------------------------------------------- group
 
-_NAME = r"(?:[Aa]l-|[Ee]l-)?[A-Z][\w'\u2019-]*(?:\s(?:(?:of|in|for|the|al|and|de|bin)\s)?(?:[Aa]l-)?[A-Z][\w'\u2019-]*){0,6}"
+_NAME = (r"(?:[Aa]l-|[Ee]l-)?[A-Z][\w'\u2019-]*"
+         r"(?:\s(?:(?:of|in|for|the|al|and|de|bin)\s)?(?:[Aa]l-)?[A-Z][\w'\u2019-]*){0,6}")
 _GROUP_NOUN = r"(?:group|militia|faction|organi[sz]ation|outfit|coalition|movement|network|front|umbrella group)"
 _ADJ = r"(?:(?:a|an|the|new|little-known|shadowy|previously unknown|unknown|militant|armed|Iran-backed|" \
        r"Iranian-backed|jihadist|Islamist|extremist|rebel|insurgent|obscure|self-styled|hardline)\s+)*"
@@ -466,7 +468,8 @@ _NUM_RE = re.compile(r"\b" + _NUM + r"(?:[- ](one|two|three|four|five|six|seven|
                      r"homes?|meters|metres|feet|kg|tons?|million|billion))", re.IGNORECASE)
 _KILLED = r"(?:killed|killing|kills|dead|died|deaths?|lost their lives|slain|perished)"
 _INJURED = r"(?:injured|injuring|injures|wounded|wounding|wounds|hurt|injuries)"
-_CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|\bincluding\b|"
+_CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|"
+                          r"\bincluding\b|"
                           r"\b(?:in|on|near|when|after|as|while|during|and (?:killed|injured|wounded)|"
                           r"according)\b|\bat\b(?!\s+least)")
 
@@ -541,7 +544,8 @@ EVENT_TYPES: list[tuple[re.Pattern[str], str, str]] = [
      "Remote explosive/landmine/IED"),
     (re.compile(r"\b(?:clash(?:es|ed)?|fighting|gunfights?|firefights?|battles?|exchanged fire)\b", re.I),
      "Battles", "Armed clash"),
-    (re.compile(r"\b(?:kidnapp\w*|abduct\w*|hostages?)\b", re.I), "Violence against civilians", "Abduction/forced disappearance"),
+    (re.compile(r"\b(?:kidnapp\w*|abduct\w*|hostages?)\b", re.I), "Violence against civilians",
+     "Abduction/forced disappearance"),
     (re.compile(r"\b(?:riot\w*|mob)\b", re.I), "Riots", "Violent demonstration"),
     (re.compile(r"\b(?:protest\w*|demonstrat\w*|rall(?:y|ies))\b", re.I), "Protests", "Peaceful protest"),
     (re.compile(r"\b(?:gunmen|shot dead|shot and killed|massacre\w*|executed|stabb\w*)\b", re.I),

@@ -104,7 +104,7 @@ def tokenize(text: str) -> list[Token]:
 _ABBREVIATIONS = frozenset({"st", "ft", "mt", "mr", "mrs", "ms", "dr", "gen", "col", "lt", "sgt", "capt", "sen",
                             "rep", "gov", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
                             "nov", "dec", "no", "vs", "maj", "brig", "adm", "pres", "prof", "rev", "cpl", "pvt",
-                            "cmdr", "lt", "gens", "reps", "sens"})
+                            "cmdr", "gens", "reps", "sens"})
 
 
 # ----------------------------------------------------------------- word lists
@@ -211,7 +211,7 @@ _SAID = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "asked",
                    "stated", "insisted", "replied", "recalled", "warned"})
 
 _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "outside", "inside", "into", "across", "around",
-                       "toward", "towards", "via", "through", "across", "of", "on", "over", "between", "and",
+                       "toward", "towards", "via", "through", "of", "on", "over", "between", "and",
                        "province", "city", "town", "village"})
 
 MAX_WORDS = 7

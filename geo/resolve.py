@@ -96,7 +96,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     provinces: Counter[tuple[str, str]] = Counter()
     own_country: list[str] = []
     own_province: list[tuple[str, str]] = []
-    for m, cs in zip(mentions, cands, strict=True):
+    for cs in cands:
         own_country.append("")
         own_province.append(("", ""))
         for p in cs:
@@ -156,7 +156,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
             others = list({p.id: p for j, p in anchors if mentions[j].lookup != m.lookup}.values())
             if others:
                 cs = sorted(cs, key=lambda p: score(k, p), reverse=True)[:8]
-                def near(p: Place) -> float:
+                def near(p: Place, others: list[Place] = others) -> float:
                     if p.feature == "country":
                         return 0.0
                     return 2.0 if any(distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM
