@@ -61,7 +61,7 @@ def _prior(place: Place, mention: Mention) -> float:
     if place.curated:
         return 9.0
     if place.feature == "admin1":
-        return 5.0
+        return 5.5
     if place.feature == "airbase":
         return 6.0
     if place.feature == "airport":
@@ -122,12 +122,15 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     def score(k: int, p: Place) -> float:
         m = mentions[k]
         s = _prior(p, m)
+        # context counts less for hamlets: a story naming the US does not make every
+        # "Florida, NY" likelier than the state
+        size = 1.0 if p.feature != "city" or p.curated else min(1.0, max(0.3, (math.log10(p.population + 10) - 2) / 3))
         own = 1 if own_country[k] == p.country_code else 0  # a mention does not vouch for itself
         if countries[p.country_code] - own > 0 and p.feature != "country":
-            s += 3.0
+            s += 3.0 * size
         own_p = 1 if own_province[k] == (p.country_code, p.admin1) else 0
         if p.feature != "admin1" and provinces[(p.country_code, p.admin1)] - own_p > 0:
-            s += 2.0
+            s += 2.0 * size
         for box in container.get(k, ()):
             if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
                 s += 6.0
