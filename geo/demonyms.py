@@ -46,7 +46,7 @@ Tajik:Tajikistan|Tanzanian:Tanzania|Thai:Thailand|Togolese:Togo|Tunisian:Tunisia
 Turk:Turkey|Turkmen:Turkmenistan|Ugandan:Uganda|Ukrainian:Ukraine|Uruguayan:Uruguay|Uzbek:Uzbekistan
 Venezuelan:Venezuela|Vietnamese:Vietnam|Welsh:Wales|Yemeni:Yemen|Zambian:Zambia|Zimbabwean:Zimbabwe
 European:Europe|African:Africa|Asian:Asia|Texan:Texas|Californian:California|Floridian:Florida
-Parisian:Paris|Londoner:London|New Yorker:New York|Kurdish:Kurdistan|Kurd:Kurdistan
+Parisian:Paris|Philippine:Philippines|Londoner:London|New Yorker:New York|Kurdish:Kurdistan|Kurd:Kurdistan
 """
 
 DEMONYMS: dict[str, str] = {}

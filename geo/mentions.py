@@ -624,7 +624,13 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
             cands = tuple(dict.fromkeys(gazetteer.exact.get(k, ()) + gazetteer.exact.get(free, ())
                                         + gazetteer.loose.get(free, ())))
         if not cands:
-            cands = tuple(gazetteer.exact.get(names.key(p.name), (0,))[0] for p in gazetteer.candidates(lookup))
-            cands = tuple(c for c in cands if c)
+            # last resort, spelling variants ("Irbil"/"Erbil") through consonant skeletons,
+            # kept only when the spellings are close (a skeleton alone maps "Ghouta" to Guwahati)
+            import difflib
+
+            k = names.key(lookup)
+            sk = gazetteer.skeletons().get(names.skeleton(k), ())
+            cands = tuple(c for c in sk if difflib.SequenceMatcher(
+                None, names.article_free(k), names.article_free(names.key(gazetteer.place(c).name))).ratio() >= 0.75)
         out.append(Mention(start, end, surface, lookup, cands, kind))
     return out

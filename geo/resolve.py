@@ -88,9 +88,28 @@ def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
     return places
 
 
+_GENERIC_TAIL = frozenset({"county", "city", "state", "province", "district", "region", "governorate", "town",
+                           "village", "camp", "area", "municipality", "parish", "borough", "township", "metro",
+                           "downtown", "suburbs", "countryside", "outskirts"})
+
+
+def _fallback(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
+    """Names the gazetteer lacks but whose head it knows: "Orange County" -> Orange,
+    "Nuwakot district" -> Nuwakot. The result is a place nearby (precision 2)."""
+    words = names.key(mention.lookup).split()
+    while words and words[-1] in _GENERIC_TAIL:
+        words.pop()
+    while words and words[0] in _GENERIC_TAIL:
+        words.pop(0)
+    k = " ".join(words)
+    if not k or k == names.key(mention.lookup):
+        return []
+    return [gazetteer.place(i) for i in gazetteer.exact.get(k, ())]
+
+
 def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Resolved]:
     """One :class:`Resolved` per mention, same order."""
-    cands = [_candidates(m, gazetteer) for m in mentions]
+    cands = [_candidates(m, gazetteer) or _fallback(m, gazetteer) for m in mentions]
     # 1. the story's countries and provinces
     countries: Counter[str] = Counter()
     provinces: Counter[tuple[str, str]] = Counter()
@@ -167,6 +186,26 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                 place = max(cs, key=lambda p: score(k, p) + near(p))
                 s = score(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s))
+    return _one_sense_per_story(out)
+
+
+def _one_sense_per_story(resolved: list[Resolved]) -> list[Resolved]:
+    """A name keeps one referent within a story: "Parkland, Florida" early on settles the
+    later bare "Parkland"s. The best-supported reading of each name wins."""
+    best: dict[str, Resolved] = {}
+    for r in resolved:
+        if r.place is None:
+            continue
+        k = names.key(r.mention.lookup)
+        if k not in best or r.score > best[k].score:
+            best[k] = r
+    out = []
+    for r in resolved:
+        b = best.get(names.key(r.mention.lookup))
+        if b is not None and r.place is not None and b.place is not None and b.place.id != r.place.id \
+                and r.mention.kind == b.mention.kind:
+            r = Resolved(r.mention, b.place, _precision(r.mention, b.place), b.score)
+        out.append(r)
     return out
 
 
