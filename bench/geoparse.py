@@ -129,10 +129,19 @@ def accuracy161(docs: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: li
             "acc161_id": (ok + same_area) / total if total else 0.0}
 
 
+def _whole_words(text: str, start: int, end: int) -> bool:
+    """A usable gold span: two or more characters that start and end on word boundaries
+    (the set has fragments such as "ur" or "kil" cut out of longer words)."""
+    if end - start < 2 or not text[start:end].strip():
+        return False
+    return not (start > 0 and text[start - 1].isalnum() and text[start].isalnum()) and \
+        not (end < len(text) and text[end].isalnum() and text[end - 1].isalnum())
+
+
 def event_location(items: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors: list[str]) -> dict[str, float]:
     hit = with_gold = none_ok = no_gold = 0
     for d in items:
-        gold = [(t["start"], t["end"]) for t in d["toponyms"] if len(t["name"].strip()) >= 2]
+        gold = [(t["start"], t["end"]) for t in d["toponyms"] if _whole_words(d["text"], t["start"], t["end"])]
         result = events.parse(d["text"], None, gaz)
         chosen = [(i.mention_start, i.mention_end) for i in result.incidents]
         if gold:

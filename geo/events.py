@@ -229,7 +229,7 @@ _METONYM_AFTER = re.compile(r"^\s*(?:'s\s+|\u2019s\s+)?(?:officials?|government|
 _AT_BEFORE = re.compile(r"\b(?:on|at|near|in|outside|inside|into|against|targeting|hit|struck|across|around|"
                         r"north of|south of|east of|west of|"
                         r"(?:town|city|village|district|area|cities|towns|villages|outskirts|vicinity|"
-                        r"suburbs|province|governorate|neighbou?rhood|region) of)\s+"
+                        r"suburbs|province|governorate|neighbou?rhood|region|settlements?|slum|countryside) of)\s+"
                         r"(?:the\s+)?(?:[a-z-]+\s+)?$")
 _ATTACK_ON = re.compile(r"\b(?:attacks?|strikes?|raids?|assault|bombing|shelling|explosion|blast|ambush|fighting|"
                         r"clashes|killed|wounded|injured|shot|exploded|detonated|rocket|drone|missile)\s+"
@@ -286,6 +286,12 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
             score -= 2.5
         precision = r.geo_precision or 2
         score += {1: 1.5, 2: 1.0, 3: 0.5, 4: 0.0}.get(precision, 0.0)
+        if k + 1 < len(resolved) and precision >= 3:
+            nxt = resolved[k + 1]
+            between = text[m.end:nxt.mention.start]
+            if len(between) <= 35 and not re.search(r"[,.;]|\band\b", between) and \
+                    (nxt.geo_precision or 2) < precision and nxt.mention.kind != "demonym":
+                score -= 2.5  # "Syria's Aleppo province", "the Belarus capital Minsk": the next one is where
         if r.place is None:
             score -= 0.5
         if best is None or score > best[0]:

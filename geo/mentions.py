@@ -283,7 +283,7 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
         i = j
     if weak:
         out = _admit_weak(out, weak, gazetteer)
-    return _add_unknown_named_places(text, out)
+    return _add_unknown_named_places(text, out, tokens, persons)
 
 
 _KIND_BEFORE = re.compile(r"\b(?:village|town|city|district|province|governorate|camp|neighbou?rhood|suburb|"
@@ -294,11 +294,46 @@ _KIND_AFTER = re.compile(r"\b((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2
                          r"countryside|municipality|county)\b")
 
 
-def _add_unknown_named_places(text: str, found: list[Mention]) -> list[Mention]:
+_EVENT_BEFORE = re.compile(r"\b(?:killed|clash(?:es)?|fighting|attack(?:s|ed)?|strikes?|struck|shell(?:ed|ing)|"
+                           r"bomb(?:ed|ing)?|explosion|blast|raid(?:s|ed)?|captured|seized|liberated|battles?|"
+                           r"offensive|ambush(?:ed)?|withdr[ae]w(?:ing)?|advanced|fell|wounded|injured|died)\b[^.;]{0,25}"
+                           r"\b(?:in|near|outside|at|into|from|on|around|of)\s+(?:the\s+)?$")
+
+
+def _unknown_after_event(text: str, tokens: Sequence[Token], persons: set[str],
+                         taken: list[tuple[int, int]]) -> list[Mention]:
+    """A capitalised name right after "killed in", "clashes near", "withdrawing from":
+    the gazetteer may lack a small village, but the sentence says it is a place."""
+    out: list[Mention] = []
+    n = len(tokens)
+    i = 0
+    while i < n:
+        tok = tokens[i]
+        if not tok.text[0].isupper() or tok.sentence_start or tok.key in COMMON_WORDS or tok.key in _MONTHS_DAYS \
+                or tok.key in persons or tok.key in _TITLES or demonym_place(tok.text) or tok.text.isupper():
+            i += 1
+            continue
+        if not _EVENT_BEFORE.search(text, max(0, tok.start - 60), tok.start):
+            i += 1
+            continue
+        j = i + 1
+        while j < n and j - i < 4 and _joined(text, tokens[j - 1], tokens[j]) and (
+                _capitalised(tokens[j]) or tokens[j].key in _ARTICLES):
+            j += 1
+        s, e = tok.start, tokens[j - 1].end
+        if not any(a < e and s < b for a, b in taken):
+            out.append(Mention(s, e, text[s:e], text[s:e], (), "place", flags=frozenset({"unknown"})))
+            taken.append((s, e))
+        i = j
+    return out
+
+
+def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[Token] = (),
+                              persons: set[str] | None = None) -> list[Mention]:
     """Names the gazetteer lacks but the text calls a place: "the village of Tamthil",
-    "Nuwakot district". They are reported unresolved (latitude null)."""
-    extra: list[Mention] = []
+    "Nuwakot district", "clashes in Jazaa". They are reported unresolved (latitude null)."""
     taken = [(m.start, m.end) for m in found]
+    extra: list[Mention] = _unknown_after_event(text, tokens, persons or set(), taken)
     for pattern in (_KIND_BEFORE, _KIND_AFTER):
         for m in pattern.finditer(text):
             s, e = m.start(1), m.end(1)
