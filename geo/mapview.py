@@ -32,7 +32,9 @@ OTHER_COLOR = "#666666"
 _COLOR = re.compile(r"^#[0-9a-f]{6}$")
 BORDERS = settings.DATA_DIR / "basemap" / "countries.geojson"
 PRECISION_LABEL = {1: "exact place", 2: "near a place", 3: "province / region", 4: "country"}
-MARKERCLUSTER = "https://cdnjs.cloudflare.com/ajax/libs/leaflet.markercluster/1.1.0/"
+# Leaflet and its plugins are served by the app itself (``static/vendor``, Streamlit static
+# serving), never from a CDN, so the map draws offline and on locked-down networks.
+ASSETS = "/app/static/vendor"
 
 
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
@@ -146,13 +148,13 @@ var {{ this.get_name() }} = (function () {
 {% endmacro %}
 """)
 
-    default_js = [("markerclusterjs", MARKERCLUSTER + "leaflet.markercluster.js")]
-    default_css = [("markerclustercss", MARKERCLUSTER + "MarkerCluster.css"),
-                   ("markerclusterdefcss", MARKERCLUSTER + "MarkerCluster.Default.css")]
-
-    def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]], assets: str = ASSETS) -> None:
         super().__init__()
         self._name = "IncidentLayer"
+        cluster = f"{assets}/leaflet.markercluster/"
+        self.default_js = [("markerclusterjs", cluster + "leaflet.markercluster.js")]
+        self.default_css = [("markerclustercss", cluster + "MarkerCluster.css"),
+                            ("markerclusterdefcss", cluster + "MarkerCluster.Default.css")]
         self.rows_json = script_json(rows)
         self.legend_json = script_json([[name, color] for name, color in legend])
 
@@ -179,12 +181,16 @@ def _borders() -> dict[str, Any] | None:
     return data
 
 
-def place_labels(gazetteer: Gazetteer, min_population: int = 1_500_000) -> list[tuple[str, float, float]]:
-    """Major cities to label on the offline base map."""
-    out = []
-    for i in range(len(gazetteer)):
-        p = gazetteer.place(i)
-        if p.feature == "city" and p.population >= min_population:
+def place_labels(gazetteer: Gazetteer, min_population: int = 1_000_000,
+                 spacing_degrees: float = 1.0) -> list[tuple[str, float, float]]:
+    """Major cities to label on the offline base map, largest first, none crowding a bigger one
+    (so "Giza" does not sit on "Cairo", nor a city district on its city)."""
+    cities = [p for p in (gazetteer.place(i) for i in range(len(gazetteer)))
+              if p.feature == "city" and p.population >= min_population]
+    out: list[tuple[str, float, float]] = []
+    for p in sorted(cities, key=lambda c: -c.population):
+        if all(abs(p.latitude - lat) > spacing_degrees or abs(p.longitude - lon) > spacing_degrees
+               for _, lat, lon in out):
             out.append((p.name, p.latitude, p.longitude))
     return out
 
@@ -213,10 +219,16 @@ class PlaceLabels(MacroElement):  # type: ignore[misc]
 
 
 def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None,
-             center: tuple[float, float] = (33.5, 41.0), zoom: int = 5) -> folium.Map:
+             center: tuple[float, float] = (33.5, 41.0), zoom: int = 5, assets: str = ASSETS) -> folium.Map:
     """The map under the incidents: offline borders and labels, plus tiles only if asked for
-    (``tiles`` is a folium tile name such as ``OpenStreetMap``; tiles need the network)."""
-    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True)
+    (``tiles`` is a folium tile name such as ``OpenStreetMap``; tiles need the network).
+
+    ``maxZoom`` is set explicitly: without a tile layer Leaflet has none, and the marker
+    cluster plugin refuses to start ("Map has no maxZoom specified")."""
+    m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True,
+                   maxZoom=18)
+    m.default_js = [("leaflet", f"{assets}/leaflet/leaflet.js"), ("jquery", f"{assets}/jquery/jquery.min.js")]
+    m.default_css = [("leaflet_css", f"{assets}/leaflet/leaflet.css")]
     if tiles:
         folium.TileLayer(tiles, name=tiles).add_to(m)
     borders = _borders()
