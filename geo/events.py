@@ -239,6 +239,9 @@ _SOURCE_BEFORE = re.compile(r"\b(?:from|to|told|visit(?:ed|ing)?|based in|headqu
                             r"returned to|travel(?:led|ed)? to|flew to|born in)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+_CONTAINER_GAP = re.compile(r",?\s+(?:in|of)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
+
+
 def precision_of(r: Resolved) -> int:
     return r.geo_precision or 2
 
@@ -284,15 +287,18 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
         bg = [b.end() for b in _BACKGROUND.finditer(clause)]
         if bg and any(c[1] <= bg[-1] for c in local) or bg and m.start - bg[-1] < 60:
             score -= 2.5
-        precision = r.geo_precision or 2
+        precision = r.geo_precision or (1 if "named" in m.flags else 2)
         score += {1: 1.5, 2: 1.0, 3: 0.5, 4: 0.0}.get(precision, 0.0)
+        if k > 0 and _CONTAINER_GAP.match(text[resolved[k - 1].mention.end:m.start]) and \
+                resolved[k - 1].mention.kind != "demonym":
+            score -= 2.0  # "Ashmi in the countryside of Kobane": Kobane only says where Ashmi is
         if k + 1 < len(resolved) and precision >= 3:
             nxt = resolved[k + 1]
             between = text[m.end:nxt.mention.start]
             if len(between) <= 35 and not re.search(r"[,.;]|\band\b", between) and \
                     (nxt.geo_precision or 2) < precision and nxt.mention.kind != "demonym":
                 score -= 2.5  # "Syria's Aleppo province", "the Belarus capital Minsk": the next one is where
-        if r.place is None:
+        if r.place is None and "named" not in m.flags:
             score -= 0.5
         if best is None or score > best[0]:
             best = (score, k)

@@ -159,6 +159,7 @@ win wind window winter wish with within without woman women wonder wood word wor
 year yes yesterday yet you young youth zero ocean sports spring bloom mercy hope patience temple tribune
 times journal globe herald mirror sentinel guardian observer telegraph chronicle gazette courier
 airport airbase valley hills heights springs falls beach station media focus summit hamlet cardinal
+shiite shia sunni muslim muslims christian christians catholic jewish islamic coptic orthodox alawite druze
 """.split())
 
 _MONTHS_DAYS = frozenset("""january february march april may june july august september october november december
@@ -343,7 +344,7 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
             if any(a < e and s < b for a, b in taken):
                 continue
             taken.append((s, e))
-            extra.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown"})))
+            extra.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown", "named"})))
     if not extra:
         return found
     return sorted(found + extra, key=lambda x: x.start)
@@ -542,6 +543,8 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT  # "Police Station", "Long Island"? big ones survive
         if words[0] in _FIRST_NAMES and not area and pop < 100_000:
             return _REJECT
+        if words[0] in _ARTICLES and i > 0 and not area and _name_run_before(tokens, i, text):
+            return _REJECT  # "Abu Huzaifa al-Libi": a nisba surname
     return _STRONG
 
 
