@@ -219,6 +219,7 @@ _EVENT_WORDS = re.compile(
     r"landmines?|protest(?:s|ed|ers)?|demonstrat(?:ion|ions|ors|ed)|riot(?:s|ed|ing)?|arrested|crash(?:ed)?|"
     r"destroyed|burned|torched|detonated|hit|erupted|liberated|besieged|evacuated|violence|unrest)\b",
     re.IGNORECASE)
+_EVENT_WORDS_LOWER = re.compile(_EVENT_WORDS.pattern.replace("IEDs?", "ieds?"))
 _BACKGROUND = re.compile(r"\b(?:after|following|since|amid|in retaliation for|in response to|months after|"
                          r"weeks after|days after|earlier|previous|last year|in \d{4})\b", re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"^\s*(?:'s\s+|\u2019s\s+)?(?:officials?|government|authorities|ministry|military|"
@@ -250,7 +251,11 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
     """Index of the mention where the main event happened, or ``None`` when no mention
     stands next to an event word."""
     best: tuple[float, int] | None = None
-    cues = [(m.start(), m.end()) for m in _EVENT_WORDS.finditer(text)]
+    lowered = text.lower()
+    if len(lowered) == len(text):  # lower-casing kept offsets: the case-sensitive scan is ~3x faster
+        cues = [(m.start(), m.end()) for m in _EVENT_WORDS_LOWER.finditer(lowered)]
+    else:
+        cues = [(m.start(), m.end()) for m in _EVENT_WORDS.finditer(text)]
     if not cues:
         return None
     cue_sentences: dict[int, list[tuple[int, int]]] = {}

@@ -26,6 +26,7 @@ Turkey, "Police" in Poland, "Austin", "Hit"). The rules, cheapest first:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,14 +89,16 @@ def tokenize(text: str) -> list[Token]:
             e -= 2
             word = word[:-2]
         gap = text[prev_end:s]
-        if not out or any(ch in _BREAKS for ch in gap):
+        if gap == " " and out:
+            sentence_start = False
+        elif not out or any(ch in _BREAKS for ch in gap):
             sentence_start = True
         elif "." in gap:
             prev = out[-1].text
             sentence_start = not (prev.lower() in _ABBREVIATIONS or len(prev) == 1 and prev.isupper())
         else:
             sentence_start = False
-        key = names.key(word) if not word.isascii() or "'" in word else word.lower()
+        key = word.lower() if word.isascii() and "'" not in word else _key(word)
         out.append(Token(s, e, word, key, sentence_start))
         prev_end = m.end()
     return out
@@ -216,6 +219,7 @@ _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "outside", "inside", "i
                        "province", "city", "town", "village"})
 
 MAX_WORDS = 7
+_key = functools.lru_cache(maxsize=1 << 16)(names.key)
 _SITE_WORDS = frozenset({"air", "base", "airbase", "airport", "airfield", "field", "crossing", "camp", "dam"})
 
 
@@ -568,7 +572,7 @@ def _primary_match(k: str, cands: Sequence[int], gazetteer: Gazetteer) -> bool:
     """The span is the place's own name (not one of its many alternate names)."""
     for c in cands:
         p = gazetteer.place(c)
-        pk = names.key(p.name)
+        pk = _key(p.name)
         if pk == k or names.article_free(pk) == names.article_free(k):
             return True
     return False

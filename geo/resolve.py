@@ -19,6 +19,7 @@ so a story resolves in well under a millisecond.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -43,6 +44,7 @@ class Resolved:
 
 
 _AREA = ("country", "admin1", "region")
+_key = functools.lru_cache(maxsize=1 << 16)(names.key)
 _NEAR_KM = 250.0
 
 
@@ -154,21 +156,29 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
             if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
                 s += 6.0
                 break
-        if names.key(p.name) == names.key(m.lookup):
+        if _key(p.name) == _key(m.lookup):
             s += 0.5
         return s
+
+    memo: dict[tuple[int, str], float] = {}
+
+    def cached(k: int, p: Place) -> float:
+        got = memo.get((k, p.id))
+        if got is None:
+            got = memo[(k, p.id)] = score(k, p)
+        return got
 
     first: list[tuple[Place | None, float]] = []
     for k, cs in enumerate(cands):
         if not cs:
             first.append((None, 0.0))
             continue
-        named = [p for p in cs if p.feature == "country" and names.key(p.name) == names.key(mentions[k].lookup)]
+        named = [p for p in cs if p.feature == "country" and _key(p.name) == _key(mentions[k].lookup)]
         if named and k not in container:
             first.append((named[0], 20.0))
             continue
-        best = max(cs, key=lambda p: score(k, p))
-        first.append((best, score(k, best)))
+        best = max(cs, key=lambda p: cached(k, p))
+        first.append((best, cached(k, best)))
     # 3. nearness to the other places (points only; countries are too coarse)
     anchors = [(k, p) for k, (p, _) in enumerate(first) if p is not None and p.feature not in _AREA]
     out: list[Resolved] = []
@@ -177,14 +187,14 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         if place is not None and len(cs) > 1 and s < 20.0:
             others = list({p.id: p for j, p in anchors if mentions[j].lookup != m.lookup}.values())
             if others:
-                cs = sorted(cs, key=lambda p: score(k, p), reverse=True)[:8]
+                cs = sorted(cs, key=lambda p: cached(k, p), reverse=True)[:8]
                 def near(p: Place, others: list[Place] = others) -> float:
                     if p.feature == "country":
                         return 0.0
                     return 2.0 if any(distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM
                                       for o in others) else 0.0
-                place = max(cs, key=lambda p: score(k, p) + near(p))
-                s = score(k, place) + near(place)
+                place = max(cs, key=lambda p: cached(k, p) + near(p))
+                s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s))
     return _one_sense_per_story(out)
 
