@@ -15,14 +15,6 @@ from browser_harness import ST_FOLIUM_IFRAME, marker_summary, wait_for_app_map
 
 pytestmark = pytest.mark.browser
 
-KNOWN_APP_BUGS = {
-    # leaflet.markercluster needs map.options.maxZoom; folium only sets it through a
-    # TileLayer, so folium.Map(tiles=None) without maxZoom=... breaks every cluster.
-    "Map has no maxZoom specified": "folium.Map(tiles=None) has no maxZoom: markercluster throws "
-    "'Map has no maxZoom specified' and no incident is drawn (pass maxZoom=18 to folium.Map in "
-    "geo/mapview.base_map)",
-}
-
 # Total markers in the incident layer(s), whether clustered, visible or not.
 COUNT_LAYER_MARKERS = """() => {
     let n = 0;
@@ -73,14 +65,9 @@ def test_app_map_draws_every_located_incident(streamlit_app, page, cdn_router):
     located = shown - unplaced
     assert located > 0, "the bundled data should put incidents on the map"
 
-    def known_bug() -> str | None:
-        return next((why for needle, why in KNOWN_APP_BUGS.items() if any(needle in e for e in errors)), None)
-
     frame = wait_for_app_map(page)
     deadline = time.monotonic() + 30
     while frame.evaluate(COUNT_LAYER_MARKERS) < located:
-        if known_bug():
-            pytest.xfail(f"known app bug: {known_bug()}")
         assert time.monotonic() < deadline, f"map did not draw {located} incident markers; page errors: {errors}"
         page.wait_for_timeout(250)
 
@@ -94,8 +81,8 @@ def test_app_map_draws_every_located_incident(streamlit_app, page, cdn_router):
     assert frame.evaluate(
         "() => document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path').length"
     ) > 0
-    # Leaflet and markercluster came from the vendored files; nothing went out.
-    assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in cdn_router.from_files
+    # Leaflet and markercluster come from the app's own static files: no CDN is even asked.
+    assert cdn_router.from_files == [] and cdn_router.stubbed == []
     assert cdn_router.continued_external == []
     assert cdn_router.unexpected == [], cdn_router.unexpected
     assert errors == [], errors

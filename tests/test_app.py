@@ -1,0 +1,103 @@
+"""The whole app under Streamlit's AppTest: counts, table, filters, permalinks, download."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.ui_state import load_incidents, load_store
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    load_store.clear()  # each test gets its own store, as a fresh server would
+    load_incidents.clear()
+    return AppTest.from_file("../app.py", default_timeout=90)
+
+
+def headline(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if " incident" in m.value)
+
+
+def map_rows(at: AppTest) -> list[dict]:
+    [component] = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
+    args = json.loads(component.proto.json_args)
+    match = re.search(r"var rows = (\[.*?\]);\n", args["feature_group"])
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def test_opens_on_all_bundled_incidents(app: AppTest) -> None:
+    at = app.run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert headline(at).startswith(f"**{len(table)} incidents, ") and len(table) >= 60
+    assert len(map_rows(at)) == len(table)  # every bundled incident is placed
+
+
+def test_al_asad_attack_of_5_august_is_at_the_air_base(app: AppTest) -> None:
+    at = app.run()
+    at.multiselect(key="f_groups").set_value(["Al-Thawriun"]).run()
+    rows = [r for r in map_rows(at) if r["title"].startswith("2024-08-05")]
+    assert len(rows) == 1 and abs(rows[0]["lat"] - 33.79) < 0.1 and abs(rows[0]["lon"] - 42.44) < 0.1
+    assert ["Killed / injured", "0 / 7"] in rows[0]["lines"]
+
+
+def test_tower_22_strike_is_at_tower_22(app: AppTest) -> None:
+    at = app.run()
+    at.date_input(key="f_dates").set_value((date(2024, 1, 28), date(2024, 1, 28))).run()
+    table = at.dataframe[0].value
+    tower = table[table["location"].str.contains("Tower 22")]
+    assert len(tower) == 1 and tower.iloc[0]["killed"] == 3
+    [row] = [r for r in map_rows(at) if "Tower 22" in r["lines"][2][1]]
+    assert abs(row["lat"] - 33.32) < 0.1 and abs(row["lon"] - 38.70) < 0.1
+
+
+def test_group_and_date_filters_update_count_table_map_and_url(app: AppTest) -> None:
+    at = app.run()
+    at.multiselect(key="f_groups").set_value(["Al-Thawriun"])
+    at.date_input(key="f_dates").set_value((date(2024, 8, 1), date(2024, 12, 3))).run()
+    table = at.dataframe[0].value
+    assert set(table["group"]) == {"Al-Thawriun"} and len(table) == 2
+    assert all("2024-08-01" <= d <= "2024-12-03" for d in table["event_date"])
+    assert headline(at).startswith("**2 incidents, 1 group**")
+    assert len(map_rows(at)) == 2
+    assert dict(at.query_params) == {"group": "Al-Thawriun", "from": "2024-08-01"}
+
+
+def test_permalink_restores_the_filters(app: AppTest) -> None:
+    app.query_params["group"] = ["Al-Thawriun"]
+    app.query_params["to"] = "2024-08-05"
+    at = app.run()
+    assert at.multiselect(key="f_groups").value == ["Al-Thawriun"]
+    assert headline(at).startswith("**3 incidents, 1 group**")
+    assert not at.warning
+
+
+def test_stale_link_falls_back_with_a_visible_note(app: AppTest) -> None:
+    app.query_params["group"] = ["No Such Group"]
+    app.query_params["from"] = "yesterday"
+    at = app.run()
+    assert not at.exception
+    notes = " ".join(w.value for w in at.warning)
+    assert "No Such Group" in notes and "not a date" in notes
+    assert len(at.dataframe[0].value) >= 60
+
+
+def test_unplaceable_incident_is_listed_not_dropped(app: AppTest, tmp_path: Path) -> None:
+    from geo.records import Incident
+    from geo.settings import store_url
+    from geo.store import Store
+
+    at = app.run()
+    Store(store_url()).upsert([Incident("X-1", date(2024, 3, 1), "Unknown", "Qwxzzyville")])
+    at.run()
+    expander = next(e for e in at.expander if "not on the map" in e.label)
+    assert expander.label == "1 incident not on the map"
+    assert "no gazetteer match for 'Qwxzzyville'" in expander.dataframe[0].value.iloc[0]["reason"]

@@ -1,0 +1,62 @@
+"""The store keeps what was saved: re-imports update, failures roll back."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from geo import loading
+from geo.geocoder import OfflineGeocoder
+from geo.records import Incident
+from geo.store import Store, UnsupportedStore
+
+
+def incident(event_id: str = "A-1", **changes: object) -> Incident:
+    return Incident(event_id, date(2024, 8, 5), "Al-Thawriun", "Al-Asad Air Base", **changes)  # type: ignore[arg-type]
+
+
+def test_saved_incident_reads_back_identically(store: Store) -> None:
+    original = incident(latitude=33.78, longitude=42.44, injured=7, published=date(2024, 8, 6))
+    store.upsert([original])
+    assert store.get("A-1") == original
+
+
+def test_importing_the_same_file_twice_does_not_duplicate(store: Store, geocoder: OfflineGeocoder) -> None:
+    first = loading.ensure_bundled(store, geocoder)
+    assert first is not None and first.added >= 60
+    again = loading.import_file(store, "data/incidents.csv", geocoder)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, first.added)
+    assert store.count() == first.added
+
+
+def test_changed_row_is_updated_and_bumps_revision(store: Store) -> None:
+    store.upsert([incident(injured=5)])
+    before = store.revision()
+    counts = store.upsert([incident(injured=7)])
+    assert (counts.added, counts.updated) == (0, 1) and store.revision() == before + 1
+    assert store.get("A-1").injured == 7  # type: ignore[union-attr]
+
+
+def test_failed_write_leaves_the_store_as_before(store: Store) -> None:
+    store.upsert([incident("KEEP")])
+
+    def rows():
+        yield incident("NEW-1")
+        raise RuntimeError("crash mid-import")
+
+    with pytest.raises(RuntimeError):
+        store.upsert(rows())
+    assert [i.event_id for i in store.all()] == ["KEEP"]
+
+
+def test_store_survives_reopening(tmp_path: Path) -> None:
+    path = str(tmp_path / "db.sqlite3")
+    Store(path).upsert([incident()])
+    assert Store(f"sqlite:///{path}").count() == 1
+
+
+def test_non_sqlite_url_is_refused_clearly() -> None:
+    with pytest.raises(UnsupportedStore, match="only SQLite"):
+        Store("postgresql://user@host/db")
