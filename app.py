@@ -13,8 +13,7 @@ from streamlit_folium import st_folium
 
 from geo import export, filters, mapview
 from geo.join import unlocated_reason
-from geo.ui_state import (filters_from_url, load_gazetteer, load_incidents, load_store, secret,
-                          write_url)
+from geo.ui_state import filters_from_url, load_gazetteer, load_incidents, load_store, secret, write_url
 
 st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
 

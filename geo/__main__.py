@@ -47,7 +47,7 @@ def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -
     return 0
 
 
-def _geocode_item(locator: Locator, query: str, country: str | None) -> dict[str, Any]:
+def _geocode_item(locator: Locator, query: Any, country: str | None) -> dict[str, Any]:
     if not isinstance(query, str) or not query.strip():
         raise ValueError("query must be a non-empty string")
     found = locator.locate(query, country)

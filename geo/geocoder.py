@@ -170,9 +170,10 @@ class OnlineLocator:
         location = self.geocoder.geocode(text, **kwargs)
         if location is None:
             return None
-        raw = location.raw if isinstance(location.raw, dict) else {}
+        raw: dict[str, Any] = location.raw if isinstance(location.raw, dict) else {}
         kind = str(raw.get("addresstype") or raw.get("type") or "")
-        address = raw.get("address") if isinstance(raw.get("address"), dict) else {}
+        found = raw.get("address")
+        address: dict[str, Any] = found if isinstance(found, dict) else {}
         return GeocodeResult(location.address.split(",")[0], location.latitude, location.longitude,
                              _PRECISION_BY_TYPE.get(kind, 1), str(address.get("country_code", country or "")).upper(),
                              str(address.get("state", admin1 or "")), kind or "place", self.provider)

@@ -237,7 +237,7 @@ def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None
                        style_function=lambda _: {"color": "#7a7a7a", "weight": 1, "fillColor": "#f4f1ea",
                                                  "fillOpacity": 1 if not tiles else 0}).add_to(m)
     PlaceLabels(labels).add_to(m)
-    m.get_root().header.add_child(folium.Element(_CSS))
+    m.get_root().header.add_child(folium.Element(_CSS))  # type: ignore[attr-defined]
     return m
 
 

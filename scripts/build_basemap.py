@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT / "node_modules" / "world-atlas" / "countries-50m.json"

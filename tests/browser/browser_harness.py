@@ -118,7 +118,7 @@ class StreamlitApp:
             self._log.close()
             self._log = None
 
-    def __enter__(self) -> "StreamlitApp":
+    def __enter__(self) -> StreamlitApp:
         self.start()
         return self
 

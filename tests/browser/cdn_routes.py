@@ -223,7 +223,7 @@ class CdnRouter:
         return [u for u in self.stubbed if u.split("#", 1)[0] not in self.known]
 
     # ---- wiring -----------------------------------------------------------
-    def install(self, target: Any) -> "CdnRouter":
+    def install(self, target: Any) -> CdnRouter:
         """``target`` is a Playwright ``Page`` or ``BrowserContext`` (sync API)."""
         target.route("**/*", self.handle)
         return self

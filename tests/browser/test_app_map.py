@@ -10,7 +10,6 @@ import re
 import time
 
 import pytest
-
 from browser_harness import ST_FOLIUM_IFRAME, marker_summary, wait_for_app_map
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from cdn_routes import KNOWN_CDN_URLS, local_file_for
 
 pytestmark = pytest.mark.browser
