@@ -8,8 +8,8 @@ import os
 import streamlit as st
 
 from geo import filters, gazetteer, settings
-from geo.geocoder import Locator, OfflineGeocoder, make_locator
 from geo.gazetteer import Gazetteer
+from geo.geocoder import Locator, OfflineGeocoder, make_locator
 from geo.loading import ensure_bundled
 from geo.records import Incident
 from geo.store import Store
