@@ -162,6 +162,7 @@ def throughput(texts: list[str], gaz: gazetteer.Gazetteer) -> float:
     """CPU seconds per document over all texts, name caches emptied first (a cold start)."""
     mentions._key.cache_clear()
     resolve._key.cache_clear()
+    mentions.place_of.cache_clear()
     t0 = time.process_time()
     for text in texts:
         events.parse(text, None, gaz)

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 from geo import names
 from geo.demonyms import STATE_ABBREVIATIONS, area, demonym_place
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import Gazetteer, Place
 
 __all__ = ["Mention", "Token", "find", "from_spans", "tokenize", "COMMON_WORDS"]
 
@@ -72,6 +72,7 @@ class Mention:
 # ----------------------------------------------------------------- tokens
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*", re.UNICODE)
+_new_token = Token._make
 _BREAKS = frozenset("\n!?:;\u201c\"\u2022|")
 
 
@@ -91,7 +92,7 @@ def tokenize(text: str) -> list[Token]:
         gap = text[prev_end:s]
         if gap == " " and out:
             sentence_start = False
-        elif not out or any(ch in _BREAKS for ch in gap):
+        elif not out or not _BREAKS.isdisjoint(gap):
             sentence_start = True
         elif "." in gap:
             prev = out[-1].text
@@ -99,7 +100,7 @@ def tokenize(text: str) -> list[Token]:
         else:
             sentence_start = False
         key = word.lower() if word.isascii() and "'" not in word else _key(word)
-        out.append(Token(s, e, word, key, sentence_start))
+        out.append(_new_token((s, e, word, key, sentence_start)))
         prev_end = m.end()
     return out
 
@@ -220,6 +221,13 @@ _LOCATIVE = frozenset({"in", "at", "near", "from", "to", "outside", "inside", "i
 
 MAX_WORDS = 7
 _key = functools.lru_cache(maxsize=1 << 16)(names.key)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def place_of(gazetteer: Gazetteer, index: int) -> Place:
+    """``place_of(gazetteer, index)``, cached: a name like "Washington" has dozens of
+    candidates and each rule looks at them again."""
+    return gazetteer.place(index)
 _SITE_WORDS = frozenset({"air", "base", "airbase", "airport", "airfield", "field", "crossing", "camp", "dam"})
 
 
@@ -361,15 +369,15 @@ def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer
     regions: set[str] = set()
     for m in strong:
         if m.kind == "demonym":
-            countries.update(gazetteer.place(c).country_code for c in gazetteer.exact.get(names.key(m.lookup), ()))
+            countries.update(place_of(gazetteer, c).country_code for c in gazetteer.exact.get(names.key(m.lookup), ()))
             continue
         for c in m.candidates:
-            p = gazetteer.place(c)
+            p = place_of(gazetteer, c)
             if p.feature in ("country", "admin1") or p.curated:
                 countries.add(p.country_code)
             if p.feature == "admin1":
                 regions.add(p.admin1)
-    kept = [m for m in weak if any(gazetteer.place(c).country_code in countries for c in m.candidates)]
+    kept = [m for m in weak if any(place_of(gazetteer, c).country_code in countries for c in m.candidates)]
     # "Marjayoun (Marjayoun, Al Nabatieh)": adjacent names that share a country vouch for each other
     every = sorted(strong + weak, key=lambda m: m.start)
     for a, b in zip(every, every[1:], strict=False):
@@ -379,8 +387,8 @@ def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer
 
 
 def _share_country(a: Mention, b: Mention, gazetteer: Gazetteer) -> bool:
-    ca = {gazetteer.place(c).country_code for c in a.candidates}
-    return any(gazetteer.place(c).country_code in ca for c in b.candidates)
+    ca = {place_of(gazetteer, c).country_code for c in a.candidates}
+    return any(place_of(gazetteer, c).country_code in ca for c in b.candidates)
 
 
 _ABBREV_AT = re.compile(r"(?:[A-Z]\.){2,3}|[A-Z][a-z]{1,4}\.|BC\b")
@@ -395,7 +403,7 @@ def _area_or_abbreviation(tokens: Sequence[Token], i: int, text: str, gazetteer:
         if m and m.group() in STATE_ABBREVIATIONS:
             name = STATE_ABBREVIATIONS[m.group()]
             cands = tuple(c for c in gazetteer.exact.get(names.key(name), ())
-                          if gazetteer.place(c).feature in ("admin1", "city"))
+                          if place_of(gazetteer, c).feature in ("admin1", "city"))
             return Mention(tok.start, m.end(), m.group(), name, cands)
     keys: list[str] = []
     best: Mention | None = None
@@ -458,7 +466,7 @@ def _longest_match(tokens: Sequence[Token], i: int, text: str,
 
 
 def _is_area(cands: Iterable[int], gazetteer: Gazetteer) -> bool:
-    return any(gazetteer.place(c).feature in ("country", "admin1", "region") for c in cands)
+    return any(place_of(gazetteer, c).feature in ("country", "admin1", "region") for c in cands)
 
 
 def _best_place_size(cands: Sequence[int], gazetteer: Gazetteer) -> tuple[float, bool, bool]:
@@ -466,7 +474,7 @@ def _best_place_size(cands: Sequence[int], gazetteer: Gazetteer) -> tuple[float,
     pop = 0.0
     area = False
     for c in cands:
-        p = gazetteer.place(c)
+        p = place_of(gazetteer, c)
         pop = max(pop, p.population)
         if p.feature in ("country", "admin1", "region", "airbase") or p.curated:
             area = True
@@ -493,13 +501,13 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT  # "Can" is not CAN (Canada's ISO3 code)
         if tok_text.isupper() and len(tok_text) > 1:
             if len(tok_text) <= 3:
-                if any(gazetteer.place(c).feature == "country" for c in cands):
+                if any(place_of(gazetteer, c).feature == "country" for c in cands):
                     return _STRONG  # "US", "UK", "UAE"
                 return _REJECT  # acronyms: "CNN", "AP"
             if not area and not (primary and pop >= 100_000):
                 return _REJECT  # "ISIS"; datelines like "LONDON" pass
         if (w in COMMON_WORDS or w in _COMPASS) and area and not any(
-                gazetteer.place(c).feature == "country" for c in cands) and not _locative_before(tokens, i, True):
+                place_of(gazetteer, c).feature == "country" for c in cands) and not _locative_before(tokens, i, True):
             return _REJECT  # "Centre", "West": provinces somewhere, words here
         if w in persons:
             return _REJECT
@@ -571,7 +579,7 @@ def _name_run_before(tokens: Sequence[Token], i: int, text: str) -> bool:
 def _primary_match(k: str, cands: Sequence[int], gazetteer: Gazetteer) -> bool:
     """The span is the place's own name (not one of its many alternate names)."""
     for c in cands:
-        p = gazetteer.place(c)
+        p = place_of(gazetteer, c)
         pk = _key(p.name)
         if pk == k or names.article_free(pk) == names.article_free(k):
             return True
@@ -591,7 +599,7 @@ def _comma_place_after(tokens: Sequence[Token], j: int, text: str, gazetteer: Ga
     if j >= len(tokens) or text[tokens[j - 1].end:tokens[j].start] not in (", ", " (", ", the "):
         return False
     match = _longest_match(tokens, j, text, gazetteer)
-    return match is not None and any(gazetteer.place(c).feature in ("country", "admin1") for c in match[2])
+    return match is not None and any(place_of(gazetteer, c).feature in ("country", "admin1") for c in match[2])
 
 
 def _person_before(tokens: Sequence[Token], i: int, text: str) -> bool:
@@ -651,7 +659,7 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
         if place is not None and area(names.key(place)) is not None:
             out.append(Mention(start, end, surface, names.key(place), (), "area"))
             continue
-        if place is not None and not any(gazetteer.place(c).feature in ("country", "admin1")
+        if place is not None and not any(place_of(gazetteer, c).feature in ("country", "admin1")
                                          for c in gazetteer.exact.get(k0, ())):
             lookup, kind = place, "demonym"
         elif area(k0) is not None:
@@ -673,6 +681,6 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
             k = names.key(lookup)
             sk = gazetteer.skeletons().get(names.skeleton(k), ())
             cands = tuple(c for c in sk if difflib.SequenceMatcher(
-                None, names.article_free(k), names.article_free(names.key(gazetteer.place(c).name))).ratio() >= 0.75)
+                None, names.article_free(k), names.article_free(names.key(place_of(gazetteer, c).name))).ratio() >= 0.75)
         out.append(Mention(start, end, surface, lookup, cands, kind))
     return out

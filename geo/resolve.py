@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from geo import names
 from geo.demonyms import area
 from geo.gazetteer import Gazetteer, Place
-from geo.mentions import Mention
+from geo.mentions import Mention, place_of
 
 __all__ = ["Resolved", "resolve", "distance_km"]
 
@@ -80,10 +80,10 @@ def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
         name, lat, lon, cc = found
         return [Place(f"area:{mention.lookup}", name, lat, lon, cc, "", "region", 0, "geo.demonyms.AREAS")]
     if mention.kind == "demonym":
-        places = [gazetteer.place(i) for i in gazetteer.exact.get(names.key(mention.lookup), ())]
+        places = [place_of(gazetteer, i) for i in gazetteer.exact.get(names.key(mention.lookup), ())]
         areas = [p for p in places if p.feature in _AREA]
         return areas or places
-    places = [gazetteer.place(i) for i in mention.candidates]
+    places = [place_of(gazetteer, i) for i in mention.candidates]
     if mention.kind == "region":
         areas = [p for p in places if p.feature in _AREA]
         return areas or places
@@ -106,7 +106,7 @@ def _fallback(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
     k = " ".join(words)
     if not k or k == names.key(mention.lookup):
         return []
-    return [gazetteer.place(i) for i in gazetteer.exact.get(k, ())]
+    return [place_of(gazetteer, i) for i in gazetteer.exact.get(k, ())]
 
 
 def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Resolved]:
