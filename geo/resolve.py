@@ -84,12 +84,20 @@ def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
         areas = [p for p in places if p.feature in _AREA]
         return areas or places
     places = [place_of(gazetteer, i) for i in mention.candidates]
+    if mention.kind == "place" and not any(p.feature in _AREA for p in places):
+        # provinces are often indexed under their official form: "Guizhou Sheng", "Kherson Oblast"
+        k = _key(mention.lookup)
+        for suffix in _ADMIN_SUFFIXES:
+            places.extend(p for p in (place_of(gazetteer, i) for i in gazetteer.exact.get(f"{k} {suffix}", ()))
+                          if p.feature == "admin1")
     if mention.kind == "region":
         areas = [p for p in places if p.feature in _AREA]
         return areas or places
     return places
 
 
+_ADMIN_SUFFIXES = ("sheng", "zizhiqu", "shi", "oblast", "governorate", "province", "state", "region", "prefecture",
+                   "krai", "kray", "voivodeship", "department", "district")
 _GENERIC_TAIL = frozenset({"county", "city", "state", "province", "district", "region", "governorate", "town",
                            "village", "camp", "area", "municipality", "parish", "borough", "township", "metro",
                            "downtown", "suburbs", "countryside", "outskirts"})
@@ -111,7 +119,8 @@ def _fallback(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
 
 def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> list[Resolved]:
     """One :class:`Resolved` per mention, same order."""
-    cands = [_candidates(m, gazetteer) or _fallback(m, gazetteer) for m in mentions]
+    cands = [_candidates(m, gazetteer) for m in mentions]
+    fallback = {k: _fallback(m, gazetteer) for k, m in enumerate(mentions) if not cands[k]}
     # 1. the story's countries and provinces
     countries: Counter[str] = Counter()
     provinces: Counter[tuple[str, str]] = Counter()
@@ -132,6 +141,11 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                 provinces[key] += 1
                 countries[key[0]] += 1
                 own_country[-1], own_province[-1] = key[0], key
+    # a generic-head fallback ("Orange County" -> Orange) only inside a province the story
+    # names, or a sizeable town in a country it names: a wrong point is worse than none
+    for k, extra in fallback.items():
+        cands[k] = [p for p in extra if provinces[(p.country_code, p.admin1)] > 0
+                    or countries[p.country_code] > 0 and p.population >= 50_000]
     # 2. apposition: "X, Y", "X (Y", "X in Y"
     container: dict[int, list[Place]] = {}
     for k in range(len(mentions) - 1):
@@ -154,7 +168,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
             s += 2.0 * size
         for box in container.get(k, ()):
             if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
-                s += 6.0
+                s += 8.0
                 break
         if _key(p.name) == _key(m.lookup):
             s += 0.5
