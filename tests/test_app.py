@@ -101,3 +101,31 @@ def test_unplaceable_incident_is_listed_not_dropped(app: AppTest, tmp_path: Path
     expander = next(e for e in at.expander if "not on the map" in e.label)
     assert expander.label == "1 incident not on the map"
     assert "no gazetteer match for 'Qwxzzyville'" in expander.dataframe[0].value.iloc[0]["reason"]
+
+
+AL_ASAD_STORY = (
+    "BAGHDAD (Wire) - A drone and rocket attack on Al-Asad Air Base in western Iraq on Monday injured five "
+    "U.S. service members and two contractors, U.S. officials said. A new group calling itself Al-Thawriun "
+    "claimed the attack. It came days after the killings of a Hamas leader in Tehran and a Hezbollah "
+    "commander in Lebanon, and as Washington moved more forces to Jordan."
+)
+
+
+def test_pasted_article_is_highlighted_and_saved_onto_the_map(app: AppTest) -> None:
+    at = app.run()
+    at.text_area(key="article_text").input(AL_ASAD_STORY)
+    at.date_input(key="article_published").set_value(date(2024, 8, 6))
+    at.text_input(key="article_source").input("Test wire, 2024-08-06")
+    at.text_input(key="article_url").input("https://example.org/story")
+    at.button[0].click().run()
+    assert not at.exception
+    [highlight] = [e for e in at.main if getattr(e, "type", "") == "html" or type(e).__name__ == "Html"]
+    assert "<mark" in highlight.proto.body and "Al-Asad Air Base" in highlight.proto.body
+    at.text_area[1].input("Drone and rocket attack on the base; seven Americans hurt.")
+    at.button[1].click().run()  # the form's submit button
+    assert not at.exception
+    table = at.dataframe[0].value
+    saved = table[table["event_id"] == "USER-0001"].iloc[0]
+    assert saved["event_date"] == "2024-08-05" and saved["group"] == "Al-Thawriun" and saved["injured"] == 7
+    rows = [r for r in map_rows(at) if r["title"] == "2024-08-05 · Al-Thawriun" and r["url"] == "https://example.org/story"]
+    assert len(rows) == 1 and abs(rows[0]["lat"] - 33.79) < 0.05
