@@ -300,16 +300,20 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
 
 
 _KIND_BEFORE = re.compile(r"\b(?:village|town|city|district|province|governorate|camp|neighbou?rhood|suburb|"
-                          r"area|region|municipality|county|hamlet)\s+of\s+((?:(?:al|el|ad|as|ar)-)?[A-Z][\w'\u2019-]+"
+                          r"area|region|municipality|county|hamlet|slum|settlement)\s+of\s+((?:(?:al|el|ad|as|ar)-)?[A-Z][\w'\u2019-]+"
                           r"(?:\s(?:(?:al|el)-)?[A-Z][\w'\u2019-]+){0,2})")
 _KIND_AFTER = re.compile(r"\b((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+){0,2})\s(?:village|town|city|"
                          r"district|province|governorate|camp|neighbou?rhood|suburb|refugee camp|"
-                         r"countryside|municipality|county)\b")
+                         r"countryside|municipality|county|army base|military base|base|checkpoint|crossing|"
+                         r"junction)\b")
+_NAME_ITEM = r"(?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s(?:(?:al|el)-)?[A-Z][\w'\u2019-]+){0,2}"
+_KIND_LIST = re.compile(r"\b(?:cities|towns|villages|settlements|areas|districts|neighbou?rhoods|provinces|"
+                        r"regions|camps)\s+of\s+(" + _NAME_ITEM + r"(?:(?:,\s*|,?\s+and\s+)" + _NAME_ITEM + r")*)")
 
 
 _EVENT_BEFORE = re.compile(r"\b(?:killed|clash(?:es)?|fighting|attack(?:s|ed)?|strikes?|struck|shell(?:ed|ing)|"
                            r"bomb(?:ed|ing)?|explosion|blast|raid(?:s|ed)?|captured|seized|liberated|battles?|"
-                           r"offensive|ambush(?:ed)?|withdr[ae]w(?:ing)?|advanced|fell|wounded|injured|died)\b[^.;]{0,25}"
+                           r"offensive|ambush(?:ed)?|withdr[ae]w(?:ing)?|advanced|fell|wounded|injured|died)\b[^.;]{0,40}"
                            r"\b(?:in|near|outside|at|into|from|on|around|of)\s+(?:the\s+)?$")
 
 
@@ -347,16 +351,21 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
     "Nuwakot district", "clashes in Jazaa". They are reported unresolved (latitude null)."""
     taken = [(m.start, m.end) for m in found]
     extra: list[Mention] = _unknown_after_event(text, tokens, persons or set(), taken)
+    items: list[tuple[int, int, str]] = []
     for pattern in (_KIND_BEFORE, _KIND_AFTER):
-        for m in pattern.finditer(text):
-            s, e = m.start(1), m.end(1)
-            words = m.group(1).split()
+        items.extend((m.start(1), m.end(1), m.group(1)) for m in pattern.finditer(text))
+    for m in _KIND_LIST.finditer(text):  # "the villages of Arbin, Hawsh Nasri and Jobar"
+        for item in re.finditer(_NAME_ITEM, m.group(1)):
+            items.append((m.start(1) + item.start(), m.start(1) + item.end(), item.group()))
+    for s, e, name in items:
+        if True:
+            words = name.split()
             if words[0].lower() in COMMON_WORDS or words[0].lower() in _TITLES or demonym_place(words[0]):
                 continue
             if any(a < e and s < b for a, b in taken):
                 continue
             taken.append((s, e))
-            extra.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown", "named"})))
+            extra.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
     if not extra:
         return found
     return sorted(found + extra, key=lambda x: x.start)
