@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,9 +18,13 @@ from pathlib import Path
 
 from geo.records import FIELDS, GROUP_ROLES, Incident
 
-__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "parse_text", "FORMATS", "MAX_BYTES"]
+__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "FORMATS", "MAX_BYTES",
+           "MAX_CELL_CHARS"]
 
 MAX_BYTES = 20 * 1024 * 1024
+# One cell longer than this is a broken file (an unclosed quote swallowing rows, a pasted
+# page), not a record: the row is rejected rather than stored and shown in every popup.
+MAX_CELL_CHARS = 20_000
 csv.field_size_limit(MAX_BYTES)
 
 
@@ -67,14 +72,19 @@ def _date(column: str, value: str, *, required: bool = True) -> date | None:
     raise _RowProblem(column, f"{value[:40]!r} is not a valid date (expected YYYY-MM-DD)")
 
 
+_WHOLE = re.compile(r"[+-]?(\d+)(?:\.0*)?")
+
+
 def _int(column: str, value: str, *, low: int = 0, high: int | None = None) -> int | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        number = int(float(value)) if value.replace(".", "", 1).lstrip("-").isdigit() else int(value)
-    except ValueError:
-        raise _RowProblem(column, f"{value[:40]!r} is not a whole number") from None
+    whole = _WHOLE.fullmatch(value)
+    if whole is None:
+        raise _RowProblem(column, f"{value[:40]!r} is not a whole number")
+    if len(whole.group(1)) > 15:
+        raise _RowProblem(column, f"{value[:40]!r} is too large")
+    number = int(value.split(".")[0])
     if number < low or (high is not None and number > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise _RowProblem(column, f"{number} is out of range (must be {bound})")
@@ -89,8 +99,10 @@ def _coord(column: str, value: str, limit: float) -> float | None:
         number = float(value)
     except ValueError:
         raise _RowProblem(column, f"{value[:40]!r} is not a number") from None
-    if not -limit <= number <= limit or number != number:
-        raise _RowProblem(column, f"{number} is out of range (-{limit:g} to {limit:g})")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise _RowProblem(column, f"{value[:40]!r} is not a number")
+    if not -limit <= number <= limit:
+        raise _RowProblem(column, f"{value[:40]} is out of range (-{limit:g} to {limit:g})")
     return number
 
 
@@ -197,6 +209,12 @@ FORMATS: dict[str, _Format] = {
 def _decode(raw: bytes, file: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16 with a byte order mark)
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise BadFile(f"{file}: starts as UTF-16 text but is not valid UTF-16; save the file as UTF-8 "
+                          "and import again") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -209,7 +227,14 @@ def _delimiter(header: str, file: str) -> str:
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] == 0:
-        raise BadFile(f"{file}, row 1: no comma-, semicolon- or tab-separated header found")
+        if not header.strip():
+            raise BadFile(f"{file}, row 1: is empty; the first row must be the header (column names)")
+        other = next((d for d in "|:^~ " if header.count(d)), None)
+        if other is not None and other != " ":
+            raise BadFile(f"{file}, row 1: columns are separated by {other!r}; save the file with commas, "
+                          "semicolons or tabs between columns")
+        raise BadFile(f"{file}, row 1: no comma-, semicolon- or tab-separated header found "
+                      f"(row 1 starts {header[:60]!r})")
     return best
 
 
@@ -220,8 +245,15 @@ def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
         raise BadFile(f"{file}: the file is empty")
     header_line = text.split("\n", 1)[0]
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line, file))
-    columns = [c.strip() for c in (reader.fieldnames or [])]
+    try:
+        columns = [c.strip() for c in (reader.fieldnames or [])]
+    except csv.Error as error:
+        raise BadFile(f"{file}, row 1: the header cannot be read as CSV ({error})") from None
     reader.fieldnames = columns
+    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+    if repeated:
+        raise BadFile(f"{file}, row 1: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated[:5])} "
+                      f"appear{'' if len(repeated) > 1 else 's'} more than once in the header")
     missing = [c for c in spec.required if c not in columns]
     if missing:
         raise BadFile(f"{file}, row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -231,13 +263,31 @@ def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
     if extra:
         result.warnings.append(f"{file}: ignored unknown column(s) {', '.join(extra[:10])}")
     seen: dict[str, int] = {}
-    for number, row in enumerate(reader, start=2):
+    rows = enumerate(reader, start=2)
+    number = 1
+    while True:
+        try:
+            number, row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise BadFile(f"{file}, row {number + 1}: not readable as CSV ({error})") from None
         if None in row:
             result.errors.append(RowError(file, number, "(row)", f"has {len(columns) + len(row[None])} cells; "  # type: ignore[index]
                                           f"the header has {len(columns)}"))
             continue
         clean = {k: (v or "") for k, v in row.items()}
         if not any(v.strip() for v in clean.values()):
+            continue
+        cells = sum(1 for v in row.values() if v is not None)
+        if cells < len(columns):
+            result.errors.append(RowError(file, number, "(row)", f"has {cells} cell{'s' if cells != 1 else ''}; "
+                                          f"the header has {len(columns)}"))
+            continue
+        long = next((k for k, v in clean.items() if len(v) > MAX_CELL_CHARS), None)
+        if long is not None:
+            result.errors.append(RowError(file, number, long, f"is {len(clean[long]):,} characters long "
+                                          f"(at most {MAX_CELL_CHARS:,})"))
             continue
         try:
             incident = spec.convert(clean)
