@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, TextIO
 
-from geo import export, filters, gazetteer, importers, settings
+from geo import articles, export, filters, gazetteer, importers, settings
 from geo.geocoder import Locator, OfflineGeocoder, make_locator
 from geo.loading import import_file
 from geo.store import Store
@@ -75,28 +75,49 @@ def _published(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
+def _read_article(name: str) -> tuple[str | None, str]:
+    """(text, "") or (None, message): a file or stdin, at most ``articles.MAX_ARTICLE_BYTES``."""
+    limit = articles.MAX_ARTICLE_BYTES
+    try:
+        if name == "-":
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(name, "rb") as stream:
+                raw = stream.read(limit + 1)
+    except OSError as error:
+        return None, f"{name}: {error.strerror}"
+    if len(raw) > limit:
+        return None, (f"{'stdin' if name == '-' else name}: over the {limit // 2**20} MB article limit; "
+                      "trim it to the article text")
+    return raw.decode("utf-8", errors="replace"), ""
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from geo import events
 
+    text: str | None = None
+    if not args.jsonl:
+        if not args.file:
+            print("parse: give FILE, - for stdin, or --jsonl", file=sys.stderr)
+            return 2
+        text, problem = _read_article(args.file)
+        if text is None:
+            print(f"parse: {problem}", file=sys.stderr)
+            return 1
     gaz = gazetteer.load()
 
     def handle(item: dict[str, Any]) -> dict[str, Any]:
         text = item.get("text")
         if not isinstance(text, str):
             raise ValueError("text must be a string")
+        if len(text) > articles.MAX_ARTICLE_BYTES:
+            raise ValueError(f"text is {len(text):,} characters; an article may have at most "
+                             f"{articles.MAX_ARTICLE_BYTES:,}")
         result: dict[str, Any] = events.parse(text, _published(item.get("published")), gaz).to_json()
         return result
 
     if args.jsonl:
         return _jsonl(sys.stdin, handle)
-    if not args.file:
-        print("parse: give FILE, - for stdin, or --jsonl", file=sys.stderr)
-        return 2
-    if args.file == "-":
-        text = sys.stdin.read()
-    else:
-        raw = open(args.file, "rb").read()
-        text = raw.decode("utf-8", errors="replace")
     print(json.dumps(handle({"text": text, "published": args.published}), ensure_ascii=False))
     return 0
 

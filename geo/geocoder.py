@@ -222,9 +222,10 @@ class FallbackLocator:
 
 def make_locator(offline: OfflineGeocoder, *, provider: str | None, user_agent: str | None = None,
                  api_key: str | None = None, domain: str | None = None, cache: Path | None = None,
-                 timeout: float = 5.0) -> Locator:
+                 timeout: float = 5.0, min_delay_seconds: float = 1.0) -> Locator:
     """The offline geocoder, or an online ``provider`` (a geopy service name such as
-    ``nominatim``) wrapped in rate limit, cache and offline fallback."""
+    ``nominatim``) wrapped in rate limit (``min_delay_seconds`` between requests), cache and
+    offline fallback."""
     if not provider or provider == "offline":
         return offline
     cls = get_geocoder_for_service(provider)
@@ -234,7 +235,7 @@ def make_locator(offline: OfflineGeocoder, *, provider: str | None, user_agent: 
     if domain:
         options["domain"] = domain
         options["scheme"] = "http" if domain.startswith(("127.", "localhost")) else "https"
-    online: Locator = OnlineLocator(cls(**options), provider=provider)
+    online: Locator = OnlineLocator(cls(**options), provider=provider, min_delay_seconds=min_delay_seconds)
     if cache is not None:
         online = CachedLocator(online, cache, namespace=f"{provider}:{domain or ''}")
     return FallbackLocator(online, offline)
