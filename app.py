@@ -15,8 +15,8 @@ from geo import export, filters, mapview
 from geo.join import unlocated_reason
 from geo.records import Incident
 from geo.ui_article import article_panel, import_panel
-from geo.ui_state import (filters_from_url, load_gazetteer, load_incidents, load_locator, load_store, secret,
-                          write_url)
+from geo.ui_state import (filters_from_url, load_gazetteer, load_incidents, load_labels, load_locator, load_store,
+                          secret, write_url)
 
 st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
 
@@ -48,7 +48,7 @@ def show_map(shown: list[Incident], chosen: filters.Filters) -> None:
         st.warning(note)
     st.markdown(f"**{filters.summary(shown)}** · {chosen.start} to {chosen.end}")
     colors = mapview.group_colors(list(options.groups))
-    base = mapview.base_map(mapview.place_labels(load_gazetteer()), tiles=secret("map_tiles"))
+    base = mapview.base_map(load_labels(), tiles=secret("map_tiles"))
     st_folium(base, key="incident_map", height=560, use_container_width=True, returned_objects=[],
               feature_group_to_add=mapview.incident_layer(shown, colors))
     unplaced = [i for i in shown if not i.located]

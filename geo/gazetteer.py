@@ -100,6 +100,11 @@ class Gazetteer:
     def place(self, index: int) -> Place:
         return Place(*self._rows[index])
 
+    def cities_over(self, population: int) -> list[Place]:
+        """Cities with at least ``population`` people (a scan of the plain rows, no objects built)."""
+        feature, people = Place.__slots__.index("feature"), Place.__slots__.index("population")  # type: ignore[attr-defined]
+        return [Place(*r) for r in self._rows if r[people] >= population and r[feature] == "city"]
+
     def exact_matches(self, name: str) -> list[Place]:
         return [self.place(i) for i in self.exact.get(names.key(name), ())]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 
 import folium
@@ -19,7 +18,6 @@ from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from geo import settings
 from geo.gazetteer import Gazetteer
 from geo.records import Incident
 
@@ -30,7 +28,7 @@ PALETTE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f
            "#bcbd22", "#1b9e77", "#d95f02", "#7570b3")
 OTHER_COLOR = "#666666"
 _COLOR = re.compile(r"^#[0-9a-f]{6}$")
-BORDERS = settings.DATA_DIR / "basemap" / "countries.geojson"
+BORDERS = "/app/static/basemap/countries.geojson"  # Natural Earth, served by the app (static/basemap)
 PRECISION_LABEL = {1: "exact place", 2: "near a place", 3: "province / region", 4: "country"}
 # Leaflet and its plugins are served by the app itself (``static/vendor``, Streamlit static
 # serving), never from a CDN, so the map draws offline and on locked-down networks.
@@ -173,20 +171,33 @@ _CSS = """
 """
 
 
-@lru_cache(maxsize=1)
-def _borders() -> dict[str, Any] | None:
-    if not BORDERS.exists():
-        return None
-    data: dict[str, Any] = json.loads(BORDERS.read_text(encoding="utf-8"))
-    return data
+class Borders(MacroElement):  # type: ignore[misc]
+    """Country borders fetched by the browser from the app's static files.
+
+    Fetched rather than embedded: the file is 1.2 MB, and embedding it would send it
+    again with every rerun. Polygons sit in the overlay pane, under the markers."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+fetch({{ this.url_json }}).then(function (r) { return r.json(); }).then(function (data) {
+  L.geoJSON(data, {interactive: false, style: {color: "#7a7a7a", weight: 1, fillColor: "#f4f1ea",
+                                               fillOpacity: {{ this.fill }}}})
+   .addTo({{ this._parent.get_name() }}).bringToBack();
+}).catch(function () {});
+{% endmacro %}
+""")
+
+    def __init__(self, url: str, fill: float) -> None:
+        super().__init__()
+        self.url_json = script_json(url)
+        self.fill = fill
 
 
 def place_labels(gazetteer: Gazetteer, min_population: int = 1_000_000,
                  spacing_degrees: float = 1.0) -> list[tuple[str, float, float]]:
     """Major cities to label on the offline base map, largest first, none crowding a bigger one
     (so "Giza" does not sit on "Cairo", nor a city district on its city)."""
-    cities = [p for p in (gazetteer.place(i) for i in range(len(gazetteer)))
-              if p.feature == "city" and p.population >= min_population]
+    cities = gazetteer.cities_over(min_population)
     out: list[tuple[str, float, float]] = []
     for p in sorted(cities, key=lambda c: -c.population):
         if all(abs(p.latitude - lat) > spacing_degrees or abs(p.longitude - lon) > spacing_degrees
@@ -231,11 +242,7 @@ def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None
     m.default_css = [("leaflet_css", f"{assets}/leaflet/leaflet.css")]
     if tiles:
         folium.TileLayer(tiles, name=tiles).add_to(m)
-    borders = _borders()
-    if borders is not None:
-        folium.GeoJson(borders, name="Borders (Natural Earth)", control=False,
-                       style_function=lambda _: {"color": "#7a7a7a", "weight": 1, "fillColor": "#f4f1ea",
-                                                 "fillOpacity": 1 if not tiles else 0}).add_to(m)
+    Borders(BORDERS, 0 if tiles else 1).add_to(m)
     PlaceLabels(labels).add_to(m)
     m.get_root().header.add_child(folium.Element(_CSS))  # type: ignore[attr-defined]
     return m

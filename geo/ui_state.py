@@ -7,7 +7,7 @@ import os
 
 import streamlit as st
 
-from geo import filters, gazetteer, settings
+from geo import filters, gazetteer, mapview, settings
 from geo.gazetteer import Gazetteer
 from geo.geocoder import Locator, OfflineGeocoder, make_locator
 from geo.loading import ensure_bundled
@@ -30,6 +30,11 @@ def secret(name: str) -> str | None:
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def load_gazetteer() -> Gazetteer:
     return gazetteer.load()
+
+
+@st.cache_resource(show_spinner=False)
+def load_labels() -> list[tuple[str, float, float]]:
+    return mapview.place_labels(load_gazetteer())
 
 
 @st.cache_resource(show_spinner=False)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the offline basemap layer: data/basemap/countries.geojson.
+"""Build the offline basemap layer: static/basemap/countries.geojson.
 
 Source: Natural Earth Admin 0 countries (public domain) as TopoJSON, from the
 npm package ``world-atlas`` (a dev dependency in package.json, so run
@@ -29,7 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCE = ROOT / "node_modules" / "world-atlas" / "countries-50m.json"
-DEFAULT_OUT = ROOT / "data" / "basemap" / "countries.geojson"
+DEFAULT_OUT = ROOT / "static" / "basemap" / "countries.geojson"
 DEFAULT_TOLERANCE = 0.01  # degrees (~1 km at the equator)
 DEFAULT_DECIMALS = 3
 MAX_BYTES = 1_500_000

@@ -1,4 +1,4 @@
-"""scripts/build_basemap.py: TopoJSON decoder and the shipped data/basemap layer.
+"""scripts/build_basemap.py: TopoJSON decoder and the shipped static/basemap layer.
 
 Not a browser test (no marker); lives here with the other offline-map assets."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = ROOT / "data" / "basemap" / "countries.geojson"
+SHIPPED = ROOT / "static" / "basemap" / "countries.geojson"
 
 
 def _load_builder():
