@@ -82,26 +82,31 @@ def tokenize(text: str) -> list[Token]:
     ``sentence_start`` marks tokens where English capitalises anyway (after a full stop
     that is not an abbreviation's, a line break, a colon or an opening quote)."""
     out: list[Token] = []
-    prev_end = 0
+    append = out.append
+    new, key_of, breaks, abbreviations = _new_token, _key, _BREAKS, _ABBREVIATIONS
+    prev_end = -1
+    prev = ""
     for m in _TOKEN.finditer(text):
-        s, e = m.start(), m.end()
+        s, e = m.span()
         word = m.group()
-        if len(word) > 2 and word[-2] in "'\u2019" and word[-1] in "sS":
+        end = e
+        if word[-1] in "sS" and len(word) > 2 and word[-2] in "'\u2019":
             e -= 2
             word = word[:-2]
-        gap = text[prev_end:s]
-        if gap == " " and out:
+        if s == prev_end + 1 and text[prev_end] == " ":
             sentence_start = False
-        elif not out or not _BREAKS.isdisjoint(gap):
-            sentence_start = True
-        elif "." in gap:
-            prev = out[-1].text
-            sentence_start = not (prev.lower() in _ABBREVIATIONS or len(prev) == 1 and prev.isupper())
         else:
-            sentence_start = False
-        key = word.lower() if word.isascii() and "'" not in word else _key(word)
-        out.append(_new_token((s, e, word, key, sentence_start)))
-        prev_end = m.end()
+            gap = text[max(prev_end, 0):s]
+            if prev_end < 0 or not breaks.isdisjoint(gap):
+                sentence_start = True
+            elif "." in gap:
+                sentence_start = not (prev.lower() in abbreviations or len(prev) == 1 and prev.isupper())
+            else:
+                sentence_start = False
+        append(new((s, e, word, word.lower() if word.isascii() and "'" not in word else key_of(word),
+                    sentence_start)))
+        prev_end = end
+        prev = word
     return out
 
 

@@ -205,8 +205,12 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                 def near(p: Place, others: list[Place] = others) -> float:
                     if p.feature == "country":
                         return 0.0
-                    return 2.0 if any(distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM
-                                      for o in others) else 0.0
+                    for o in others:
+                        # 2.5 degrees of latitude is ~280 km: skip the trigonometry for far pairs
+                        if abs(p.latitude - o.latitude) < 2.5 and \
+                                distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM:
+                            return 2.0
+                    return 0.0
                 place = max(cs, key=lambda p: cached(k, p) + near(p))
                 s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s))
