@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from geo import articles, export, filters, gazetteer, importers, settings
 from geo.geocoder import Locator, OfflineGeocoder, make_locator
-from geo.loading import import_file
+from geo.loading import import_result
 from geo.store import Store
 
 
@@ -123,15 +123,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    store = Store(settings.store_url())
     try:
-        report = import_file(store, args.file, _locator(), args.format)
+        result = importers.read_csv(args.file, args.format)  # a bad file fails fast, before the gazetteer loads
     except importers.BadFile as error:
         print(f"import: {error}", file=sys.stderr)
         return 1
     except OSError as error:
         print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
         return 1
+    report = import_result(Store(settings.store_url()), result, _locator())
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")

@@ -40,6 +40,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if self.column == "(row)":  # the whole row (cell count), not one column
+            return f"{self.file}, row {self.row}: {self.message}"
         return f"{self.file}, row {self.row}, column {self.column}: {self.message}"
 
 
@@ -104,6 +106,9 @@ def _coord(column: str, value: str, limit: float) -> float | None:
     if not -limit <= number <= limit:
         raise _RowProblem(column, f"{value[:40]} is out of range (-{limit:g} to {limit:g})")
     return number
+
+
+_HTTP_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
 def _stable_id(prefix: str, row: Mapping[str, str]) -> str:
@@ -299,6 +304,10 @@ def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
                                           f"{incident.event_id!r} repeats row {seen[incident.event_id]}"))
             continue
         seen[incident.event_id] = number
+        if incident.source_url and not _HTTP_URL.fullmatch(incident.source_url):
+            result.warnings.append(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
+                                                "http(s) link; the link was left out")))
+            incident = incident.replace(source_url="")
         result.incidents.append(incident)
     return result
 
