@@ -46,6 +46,8 @@ class Resolved:
 _AREA = ("country", "admin1", "region")
 _key = functools.lru_cache(maxsize=1 << 16)(names.key)
 _NEAR_KM = 250.0
+_NAMED_COUNTRY = 12.0  # score of a mention spelled as a country's name; apposition ("Turkey, Texas") beats it
+_NAMESAKE_CITY_MIN = 1_000_000  # a province's namesake city wins only when it is this big ("Baghdad", not "Quebec")
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -168,7 +170,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
             s += 2.0 * size
         for box in container.get(k, ()):
             if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
-                s += 8.0
+                s += 10.0
                 break
         if _key(p.name) == _key(m.lookup):
             s += 0.5
@@ -189,16 +191,16 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
             continue
         named = [p for p in cs if p.feature == "country" and _key(p.name) == _key(mentions[k].lookup)]
         if named and k not in container:
-            first.append((named[0], 20.0))
+            first.append((named[0], _NAMED_COUNTRY))
             continue
-        best = max(cs, key=lambda p: cached(k, p))
+        best = _prefer_province(max(cs, key=lambda p: cached(k, p)), cs)
         first.append((best, cached(k, best)))
     # 3. nearness to the other places (points only; countries are too coarse)
     anchors = [(k, p) for k, (p, _) in enumerate(first) if p is not None and p.feature not in _AREA]
     out: list[Resolved] = []
     for k, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
         place, s = first[k]
-        if place is not None and len(cs) > 1 and s < 20.0:
+        if place is not None and len(cs) > 1 and s < _NAMED_COUNTRY:
             others = list({p.id: p for j, p in anchors if mentions[j].lookup != m.lookup}.values())
             if others:
                 cs = sorted(cs, key=lambda p: cached(k, p), reverse=True)[:8]
@@ -211,10 +213,20 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                                 distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM:
                             return 2.0
                     return 0.0
-                place = max(cs, key=lambda p: cached(k, p) + near(p))
+                place = _prefer_province(max(cs, key=lambda p: cached(k, p) + near(p)), cs)
                 s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s))
     return _one_sense_per_story(out)
+
+
+def _prefer_province(best: Place, cs: Sequence[Place]) -> Place:
+    """"Quebec", "Kerman": when a town and the province containing it share a name, the
+    province is meant more often, unless the town is a metropolis ("Baghdad")."""
+    if best.feature == "city" and best.population < _NAMESAKE_CITY_MIN:
+        for p in cs:
+            if p.feature == "admin1" and p.country_code == best.country_code and p.admin1 == best.admin1:
+                return p
+    return best
 
 
 def _one_sense_per_story(resolved: list[Resolved]) -> list[Resolved]:

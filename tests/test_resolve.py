@@ -77,3 +77,20 @@ def test_unknown_name_resolves_to_none(gaz: gazetteer.Gazetteer) -> None:
 def test_distance_km() -> None:
     assert abs(resolve.distance_km(33.3, 44.4, 33.3, 44.4)) < 1e-9
     assert 600 < resolve.distance_km(33.31, 44.36, 35.69, 51.39) < 800
+
+
+def test_province_beats_its_smaller_namesake_city(gaz: gazetteer.Gazetteer) -> None:
+    got = places("Police in Montreal, Quebec, said the suspect fled.", gaz)
+    assert got["Quebec"].place is not None and got["Quebec"].place.feature == "admin1"
+
+
+def test_metropolis_beats_its_namesake_province(gaz: gazetteer.Gazetteer) -> None:
+    got = places("A bomb exploded in Baghdad on Sunday.", gaz)
+    assert got["Baghdad"].place is not None and got["Baghdad"].place.feature == "city"
+
+
+def test_one_name_keeps_one_referent_in_a_story(gaz: gazetteer.Gazetteer) -> None:
+    text = "A shooting in Parkland, Florida shocked the nation. Parkland residents gathered. Parkland mourned."
+    picks = {r.place.id for r in resolve.resolve(text, mentions.find(text, gaz), gaz)
+             if r.place is not None and r.mention.text == "Parkland"}
+    assert len(picks) == 1
