@@ -240,7 +240,8 @@ _SOURCE_BEFORE = re.compile(r"\b(?:from|to|told|visit(?:ed|ing)?|based in|headqu
                             r"returned to|travel(?:led|ed)? to|flew to|born in)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
-_CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
+_CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
+                            r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
 
 
 def precision_of(r: Resolved) -> int:
