@@ -58,12 +58,21 @@ def load_incidents(revision: int) -> tuple[Incident, ...]:
 
 
 def filters_from_url(options: filters.Options) -> list[str]:
-    """On a session's first run, seed the sidebar widgets from the URL; return notes."""
+    """Seed the sidebar widgets from the URL on a session's first run; return notes.
+
+    Later runs keep the user's choices, except that a date range still spanning all the
+    data grows with it, so an incident saved outside the old span is not hidden."""
+    full = (options.first, options.last)
     if "filters_seeded" in st.session_state:
+        previous = st.session_state.get("f_dates_full")
+        if previous != full and tuple(st.session_state.get("f_dates", ())) == previous:
+            st.session_state["f_dates"] = full
+        st.session_state["f_dates_full"] = full
         return []
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     chosen, notes = filters.from_query(params, options)
     st.session_state["f_dates"] = (chosen.start, chosen.end)
+    st.session_state["f_dates_full"] = full
     st.session_state["f_groups"] = list(chosen.groups)
     st.session_state["f_countries"] = list(chosen.countries)
     st.session_state["f_types"] = list(chosen.event_types)

@@ -113,6 +113,7 @@ AL_ASAD_STORY = (
 
 def test_pasted_article_is_highlighted_and_saved_onto_the_map(app: AppTest) -> None:
     at = app.run()
+    at.date_input(key="f_dates").set_value((date(2024, 1, 1), date(2024, 12, 3))).run()  # narrowed by the user
     at.text_area(key="article_text").input(AL_ASAD_STORY)
     at.date_input(key="article_published").set_value(date(2024, 8, 6))
     at.text_input(key="article_source").input("Test wire, 2024-08-06")
@@ -129,3 +130,14 @@ def test_pasted_article_is_highlighted_and_saved_onto_the_map(app: AppTest) -> N
     assert saved["event_date"] == "2024-08-05" and saved["group"] == "Al-Thawriun" and saved["injured"] == 7
     rows = [r for r in map_rows(at) if r["title"] == "2024-08-05 · Al-Thawriun" and r["url"] == "https://example.org/story"]
     assert len(rows) == 1 and abs(rows[0]["lat"] - 33.79) < 0.05
+
+
+def test_saved_incident_after_the_data_span_is_shown_when_all_dates_are_selected(app: AppTest) -> None:
+    at = app.run()
+    at.text_area(key="article_text").input(AL_ASAD_STORY.replace("on Monday", "on 3 March 2025"))
+    at.date_input(key="article_published").set_value(date(2025, 3, 4))
+    at.button[0].click().run()
+    at.button[1].click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "2025-03-03" in set(table["event_date"])  # the full-range filter grew to include it
