@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from geopy import exc as geopy_exc
+from geopy.adapters import URLLibAdapter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -229,7 +230,10 @@ def make_locator(offline: OfflineGeocoder, *, provider: str | None, user_agent: 
     if not provider or provider == "offline":
         return offline
     cls = get_geocoder_for_service(provider)
-    options: dict[str, Any] = {"user_agent": user_agent or "incident-map (https://github.com/)", "timeout": timeout}
+    # urllib, not geopy's default requests adapter: that one silently retries a timed-out or
+    # refused request twice at once, which triples the wait and breaks the provider's rate limit.
+    options: dict[str, Any] = {"user_agent": user_agent or "incident-map (https://github.com/)", "timeout": timeout,
+                               "adapter_factory": URLLibAdapter}
     if api_key:
         options["api_key"] = api_key
     if domain:
