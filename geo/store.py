@@ -8,6 +8,7 @@ rather than duplicates.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -58,12 +59,19 @@ _QUOTED = ", ".join(f'"{f}"' for f in FIELDS)
 
 class Store:
     """Incidents in SQLite. Safe for several app sessions: each write is a short
-    transaction and SQLite serialises writers (``timeout`` waits for the lock)."""
+    transaction and SQLite serialises writers (``timeout`` waits for the lock).
+
+    One ``Store`` is shared by every session of the app (``st.cache_resource``), i.e. by
+    several threads over one connection: a lock gives the connection to one thread at a
+    time, so one session's transaction never swallows, or is rolled back with, another's.
+    """
 
     def __init__(self, url: str) -> None:
         self.path = sqlite_path(url)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._issued: set[str] = set()
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self._db.execute(f"CREATE TABLE IF NOT EXISTS incidents ({_COLUMNS})")
@@ -71,25 +79,40 @@ class Store:
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
         self._db.execute("INSERT OR IGNORE INTO meta VALUES ('revision', 0)")
 
+    def _one(self, sql: str, params: tuple[object, ...] = ()) -> tuple[object, ...] | None:
+        with self._lock:
+            row: tuple[object, ...] | None = self._db.execute(sql, params).fetchone()
+            return row
+
+    def _many(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
     def revision(self) -> int:
         """A counter bumped by every write that changed something: a cache key for readers."""
-        return int(self._db.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+        row = self._one("SELECT value FROM meta WHERE key = 'revision'")
+        assert row is not None
+        return int(str(row[0]))
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM incidents").fetchone()[0])
+        row = self._one("SELECT COUNT(*) FROM incidents")
+        assert row is not None
+        return int(str(row[0]))
 
     def upsert(self, incidents: Iterable[Incident]) -> UpsertCounts:
         """Insert new incidents and update changed ones, all in one transaction."""
@@ -111,18 +134,25 @@ class Store:
         return UpsertCounts(added, updated, unchanged)
 
     def all(self) -> list[Incident]:
-        rows = self._db.execute(f"SELECT {_QUOTED} FROM incidents ORDER BY event_date, event_id").fetchall()
+        rows = self._many(f"SELECT {_QUOTED} FROM incidents ORDER BY event_date, event_id")
         return [_from_db(row) for row in rows]
 
     def get(self, event_id: str) -> Incident | None:
-        row = self._db.execute(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (event_id,)).fetchone()
+        row = self._one(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (event_id,))
         return _from_db(row) if row else None
 
     def next_id(self, prefix: str = "USER") -> str:
-        """A fresh ``PREFIX-NNNN`` id for an incident saved from the app."""
-        rows = self._db.execute("SELECT event_id FROM incidents WHERE event_id LIKE ?", (f"{prefix}-%",)).fetchall()
-        numbers = [int(r[0].rsplit("-", 1)[1]) for r in rows if r[0].rsplit("-", 1)[1].isdigit()]
-        return f"{prefix}-{max(numbers, default=0) + 1:04d}"
+        """A fresh ``PREFIX-NNNN`` id for an incident saved from the app.
+
+        Ids handed out by this ``Store`` are remembered, so two sessions that ask at once
+        (and save afterwards) get different ids instead of one overwriting the other."""
+        with self._lock:
+            rows = self._many("SELECT event_id FROM incidents WHERE event_id LIKE ?", (f"{prefix}-%",))
+            ids = [str(r[0]) for r in rows] + [i for i in self._issued if i.startswith(f"{prefix}-")]
+            numbers = [int(i.rsplit("-", 1)[1]) for i in ids if i.rsplit("-", 1)[1].isdigit()]
+            fresh = f"{prefix}-{max(numbers, default=0) + 1:04d}"
+            self._issued.add(fresh)
+            return fresh
 
 
 def _to_db(incident: Incident) -> tuple[object, ...]:
