@@ -1,0 +1,86 @@
+"""What a user does in the real browser: filter by group, open a shared link, add an article.
+
+Each test counts the markers in the map's incident layer (clustered or not) inside the
+streamlit-folium iframe, the same layer the user sees.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from browser_harness import StreamlitApp, wait_for_app_map
+
+pytestmark = pytest.mark.browser
+
+# streamlit-folium keeps replaced feature groups in window.feature_group (off the map):
+# count only the group on the map.
+LAYER_MARKERS = """() => {
+    let n = 0;
+    (window.feature_group || []).filter(fg => fg._map).forEach(fg => fg.eachLayer(l => {
+        n += (typeof l.getLayers === 'function') ? l.getLayers().length : 1;
+    }));
+    return n;
+}"""
+
+
+def headline(page) -> tuple[int, int]:
+    page.wait_for_selector("text=/\\d+ incidents?, \\d+ groups?/")
+    m = re.search(r"(\d+) incidents?, (\d+) groups?", page.inner_text("body"))
+    assert m is not None
+    return int(m.group(1)), int(m.group(2))
+
+
+def wait_markers(page, expected: int) -> None:
+    frame = wait_for_app_map(page)
+    frame.wait_for_function(f"() => ({LAYER_MARKERS})() === {expected}", timeout=30_000)
+
+
+def test_choosing_a_group_changes_the_markers_and_the_link(streamlit_app, page) -> None:
+    page.goto(streamlit_app)
+    total, _ = headline(page)
+    wait_markers(page, total)
+    group_box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
+    group_box.click()
+    group_box.fill("Al-Thawriun")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=/4 incidents, 1 group/")
+    wait_markers(page, 4)
+    assert "group=Al-Thawriun" in page.url
+    legend = wait_for_app_map(page).locator(".imap-legend")
+    assert legend.count() == 1 and legend.inner_text().strip() == "Al-Thawriun"  # the legend follows the filter
+
+
+def test_a_shared_link_restores_the_filters(streamlit_app, page) -> None:
+    page.goto(f"{streamlit_app}/?group=Al-Thawriun&to=2024-08-05")
+    assert headline(page) == (3, 1)
+    wait_markers(page, 3)
+    assert page.get_by_test_id("stSidebar").get_by_text("Al-Thawriun (4)").count() == 1
+
+
+def test_a_stale_link_shows_a_note_and_the_default_view(streamlit_app, page) -> None:
+    page.goto(f"{streamlit_app}/?group=Gone%20Group")
+    page.wait_for_selector("text=/Ignored unknown group in the link/")
+    total, _ = headline(page)
+    wait_markers(page, total)
+
+
+def test_pasting_an_article_and_saving_puts_a_new_marker_on_the_map(page, tmp_path: Path) -> None:
+    story = ("A drone attack on Al-Asad Air Base in western Iraq on Monday injured two U.S. soldiers, "
+             "officials said. The Islamic Resistance in Iraq claimed the attack, which followed strikes "
+             "in Baghdad and threats from Tehran.")
+    with StreamlitApp(tmp_path / "incidents.sqlite3") as app:
+        page.goto(app.url)
+        before, _ = headline(page)
+        wait_markers(page, before)
+        page.get_by_role("tab", name="Add from an article").click()
+        page.get_by_label("…or paste its text").fill(story)
+        page.get_by_role("button", name="Find places and the event").click()
+        page.wait_for_selector("mark")
+        assert page.locator("mark", has_text="Al-Asad Air Base").count() >= 1
+        page.get_by_role("button", name="Save incident").click()
+        page.wait_for_selector("text=/Saved USER-0001/")
+        page.get_by_role("tab", name="Map").click()
+        assert headline(page)[0] == before + 1
+        wait_markers(page, before + 1)
