@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, TextIO
 
 from geo import articles, export, filters, gazetteer, importers, settings
-from geo.geocoder import Locator, OfflineGeocoder, make_locator
+from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, make_locator
 from geo.loading import import_result
 from geo.store import Store
 
@@ -27,6 +27,19 @@ def _locator() -> Locator:
                         user_agent=os.environ.get("GEOCODER_USER_AGENT"),
                         api_key=os.environ.get("GEOCODER_API_KEY"), domain=os.environ.get("GEOCODER_DOMAIN"),
                         cache=settings.cache_dir() / "geocode-cache.sqlite3")
+
+
+class _LazyLocator:
+    """Loads the gazetteer (and any online geocoder) on the first name to place, so an
+    import whose rows all have coordinates never waits for it."""
+
+    def __init__(self) -> None:
+        self._inner: Locator | None = None
+
+    def locate(self, query: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult | None:
+        if self._inner is None:
+            self._inner = _locator()
+        return self._inner.locate(query, country, admin1)
 
 
 def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
@@ -133,7 +146,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
         return 1
-    report = import_result(Store(settings.store_url()), result, _locator())
+    report = import_result(Store(settings.store_url()), result, _LazyLocator())
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")
