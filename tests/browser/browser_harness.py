@@ -126,6 +126,17 @@ class StreamlitApp:
         self.stop()
 
 
+# Markers in the incident layer on the map, clustered or not. streamlit-folium keeps
+# replaced feature groups in window.feature_group (off the map): count the one on it.
+LAYER_MARKERS = """() => {
+    let n = 0;
+    (window.feature_group || []).filter(fg => fg._map).forEach(fg => fg.eachLayer(l => {
+        n += (typeof l.getLayers === 'function') ? l.getLayers().length : 1;
+    }));
+    return n;
+}"""
+
+
 def launch_chromium(playwright: Any) -> Any:
     """Debian's Chromium through Playwright's sync API (no browser download)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

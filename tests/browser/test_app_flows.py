@@ -10,20 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_harness import StreamlitApp, wait_for_app_map
+from browser_harness import LAYER_MARKERS, StreamlitApp, wait_for_app_map
 
 pytestmark = pytest.mark.browser
-
-# streamlit-folium keeps replaced feature groups in window.feature_group (off the map):
-# count only the group on the map.
-LAYER_MARKERS = """() => {
-    let n = 0;
-    (window.feature_group || []).filter(fg => fg._map).forEach(fg => fg.eachLayer(l => {
-        n += (typeof l.getLayers === 'function') ? l.getLayers().length : 1;
-    }));
-    return n;
-}"""
-
 
 def headline(page) -> tuple[int, int]:
     page.wait_for_selector("text=/\\d+ incidents?, \\d+ groups?/")

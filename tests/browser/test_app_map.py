@@ -10,18 +10,9 @@ import re
 import time
 
 import pytest
-from browser_harness import ST_FOLIUM_IFRAME, marker_summary, wait_for_app_map
+from browser_harness import LAYER_MARKERS, ST_FOLIUM_IFRAME, marker_summary, wait_for_app_map
 
 pytestmark = pytest.mark.browser
-
-# Total markers in the incident layer(s), whether clustered, visible or not.
-COUNT_LAYER_MARKERS = """() => {
-    let n = 0;
-    (window.feature_group || []).forEach(fg => fg.eachLayer(l => {
-        n += (typeof l.getLayers === 'function') ? l.getLayers().length : 1;
-    }));
-    return n;
-}"""
 
 # Fit the map to every incident marker so markercluster renders them all in view.
 FIT_ALL = """() => {
@@ -66,11 +57,11 @@ def test_app_map_draws_every_located_incident(streamlit_app, page, cdn_router):
 
     frame = wait_for_app_map(page)
     deadline = time.monotonic() + 30
-    while frame.evaluate(COUNT_LAYER_MARKERS) < located:
+    while frame.evaluate(LAYER_MARKERS) < located:
         assert time.monotonic() < deadline, f"map did not draw {located} incident markers; page errors: {errors}"
         page.wait_for_timeout(250)
 
-    assert frame.evaluate(COUNT_LAYER_MARKERS) == located
+    assert frame.evaluate(LAYER_MARKERS) == located
     assert frame.evaluate(FIT_ALL)
     frame.wait_for_function(f"() => ({VISIBLE_TOTAL})() === {located}", timeout=15_000)
     summary = marker_summary(frame)
