@@ -149,7 +149,7 @@ def test_requests_are_spaced_by_the_rate_limit(nominatim: tuple[_Stub, str], geo
     times = [t for t, _, _ in stub.requests]
     assert len(times) == 4
     gaps = [b - a for a, b in zip(times, times[1:])]
-    assert min(gaps) >= delay * 0.9, gaps
+    assert min(gaps) >= delay * 0.8, gaps  # server-side arrival times: allow loopback jitter
     assert {agent for _, _, agent in stub.requests} == {USER_AGENT}
 
 
@@ -165,4 +165,4 @@ def test_rate_limit_holds_across_threads(nominatim: tuple[_Stub, str], geocoder:
         t.join(10)
     times = sorted(t for t, _, _ in stub.requests)
     assert len(times) == 3
-    assert min(b - a for a, b in zip(times, times[1:])) >= delay * 0.9
+    assert min(b - a for a, b in zip(times, times[1:])) >= delay * 0.8
