@@ -15,9 +15,9 @@ from __future__ import annotations
 import csv
 import gc
 import hashlib
-import os
 import json
 import math
+import os
 import pickle
 import re
 from collections import defaultdict
