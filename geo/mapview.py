@@ -238,7 +238,8 @@ def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None
     cluster plugin refuses to start ("Map has no maxZoom specified")."""
     m = folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True, prefer_canvas=True,
                    maxZoom=18)
-    m.default_js = [("leaflet", f"{assets}/leaflet/leaflet.js"), ("jquery", f"{assets}/jquery/jquery.min.js")]
+    # Only Leaflet: popups here are DOM nodes, so folium's jQuery/Bootstrap are not needed.
+    m.default_js = [("leaflet", f"{assets}/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{assets}/leaflet/leaflet.css")]
     if tiles:
         folium.TileLayer(tiles, name=tiles).add_to(m)

@@ -6,6 +6,7 @@ corrects any field → save to the store (the map shows it on the next run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import streamlit as st
@@ -22,7 +23,8 @@ EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civili
                "Protests", "Riots"]
 
 
-def article_panel(gazetteer: Gazetteer, store: Store) -> None:
+def article_panel(gazetteer: Callable[[], Gazetteer], store: Store) -> None:
+    """``gazetteer`` is a loader: the panel only needs it once an article is parsed."""
     st.subheader("Add an incident from an article")
     if "saved_note" in st.session_state:
         st.success(st.session_state.pop("saved_note"))
@@ -44,7 +46,7 @@ def article_panel(gazetteer: Gazetteer, store: Store) -> None:
             st.error("Paste an article or upload a file first.")
             return
         pub = published if isinstance(published, date) else None
-        st.session_state["parsed"] = (text, pub, events.parse(text, pub, gazetteer))
+        st.session_state["parsed"] = (text, pub, events.parse(text, pub, gazetteer()))
     if "parsed" not in st.session_state:
         return
     text, pub, result = st.session_state["parsed"]
@@ -107,7 +109,7 @@ def _incident_form(result: events.ParseResult, published: date | None, source: s
     st.rerun()  # redraw the map and table with the new incident
 
 
-def import_panel(store: Store, locator: Locator) -> None:
+def import_panel(store: Store, locator: Callable[[], Locator]) -> None:
     st.subheader("Import incident records")
     fmt = st.selectbox("Format", sorted(importers.FORMATS), key="import_format",
                        format_func=lambda f: {"native": "This project's CSV", "acled": "ACLED export (CSV)",
@@ -121,7 +123,7 @@ def import_panel(store: Store, locator: Locator) -> None:
     except importers.BadFile as error:
         st.error(f"Nothing was imported. {error}")
         return
-    report = import_result(store, result, locator)
+    report = import_result(store, result, locator())
     st.success(f"{upload.name}: {report.summary()}")
     for line in report.warnings:
         st.warning(line)

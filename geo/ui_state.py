@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import streamlit as st
@@ -34,7 +35,15 @@ def load_gazetteer() -> Gazetteer:
 
 @st.cache_resource(show_spinner=False)
 def load_labels() -> list[tuple[str, float, float]]:
-    return mapview.place_labels(load_gazetteer())
+    """Base-map labels, kept beside the gazetteer cache so drawing the map at start-up does
+    not wait for the whole gazetteer to load."""
+    path = settings.cache_dir() / f"labels-{gazetteer.fingerprint()}.json"
+    try:
+        return [(str(n), float(a), float(b)) for n, a, b in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        labels = mapview.place_labels(load_gazetteer())
+        path.write_text(json.dumps(labels), encoding="utf-8")
+        return labels
 
 
 @st.cache_resource(show_spinner=False)
@@ -47,7 +56,8 @@ def load_locator() -> Locator:
 @st.cache_resource(show_spinner="Preparing the incident store…")
 def load_store() -> Store:
     store = Store(settings.store_url(secret("incidents_db")))
-    ensure_bundled(store, load_locator())
+    if not store.count():  # only a first run needs the geocoder here
+        ensure_bundled(store, load_locator())
     return store
 
 
