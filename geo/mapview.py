@@ -92,7 +92,21 @@ class IncidentLayer(JSCSSMixin, MacroElement):  # type: ignore[misc]
 var {{ this.get_name() }} = (function () {
   var rows = {{ this.rows_json }};
   var legend = {{ this.legend_json }};
-  var cluster = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false});
+  // A cluster takes the colour of its most frequent group, so groups stay visible zoomed out.
+  var cluster = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false,
+    iconCreateFunction: function (c) {
+      var tally = {}, best = null;
+      c.getAllChildMarkers().forEach(function (m) {
+        tally[m.options.imapColor] = (tally[m.options.imapColor] || 0) + 1;
+        if (best === null || tally[m.options.imapColor] > tally[best]) { best = m.options.imapColor; }
+      });
+      var n = c.getChildCount();
+      var size = n < 10 ? 30 : n < 100 ? 36 : 42;
+      var inner = el("div", null, String(n));
+      inner.style.background = best; inner.style.width = inner.style.height = size + "px";
+      inner.style.lineHeight = size + "px";
+      return L.divIcon({className: "marker-cluster imap-cluster", html: inner, iconSize: [size, size]});
+    }});
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -121,7 +135,7 @@ var {{ this.get_name() }} = (function () {
   rows.forEach(function (d) {
     var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
                           html: '<span style="background:' + d.color + '"></span>'});
-    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title});
+    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title, imapColor: d.color});
     m.bindPopup(function () { return popup(d); }, {maxWidth: 320});
     cluster.addLayer(m);
   });
@@ -160,6 +174,8 @@ var {{ this.get_name() }} = (function () {
 _CSS = """
 <style>
 .imap-dot span {display:block;width:12px;height:12px;border-radius:50%;border:1px solid #222;opacity:.9}
+.imap-cluster div {border-radius:50%;text-align:center;color:#fff;font:bold 12px sans-serif;
+  border:2px solid rgba(255,255,255,.9);box-shadow:0 0 0 2px rgba(0,0,0,.25);text-shadow:0 0 2px #000}
 .imap-popup {font: 13px/1.35 sans-serif; max-width: 300px}
 .imap-title {font-weight: bold; margin-bottom: 4px}
 .imap-notes {margin: 6px 0}
@@ -197,7 +213,8 @@ def place_labels(gazetteer: Gazetteer, min_population: int = 1_000_000,
                  spacing_degrees: float = 1.0) -> list[tuple[str, float, float]]:
     """Major cities to label on the offline base map, largest first, none crowding a bigger one
     (so "Giza" does not sit on "Cairo", nor a city district on its city)."""
-    cities = gazetteer.cities_over(min_population)
+    # Skip long names: GeoNames lists districts such as "Al Mosul al Jadidah" as cities.
+    cities = [c for c in gazetteer.cities_over(min_population) if len(c.name.split()) <= 2]
     out: list[tuple[str, float, float]] = []
     for p in sorted(cities, key=lambda c: -c.population):
         if all(abs(p.latitude - lat) > spacing_degrees or abs(p.longitude - lon) > spacing_degrees

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from pathlib import Path
 
 import streamlit as st
 
@@ -37,7 +39,8 @@ def load_gazetteer() -> Gazetteer:
 def load_labels() -> list[tuple[str, float, float]]:
     """Base-map labels, kept beside the gazetteer cache so drawing the map at start-up does
     not wait for the whole gazetteer to load."""
-    path = settings.cache_dir() / f"labels-{gazetteer.fingerprint()}.json"
+    rule = hashlib.sha256(Path(mapview.__file__).read_bytes()).hexdigest()[:8]  # how labels are chosen
+    path = settings.cache_dir() / f"labels-{gazetteer.fingerprint()}-{rule}.json"
     try:
         return [(str(n), float(a), float(b)) for n, a, b in json.loads(path.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
