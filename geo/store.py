@@ -71,7 +71,6 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._issued: set[str] = set()
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
         self._db.execute(f"CREATE TABLE IF NOT EXISTS incidents ({_COLUMNS})")
@@ -141,18 +140,18 @@ class Store:
         row = self._one(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (event_id,))
         return _from_db(row) if row else None
 
-    def next_id(self, prefix: str = "USER") -> str:
-        """A fresh ``PREFIX-NNNN`` id for an incident saved from the app.
+    def add_new(self, incident: Incident, prefix: str = "USER") -> Incident:
+        """Save ``incident`` under a fresh ``PREFIX-NNNN`` id and return it as saved.
 
-        Ids handed out by this ``Store`` are remembered, so two sessions that ask at once
-        (and save afterwards) get different ids instead of one overwriting the other."""
-        with self._lock:
-            rows = self._many("SELECT event_id FROM incidents WHERE event_id LIKE ?", (f"{prefix}-%",))
-            ids = [str(r[0]) for r in rows] + [i for i in self._issued if i.startswith(f"{prefix}-")]
-            numbers = [int(i.rsplit("-", 1)[1]) for i in ids if i.rsplit("-", 1)[1].isdigit()]
-            fresh = f"{prefix}-{max(numbers, default=0) + 1:04d}"
-            self._issued.add(fresh)
-            return fresh
+        The id is chosen inside the write transaction (``BEGIN IMMEDIATE`` holds SQLite's
+        write lock), so sessions saving at once, in one process or several, never share one."""
+        with self._transaction() as db:
+            rows = db.execute("SELECT event_id FROM incidents WHERE event_id LIKE ?", (f"{prefix}-%",)).fetchall()
+            numbers = [int(r[0].rsplit("-", 1)[1]) for r in rows if r[0].rsplit("-", 1)[1].isdigit()]
+            saved = incident.replace(event_id=f"{prefix}-{max(numbers, default=0) + 1:04d}")
+            db.execute(f"INSERT INTO incidents ({_QUOTED}) VALUES ({_PLACEHOLDERS})", _to_db(saved))
+            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
+        return saved
 
 
 def _to_db(incident: Incident) -> tuple[object, ...]:

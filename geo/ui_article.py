@@ -101,8 +101,8 @@ def _incident_form(result: events.ParseResult, published: date | None, source: s
                                 None if killed is None else int(killed), None if injured is None else int(injured),
                                 etype, base.mention_start, base.mention_end, base.sub_event_type, base.mention)
     incident = events.to_incident(edited, source=source.strip(), source_url=url.strip(), published=published,
-                                  notes=notes.strip(), event_id=store.next_id("USER"))
-    store.upsert([incident])
+                                  notes=notes.strip(), event_id="USER-NEW")
+    incident = store.add_new(incident, "USER")
     st.session_state["saved_note"] = (f"Saved {incident.event_id}: {incident.event_date} at {incident.location}. "
                                       "It is on the map now.")
     del st.session_state["parsed"]
