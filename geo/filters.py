@@ -53,10 +53,6 @@ def options(incidents: Sequence[Incident]) -> Options:
                    _counts(i.event_type for i in incidents))
 
 
-def default(opts: Options) -> Filters:
-    return Filters(opts.first, opts.last)
-
-
 def apply(incidents: Iterable[Incident], f: Filters) -> list[Incident]:
     """Incidents inside the date range (both ends included) and the chosen values."""
     groups, countries, types = set(f.groups), set(f.countries), set(f.event_types)
