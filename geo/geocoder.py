@@ -8,6 +8,7 @@ network or service error falls back to the offline answer with a notice, never a
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import sqlite3
@@ -157,6 +158,8 @@ class OnlineLocator:
         self._clock = clock or time.monotonic
         self._last = -float("inf")
         self._lock = threading.Lock()
+        # Providers that can restrict a search to a country (Nominatim's ``country_codes``) get the hint.
+        self._takes_country = "country_codes" in inspect.signature(geocoder.geocode).parameters
 
     def locate(self, query: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult | None:
         with self._lock:
@@ -166,7 +169,7 @@ class OnlineLocator:
             self._last = self._clock()
         text = ", ".join(p for p in (query, admin1) if p)
         kwargs: dict[str, Any] = {"exactly_one": True}
-        if country and "country_codes" in self.geocoder.geocode.__code__.co_varnames:
+        if country and self._takes_country:
             kwargs["country_codes"] = country.lower()
         location = self.geocoder.geocode(text, **kwargs)
         if location is None:

@@ -94,6 +94,7 @@ def test_a_good_answer_is_used(nominatim: tuple[_Stub, str], geocoder: OfflineGe
     assert (found.country_code, found.admin1) == ("IQ", "Stub Province")
     [(_, path, agent)] = stub.requests
     assert path.startswith("/search?") and "Mosul" in path
+    assert "countrycodes=iq" in path  # the record's country narrows the provider's search
     assert agent == USER_AGENT
 
 
