@@ -157,7 +157,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _iter_date(value: str) -> date:
+def _date_arg(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
     e.add_argument("--group", action="append")
-    e.add_argument("--since", type=_iter_date)
-    e.add_argument("--until", type=_iter_date)
+    e.add_argument("--since", type=_date_arg)
+    e.add_argument("--until", type=_date_arg)
     e.set_defaults(run=cmd_export)
     args = parser.parse_args(argv)
     result: int = args.run(args)
