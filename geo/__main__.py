@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from geo import articles, export, filters, gazetteer, importers, settings
@@ -119,7 +120,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
             print(f"parse: {problem}", file=sys.stderr)
             return 1
     gaz = gazetteer.load()
-    gc.freeze()  # the gazetteer's millions of objects never die: keep them out of GC passes
+    gc.freeze()  # long-lived parser tables never die: keep them out of GC passes
 
     def handle(item: dict[str, Any]) -> dict[str, Any]:
         text = item.get("text")
@@ -173,6 +174,48 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(what: str, done: int, total: int) -> None:
+    """A one-line progress bar on stderr (downloads and indexing take a while)."""
+    if total:
+        width = 30
+        filled = int(width * min(done, total) / total)
+        sys.stderr.write(f"\r{what:<32} [{'#' * filled}{'.' * (width - filled)}] {done * 100 // total:3d}%")
+    else:
+        sys.stderr.write(f"\r{what:<32} {done / 2**20:8.1f} MB")
+    sys.stderr.flush()
+
+
+def cmd_gazetteer(args: argparse.Namespace) -> int:
+    from geo import layers
+
+    cache = settings.cache_dir()
+    if args.action == "list":
+        installed = gazetteer.load().layers()
+        if not installed:
+            print("No country layers installed (the PyPI-based layers only). "
+                  "Add some with: python -m geo gazetteer add IQ SY | FILE | DIR")
+        for layer in installed:
+            print(f"{layer['code']}  {layer['places']:>8,} places  installed {layer['installed']}  from {layer['source']}")
+        return 0
+    if not args.targets:
+        print("gazetteer add: give country codes (IQ SY), a GeoNames-layout file, or a folder", file=sys.stderr)
+        return 2
+    local = [Path(t) for t in args.targets if Path(t).exists() or not (len(t) == 2 and t.isalpha())]
+    codes = [t for t in args.targets if len(t) == 2 and t.isalpha() and not Path(t).exists()]
+    try:
+        done = layers.install_paths(local, cache, _progress) if local else []
+        if codes:
+            done += layers.install_countries(codes, cache, _progress)
+    except layers.LayerError as error:
+        sys.stderr.write("\n")
+        print(f"gazetteer add: {error}", file=sys.stderr)
+        return 1
+    sys.stderr.write("\n")
+    for code, count in done:
+        print(f"{code}: {count:,} places installed")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -196,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--since", type=_date_arg)
     e.add_argument("--until", type=_date_arg)
     e.set_defaults(run=cmd_export)
+    z = sub.add_parser("gazetteer", help="install or list country layers (GeoNames dump layout)")
+    z.add_argument("action", choices=["add", "list"])
+    z.add_argument("targets", nargs="*", help="country codes to download, or local files/folders")
+    z.set_defaults(run=cmd_gazetteer)
     args = parser.parse_args(argv)
     result: int = args.run(args)
     return result

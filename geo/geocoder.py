@@ -24,7 +24,7 @@ from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from geo import names
+from geo import names, ranking
 from geo.gazetteer import PROVINCE_WORDS, Gazetteer, Place
 
 __all__ = ["GeocodeResult", "Locator", "OfflineGeocoder", "OnlineLocator", "CachedLocator",
@@ -53,40 +53,49 @@ class Locator(Protocol):
     def locate(self, query: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult | None: ...
 
 
-def _result(place: Place) -> GeocodeResult:
-    return GeocodeResult(place.name, place.latitude, place.longitude, place.geo_precision,
+def _result(place: Place, precision: int | None = None) -> GeocodeResult:
+    return GeocodeResult(place.name, place.latitude, place.longitude, precision or place.geo_precision,
                          place.country_code, place.admin1, place.feature)
 
 
-def rank(candidates: list[Place], country: str | None = None, admin1: str | None = None) -> list[Place]:
-    """Order homonyms: hinted country and province first, then prominence.
+def rank(candidates: list[Place], surface: str = "") -> list[Place]:
+    """Order homonyms that passed the container filters by :func:`geo.ranking.prior`.
 
-    A province that shares its name with its own capital ("Erbil") yields to the city, as
-    ACLED codes the city unless the text says "province".
-    """
-    admin1_key = names.article_free(names.key(admin1)) if admin1 else ""
-    cities_by_admin = {(p.country_code, names.key(p.admin1)) for p in candidates if p.feature != "admin1"}
+    A province that shares its name with a town inside it ("Erbil", "Kirkuk") yields to
+    the town, as reports code the town unless they say "province"."""
+    towns = {(p.country_code, names.article_free(names.key(p.admin1))) for p in candidates if not p.is_area}
 
     def score(p: Place) -> float:
-        s = p.prominence
-        if country:
-            s += 20 if p.country_code == country else -20
-        if admin1_key and (names.article_free(names.key(p.admin1)) == admin1_key
-                           or names.article_free(names.key(p.name)) == admin1_key):
-            s += 5
-        if p.feature == "admin1" and (p.country_code, names.key(p.name)) in cities_by_admin:
+        s = ranking.prior(p, surface)
+        if p.feature == "admin1" and (p.country_code, names.article_free(names.key(p.name))) in towns:
             s -= 5
         return s
 
     return sorted(candidates, key=score, reverse=True)
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Ranked candidates for a query, or (``fallback``) the smallest stated container when
+    no candidate lies inside what the query states."""
+
+    places: list[Place]
+    fallback: bool = False
+
+    def result(self) -> GeocodeResult | None:
+        if not self.places:
+            return None
+        top = self.places[0]
+        return _result(top, ranking.fallback_precision(top) if self.fallback else None)
+
+
 class OfflineGeocoder(Geocoder):
     """A geopy ``Geocoder`` over the offline gazetteer.
 
-    Queries may carry hints after commas ("Anbar, Iraq", "Harir base, Erbil, IQ"): each
-    part that names a country or province narrows the choice among homonyms.
-    """
+    Queries may carry containers after commas ("Anbar, Iraq", "Hit, Hit district, Anbar,
+    IQ"); with ``country``/``admin1`` hints they are hard limits: a candidate outside them
+    is never chosen (no homonym abroad). When nothing inside matches, the answer is the
+    smallest stated container that is known, at its own precision."""
 
     def __init__(self, gazetteer: Gazetteer, *, user_agent: str = "incident-map-offline") -> None:
         super().__init__(user_agent=user_agent)
@@ -102,30 +111,64 @@ class OfflineGeocoder(Geocoder):
         return locations[0] if exactly_one else locations
 
     def places(self, query: str, country: str | None = None, admin1: str | None = None) -> list[Place]:
-        """Ranked candidates for a query with its comma hints."""
+        """Ranked candidates for a query with its comma hints (the fallback container when none fits)."""
+        return self.choose(query, country, admin1).places
+
+    def choose(self, query: str, country: str | None = None, admin1: str | None = None,
+               admin2: str | None = None) -> Choice:
         parts = [p.strip() for p in query.split(",") if p.strip()]
         if not parts:
-            return []
-        country = country.upper() if country else None
+            return Choice([])
+        country = (self.gazetteer.country_code_for(country) or country.upper()) if country else None
+        hints: list[str] = []
         for hint in parts[1:]:
             code = self.gazetteer.country_code_for(hint)
             if code:
                 country = country or code
             else:
-                admin1 = admin1 or hint
+                hints.append(hint)
+        boxes = [box for box in (self.containers(h, country) for h in hints) if box]
         candidates = self.gazetteer.candidates(parts[0])
         if any(w in names.key(parts[0]).split() for w in PROVINCE_WORDS):
             candidates = [p for p in candidates if p.feature == "admin1"] or candidates
-        if country and candidates and not any(p.country_code == country for p in candidates):
-            # the hinted country has no such name: try the name without its country-less homonyms
-            alt = [p for p in self.gazetteer.candidates(names.article_free(names.key(parts[0])))
-                   if p.country_code == country]
-            candidates = alt or candidates
-        return rank(candidates, country, admin1)
+        if country:
+            candidates = [p for p in candidates if p.country_code == country]
+        # a record's own province and district columns: divisions only, never a namesake town
+        for level, stated in (("admin1", admin1), ("admin2", admin2)):
+            if not stated:
+                continue
+            hint = stated
+            box = [p for p in self.containers(hint, country) if p.feature == level]
+            if box:
+                boxes.append(box)
+            else:  # a division the index does not know by that name: match the candidates' own labels
+                named = [p for p in candidates if ranking.same_division(getattr(p, level), hint)]
+                candidates = named or candidates
+        for box in boxes:
+            candidates = [p for p in candidates if any(p.id == b.id or ranking.inside(p, b) for b in box)]
+        if candidates:
+            return Choice(rank(candidates, parts[0]))
+        known = [box[0] for box in boxes]
+        if country and self.gazetteer.country(country) is not None:
+            known.append(self.gazetteer.country(country))  # type: ignore[arg-type]
+        fallback = ranking.smallest(known)
+        return Choice([fallback], True) if fallback else Choice([])
+
+    def containers(self, name: str, country: str | None) -> list[Place]:
+        """The places a stated container name may be: divisions first, else the best town."""
+        found = self.gazetteer.candidates(name)
+        if country:
+            found = [p for p in found if p.country_code == country]
+        areas = [p for p in found if p.feature in ("admin1", "admin2", "admin3")]
+        if "district" in names.key(name).split():
+            areas = [p for p in areas if p.feature != "admin1"] or areas
+        if areas:
+            return sorted(areas, key=lambda p: ranking.prior(p, name), reverse=True)
+        towns = rank([p for p in found if p.feature not in ("country", "region")], name)
+        return towns[:1]
 
     def locate(self, query: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult | None:
-        places = self.places(query, country, admin1)
-        return _result(places[0]) if places else None
+        return self.choose(query, country, admin1).result()
 
     def reverse(self, query: Any, *, exactly_one: bool = True) -> None:
         raise NotImplementedError("the offline geocoder answers names, not coordinates")

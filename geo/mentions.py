@@ -683,18 +683,6 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
             lookup = STATE_ABBREVIATIONS[stripped]
         cands = tuple(gazetteer.exact.get(names.key(lookup), ())) if kind == "demonym" else ()
         if not cands:
-            k = names.key(lookup)
-            free = names.article_free(k)
-            cands = tuple(dict.fromkeys(gazetteer.exact.get(k, ()) + gazetteer.exact.get(free, ())
-                                        + gazetteer.loose.get(free, ())))
-        if not cands:
-            # last resort, spelling variants ("Irbil"/"Erbil") through consonant skeletons,
-            # kept only when the spellings are close (a skeleton alone maps "Ghouta" to Guwahati)
-            import difflib
-
-            k = names.key(lookup)
-            sk = gazetteer.skeletons().get(names.skeleton(k), ())
-            cands = tuple(c for c in sk if difflib.SequenceMatcher(
-                None, names.article_free(k), names.article_free(names.key(place_of(gazetteer, c).name))).ratio() >= 0.75)
+            cands = gazetteer.indices(lookup)
         out.append(Mention(start, end, surface, lookup, cands, kind))
     return out

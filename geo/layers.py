@@ -1,0 +1,359 @@
+"""Country layers in the GeoNames dump layout: read, install, apply to the index, download.
+
+A layer is one country's ``CC.txt`` (19 tab-separated columns, no quoting; plain, ``.gz``
+or ``.zip``) with the admin code lists beside it (``admin1Codes.txt`` or GeoNames'
+``admin1CodesASCII.txt``, and ``admin2Codes.txt``). Installing copies the country's file
+and its admin code lines into ``<cache>/layers/`` and applies them to the index, so a
+rebuilt index (new data packages) gets every installed layer back without the source.
+
+Applying a layer:
+
+* its country row (``A.PCLI``) lends its names (Arabic, variants) to the base country;
+* ``A.ADM1``/``A.ADM2`` rows become ``admin1``/``admin2`` places, and every place knows
+  the names and codes of its province and district;
+* a place whose GeoNames id is already in the base supersedes that base town (keeping
+  the larger population), and the base's provinces for that country yield to the layer's
+  where the names agree, so one place is never listed twice;
+* base towns of the country that the layer lacks take their province and district from
+  the nearest layer place, so containment tests work for every place of the country.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import math
+import os
+import shutil
+import sqlite3
+import urllib.request
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from geo import names
+from geo.gazetteer_build import INDEXES, SCHEMA, Writer
+
+__all__ = ["LayerError", "StoredLayer", "read_rows", "install_paths", "install_countries", "stored_layers",
+           "apply", "DUMP_URL"]
+
+DUMP_URL = "https://download.geonames.org/export/dump/"
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+_FEATURES = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin2", "ADM3": "admin3", "PPLX": "neighbourhood",
+             "INSM": "airbase", "AIRB": "airbase", "AIRP": "airport", "AIRF": "airbase"}
+
+
+class LayerError(Exception):
+    """A layer file or folder cannot be read; the message names the file (and line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLayer:
+    """One installed country layer in the cache."""
+
+    code: str
+    places: Path
+    admin1: Path
+    admin2: Path
+    source: Path
+
+
+# ---------------------------------------------------------------- reading
+
+def _open_text(path: Path) -> io.TextIOBase:
+    if path.suffix == ".gz":
+        return io.TextIOWrapper(gzip.open(path), encoding="utf-8", newline="")
+    if path.suffix == ".zip":
+        archive = zipfile.ZipFile(path)
+        inner = [n for n in archive.namelist() if n.endswith(".txt") and not n.lower().startswith("readme")]
+        if not inner:
+            raise LayerError(f"{path}: no .txt file inside the zip")
+        return io.TextIOWrapper(archive.open(inner[0]), encoding="utf-8", newline="")
+    return path.open(encoding="utf-8", newline="")
+
+
+def read_rows(path: Path) -> Iterator[list[str]]:
+    """The 19-column rows of a GeoNames-layout file; a malformed line raises :class:`LayerError`."""
+    try:
+        with _open_text(path) as f:
+            for n, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+                if not row or row[0].startswith("#"):
+                    continue
+                if len(row) != 19:
+                    raise LayerError(f"{path.name}, line {n}: {len(row)} columns, expected the 19 of a GeoNames dump")
+                try:
+                    float(row[4]), float(row[5])
+                except ValueError:
+                    raise LayerError(f"{path.name}, line {n}: latitude/longitude {row[4]!r}, {row[5]!r} are not "
+                                     "numbers") from None
+                yield row
+    except (OSError, zipfile.BadZipFile, gzip.BadGzipFile, UnicodeDecodeError, EOFError) as error:
+        raise LayerError(f"{path.name}: cannot be read ({error})") from None
+
+
+def _country_of(path: Path) -> str:
+    stem = path.name.split(".")[0]
+    return stem.upper() if len(stem) == 2 and stem.isalpha() else ""
+
+
+def _admin_lines(folder: Path, code: str, level: int) -> list[str]:
+    """Lines of the folder's admin code list for one country (``CC.`` prefix)."""
+    candidates = ["admin1Codes.txt", "admin1CodesASCII.txt"] if level == 1 else ["admin2Codes.txt"]
+    for name in candidates:
+        path = folder / name
+        if path.exists():
+            with path.open(encoding="utf-8") as f:
+                return [line for line in f if line.startswith(f"{code}.")]
+    return []
+
+
+# ---------------------------------------------------------------- installing
+
+def layers_dir(cache: Path) -> Path:
+    path = cache / "layers"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def stored_layers(cache: Path) -> list[StoredLayer]:
+    folder = cache / "layers"
+    if not folder.is_dir():
+        return []
+    out = []
+    for places in sorted(folder.glob("??.txt.gz")):
+        code = places.name[:2]
+        source = folder / f"{code}.source"
+        out.append(StoredLayer(code, places, folder / f"{code}.admin1.txt", folder / f"{code}.admin2.txt", source))
+    return out
+
+
+def _layer_files(target: Path) -> list[Path]:
+    if target.is_dir():
+        files = sorted(p for p in target.iterdir() if _country_of(p) and p.suffix in (".txt", ".gz", ".zip"))
+        if not files:
+            raise LayerError(f"{target}: no country files (CC.txt, CC.txt.gz or CC.zip) in this folder")
+        return files
+    if not target.exists():
+        raise LayerError(f"{target}: no such file or folder")
+    if not _country_of(target):
+        raise LayerError(f"{target.name}: a layer file is named by its country code (IQ.txt, IQ.txt.gz, IQ.zip)")
+    return [target]
+
+
+def install_paths(targets: list[Path], cache: Path, progress: Progress | None = None) -> list[tuple[str, int]]:
+    """Install layers from local files or folders; returns (country, places) per layer.
+
+    Every file is read and checked before anything is installed, so a bad file leaves
+    the installed layers as they were."""
+    files = [f for t in targets for f in _layer_files(t)]
+    staged: list[tuple[str, Path, list[str], list[str]]] = []
+    stage = layers_dir(cache) / f".staging-{os.getpid()}"
+    stage.mkdir(exist_ok=True)
+    try:
+        for n, path in enumerate(files):
+            code = _country_of(path)
+            if progress:
+                progress(f"reading {path.name}", n, len(files))
+            out = stage / f"{code}.txt.gz"
+            with gzip.open(out, "wt", encoding="utf-8", newline="") as g:
+                for row in read_rows(path):
+                    if row[8] and row[8].upper() != code:
+                        continue  # GeoNames' allCountries-style files carry other countries too
+                    g.write("\t".join(row) + "\n")
+            staged.append((code, out, _admin_lines(path.parent, code, 1), _admin_lines(path.parent, code, 2)))
+        done = []
+        for code, out, admin1, admin2 in staged:
+            folder = layers_dir(cache)
+            (folder / f"{code}.admin1.txt").write_text("".join(admin1), encoding="utf-8")
+            (folder / f"{code}.admin2.txt").write_text("".join(admin2), encoding="utf-8")
+            source = next(str(f.resolve()) for f in files if _country_of(f) == code)
+            (folder / f"{code}.source").write_text(source, encoding="utf-8")
+            out.replace(folder / f"{code}.txt.gz")
+            done.append(code)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return _apply_stored(cache, done, progress)
+
+
+def install_countries(codes: list[str], cache: Path, progress: Progress | None = None,
+                      base_url: str | None = None) -> list[tuple[str, int]]:
+    """Download ``CC.zip`` and the admin code lists from GeoNames' dump server, then install.
+
+    ``base_url`` (or ``GEONAMES_DUMP_URL``) points at a mirror. Downloads go to
+    ``<cache>/downloads`` and are kept, so a country is fetched once."""
+    url = (base_url or os.environ.get("GEONAMES_DUMP_URL") or DUMP_URL).rstrip("/") + "/"
+    folder = cache / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("admin1CodesASCII.txt", "admin2Codes.txt"):
+        _download(url + name, folder / name, progress)
+    files = []
+    for code in codes:
+        code = code.strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise LayerError(f"{code!r} is not a two-letter country code")
+        files.append(_download(url + f"{code}.zip", folder / f"{code}.zip", progress))
+    return install_paths(files, cache, progress)
+
+
+def _download(url: str, dest: Path, progress: Progress | None) -> Path:
+    if dest.exists() and dest.stat().st_size > 0:
+        return dest
+    tmp = dest.with_suffix(dest.suffix + ".part")
+    request = urllib.request.Request(url, headers={"User-Agent": "incident-map gazetteer"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response, tmp.open("wb") as out:
+            total = int(response.headers.get("Content-Length") or 0)
+            done = 0
+            while chunk := response.read(1 << 16):
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(f"downloading {dest.name}", done, total)
+    except OSError as error:
+        tmp.unlink(missing_ok=True)
+        raise LayerError(f"{url}: download failed ({error})") from None
+    tmp.replace(dest)
+    return dest
+
+
+def _apply_stored(cache: Path, codes: list[str], progress: Progress | None) -> list[tuple[str, int]]:
+    from geo import gazetteer
+
+    path = gazetteer.index_path(cache)
+    if not path.exists():  # the first build applies every stored layer itself
+        gazetteer.load(cache).close()
+        db = sqlite3.connect(path)
+        counts = dict(db.execute("SELECT code, places FROM layers").fetchall())
+        db.close()
+        return [(c, int(counts.get(c, 0))) for c in codes]
+    db = sqlite3.connect(path)
+    out = []
+    try:
+        for n, stored in enumerate(s for s in stored_layers(cache) if s.code in codes):
+            if progress:
+                progress(f"indexing {stored.code}", n, len(codes))
+            out.append((stored.code, apply(db, stored)))
+        db.execute("ANALYZE")
+        db.commit()
+    finally:
+        db.close()
+    return out
+
+
+# ---------------------------------------------------------------- applying
+
+def _admin_names(path: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2:
+                out[parts[0]] = parts[1]
+    return out
+
+
+def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
+    """(Re)apply one stored layer to an open index; returns its number of places."""
+    code = stored.code
+    db.executescript(SCHEMA)
+    _remove(db, code)
+    admin1 = _admin_names(stored.admin1)
+    admin2 = _admin_names(stored.admin2)
+    if not admin1 or not admin2:  # no code lists: name the divisions from the layer's own A rows
+        for row in read_rows(stored.places):
+            if row[7] == "ADM1":
+                admin1.setdefault(f"{code}.{row[10]}", row[1])
+            elif row[7] == "ADM2":
+                admin2.setdefault(f"{code}.{row[10]}.{row[11]}", row[1])
+    country = db.execute("SELECT id FROM places WHERE cc = ? AND feature = 'country' AND layer = 'base'",
+                         (code,)).fetchone()
+    writer = Writer(db)
+    count = 0
+    for row in read_rows(stored.places):
+        gid = int(row[0]) if row[0].lstrip("-").isdigit() else None
+        aliases = [row[1], row[2], *(a for a in row[3].split(",") if names.indexable(a))]
+        fcode = row[7]
+        if fcode.startswith("PCL") and country is not None:
+            writer.add_names(country[0], aliases)
+            continue
+        feature = _FEATURES.get(fcode) or ("city" if row[6] == "P" else "landmark")
+        a1 = f"{code}.{row[10]}" if row[10] else ""
+        a2 = f"{a1}.{row[11]}" if a1 and row[11] else ""
+        writer.add({"ref": f"geonames:{gid}" if gid and gid > 0 else f"wof:{-(gid or 0)}", "name": row[1],
+                    "lat": float(row[4]), "lon": float(row[5]), "cc": code, "admin1": admin1.get(a1, ""),
+                    "feature": feature, "population": int(row[14] or 0),
+                    "source": f"GeoNames-layout layer {code}" + (f", id {gid}" if gid else ""), "curated": 0,
+                    "capital": int(fcode == "PPLC"), "admin2": admin2.get(a2, "") if feature != "admin1" else "",
+                    "admin1_code": f"layer:{a1}" if a1 else "", "admin2_code": f"layer:{a2}" if a2 else ""},
+                   aliases, gid=gid, layer=code)
+        count += 1
+    writer.finish()
+    db.executescript(INDEXES)
+    _supersede(db, code)
+    _adopt_hierarchy(db, code)
+    source = stored.source.read_text(encoding="utf-8") if stored.source.exists() else str(stored.places)
+    db.execute("INSERT OR REPLACE INTO layers VALUES (?, ?, ?, ?)", (code, count, source, date.today().isoformat()))
+    db.commit()
+    return count
+
+
+def _remove(db: sqlite3.Connection, code: str) -> None:
+    """Undo an earlier apply of this country's layer (reinstalling replaces it)."""
+    ids = [r[0] for r in db.execute("SELECT id FROM places WHERE layer = ?", (code,))]
+    if not ids:
+        return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS gone (id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM gone")
+    db.executemany("INSERT INTO gone VALUES (?)", ((i,) for i in ids))
+    db.execute("DELETE FROM names WHERE place IN (SELECT id FROM gone)")
+    db.execute("UPDATE places SET superseded = NULL WHERE superseded IN (SELECT id FROM gone)")
+    db.execute("DELETE FROM places WHERE layer = ?", (code,))
+    db.execute("DELETE FROM layers WHERE code = ?", (code,))
+
+
+def _supersede(db: sqlite3.Connection, code: str) -> None:
+    # base towns with the same GeoNames id: the layer row replaces them, keeping the known population
+    db.execute("""
+        UPDATE places SET population = max(places.population, b.population), capital = max(places.capital, b.capital)
+        FROM places b WHERE places.layer = ? AND b.layer = 'base' AND b.gid = places.gid AND places.gid > 0""",
+               (code,))
+    db.execute("""
+        UPDATE places SET superseded = l.id
+        FROM places l WHERE places.layer = 'base' AND l.layer = ? AND l.gid = places.gid AND places.gid > 0""",
+               (code,))
+    # the base's provinces of this country yield to the layer's when a name of one is a name of the other
+    db.execute("""
+        UPDATE places SET superseded = (
+            SELECT l.id FROM names nb JOIN names nl ON nl.k = nb.k AND nl.level = nb.level
+            JOIN places l ON l.id = nl.place
+            WHERE nb.place = places.id AND nb.level IN (0, 1) AND l.layer = ? AND l.feature = 'admin1' LIMIT 1)
+        WHERE layer = 'base' AND feature = 'admin1' AND cc = ?""", (code, code))
+
+
+def _adopt_hierarchy(db: sqlite3.Connection, code: str) -> None:
+    """Base towns of the country that the layer lacks take the province and district of the
+    nearest layer place (within ~20 km), so every place of the country has the layer's names."""
+    cell: dict[tuple[int, int], list[tuple[float, float, str, str, str, str]]] = {}
+    for lat, lon, a1, a2, c1, c2 in db.execute(
+            "SELECT lat, lon, admin1, admin2, admin1_code, admin2_code FROM places WHERE layer = ? "
+            "AND feature IN ('city', 'neighbourhood') AND admin1 != ''", (code,)):
+        cell.setdefault((int(lat * 5), int(lon * 5)), []).append((lat, lon, a1, a2, c1, c2))
+    updates = []
+    for pid, lat, lon in db.execute("SELECT id, lat, lon FROM places WHERE cc = ? AND layer IN ('base', 'site') "
+                                    "AND superseded IS NULL AND feature NOT IN ('country', 'admin1')", (code,)):
+        best: tuple[float, tuple[float, float, str, str, str, str]] | None = None
+        ci, cj = int(lat * 5), int(lon * 5)
+        for di in (-1, 0, 1):
+            for dj in (-1, 0, 1):
+                for p in cell.get((ci + di, cj + dj), ()):
+                    d = (p[0] - lat) ** 2 + ((p[1] - lon) * math.cos(math.radians(lat))) ** 2
+                    if best is None or d < best[0]:
+                        best = (d, p)
+        if best is not None and best[0] < 0.2 ** 2:
+            updates.append((best[1][2], best[1][3], best[1][4], best[1][5], pid))
+    db.executemany("UPDATE places SET admin1 = ?, admin2 = ?, admin1_code = ?, admin2_code = ? WHERE id = ?",
+                   updates)
