@@ -1,0 +1,442 @@
+"""Conflict-event benchmark: ACLED notes and GTD summaries (read from ../shared/eval/conflict).
+
+    python bench/conflict.py [--split report|tune|both] [--limit N] [--errors FILE]
+                             [--out FILE] [--layers DIR] [--title TEXT]
+
+Scored as ``../shared/eval/conflict/README.md`` says ("How to score with it"):
+
+* the parser reads each row's ``text`` alone (no country, province, place or date) and the
+  first incident it reports is the main event; its point is compared with the provider's
+  coded point (great-circle distance, ``haversine_km`` from the set's ``load.py``). A row
+  where the parser reports no incident, or one without coordinates, is a miss ("no point").
+* ACLED headline: precision-1 rows within 10 km; also every row within 25 km, and the
+  precision 2/3 rows (coded to a nearby town or a regional centre) within 10 and 50 km with
+  their median error. GTD headline: precision-1 rows within 25 km; also every row within
+  25 km, and precision 2-4 rows (administrative centroids) within 50 km.
+* *strict*: a point in the wrong country is a miss however close (the parser's country code
+  against the provider's country name mapped to ISO 3166 alpha-2; a point without a country
+  code is judged on distance alone). *lenient*: distance only. Both are shown as
+  ``strict / lenient``.
+* the ``report`` split gives the published figures, the ``tune`` split is shown beside it;
+  ``--errors`` writes failures of ``tune`` rows only (the README asks that individual
+  ``report`` failures are not opened).
+* geocoding with a hint: each row's ``location`` with its country's ISO code goes through
+  ``python -m geo geocode --jsonl`` (same environment, so ``GEOCODER`` applies if set); the
+  answer must lie within 25 km of the coded point and in the hinted country. GTD rows whose
+  city is "Unknown" are left out and counted.
+
+Nothing from the evaluation set is stored in this repository.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from geo import events, gazetteer  # noqa: E402
+
+# The providers' country names (both files) to ISO 3166-1 alpha-2.
+COUNTRY_ISO = {
+    "Afghanistan": "AF", "Burkina Faso": "BF", "Democratic Republic of Congo": "CD",
+    "Democratic Republic of the Congo": "CD", "India": "IN", "Iraq": "IQ", "Israel": "IL",
+    "Libya": "LY", "Mali": "ML", "Mozambique": "MZ", "Myanmar": "MM", "Nigeria": "NG",
+    "Pakistan": "PK", "Palestine": "PS", "West Bank and Gaza Strip": "PS", "Philippines": "PH",
+    "Somalia": "SO", "South Sudan": "SS", "Sudan": "SD", "Syria": "SY", "Ukraine": "UA", "Yemen": "YE",
+}
+
+SPLITS = ("report", "tune")  # report first: it gives the published figures
+
+
+def _load_module() -> ModuleType:
+    folder = Path(os.environ.get("CONFLICT_EVAL_DIR") or ROOT.parent / "shared" / "eval" / "conflict")
+    spec = importlib.util.spec_from_file_location("conflict_eval_load", folder / "load.py")
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"no load.py in {folder}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.DATA_DIR = folder
+    return module
+
+
+def _iso(country: str) -> str:
+    try:
+        return COUNTRY_ISO[country]
+    except KeyError:
+        raise SystemExit(f"add {country!r} to COUNTRY_ISO") from None
+
+
+# ----------------------------------------------------------------- scoring
+
+
+@dataclass
+class Scored:
+    """One row and the parser's answer for it."""
+
+    row: dict[str, Any]
+    dataset: str  # "ACLED" | "GTD"
+    lat: float | None
+    lon: float | None
+    cc: str
+    precision: int | None
+    location: str
+    km: float | None  # None: no point
+
+    @property
+    def wrong_country(self) -> bool:
+        return self.km is not None and bool(self.cc) and self.cc != _iso(self.row["country"])
+
+    def hit(self, radius: float, strict: bool) -> bool:
+        return self.km is not None and self.km <= radius and not (strict and self.wrong_country)
+
+    def error_km(self, strict: bool) -> float:
+        """Distance for the median; a miss by rule (no point, wrong country) is infinitely far."""
+        if self.km is None or (strict and self.wrong_country):
+            return math.inf
+        return self.km
+
+
+def score_rows(rows: list[dict[str, Any]], dataset: str, haversine: Callable[..., float],
+               gaz: gazetteer.Gazetteer) -> tuple[list[Scored], float]:
+    out: list[Scored] = []
+    t0 = time.perf_counter()
+    for r in rows:
+        res = events.parse(r["text"], None, gaz)
+        inc = res.incidents[0] if res.incidents else None
+        if inc is None or inc.latitude is None or inc.longitude is None:
+            out.append(Scored(r, dataset, None, None, inc.country_code if inc else "",
+                              inc.geo_precision if inc else None, inc.location if inc else "", None))
+            continue
+        km = haversine(inc.latitude, inc.longitude, r["latitude"], r["longitude"])
+        out.append(Scored(r, dataset, inc.latitude, inc.longitude, inc.country_code, inc.geo_precision,
+                          inc.location, km))
+    return out, time.perf_counter() - t0
+
+
+def _share(items: list[Scored], radius: float, strict: bool) -> float | None:
+    return sum(s.hit(radius, strict) for s in items) / len(items) if items else None
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:.3f}"
+
+
+def _pair(items: list[Scored], radius: float, bold: bool = False) -> str:
+    text = f"{_fmt(_share(items, radius, True))} / {_fmt(_share(items, radius, False))}"
+    return f"**{text}**" if bold and items else text
+
+
+def _median(items: list[Scored], strict: bool) -> str:
+    if not items:
+        return "—"
+    m = statistics.median(s.error_km(strict) for s in items)
+    return "∞" if math.isinf(m) else f"{m:.0f}"
+
+
+def _median_pair(items: list[Scored]) -> str:
+    return f"{_median(items, True)} / {_median(items, False)} km"
+
+
+def _p(items: Iterable[Scored], *codes: int) -> list[Scored]:
+    return [s for s in items if s.row["precision"] in codes]
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def headline_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
+    a1, a23, g1, g24 = _p(acled, 1), _p(acled, 2, 3), _p(gtd, 1), _p(gtd, 2, 3, 4)
+    return [
+        ["**ACLED precision 1 within 10 km** (headline)", _pair(a1, 10, bold=True), str(len(a1))],
+        ["ACLED all rows within 25 km", _pair(acled, 25), str(len(acled))],
+        ["ACLED precision 2/3 within 10 km", _pair(a23, 10), str(len(a23))],
+        ["ACLED precision 2/3 within 50 km", _pair(a23, 50), str(len(a23))],
+        ["ACLED precision 2/3 median error (no point = ∞)", _median_pair(a23), str(len(a23))],
+        ["ACLED precision 2/3 median error, rows with a point in the right country",
+         _median([s for s in a23 if s.km is not None and not s.wrong_country], False) + " km",
+         str(sum(s.km is not None and not s.wrong_country for s in a23))],
+        ["**GTD precision 1 within 25 km** (headline)", _pair(g1, 25, bold=True), str(len(g1))],
+        ["GTD all rows within 25 km", _pair(gtd, 25), str(len(gtd))],
+        ["GTD precision 2–4 within 50 km", _pair(g24, 50), str(len(g24))],
+        ["ACLED / GTD: no point (counted as misses)",
+         f"{sum(s.km is None for s in acled)} / {sum(s.km is None for s in gtd)}", f"{len(acled)} / {len(gtd)}"],
+        ["ACLED / GTD: point in the wrong country",
+         f"{sum(s.wrong_country for s in acled)} / {sum(s.wrong_country for s in gtd)}", f"{len(acled)} / {len(gtd)}"],
+    ]
+
+
+def breakdown(items: list[Scored], key: Callable[[Scored], str], radius_p1: float) -> list[list[str]]:
+    groups: dict[str, list[Scored]] = defaultdict(list)
+    for s in items:
+        groups[key(s)].append(s)
+    out = []
+    for name, group in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        p1 = _p(group, 1)
+        out.append([name, str(len(group)), str(len(p1)), _pair(p1, radius_p1), _pair(group, 25),
+                    str(sum(s.km is None for s in group)), str(sum(s.wrong_country for s in group))])
+    return out
+
+
+def precision_shares(items: list[Scored]) -> list[str]:
+    """Predicted geo_precision among rows with a point: 1 the place itself, 2-4 a container."""
+    with_point = [s for s in items if s.km is not None]
+    counts = Counter(s.precision for s in with_point)
+    n = len(with_point) or 1
+    cells = [f"{counts.get(k, 0) / n:.3f}" for k in (1, 2, 3, 4)]
+    other = len(with_point) - sum(counts.get(k, 0) for k in (1, 2, 3, 4))
+    return cells + [str(other), str(len(with_point))]
+
+
+# ----------------------------------------------------------------- geocoding with a hint
+
+
+def _usable_location(r: dict[str, Any]) -> bool:
+    loc = r["location"].strip()
+    return bool(loc) and loc.lower() != "unknown"
+
+
+def geocode_all(rows: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], float]:
+    """Answers of ``python -m geo geocode --jsonl`` keyed by "dataset:id", and the wall time."""
+    lines = [json.dumps({"id": f"{r['_dataset']}:{r['id']}", "query": r["location"].strip(),
+                         "country": _iso(r["country"])}, ensure_ascii=False) for r in rows]
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "geo", "geocode", "--jsonl"], input="\n".join(lines) + "\n",
+                          capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(), check=False)
+    took = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"geocode --jsonl failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    answers = {}
+    for line in proc.stdout.splitlines():
+        if line.strip():
+            item = json.loads(line)
+            answers[str(item.get("id"))] = item
+    return answers, took
+
+
+@dataclass
+class Geocoded:
+    row: dict[str, Any]
+    answer: dict[str, Any]
+    km: float | None
+
+    @property
+    def outside(self) -> bool:
+        return self.km is not None and self.answer.get("country_code") != _iso(self.row["country"])
+
+    def hit(self) -> bool:
+        return self.km is not None and self.km <= 25 and not self.outside
+
+
+def geocode_scores(rows: list[dict[str, Any]], answers: dict[str, dict[str, Any]],
+                   haversine: Callable[..., float]) -> list[Geocoded]:
+    out = []
+    for r in rows:
+        a = answers.get(f"{r['_dataset']}:{r['id']}", {})
+        lat, lon = a.get("latitude"), a.get("longitude")
+        km = haversine(lat, lon, r["latitude"], r["longitude"]) if lat is not None and lon is not None else None
+        out.append(Geocoded(r, a, km))
+    return out
+
+
+def geocode_rows(items: list[Geocoded], skipped: int) -> list[list[str]]:
+    def share(group: list[Geocoded]) -> str:
+        return _fmt(sum(g.hit() for g in group) / len(group)) if group else "—"
+
+    ap1 = [g for g in items if g.row["_dataset"] == "ACLED" and g.row["precision"] == 1]
+    gp1 = [g for g in items if g.row["_dataset"] == "GTD" and g.row["precision"] == 1]
+    return [
+        ["ACLED precision 1 within 25 km", share(ap1), str(len(ap1))],
+        ["GTD precision 1 within 25 km", share(gp1), str(len(gp1))],
+        ["**all precision-1 rows within 25 km**", f"**{share(ap1 + gp1)}**", str(len(ap1 + gp1))],
+        ["all rows within 25 km", share(items), str(len(items))],
+        ["not found (latitude null or error)", str(sum(g.km is None for g in items)), str(len(items))],
+        ["answers outside the hinted country (target 0)", f"**{sum(g.outside for g in items)}**", str(len(items))],
+        ["rows left out (location empty or \"Unknown\")", str(skipped), "—"],
+    ]
+
+
+# ----------------------------------------------------------------- layers, errors, main
+
+
+def add_layers(folder: Path) -> str:
+    """``python -m geo gazetteer add DIR`` before the run; a warning if that command does not exist yet."""
+    proc = subprocess.run([sys.executable, "-m", "geo", "gazetteer", "add", str(folder)], capture_output=True,
+                          text=True, cwd=ROOT, env=os.environ.copy(), check=False)
+    if proc.returncode == 0:
+        return f"layers added from `{folder}`"
+    if proc.returncode == 2 and "invalid choice" in proc.stderr:
+        print(f"warning: `python -m geo gazetteer add` does not exist yet; running without layers from {folder}",
+              file=sys.stderr)
+        return "no layers (`python -m geo gazetteer add` not available)"
+    raise SystemExit(f"gazetteer add {folder} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+
+
+def failures(scored: list[Scored], geocoded: list[Geocoded]) -> list[dict[str, Any]]:
+    """Tune-split misses, one JSON object each (callers pass tune rows only)."""
+    out = []
+    for s in scored:
+        p = s.row["precision"]
+        if s.dataset == "ACLED":
+            radius = 10 if p == 1 else 50
+        else:
+            radius = 25 if p == 1 else 50
+        if s.hit(radius, strict=True):
+            continue
+        out.append({"kind": "parse", "dataset": s.dataset, "id": s.row["id"], "source": s.row["source"],
+                    "country": s.row["country"], "precision": p, "radius_km": radius,
+                    "gold": [s.row["latitude"], s.row["longitude"]], "gold_location": s.row["location"],
+                    "gold_admin1": s.row["admin1"], "got": s.location, "got_point": [s.lat, s.lon],
+                    "got_country": s.cc, "got_precision": s.precision,
+                    "km": None if s.km is None else round(s.km, 1), "wrong_country": s.wrong_country,
+                    "text": s.row["text"]})
+    for g in geocoded:
+        if g.hit():
+            continue
+        out.append({"kind": "geocode", "dataset": g.row["_dataset"], "id": g.row["id"], "country": g.row["country"],
+                    "precision": g.row["precision"], "query": g.row["location"].strip(),
+                    "gold": [g.row["latitude"], g.row["longitude"]], "answer": g.answer,
+                    "km": None if g.km is None else round(g.km, 1), "outside_country": g.outside})
+    return out
+
+
+def _commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=ROOT, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "geo"], capture_output=True,
+                               text=True, cwd=ROOT, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + (" + uncommitted changes in geo/" if dirty else "")
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=["report", "tune", "both"], default="both")
+    ap.add_argument("--limit", type=int, default=0, help="rows per file and split (0: all)")
+    ap.add_argument("--errors", type=Path, help="write tune-split failures (only) to this JSONL file")
+    ap.add_argument("--out", type=Path, help="write the markdown here instead of printing it")
+    ap.add_argument("--layers", type=Path, help="add gazetteer layers from this folder first")
+    ap.add_argument("--title", default="Conflict-set benchmark", help="markdown heading")
+    ap.add_argument("--no-geocode", action="store_true", help="skip the geocoding-with-hint part")
+    args = ap.parse_args(argv)
+
+    load = _load_module()
+    splits = SPLITS if args.split == "both" else (args.split,)
+    lim = args.limit or None
+    layers = add_layers(args.layers) if args.layers else "no layers"
+
+    t0 = time.perf_counter()
+    gaz = gazetteer.load()
+    load_s = time.perf_counter() - t0
+    gc.freeze()  # the gazetteer's millions of objects live for the whole run
+
+    md: list[str] = [f"## {args.title}", "",
+                     f"Commit {_commit()}, {layers}; geocoder: {os.environ.get('GEOCODER') or 'offline gazetteer'}. "
+                     "Figures are `strict / lenient`: strict counts a point in the wrong country as a miss.", ""]
+    parse_s = 0.0
+    parsed_rows = 0
+    geo_s = 0.0
+    summary: list[str] = []
+    by_split: dict[str, tuple[list[Scored], list[Scored]]] = {}
+    for split in splits:
+        acled_rows = load.load_acled(split=split)[:lim]
+        gtd_rows = load.load_gtd(split=split)[:lim]
+        acled, ta = score_rows(acled_rows, "ACLED", load.haversine_km, gaz)
+        gtd, tg = score_rows(gtd_rows, "GTD", load.haversine_km, gaz)
+        parse_s += ta + tg
+        parsed_rows += len(acled) + len(gtd)
+        by_split[split] = (acled, gtd)
+
+    geocoded: dict[str, list[Geocoded]] = {}
+    skipped: dict[str, int] = {}
+    if not args.no_geocode:
+        queries = []
+        for split in splits:
+            acled, gtd = by_split[split]
+            rows = [{**s.row, "_dataset": s.dataset} for s in acled + gtd]
+            skipped[split] = sum(not _usable_location(r) for r in rows)
+            queries.extend(r for r in rows if _usable_location(r))
+        answers, geo_s = geocode_all(queries)
+        for split in splits:
+            geocoded[split] = geocode_scores([r for r in queries if r["split"] == split], answers, load.haversine_km)
+
+    md += ["### Headline: parser on the text alone", ""]
+    md += _table(["measure"] + [f"{sp} strict / lenient" for sp in splits] + [f"n {sp}" for sp in splits],
+                 [[rows[0][0]] + [rows[k][1] for k in range(len(splits))] + [rows[k][2] for k in range(len(splits))]
+                  for rows in zip(*(headline_rows(*by_split[sp]) for sp in splits), strict=True)])
+    for split in splits:
+        acled, gtd = by_split[split]
+        a1, g1 = _p(acled, 1), _p(gtd, 1)
+        summary.append(f"{split}: ACLED p1@10km {_pair(a1, 10)} (n={len(a1)}), GTD p1@25km {_pair(g1, 25)} (n={len(g1)})")
+
+    md += ["", "### Predicted geo_precision (rows with a point)", "",
+           "1 = the place itself; 2–4 = the parser fell back to a container (district, province, country).", ""]
+    md += _table(["split", "set", "p1", "p2", "p3", "p4", "other/none", "rows with a point"],
+                 [[sp, name] + precision_shares(items)
+                  for sp in splits for name, items in zip(("ACLED", "GTD"), by_split[sp], strict=True)])
+
+    for split in splits:
+        acled, gtd = by_split[split]
+        md += ["", f"### By source ({split})", ""]
+        md += _table(["source", "n", "n p1", "p1 within headline radius (ACLED 10, GTD 25 km)", "all within 25 km",
+                      "no point", "wrong country"],
+                     breakdown(acled, lambda s: s.row["source"], 10) + breakdown(gtd, lambda s: s.row["source"], 25))
+        for name, items, radius in (("ACLED", acled, 10), ("GTD", gtd, 25)):
+            md += ["", f"### {name} by country ({split})", ""]
+            md += _table(["country", "n", "n p1", f"p1 within {radius} km", "all within 25 km", "no point",
+                          "wrong country"], breakdown(items, lambda s: s.row["country"], radius))
+
+    if geocoded:
+        md += ["", "### Geocoding with a hint (`location` + country → `python -m geo geocode --jsonl`)", "",
+               "A hit lies within 25 km of the coded point and in the hinted country.", ""]
+        md += _table(["measure"] + list(splits) + [f"n {sp}" for sp in splits],
+                     [[rows[0][0]] + [rows[k][1] for k in range(len(splits))] + [rows[k][2] for k in range(len(splits))]
+                      for rows in zip(*(geocode_rows(geocoded[sp], skipped[sp]) for sp in splits), strict=True)])
+        for split in splits:
+            g = geocoded[split]
+            p1 = [x for x in g if x.row["precision"] == 1]
+            summary.append(f"{split}: geocode p1@25km {_fmt(sum(x.hit() for x in p1) / len(p1)) if p1 else '—'} "
+                           f"(n={len(p1)}), outside hinted country {sum(x.outside for x in g)}")
+
+    rate = parsed_rows / parse_s if parse_s else 0.0
+    timing = (f"Gazetteer load {load_s:.1f} s; parse {parsed_rows} rows in {parse_s:.2f} s ({rate:.0f} rows/s, "
+              f"wall clock, one process); geocode subprocess {geo_s:.1f} s (includes its own gazetteer load).")
+    md += ["", timing, ""]
+
+    if args.errors:
+        tune_fail: list[dict[str, Any]] = []
+        if "tune" in by_split:
+            tune_fail = failures(by_split["tune"][0] + by_split["tune"][1], geocoded.get("tune", []))
+        else:
+            print("warning: --errors writes tune-split failures only; the tune split was not run", file=sys.stderr)
+        args.errors.write_text("".join(json.dumps(f, ensure_ascii=False) + "\n" for f in tune_fail), encoding="utf-8")
+
+    text = "\n".join(md)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        print("\n".join(summary))
+        print(timing)
+    else:
+        print(text)
+
+
+if __name__ == "__main__":
+    main()
