@@ -306,6 +306,8 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
                 score -= 2.5  # "Syria's Aleppo province", "the Belarus capital Minsk": the next one is where
         if r.place is None and "named" not in m.flags:
             score -= 0.5
+        if r.container:
+            score -= 3.0  # "(Sinjar district, Ninewa)": these only say where the mention before them is
         if best is None or score > best[0]:
             best = (score, k)
     return best[1] if best else None

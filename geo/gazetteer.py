@@ -149,24 +149,25 @@ class Gazetteer:
     def exact_matches(self, name: str) -> list[Place]:
         return [self.place(i) for i in self.exact.get(names.key(name))]
 
-    def indices(self, name: str) -> tuple[int, ...]:
+    def indices(self, name: str, every_level: bool = False) -> tuple[int, ...]:
         """Place numbers for ``name``: exact key first, else article-free, else a close
         skeleton match (the spelling must stay similar: a skeleton alone turns "Ghouta"
-        into Guwahati)."""
+        into Guwahati). ``every_level`` returns the union of all three, for callers that
+        filter by a stated container and need the variant spellings inside it."""
         k = names.key(name)
         if len(k) < 2:
             return ()
-        hits = self.exact.get(k)
-        if hits:
-            return hits
+        found: dict[int, None] = dict.fromkeys(self.exact.get(k))
+        if found and not every_level:
+            return tuple(found)
         free = names.article_free(k)
-        hits = tuple(dict.fromkeys(self.exact.get(free) + self.loose.get(free)))
-        if hits:
-            return hits
+        found.update(dict.fromkeys(self.exact.get(free) + self.loose.get(free)))
+        if found and not every_level:
+            return tuple(found)
         sk = names.skeleton(k)
         if len(sk.replace(" ", "").replace("_", "")) >= 3:
-            return tuple(i for i in self.skeleton.get(sk) if self._similar(k, i))
-        return ()
+            found.update(dict.fromkeys(i for i in self.skeleton.get(sk) if i not in found and self._similar(k, i)))
+        return tuple(found)
 
     def _similar(self, k: str, index: int) -> bool:
         return any(names.similar(k, other) for other in self.keys_of(index))
@@ -174,8 +175,8 @@ class Gazetteer:
     def keys_of(self, index: int) -> list[str]:
         """Every exact key filed for a place (its name and alternate names)."""
         return [r[0] for r in self.query(
-            "SELECT n.k FROM names n JOIN places p ON p.id = n.place WHERE coalesce(p.superseded, p.id) = ? "
-            "AND n.level = 0", (index,))] if index else []
+            "SELECT k FROM names WHERE level = 0 AND place IN (SELECT ? UNION ALL "
+            "SELECT id FROM places WHERE superseded = ?)", (index, index))]
 
     def candidates(self, name: str) -> list[Place]:
         """Places called ``name``; failing that, ``name`` without a trailing or leading kind

@@ -4,14 +4,17 @@ A name alone is ambiguous ("Lebanon" is a country and sixteen US towns, "Gaza" a
 and a Mozambican province). Writers disambiguate for their readers, and the resolver
 reads the same cues, in this order of strength:
 
-* apposition: "Marjayoun, Lebanon", "(Marjayoun, Al Nabatieh)", "Hit in Anbar": the
-  second name contains the first;
+* stated containers: "X town (District, Governorate)", "X area, Y city, Z governorate,
+  Iraq", "X, a village in the Y district", "X in Y", "X near Y". A candidate outside a
+  stated container is never chosen (variant spellings inside it are tried first); when
+  nothing inside matches, or the name is unknown, the answer is the smallest stated
+  container at its honest precision (2 district or near a town, 3 province, 4 country);
+* apposition without a kind word ("Marjayoun, Lebanon") is a strong hint, not a filter:
+  "Mosul, Kirkuk and Erbil" is a list;
 * the story's countries and provinces: every country, province and demonym named
   anywhere lends weight to candidates inside it;
 * nearness: a town close to the story's other places beats a homonym abroad;
-* a prior from the feature and size: countries, curated sites (bases, crossings), then
-  cities by population, provinces a little below big cities (a bare "Gaza" or
-  "Washington" in news is the city).
+* a prior from the feature and size (:mod:`geo.ranking`, shared with the geocoder).
 
 Scores are additive and cheap (one pass for context, one for picks, one for nearness)
 so a story resolves in well under a millisecond.
@@ -21,11 +24,12 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from geo import names
+from geo import names, ranking
 from geo.demonyms import area
 from geo.gazetteer import Gazetteer, Place
 from geo.mentions import Mention, place_of
@@ -35,43 +39,29 @@ __all__ = ["Resolved", "resolve", "distance_km"]
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    """A mention with its chosen place (``None`` when the gazetteer has no candidate)."""
+    """A mention with its chosen place (``None`` when the gazetteer has no candidate).
+
+    ``container`` marks a mention that only says where another one lies ("Anbar" in
+    "Hit (Hit district, Anbar)"); ``fallback`` one placed at its stated container because
+    its own place is unknown there."""
 
     mention: Mention
     place: Place | None
     geo_precision: int | None
     score: float = 0.0
+    container: bool = False
+    fallback: bool = False
 
 
 _AREA = ("country", "admin1", "region")
+_DIVISIONS = ("country", "admin1", "admin2", "admin3", "region")
 _key = functools.lru_cache(maxsize=1 << 16)(names.key)
 _NEAR_KM = 250.0
 _NAMED_COUNTRY = 12.0  # score of a mention spelled as a country's name; apposition ("Turkey, Texas") beats it
 _NAMESAKE_CITY_MIN = 1_000_000  # a province's namesake city wins only when it is this big ("Baghdad", not "Quebec")
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
-
-
-def _prior(place: Place, mention: Mention) -> float:
-    """Feature-and-size prior; provinces sit just below a city of 100k."""
-    if place.feature == "country":
-        return 10.0
-    if place.curated:
-        return 9.0
-    if place.feature == "admin1":
-        return 5.5
-    if place.feature == "airbase":
-        return 6.0
-    if place.feature == "airport":
-        low = mention.text.lower()
-        return 6.0 if "airport" in low or "air" in low else 2.0
-    return math.log10(place.population + 10)
+distance_km = ranking.distance_km
 
 
 def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
@@ -148,17 +138,17 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     for k, extra in fallback.items():
         cands[k] = [p for p in extra if provinces[(p.country_code, p.admin1)] > 0
                     or countries[p.country_code] > 0 and p.population >= 50_000]
-    # 2. apposition: "X, Y", "X (Y", "X in Y"
+    # 2. stated containers filter candidates (hard), apposition without a kind word boosts them (soft)
+    links = container_links(text, mentions, cands)
+    falls_back_to, is_container = _apply_containers(mentions, cands, links, gazetteer)
     container: dict[int, list[Place]] = {}
-    for k in range(len(mentions) - 1):
-        a, b = mentions[k], mentions[k + 1]
-        gap = text[a.end:b.start]
-        if gap in (", ", " (", " in ", ", in ", " of ", " province of ") or gap.strip(" ,(") == "":
-            container[k] = [p for p in cands[k + 1] if p.feature in _AREA]
+    for link in links:
+        if not link.hard and not link.near:
+            container[link.inner] = [p for p in cands[link.outer] if p.feature in _DIVISIONS]
 
     def score(k: int, p: Place) -> float:
         m = mentions[k]
-        s = _prior(p, m)
+        s = ranking.prior(p, m.text)
         # context counts less for hamlets: a story naming the US does not make every
         # "Florida, NY" likelier than the state
         size = 1.0 if p.feature != "city" or p.curated else min(1.0, max(0.3, (math.log10(p.population + 10) - 2) / 3))
@@ -169,11 +159,9 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         if p.feature != "admin1" and provinces[(p.country_code, p.admin1)] - own_p > 0:
             s += 2.0 * size
         for box in container.get(k, ()):
-            if box.country_code == p.country_code and (box.feature == "country" or box.admin1 == p.admin1):
+            if ranking.inside(p, box):
                 s += 10.0
                 break
-        if _key(p.name) == _key(m.lookup):
-            s += 0.5
         return s
 
     memo: dict[tuple[int, str], float] = {}
@@ -215,8 +203,110 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                     return 0.0
                 place = _prefer_province(max(cs, key=lambda p: cached(k, p) + near(p)), cs)
                 s = cached(k, place) + near(place)
-        out.append(Resolved(m, place, _precision(m, place), s))
+        out.append(Resolved(m, place, _precision(m, place), s, k in is_container))
+    for k, j in falls_back_to.items():
+        box = out[j].place
+        if box is not None:
+            near = any(link.near for link in links if link.inner == k)
+            precision = 2 if near else ranking.fallback_precision(box)
+            out[k] = Resolved(mentions[k], box, precision, out[j].score, False, True)
     return _one_sense_per_story(out)
+
+
+_KIND = (r"(?:town|village|city|area|district|sub-?district|governorate|province|region|oblast|raion|rayon|"
+         r"county|neighbou?rhood|quarter|camp|municipality|locality|state|hamlet|nahiya|qada|countryside|"
+         r"outskirts|vicinity|refugee camp)")
+_HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|,?\s+in\s+(?:the\s+)?|,\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+                       rf"{_KIND}\s+(?:in|of)\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?)$", re.IGNORECASE)
+_SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGNORECASE)
+_NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
+                       rf"(?:\d+\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)"
+                       rf"\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?$", re.IGNORECASE)
+_KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Mention ``outer`` states where mention ``inner`` lies (``near``: close to it)."""
+
+    inner: int
+    outer: int
+    hard: bool
+    near: bool = False
+
+
+def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequence[Place]]) -> list[Link]:
+    """Containment the text states between neighbouring mentions.
+
+    Hard (a filter): a parenthesis ("X (District, Governorate)"), "in", "X, a village in
+    the Y district", a kind word after the container ("…, Anbar governorate"), a country
+    after a comma. Soft (a hint): a bare comma, which may also separate a list."""
+    links: list[Link] = []
+    in_parens = False
+    for k in range(len(mentions) - 1):
+        a, b = mentions[k], mentions[k + 1]
+        gap = text[a.end:b.start]
+        if ")" in gap or len(gap) > 60:
+            in_parens = False
+            continue
+        after = text[b.end:b.end + 30]
+        if _NEAR_GAP.match(gap):
+            links.append(Link(k, k + 1, True, True))
+        elif _HARD_GAP.match(gap):
+            in_parens = in_parens or "(" in gap
+            links.append(Link(k, k + 1, True))
+        elif _SOFT_GAP.match(gap):
+            country = any(p.feature == "country" and _key(p.name) == _key(b.lookup) for p in cands[k + 1])
+            hard = in_parens or bool(_KIND_NEXT.match(after)) or country
+            links.append(Link(k, k + 1, hard))
+        else:
+            in_parens = False
+    return links
+
+
+def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], links: list[Link],
+                      gazetteer: Gazetteer) -> tuple[dict[int, int], set[int]]:
+    """Filter each mention's candidates by the containers stated for it, largest first.
+
+    Returns (mention -> the container mention to fall back to, container mentions)."""
+    outer_of: dict[int, list[Link]] = {}
+    for link in links:
+        outer_of.setdefault(link.inner, []).append(link)
+    chain_up: dict[int, list[Link]] = {}
+    for k in sorted(outer_of, reverse=True):  # a container's own containers apply to what it contains
+        chain_up[k] = outer_of[k] + [x for link in outer_of[k] for x in chain_up.get(link.outer, []) if x.hard]
+    falls_back: dict[int, int] = {}
+    is_container: set[int] = set()
+    for k in sorted(chain_up, reverse=True):
+        boxes = chain_up[k]
+        hard = [link for link in boxes if link.hard]
+        if not hard:
+            continue
+        for link in hard:
+            if not link.near:
+                areas = [p for p in cands[link.outer] if p.feature in _DIVISIONS]
+                if areas:
+                    cands[link.outer] = areas
+                is_container.add(link.outer)
+        def fits(p: Place, hard: list[Link] = hard) -> bool:
+            return all(_fits(p, cands[link.outer], link.near) for link in hard if cands[link.outer])
+
+        kept = [p for p in cands[k] if fits(p)]
+        if not kept and mentions[k].kind == "place" and mentions[k].lookup:  # variant spellings inside the box
+            kept = [p for p in (place_of(gazetteer, i) for i in gazetteer.indices(mentions[k].lookup, True)) if fits(p)]
+        if kept:
+            cands[k] = kept
+        elif any(cands[link.outer] for link in hard):
+            cands[k] = []
+            falls_back[k] = next(link.outer for link in hard if cands[link.outer])
+    return falls_back, is_container
+
+
+def _fits(p: Place, boxes: Sequence[Place], near: bool) -> bool:
+    if near:
+        return any(ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude) < ranking.NEAR_PLACE_KM
+                   for b in boxes[:8])
+    return any(p.id == b.id or ranking.inside(p, b) for b in boxes[:12])
 
 
 def _prefer_province(best: Place, cs: Sequence[Place]) -> Place:
