@@ -116,6 +116,7 @@ class Gazetteer:
         self.skeleton = _KeyView(self, LEVEL_SKELETON)
         meta = dict(self.query("SELECT key, value FROM meta"))
         self.max_words = int(meta.get("max_words", "6"))
+        self._division_names: dict[str, frozenset[str]] = {}
         self._count = int(self.query("SELECT count(*) FROM places WHERE superseded IS NULL")[0][0])
         self.by_country = {p.country_code: p for p in (self._row(r) for r in self.query(
             _SELECT + " WHERE feature = 'country' AND superseded IS NULL"))}
@@ -161,6 +162,8 @@ class Gazetteer:
         if found and not every_level:
             return tuple(found)
         free = names.article_free(k)
+        if names.bare_particle(free):
+            return tuple(found)
         found.update(dict.fromkeys(self.exact.get(free) + self.loose.get(free)))
         if found and not every_level:
             return tuple(found)
@@ -177,6 +180,17 @@ class Gazetteer:
         return [r[0] for r in self.query(
             "SELECT k FROM names WHERE level = 0 AND place IN (SELECT ? UNION ALL "
             "SELECT id FROM places WHERE superseded = ?)", (index, index))]
+
+    def division_names(self, place: Place) -> frozenset[str]:
+        """Article-free keys of every name of a division (its aliases across sources), so a
+        town labelled "Babil" is known to lie in the province named "Babylon"."""
+        got = self._division_names.get(place.id)
+        if got is None:
+            rows = self.query("SELECT n.k FROM names n JOIN places p ON p.id = n.place "
+                              "WHERE p.ref = ? AND n.level IN (0, 1)", (place.id,))
+            got = frozenset(names.article_free(r[0]) for r in rows) | {names.article_free(names.key(place.name))}
+            self._division_names[place.id] = got
+        return got
 
     def candidates(self, name: str) -> list[Place]:
         """Places called ``name``; failing that, ``name`` without a trailing or leading kind

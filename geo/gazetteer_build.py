@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS names (k TEXT, level INTEGER, place INTEGER, PRIMARY 
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS places_gid ON places (gid);
+CREATE INDEX IF NOT EXISTS places_ref ON places (ref);
 CREATE INDEX IF NOT EXISTS places_layer ON places (layer, cc);
 CREATE INDEX IF NOT EXISTS places_super ON places (superseded);
 CREATE INDEX IF NOT EXISTS names_place ON names (place);

@@ -61,14 +61,17 @@ def _result(place: Place, precision: int | None = None) -> GeocodeResult:
 def rank(candidates: list[Place], surface: str = "") -> list[Place]:
     """Order homonyms that passed the container filters by :func:`geo.ranking.prior`.
 
-    A province that shares its name with a town inside it ("Erbil", "Kirkuk") yields to
-    the town, as reports code the town unless they say "province"."""
-    towns = {(p.country_code, names.article_free(names.key(p.admin1))) for p in candidates if not p.is_area}
+    A province or district that shares its name with a town inside it ("Erbil",
+    "Mergasur") yields to the town, as reports code the town unless they say "province"
+    or "district"."""
+    towns = {(p.country_code, names.article_free(names.key(p.name))) for p in candidates if not p.is_area}
+    asked_for_division = any(w in names.key(surface).split() for w in (*PROVINCE_WORDS, "district"))
 
     def score(p: Place) -> float:
         s = ranking.prior(p, surface)
-        if p.feature == "admin1" and (p.country_code, names.article_free(names.key(p.name))) in towns:
-            s -= 5
+        if p.feature in ("admin1", "admin2") and not asked_for_division and \
+                (p.country_code, names.article_free(names.key(p.name))) in towns:
+            s -= ranking.NAMESAKE_DIVISION_PENALTY
         return s
 
     return sorted(candidates, key=score, reverse=True)
@@ -145,7 +148,8 @@ class OfflineGeocoder(Geocoder):
                 named = [p for p in candidates if ranking.same_division(getattr(p, level), hint)]
                 candidates = named or candidates
         for box in boxes:
-            candidates = [p for p in candidates if any(p.id == b.id or ranking.inside(p, b) for b in box)]
+            candidates = [p for p in candidates if any(
+                p.id == b.id or ranking.inside(p, b, self.gazetteer.division_names(b)) for b in box)]
         if candidates:
             return Choice(rank(candidates, parts[0]))
         known = [box[0] for box in boxes]

@@ -30,6 +30,7 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from typing import NamedTuple
 
 from geo import names
@@ -301,7 +302,7 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
         i = j
     if weak:
         out = _admit_weak(out, weak, gazetteer)
-    return _add_unknown_named_places(text, out, tokens, persons)
+    return _add_unknown_named_places(text, out, tokens, persons, gazetteer)
 
 
 _KIND_BEFORE = re.compile(r"\b(?:village|town|city|district|province|governorate|camp|neighbou?rhood|suburb|"
@@ -351,9 +352,12 @@ def _unknown_after_event(text: str, tokens: Sequence[Token], persons: set[str],
 
 
 def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[Token] = (),
-                              persons: set[str] | None = None) -> list[Mention]:
-    """Names the gazetteer lacks but the text calls a place: "the village of Tamthil",
-    "Nuwakot district", "clashes in Jazaa". They are reported unresolved (latitude null)."""
+                              persons: set[str] | None = None, gazetteer: Gazetteer | None = None) -> list[Mention]:
+    """Names the text calls a place that recognition missed: "the village of Tamthil",
+    "Nuwakot district", "clashes in Jazaa". A name with a kind word ("Tal Tamer town")
+    replaces shorter matches inside it ("Tal"). Each is looked up with every key level
+    (variant spellings); without a match it is reported unresolved (latitude null)."""
+    found = list(found)
     taken = [(m.start, m.end) for m in found]
     extra: list[Mention] = _unknown_after_event(text, tokens, persons or set(), taken)
     items: list[tuple[int, int, str]] = []
@@ -363,16 +367,21 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
         for item in re.finditer(_NAME_ITEM, m.group(1)):
             items.append((m.start(1) + item.start(), m.start(1) + item.end(), item.group()))
     for s, e, name in items:
-        if True:
-            words = name.split()
-            if words[0].lower() in COMMON_WORDS or words[0].lower() in _TITLES or demonym_place(words[0]):
-                continue
-            if any(a < e and s < b for a, b in taken):
-                continue
-            taken.append((s, e))
-            extra.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
+        words = name.split()
+        if words[0].lower() in COMMON_WORDS or words[0].lower() in _TITLES or demonym_place(words[0]):
+            continue
+        inner = [m for m in found if s <= m.start and m.end <= e and (m.start, m.end) != (s, e)]
+        if inner and all(m.kind == "place" and not m.in_organisation for m in inner):
+            found = [m for m in found if m not in inner]
+            taken = [t for t in taken if not any((m.start, m.end) == t for m in inner)]
+        if any(a < e and s < b for a, b in taken):
+            continue
+        taken.append((s, e))
+        extra.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
     if not extra:
         return found
+    if gazetteer is not None:
+        extra = [dc_replace(m, candidates=gazetteer.indices(m.lookup)) for m in extra]
     return sorted(found + extra, key=lambda x: x.start)
 
 
@@ -470,7 +479,9 @@ def _longest_match(tokens: Sequence[Token], i: int, text: str,
         hits = gazetteer.exact.get(k)
         if not hits:
             free = names.article_free(k)
-            if free != k:
+            if names.bare_particle(free):
+                hits = ()
+            elif free != k:
                 hits = gazetteer.exact.get(free, ()) + gazetteer.loose.get(free, ())
             else:
                 hits = gazetteer.loose.get(k)

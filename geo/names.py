@@ -22,7 +22,7 @@ import difflib
 import re
 import unicodedata
 
-__all__ = ["key", "article_free", "skeleton", "similar", "is_latin", "indexable", "ARTICLES"]
+__all__ = ["key", "article_free", "skeleton", "similar", "is_latin", "indexable", "bare_particle", "ARTICLES"]
 
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc\u02bb\u02be\u02bf\u02b9\u02ca'`\u00b4\u0060]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -58,6 +58,7 @@ _PARTICLES = {
     **dict.fromkeys(("hay", "hayy", "hai"), "hay"),
     **dict.fromkeys(("sayyidah", "sayyida", "saida", "sayida"), "sayyida"),
 }
+_PARTICLE_FORMS = frozenset(_PARTICLES.values())
 _DIGRAPHS = (("sch", "sh"), ("ch", "sh"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("kh", "k"), ("gh", "g"),
              ("dh", "d"), ("th", "t"), ("ph", "f"), ("q", "k"), ("c", "k"), ("dj", "j"), ("dzh", "j"),
              ("zh", "j"), ("ts", "z"), ("x", "ks"))
@@ -74,7 +75,8 @@ def key(name: str) -> str:
 
 
 def article_free(k: str) -> str:
-    """``k`` with articles dropped and particles in one spelling; ``k`` when nothing else is left.
+    """``k`` with articles dropped, particles in one spelling and doubled letters single
+    ("Ein Issa" = "'Ayn 'Isa"); ``k`` when nothing else is left.
 
     An Arabic-script article is written joined ("الرمادي"): it is cut from the word."""
     words = []
@@ -83,8 +85,15 @@ def article_free(k: str) -> str:
             continue
         if w.startswith("ال") and len(w) > 3:
             w = w[2:]
-        words.append(_PARTICLES.get(w, w))
+        w = _PARTICLES.get(w, w)
+        words.append(_PARTICLES.get(w, _DOUBLES.sub(r"\1", w)))
     return " ".join(words) if words else k
+
+
+def bare_particle(free: str) -> bool:
+    """An article-free key that is only a particle ("tal", "deir", "ain"): too little to
+    match a place loosely ("Tal Madeeq" is not "At Tall")."""
+    return free in _PARTICLE_FORMS
 
 
 def skeleton(k: str) -> str:

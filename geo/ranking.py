@@ -30,6 +30,7 @@ LANDMARK_PRIOR = 1.0
 NEIGHBOURHOOD_PENALTY = 0.5
 CAPITAL_BONUS = 1.5
 OWN_NAME_BONUS = 0.5  # the name is the place's own, not one of its alternate names
+NAMESAKE_DIVISION_PENALTY = 5.0  # "Erbil", "Mergasur": the town, unless the text says province/district
 NEAR_BONUS = 2.0
 NEAR_KM = 250.0
 CITY_CONTAINER_KM = 30.0  # "X area, Y city": X lies within this of Y
@@ -81,8 +82,12 @@ def same_division(a: str, b: str) -> bool:
     return names.skeleton(ka) == names.skeleton(kb) and names.similar(ka, kb, 0.6)
 
 
-def inside(place: Place, container: Place) -> bool:
-    """``place`` lies in ``container`` (a country, province, district or town)."""
+def inside(place: Place, container: Place, container_names: frozenset[str] = frozenset()) -> bool:
+    """``place`` lies in ``container`` (a country, province, district or town).
+
+    ``container_names`` (article-free keys of all the container's names, from
+    ``Gazetteer.division_names``) let a label from another source match ("Babil" and
+    "Babylon")."""
     if place.country_code != container.country_code:
         return False
     kind = container.feature
@@ -91,11 +96,14 @@ def inside(place: Place, container: Place) -> bool:
     if kind == "admin1":
         if place.admin1_code and place.admin1_code == container.admin1_code:
             return True
+        if container_names and place.admin1 and names.article_free(names.key(place.admin1)) in container_names:
+            return True
         return same_division(place.admin1, container.admin1 or container.name)
     if kind in ("admin2", "admin3"):
         if place.admin2_code and place.admin2_code == container.admin2_code:
             return True
-        if place.admin2 and same_division(place.admin2, container.admin2 or container.name):
+        if place.admin2 and (same_division(place.admin2, container.admin2 or container.name) or
+                             names.article_free(names.key(place.admin2)) in container_names):
             return True
         # sources without districts: near the district's centre
         return not place.admin2 and distance_km(place.latitude, place.longitude,

@@ -216,7 +216,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
 _KIND = (r"(?:town|village|city|area|district|sub-?district|governorate|province|region|oblast|raion|rayon|"
          r"county|neighbou?rhood|quarter|camp|municipality|locality|state|hamlet|nahiya|qada|countryside|"
          r"outskirts|vicinity|refugee camp)")
-_HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|,?\s+in\s+(?:the\s+)?|,\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
+_HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|\s+of\s+(?:the\s+)?|,?\s+in\s+(?:the\s+)?|,\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
                        rf"{_KIND}\s+(?:in|of)\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?)$", re.IGNORECASE)
 _SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGNORECASE)
 _NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
@@ -289,7 +289,7 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
                     cands[link.outer] = areas
                 is_container.add(link.outer)
         def fits(p: Place, hard: list[Link] = hard) -> bool:
-            return all(_fits(p, cands[link.outer], link.near) for link in hard if cands[link.outer])
+            return all(_fits(p, cands[link.outer], link.near, gazetteer) for link in hard if cands[link.outer])
 
         kept = [p for p in cands[k] if fits(p)]
         if not kept and mentions[k].kind == "place" and mentions[k].lookup:  # variant spellings inside the box
@@ -302,11 +302,12 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
     return falls_back, is_container
 
 
-def _fits(p: Place, boxes: Sequence[Place], near: bool) -> bool:
+def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer) -> bool:
     if near:
         return any(ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude) < ranking.NEAR_PLACE_KM
                    for b in boxes[:8])
-    return any(p.id == b.id or ranking.inside(p, b) for b in boxes[:12])
+    return any(p.id == b.id or ranking.inside(p, b, gazetteer.division_names(b) if b.is_area else frozenset())
+               for b in boxes[:12])
 
 
 def _prefer_province(best: Place, cs: Sequence[Place]) -> Place:
