@@ -26,7 +26,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from geo import names, ranking
@@ -56,7 +56,6 @@ class Resolved:
 _AREA = ("country", "admin1", "region")
 _DIVISIONS = ("country", "admin1", "admin2", "admin3", "region")
 _key = functools.lru_cache(maxsize=1 << 16)(names.key)
-_NEAR_KM = 250.0
 _NAMED_COUNTRY = 12.0  # score of a mention spelled as a country's name; apposition ("Turkey, Texas") beats it
 _NAMESAKE_CITY_MIN = 1_000_000  # a province's namesake city wins only when it is this big ("Baghdad", not "Quebec")
 
@@ -198,19 +197,47 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                     for o in others:
                         # 2.5 degrees of latitude is ~280 km: skip the trigonometry for far pairs
                         if abs(p.latitude - o.latitude) < 2.5 and \
-                                distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < _NEAR_KM:
-                            return 2.0
+                                distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < ranking.NEAR_KM:
+                            return ranking.NEAR_BONUS
                     return 0.0
                 place = _prefer_province(max(cs, key=lambda p: cached(k, p) + near(p)), cs)
                 s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s, k in is_container))
+    out = _no_small_place_abroad(out, cands, cached)
     for k, j in falls_back_to.items():
         box = out[j].place
         if box is not None:
-            near = any(link.near for link in links if link.inner == k)
-            precision = 2 if near else ranking.fallback_precision(box)
+            is_near = any(link.near for link in links if link.inner == k)
+            precision = 2 if is_near else ranking.fallback_precision(box)
             out[k] = Resolved(mentions[k], box, precision, out[j].score, False, True)
     return _one_sense_per_story(out)
+
+
+_SMALL_ABROAD = 100_000  # a town this size or smaller, outside every country the story places itself in
+
+
+def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]],
+                           score: Callable[[int, Place], float]) -> list[Resolved]:
+    """The story's countries are those of the provinces and districts it names, and of
+    the containers it states ("Aleppo countryside", "(Afgooye, Lower Shabelle)"); a
+    country named in passing ("the border with Israel") does not count. A small town or village outside all of
+    them is a homonym ("Shabaab" the group is not a village in Afghanistan): the best
+    candidate inside the story's countries is taken instead, or none (a wrong point is
+    worse than no point)."""
+    story = {r.place.country_code for r in out if r.place is not None and r.mention.kind == "place"
+             and not r.mention.in_organisation and (r.container or r.place.feature in ("admin1", "admin2", "admin3"))}
+    if not story:
+        return out
+    fixed = []
+    for k, r in enumerate(out):
+        p = r.place
+        if p is not None and p.country_code not in story and not p.is_area and not p.curated \
+                and p.feature not in ("airbase", "airport") and p.population <= _SMALL_ABROAD:
+            home = [c for c in cands[k] if c.country_code in story]
+            best = max(home, key=lambda c: score(k, c)) if home else None
+            r = Resolved(r.mention, best, _precision(r.mention, best), score(k, best) if best else 0.0, r.container)
+        fixed.append(r)
+    return fixed
 
 
 _KIND = (r"(?:town|village|city|area|district|sub-?district|governorate|province|region|oblast|raion|rayon|"
