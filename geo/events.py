@@ -215,7 +215,7 @@ _EVENT_WORDS = re.compile(
     r"explo(?:sion|sions|ded|sive|sives)|blasts?|shell(?:ing|ed)|rockets?|missiles?|mortars?|drones?|kill(?:ed|ing|s)?|"
     r"wound(?:ed|ing)?|injur(?:ed|ing|ies)|dead|died|deaths?|casualties|clash(?:es|ed)?|fighting|fought|battles?|"
     r"ambush(?:ed)?|shot|shoot(?:ing|ings)?|gun(?:men|fire|man)|fired|targeted|assault(?:s|ed)?|offensive|"
-    r"captured|seized|stormed|kidnapp(?:ed|ing)|abduct(?:ed|ion)|executed|massacre|suicide|IEDs?|grenades?|"
+    r"captured|seized|stormed|kidnapp?(?:ed|ing)|abduct(?:ed|ion)|opened fire|fire on|executed|massacre|suicide|IEDs?|grenades?|"
     r"landmines?|protest(?:s|ed|ers)?|demonstrat(?:ion|ions|ors|ed)|riot(?:s|ed|ing)?|arrested|crash(?:ed)?|"
     r"destroyed|burned|torched|detonated|hit|erupted|liberated|besieged|evacuated|violence|unrest)\b",
     re.IGNORECASE)
@@ -269,10 +269,15 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
             continue
         si = _sentence_index(sentences, m.start)
         local = cue_sentences.get(si)
-        if not local:
-            continue
-        s_start = sentences[si][0]
         score = 0.0
+        if not local:
+            # "Assailants opened fire on a patrol in X, Y. Two were killed.": the scene is set in the
+            # sentence next to the one with the event word
+            near_si = min(cue_sentences, key=lambda c: abs(c - si))
+            if abs(near_si - si) > 1:
+                continue
+            local, score = cue_sentences[near_si], -2.0
+        s_start = sentences[si][0]
         score += 3.0 if si == first_cue_sentence else (1.5 if si <= first_cue_sentence + 1 else 0.0)
         score -= 0.05 * min(si, 20)
         dist = min(abs(m.start - c[1]) if c[1] <= m.start else abs(c[0] - m.end) for c in local)

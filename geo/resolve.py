@@ -137,6 +137,8 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
     for k, extra in fallback.items():
         cands[k] = [p for p in extra if provinces[(p.country_code, p.admin1)] > 0
                     or countries[p.country_code] > 0 and p.population >= 50_000]
+    for k, m in enumerate(mentions):
+        cands[k] = _by_kind_word(text, m, cands[k])
     # 2. stated containers filter candidates (hard), apposition without a kind word boosts them (soft)
     links = container_links(text, mentions, cands)
     falls_back_to, is_container = _apply_containers(mentions, cands, links, gazetteer)
@@ -288,6 +290,10 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
             links.append(Link(k, k + 1, hard))
         else:
             in_parens = False
+    # "X, Y, Z, Iraq": a comma chain that ends in a country is an address, not a list
+    for n in range(len(links) - 1, 0, -1):
+        if links[n].hard and not links[n - 1].hard and not links[n - 1].near and links[n - 1].outer == links[n].inner:
+            links[n - 1] = Link(links[n - 1].inner, links[n - 1].outer, True)
     return links
 
 
@@ -329,6 +335,25 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
     return falls_back, is_container
 
 
+_TOWN_WORD = re.compile(r"^\s+(?:city|town|village|camp|refugee camp|neighbou?rhood|quarter|area)\b", re.IGNORECASE)
+_DIVISION_WORD = re.compile(r"^\s+(?:(district|sub-?district|county|raion|rayon)|(governorate|province|region|"
+                            r"oblast|state))\b", re.IGNORECASE)
+
+
+def _by_kind_word(text: str, m: Mention, cands: list[Place]) -> list[Place]:
+    """"Marib city" is the town, "Marib governorate" the province, "Sinjar district" the
+    district: a kind word after a name picks among same-named places."""
+    after = text[m.end:m.end + 25]
+    if _TOWN_WORD.match(after):
+        towns = [p for p in cands if not p.is_area]
+        return towns or cands
+    division = _DIVISION_WORD.match(after)
+    if division:
+        level = ("admin2", "admin3") if division.group(1) else ("admin1", "region")
+        return [p for p in cands if p.feature in level] or cands
+    return cands
+
+
 def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer) -> bool:
     if near:
         return any(ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude) < ranking.NEAR_PLACE_KM
@@ -352,7 +377,7 @@ def _one_sense_per_story(resolved: list[Resolved]) -> list[Resolved]:
     later bare "Parkland"s. The best-supported reading of each name wins."""
     best: dict[str, Resolved] = {}
     for r in resolved:
-        if r.place is None:
+        if r.place is None or r.container or r.fallback:  # "Marib city, Marib": a town and its province
             continue
         k = names.key(r.mention.lookup)
         if k not in best or r.score > best[k].score:
@@ -361,7 +386,7 @@ def _one_sense_per_story(resolved: list[Resolved]) -> list[Resolved]:
     for r in resolved:
         b = best.get(names.key(r.mention.lookup))
         if b is not None and r.place is not None and b.place is not None and b.place.id != r.place.id \
-                and r.mention.kind == b.mention.kind:
+                and r.mention.kind == b.mention.kind and not r.container and not r.fallback:
             r = Resolved(r.mention, b.place, _precision(r.mention, b.place), b.score)
         out.append(r)
     return out
