@@ -380,8 +380,8 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
         extra.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
     if not extra:
         return found
-    if gazetteer is not None:
-        extra = [dc_replace(m, candidates=gazetteer.indices(m.lookup)) for m in extra]
+    if gazetteer is not None:  # a name the text calls a place: variant spellings welcome
+        extra = [dc_replace(m, candidates=gazetteer.indices(m.lookup)) if "named" in m.flags else m for m in extra]
     return sorted(found + extra, key=lambda x: x.start)
 
 

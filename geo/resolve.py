@@ -220,14 +220,16 @@ _SMALL_ABROAD = 100_000  # a town this size or smaller, outside every country th
 
 def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]],
                            score: Callable[[int, Place], float]) -> list[Resolved]:
-    """The story's countries are those of the provinces and districts it names, and of
-    the containers it states ("Aleppo countryside", "(Afgooye, Lower Shabelle)"); a
-    country named in passing ("the border with Israel") does not count. A small town or village outside all of
+    """The story's countries are those of the provinces, districts, cities and sites it
+    names, and of the containers it states ("Aleppo countryside", "(Afgooye, Lower
+    Shabelle)"); a country named in passing ("the border with Israel") does not count. A small town or village outside all of
     them is a homonym ("Shabaab" the group is not a village in Afghanistan): the best
     candidate inside the story's countries is taken instead, or none (a wrong point is
     worse than no point)."""
     story = {r.place.country_code for r in out if r.place is not None and r.mention.kind == "place"
-             and not r.mention.in_organisation and (r.container or r.place.feature in ("admin1", "admin2", "admin3"))}
+             and not r.mention.in_organisation and (r.container or r.place.feature in ("admin1", "admin2", "admin3")
+                                                    or not r.place.is_area and r.place.population > _SMALL_ABROAD
+                                                    or r.place.curated)}
     if not story:
         return out
     fixed = []
@@ -314,13 +316,17 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
         boxes = chain_up[k]
         hard = [link for link in boxes if link.hard]
         if not hard:
+            # "Asad Abad city, Kunar": an unknown name before a bare comma falls back to a division after it
+            soft = [link for link in boxes if not link.near and any(p.feature in _DIVISIONS for p in cands[link.outer])]
+            if not cands[k] and soft and mentions[k].kind == "place":
+                falls_back[k] = soft[0].outer
+                is_container.add(soft[0].outer)
             continue
         for link in hard:
             if not link.near:
-                areas = [p for p in cands[link.outer] if p.feature in _DIVISIONS]
-                if areas:
-                    cands[link.outer] = areas
+                cands[link.outer] = _as_container(cands[link.outer])
                 is_container.add(link.outer)
+
         def fits(p: Place, hard: list[Link] = hard) -> bool:
             return all(_fits(p, cands[link.outer], link.near, gazetteer) for link in hard if cands[link.outer])
 
@@ -352,6 +358,18 @@ def _by_kind_word(text: str, m: Mention, cands: list[Place]) -> list[Place]:
         level = ("admin2", "admin3") if division.group(1) else ("admin1", "region")
         return [p for p in cands if p.feature in level] or cands
     return cands
+
+
+def _as_container(cands: list[Place]) -> list[Place]:
+    """A container mention means a division, or the town that shares a division's name and
+    lies in it ("Kismayo, Lower Juba": the town Kismayo, also a district)."""
+    areas = [p for p in cands if p.feature in _DIVISIONS]
+    if not areas:
+        return cands
+    area_names = {(p.country_code, names.article_free(_key(p.name))) for p in areas}
+    towns = [p for p in cands if not p.is_area and (p.country_code, names.article_free(_key(p.name))) in area_names
+             and any(ranking.inside(p, a) for a in areas)]
+    return areas + towns
 
 
 def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer) -> bool:
