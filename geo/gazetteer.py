@@ -168,7 +168,7 @@ class Gazetteer:
         if found and not every_level:
             return tuple(found)
         sk = names.skeleton(k)
-        if len(sk.replace(" ", "").replace("_", "")) >= 3:
+        if len(sk) >= 3:
             found.update(dict.fromkeys(i for i in self.skeleton.get(sk) if i not in found and self._similar(k, i)))
         return tuple(found)
 

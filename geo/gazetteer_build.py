@@ -71,7 +71,7 @@ def name_rows(place: int, aliases: Iterable[str]) -> Iterator[tuple[str, int, in
         free = names.article_free(k)
         sk = names.skeleton(k)
         for row in ((k, LEVEL_EXACT), (free, LEVEL_LOOSE) if free != k else None,
-                    (sk, LEVEL_SKELETON) if len(sk.replace(" ", "").replace("_", "")) >= 3 else None):
+                    (sk, LEVEL_SKELETON) if len(sk) >= 3 else None):
             if row is not None and row not in seen:
                 seen.add(row)
                 yield row[0], row[1], place

@@ -97,7 +97,8 @@ def bare_particle(free: str) -> bool:
 
 
 def skeleton(k: str) -> str:
-    """Consonant skeleton of ``article_free(k)`` (Latin keys; others are returned loose)."""
+    """Consonant skeleton of ``article_free(k)``, without spaces ("Asad Abad" = "Asadabad");
+    Latin keys only, others are returned loose."""
     free = article_free(k)
     if not free.isascii():
         return free
@@ -107,8 +108,8 @@ def skeleton(k: str) -> str:
         for a, b in _DIGRAPHS:
             word = word.replace(a, b)
         word = _DOUBLES.sub(r"\1", _VOWELS.sub("", word))
-        out.append(word or "_")
-    return " ".join(out)
+        out.append(word)
+    return "".join(out)
 
 
 def similar(a: str, b: str, threshold: float = 0.72) -> bool:

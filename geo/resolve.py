@@ -253,6 +253,8 @@ _SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGN
 _NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
                        rf"(?:\d+\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)"
                        rf"\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?$", re.IGNORECASE)
+_UNKNOWN_PART = re.compile(r"(?<=[(,] )[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|(?<=[(,])[A-Z][\w'\u2019-]*"
+                           r"(?:[ -][A-Z][\w'\u2019-]*){0,3},")
 _KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
 
 
@@ -276,7 +278,8 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
     in_parens = False
     for k in range(len(mentions) - 1):
         a, b = mentions[k], mentions[k + 1]
-        gap = text[a.end:b.start]
+        # names the index lacks inside an address ("(Agatu, Benue)", ", Southern, Israel") keep the chain
+        gap = _UNKNOWN_PART.sub("", text[a.end:b.start])
         if ")" in gap or len(gap) > 60:
             in_parens = False
             continue
@@ -316,11 +319,7 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
         boxes = chain_up[k]
         hard = [link for link in boxes if link.hard]
         if not hard:
-            # "Asad Abad city, Kunar": an unknown name before a bare comma falls back to a division after it
-            soft = [link for link in boxes if not link.near and any(p.feature in _DIVISIONS for p in cands[link.outer])]
-            if not cands[k] and soft and mentions[k].kind == "place":
-                falls_back[k] = soft[0].outer
-                is_container.add(soft[0].outer)
+            _soft_containers(k, mentions[k], boxes, cands, gazetteer, falls_back, is_container)
             continue
         for link in hard:
             if not link.near:
@@ -358,6 +357,31 @@ def _by_kind_word(text: str, m: Mention, cands: list[Place]) -> list[Place]:
         level = ("admin2", "admin3") if division.group(1) else ("admin1", "region")
         return [p for p in cands if p.feature in level] or cands
     return cands
+
+
+def _soft_containers(k: int, mention: Mention, boxes: list[Link], cands: list[list[Place]], gazetteer: Gazetteer,
+                     falls_back: dict[int, int], is_container: set[int]) -> None:
+    """A bare comma ("Trostianets, Sumy"; but also "Mosul, Kirkuk and Erbil"): candidates
+    inside the division after it are taken when there are any, also under variant
+    spellings; a name with no candidate in that division's country falls back to it."""
+    for link in boxes:
+        areas = [p for p in cands[link.outer] if p.feature in _DIVISIONS]
+        if link.near or not areas or mention.kind != "place":
+            continue
+        inside = [p for p in cands[k] if _fits(p, areas, False, gazetteer)]
+        if not inside and mention.lookup:
+            inside = [p for p in (place_of(gazetteer, i) for i in gazetteer.indices(mention.lookup, True))
+                      if _fits(p, areas, False, gazetteer)]
+        if inside:
+            cands[k] = inside
+            cands[link.outer] = areas
+            is_container.add(link.outer)
+        elif not any(p.country_code in {a.country_code for a in areas} for p in cands[k]):
+            cands[k] = []
+            cands[link.outer] = areas
+            falls_back[k] = link.outer
+            is_container.add(link.outer)
+        return
 
 
 def _as_container(cands: list[Place]) -> list[Place]:
