@@ -24,8 +24,8 @@ from geo.gazetteer import Place
 from geo.mapview import PRECISION_LABEL, IncidentLayer
 
 __all__ = ["MAX_CANDIDATES", "PlacePoint", "PlaceChoice", "SavedPlace", "PlaceNotChosen", "point_of_place",
-           "point_of_mention", "point_of_record", "same_name", "candidate_rows", "candidate_index", "candidate_label",
-           "mention_chips", "chip_label", "markdown_literal", "decide_save", "map_rows", "map_points", "map_view",
+           "point_of_mention", "point_of_record", "same_name", "same_point", "candidate_rows", "candidate_index", "candidate_label",
+           "mention_chips", "chip_label", "chip_of", "markdown_literal", "decide_save", "map_rows", "map_points", "map_view",
            "candidate_layer"]
 
 MAX_CANDIDATES = 10  # shown in the table and on the map; the rest are rarely what an analyst means
@@ -137,15 +137,20 @@ def candidate_rows(points: Sequence[PlacePoint]) -> list[dict[str, Any]]:
     return rows
 
 
+def same_point(a: PlacePoint | None, b: PlacePoint | None) -> bool:
+    """Whether two points are the same place (same name and coordinates), or both none.
+    Points from the parser, a mention and the gazetteer differ in what else they carry."""
+    if a is None or b is None:
+        return a is b
+    return same_name(a.name, b.name) and math.isclose(a.latitude, b.latitude, abs_tol=1e-6) \
+        and math.isclose(a.longitude, b.longitude, abs_tol=1e-6)
+
+
 def candidate_index(points: Sequence[PlacePoint], point: PlacePoint | None) -> int | None:
-    """Position of ``point`` among the candidates (same name and coordinates), else ``None``."""
+    """Position of ``point`` among the candidates (see :func:`same_point`), else ``None``."""
     if point is None:
         return None
-    for k, p in enumerate(points):
-        if same_name(p.name, point.name) and math.isclose(p.latitude, point.latitude, abs_tol=1e-6) \
-                and math.isclose(p.longitude, point.longitude, abs_tol=1e-6):
-            return k
-    return None
+    return next((k for k, p in enumerate(points) if same_point(p, point)), None)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$^&=\"'])")
@@ -181,6 +186,17 @@ def chip_label(mention: LocatedMention) -> str:
         where = f" ({mention.country_code})" if mention.country_code else ""
         label = (f"{text}{where}" if same_name(text, mention.name) else f"{text} → {mention.name}{where}")
     return markdown_literal(label)
+
+
+def chip_of(chips: Sequence[LocatedMention], choice: PlaceChoice | None) -> int | None:
+    """Which chip (position in ``chips``) the chosen place came from: same words, same
+    point. ``None`` when the place was typed, searched or picked from the candidates."""
+    if choice is None or not choice.mention:
+        return None
+    for k, m in enumerate(chips):
+        if same_name(m.text, choice.mention) and same_point(point_of_mention(m), choice.point):
+            return k
+    return None
 
 
 def decide_save(name: str, choice: PlaceChoice | None, candidates: int, *, country_hint: str = "",
@@ -226,7 +242,7 @@ def map_rows(points: Sequence[PlacePoint], chosen: int | None, numbered: int | N
     for k, p in enumerate(points):
         where = ", ".join(x for x in (p.admin2, p.admin1, p.country_code) if x)
         rows.append({"lat": round(p.latitude, 5), "lon": round(p.longitude, 5),
-                     "color": CHOSEN_COLOR if k == chosen else OTHER_COLOR,
+                     "color": CHOSEN_COLOR if k == chosen else OTHER_COLOR, "front": k == chosen,
                      "title": f"{k + 1}. {p.name}" if k < numbered else p.name,
                      "lines": [["Where", where or "—"], ["Kind", p.feature or "place"],
                                ["Precision", PRECISION_LABEL.get(p.geo_precision, "exact place")]],
@@ -260,9 +276,10 @@ def map_view(points: Sequence[PlacePoint], default: tuple[tuple[float, float], i
 def candidate_layer(points: Sequence[PlacePoint], chosen: int | None, numbered: int | None = None,
                     ) -> folium.FeatureGroup:
     """The candidates as one marker layer, for ``st_folium(feature_group_to_add=…)``
-    (``chosen`` and ``numbered`` as in :func:`map_rows`)."""
+    (``chosen`` and ``numbered`` as in :func:`map_rows`). Not clustered: a cluster would
+    hide which one is chosen, and there are at most a dozen."""
     fg = folium.FeatureGroup(name="Candidates")
     legend = ([("chosen place", CHOSEN_COLOR)] if chosen is not None else []) + \
         ([("other candidates", OTHER_COLOR)] if len(points) > (chosen is not None) else [])
-    IncidentLayer(map_rows(points, chosen, numbered), legend).add_to(fg)
+    IncidentLayer(map_rows(points, chosen, numbered), legend, clustered=False).add_to(fg)
     return fg

@@ -58,8 +58,12 @@ def article_panel(gazetteer: Callable[[], Gazetteer], store: Store,
             return
         pub = published if isinstance(published, date) else None
         result = events.parse(text, pub, gazetteer())
+        previous = st.session_state.get("parsed")
         st.session_state["parsed"] = (text, pub, result)
-        _start_place(result)
+        # The same article again keeps the place being edited. Streamlit also repeats a click
+        # whose run was cut short by the next edit, and that must not undo the edit.
+        if previous is None or previous[:2] != (text, pub) or "place_name" not in st.session_state:
+            _start_place(result)
     if "parsed" not in st.session_state:
         return
     text, pub, result = st.session_state["parsed"]
@@ -69,8 +73,10 @@ def article_panel(gazetteer: Callable[[], Gazetteer], store: Store,
     st.caption(f"{len(result.mentions)} place mentions; red = where the event happened, blue = context.")
     chips = [result.mentions[k] for k in place_pick.mention_chips(result.mentions)]
     if chips:  # options are chip positions, so a chip's value is where it stands in the row
-        st.pills("Make a mention the event place", list(range(len(chips))), key="place_chip", on_change=_pick_mention,
-                 args=(chips,), format_func=lambda k: place_pick.chip_label(chips[k]))
+        key = f"place_chip_{st.session_state.get('place_search', 0)}"
+        st.pills("Make a mention the event place", list(range(len(chips))), key=key, on_change=_pick_mention,
+                 default=place_pick.chip_of(chips, st.session_state.get("place_choice")),
+                 args=(key, chips), format_func=lambda k: place_pick.chip_label(chips[k]))
     if not result.incidents:
         st.info("No event location found in this text; fill in the fields to save one by hand.")
     _place_picker(gazetteer, labels)
@@ -82,11 +88,21 @@ def article_panel(gazetteer: Callable[[], Gazetteer], store: Store,
 # ``place_admin1``; ``place_query``, the (name, country, province) last searched;
 # ``place_choice``, a :class:`place_pick.PlaceChoice`; and two counters in the keys of the
 # widgets that show the choice, so that a new choice draws them afresh: ``place_search``
-# (the candidate list) and ``place_point`` (the coordinates).
+# (the chips and the candidate list) and ``place_point`` (the coordinates).
+#
+# When a run is cut short by the next edit, Streamlit can call a widget's ``on_change``
+# again on the following run, with the value the widget was drawn with. So the callbacks
+# ignore widgets of an older draw (their key's counter is not the current one) and values
+# that change nothing; otherwise such a replay would undo the edit that cut the run short.
 
 
 def _bump(counter: str) -> None:
     st.session_state[counter] = st.session_state.get(counter, 0) + 1
+
+
+def _current(key: str, counter: str) -> bool:
+    """Whether ``key`` belongs to the widgets drawn for the current value of ``counter``."""
+    return key.endswith(f"_{st.session_state.get(counter, 0)}")
 
 
 def _set_place(name: str, country: str, admin1: str, choice: place_pick.PlaceChoice | None) -> None:
@@ -102,7 +118,6 @@ def _set_place(name: str, country: str, admin1: str, choice: place_pick.PlaceCho
 
 def _start_place(result: events.ParseResult) -> None:
     """The parser's event place, as the form's first choice."""
-    st.session_state["place_chip"] = None
     main = result.incidents[0] if result.incidents else None
     if main is None:
         _set_place("", "", "", None)
@@ -112,10 +127,12 @@ def _start_place(result: events.ParseResult) -> None:
                                       main.mention_start, main.mention_end))
 
 
-def _pick_mention(chips: list[events.LocatedMention]) -> None:
+def _pick_mention(key: str, chips: list[events.LocatedMention]) -> None:
     """A mention chip was clicked: that mention becomes the event place."""
-    k = st.session_state.get("place_chip")
-    if k is None:  # the chip was clicked off: keep the place it set
+    k = st.session_state.get(key)
+    choice = st.session_state.get("place_choice")
+    # clicked off (keep the place it set), a replay, or the chip of the place already chosen
+    if k is None or not _current(key, "place_search") or place_pick.chip_of(chips, choice) == k:
         return
     m = chips[k]
     point = place_pick.point_of_mention(m)
@@ -146,7 +163,6 @@ def _search(gazetteer: Callable[[], Gazetteer]) -> None:
     st.session_state["place_choice"] = place_pick.PlaceChoice(
         " ".join(name.split()), place_pick.point_of_place(found[0]) if found else None,
         kept.mention if kept else "", kept.mention_start if kept else 0, kept.mention_end if kept else 0)
-    st.session_state["place_chip"] = None
     _bump("place_search")
     _bump("place_point")
 
@@ -156,6 +172,8 @@ def _pick_candidate(key: str, points: list[place_pick.PlacePoint]) -> None:
     k = st.session_state.get(key)
     old = st.session_state.get("place_choice") or place_pick.PlaceChoice(st.session_state.get("place_name", ""))
     point = points[k] if k is not None else None
+    if not _current(key, "place_search") or place_pick.same_point(point, old.point):  # a replay, or no change
+        return
     st.session_state["place_choice"] = place_pick.PlaceChoice(old.name, point, old.mention, old.mention_start,
                                                               old.mention_end)
     if point is not None:
@@ -169,6 +187,9 @@ def _type_point(lat_key: str, lon_key: str, gazetteer: Callable[[], Gazetteer]) 
     lat, lon = st.session_state.get(lat_key), st.session_state.get(lon_key)
     name = " ".join(str(st.session_state.get("place_name", "")).split())
     old = st.session_state.get("place_choice")
+    shown = (old.point.latitude, old.point.longitude) if old is not None and old.point is not None else (None, None)
+    if not _current(lat_key, "place_point") or (lat, lon) == shown:  # a replay, or no change
+        return
     kept = old if old is not None and place_pick.same_name(old.name, name) else place_pick.PlaceChoice(name)
     point = None if lat is None or lon is None else place_pick.PlacePoint(
         name, float(lat), float(lon), 1, _country_code(gazetteer(), st.session_state.get("place_country", "")),
@@ -230,7 +251,7 @@ def _point_note(choice: place_pick.PlaceChoice | None) -> str:
     p = choice.point
     where = ", ".join(x for x in (p.admin1, p.country_code) if x)
     precision = PRECISION_LABEL.get(p.geo_precision, "exact place")
-    return place_pick.markdown_literal(f"Saved point: {p.name}" + (f" ({where})" if where else "")
+    return place_pick.markdown_literal(f"Point to save: {p.name}" + (f" ({where})" if where else "")
                                        + f", {precision}, {p.latitude:.4f}, {p.longitude:.4f}")
 
 

@@ -22,6 +22,7 @@ from geo.place_pick import (
     candidate_layer,
     candidate_rows,
     chip_label,
+    chip_of,
     decide_save,
     map_points,
     map_rows,
@@ -31,6 +32,7 @@ from geo.place_pick import (
     point_of_mention,
     point_of_place,
     point_of_record,
+    same_point,
 )
 
 MOSUL = PlacePoint("Mosul", 36.34, 43.12, 1, "IQ", "Ninawa", "", "city")
@@ -133,6 +135,16 @@ def test_chips_one_per_distinct_mention_in_text_order() -> None:
     assert shown(chip_label(mentions[3])) == "Nowhere (not found)"
     assert point_of_mention(mentions[3]) is None
     assert point_of_mention(mentions[1]) == PlacePoint("Hīt", 33.64, 42.83, 1, "IQ", "Anbar", "", "city")
+
+
+def test_the_chip_of_the_chosen_place_is_the_one_it_came_from() -> None:
+    chips = [mention("Iraq", "Iraq", 33.0, 43.7), mention("Ain al-Asad", "Al-Asad Air Base", 33.79, 42.44, start=9)]
+    parsed = PlaceChoice("Al-Asad Air Base", PlacePoint("Al-Asad Air Base", 33.79, 42.44, 1, "IQ"), "Ain al-Asad", 40, 51)
+    assert chip_of(chips, parsed) == 1  # a later mention of the same words and place
+    assert chip_of(chips, PlaceChoice("Al-Asad Air Base", parsed.point)) is None  # typed, not from a mention
+    assert chip_of(chips, PlaceChoice("Mosul", MOSUL, "Ain al-Asad")) is None  # same words, another place
+    assert same_point(parsed.point, PlacePoint("al-asad air base", 33.79, 42.44, 3, feature="airbase"))
+    assert same_point(None, None) and not same_point(MOSUL, None)
 
 
 @pytest.mark.parametrize("text", ["**bold** [x](javascript:alert(1))", ":red[alert] $x^2$ `code`", "<b>hi</b> #h"])
