@@ -242,10 +242,13 @@ def _place_picker(gazetteer: Callable[[], Gazetteer], labels: Callable[[], list[
                     format="%.5f", key=lat_key, on_change=_type_point, args=(lat_key, lon_key, gazetteer))
     c5.number_input("Longitude", min_value=-180.0, max_value=180.0, value=point.longitude if point else None,
                     format="%.5f", key=lon_key, on_change=_type_point, args=(lat_key, lon_key, gazetteer))
-    c6.caption(_point_note(choice))
+    c6.caption(_point_note(choice, bool(points)))
 
 
-def _point_note(choice: place_pick.PlaceChoice | None) -> str:
+def _point_note(choice: place_pick.PlaceChoice | None, listed: bool) -> str:
+    """What a save would keep (see :func:`place_pick.decide_save`), in one line."""
+    if (choice is None or choice.point is None) and listed:
+        return "No point yet: pick a place in the list, or type its coordinates."
     if choice is None or choice.point is None:
         return "No point: the incident is saved without one and listed under \"not on the map\"."
     p = choice.point
