@@ -78,6 +78,6 @@ with map_tab:
     show_map(shown, chosen)
     show_table(shown)
 with article_tab:
-    article_panel(load_gazetteer, store)
+    article_panel(load_gazetteer, store, load_labels)
 with import_tab:
     import_panel(store, load_locator)

@@ -94,6 +94,7 @@ var {{ this.get_name() }} = (function () {
   var legend = {{ this.legend_json }};
   // A cluster takes the colour of its most frequent group, so groups stay visible zoomed out.
   var cluster = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false,
+    {% if not this.clustered %}disableClusteringAtZoom: 1,{% endif %}
     iconCreateFunction: function (c) {
       var tally = {}, best = null;
       c.getAllChildMarkers().forEach(function (m) {
@@ -135,7 +136,8 @@ var {{ this.get_name() }} = (function () {
   rows.forEach(function (d) {
     var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
                           html: '<span style="background:' + d.color + '"></span>'});
-    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title, imapColor: d.color});
+    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title, imapColor: d.color,
+                                      zIndexOffset: d.front ? 1000 : 0});
     m.bindPopup(function () { return popup(d); }, {maxWidth: 320});
     cluster.addLayer(m);
   });
@@ -160,7 +162,11 @@ var {{ this.get_name() }} = (function () {
 {% endmacro %}
 """)
 
-    def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]], assets: str = ASSETS) -> None:
+    def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]], assets: str = ASSETS, *,
+                 clustered: bool = True) -> None:
+        """``clustered=False`` draws every marker on its own from zoom 1 on (a handful of
+        candidates, where a cluster would hide the chosen one); a row with ``front`` set
+        is drawn above the others."""
         super().__init__()
         self._name = "IncidentLayer"
         cluster = f"{assets}/leaflet.markercluster/"
@@ -169,6 +175,7 @@ var {{ this.get_name() }} = (function () {
                             ("markerclusterdefcss", cluster + "MarkerCluster.Default.css")]
         self.rows_json = script_json(rows)
         self.legend_json = script_json([[name, color] for name, color in legend])
+        self.clustered = clustered
 
 
 _CSS = """

@@ -141,3 +141,83 @@ def test_saved_incident_after_the_data_span_is_shown_when_all_dates_are_selected
     assert not at.exception
     table = at.dataframe[0].value
     assert "2025-03-03" in set(table["event_date"])  # the full-range filter grew to include it
+
+
+def parse_al_asad_story(app: AppTest) -> AppTest:
+    at = app.run()
+    at.text_area(key="article_text").input(AL_ASAD_STORY)
+    at.date_input(key="article_published").set_value(date(2024, 8, 6))
+    at.text_input(key="article_url").input("https://example.org/edited")
+    at.button[0].click().run()
+    assert not at.exception and at.text_input(key="place_name").value == "Al-Asad Air Base"
+    return at
+
+
+def save(at: AppTest) -> AppTest:
+    at.button(key="save_incident_button").click().run()
+    assert not at.exception
+    return at
+
+
+def saved_marker(at: AppTest) -> dict | None:
+    rows = [r for r in map_rows(at) if r["url"] == "https://example.org/edited"]
+    assert len(rows) <= 1
+    return rows[0] if rows else None
+
+
+def coordinates(at: AppTest) -> tuple[float | None, float | None]:
+    lat, lon = (n.value for n in at.number_input if n.key and n.key.startswith(("place_lat_", "place_lon_")))
+    return lat, lon
+
+
+def test_editing_the_place_saves_the_new_towns_point(app: AppTest) -> None:
+    at = parse_al_asad_story(app)
+    at.text_input(key="place_name").input("Mosul").run()
+    table = next(d.value for d in at.dataframe if "precision" in d.value.columns)
+    assert list(table["place"]) == ["Mosul"] and list(table["country"]) == ["IQ"]
+    lat, lon = coordinates(at)
+    assert lat is not None and lon is not None and abs(lat - 36.34) < 0.05 and abs(lon - 43.12) < 0.05
+    row = saved_marker(save(at))
+    assert row is not None and abs(row["lat"] - 36.34) < 0.05 and abs(row["lon"] - 43.12) < 0.05
+    assert row["lines"][2][1].startswith("Mosul, Ninawa, IQ")  # the town's province, not Anbar's
+
+
+def test_picking_another_candidate_saves_that_one(app: AppTest) -> None:
+    at = parse_al_asad_story(app)
+    at.text_input(key="place_country").input("US")
+    at.text_input(key="place_name").input("Springfield").run()
+    [pick] = [s for s in at.selectbox if s.key and s.key.startswith("place_pick_")]
+    assert len(pick.options) == 10 and pick.index == 0  # the best match is taken until another is picked
+    illinois = next(o for o in pick.options if "Illinois" in o)
+    pick.set_value(pick.options.index(illinois)).run()
+    assert at.text_input(key="place_admin1").value == "Illinois"
+    row = saved_marker(save(at))
+    assert row is not None and abs(row["lat"] - 39.80) < 0.05 and abs(row["lon"] + 89.64) < 0.05
+    assert row["lines"][2][1].startswith("Springfield, Illinois, US")
+
+
+def test_a_name_with_no_candidates_is_saved_off_the_map_not_at_the_old_point(app: AppTest) -> None:
+    at = parse_al_asad_story(app)
+    at.text_input(key="place_name").input("Qwxzzyville").run()
+    assert "No place called Qwxzzyville" in " ".join(w.value for w in at.warning)
+    assert coordinates(at) == (None, None)  # the Al-Asad point is gone from the form
+    at = save(at)
+    assert saved_marker(at) is None
+    assert any("not on the map" in s.value for s in at.success)
+    expander = next(e for e in at.expander if "not on the map" in e.label)
+    assert list(expander.dataframe[0].value["location"]) == ["Qwxzzyville"]
+
+
+def test_clicking_a_mention_makes_it_the_event_place(app: AppTest) -> None:
+    at = parse_al_asad_story(app)
+    [chips] = at.pills
+    shown = [label.replace("\\", "") for label in chips.options]  # as drawn: Markdown escapes are not shown
+    assert shown[chips.value] == "Al-Asad Air Base (IQ)"  # the parser's pick is the chip shown chosen
+    tehran = shown.index("Tehran (IR)")
+    chips.set_value(tehran).run()
+    assert at.pills[0].value == tehran
+    assert (at.text_input(key="place_name").value, at.text_input(key="place_country").value) == ("Tehran", "IR")
+    lat, lon = coordinates(at)
+    assert lat is not None and lon is not None and abs(lat - 35.69) < 0.1 and abs(lon - 51.42) < 0.1
+    row = saved_marker(save(at))
+    assert row is not None and abs(row["lat"] - 35.69) < 0.1 and row["lines"][2][1].startswith("Tehran")

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_harness import LAYER_MARKERS, StreamlitApp, wait_for_app_map
+from browser_harness import LAYER_MARKERS, ST_FOLIUM_IFRAME, StreamlitApp, wait_for_app_map
 
 pytestmark = pytest.mark.browser
 
@@ -73,3 +73,29 @@ def test_pasting_an_article_and_saving_puts_a_new_marker_on_the_map(page, tmp_pa
         page.get_by_role("tab", name="Map").click()
         assert headline(page)[0] == before + 1
         wait_markers(page, before + 1)
+
+
+def test_editing_the_place_shows_its_candidates_on_the_small_map(streamlit_app, page) -> None:
+    story = "A roadside bomb exploded near a patrol in Hit on Tuesday, killing two soldiers, officials said."
+    page.goto(streamlit_app)
+    headline(page)
+    page.get_by_role("tab", name="Add from an article").click()
+    page.get_by_label("…or paste its text").fill(story)
+    page.get_by_role("button", name="Find places and the event").click()
+    page.wait_for_selector("mark")
+    country = page.get_by_label("Country (code or name)")
+    country.fill("US")
+    country.press("Enter")
+    place = page.get_by_label("Place", exact=True)
+    place.fill("Springfield")
+    place.press("Enter")
+    page.wait_for_selector("text=/Places called Springfield/")
+    # the second map on the page (after the main map): the candidates
+    frame = page.locator(ST_FOLIUM_IFRAME).nth(1).element_handle().content_frame()
+    frame.wait_for_selector(".imap-legend >> text=chosen place")
+    # one marker per row of the table, none hidden in a cluster, the chosen one (row 1) in red
+    frame.wait_for_function("() => document.querySelectorAll('.imap-dot').length === 10", timeout=30_000)
+    assert frame.locator(".marker-cluster").count() == 0
+    red = frame.locator(".imap-dot span[style*='#e41a1c'], .imap-dot span[style*='228, 26, 28']")
+    assert red.count() == 1 and red.locator("xpath=..").get_attribute("title") == "1. Springfield"
+    assert page.get_by_text("Point to save: Springfield").count() == 1
