@@ -244,11 +244,23 @@ _load_lock = threading.Lock()
 
 
 def load(cache: Path | None = None) -> Gazetteer:
-    """The gazetteer index, built (base plus installed layers) when it does not exist yet."""
+    """The gazetteer index, built (base plus installed layers) when it does not exist yet.
+
+    A file lock makes a second process (another app session, a CLI command) wait for a
+    build under way instead of starting its own; indexes of older fingerprints are removed."""
+    import fcntl
+
     from geo import gazetteer_build
 
-    path = index_path(cache)
+    folder = cache or settings.cache_dir()
+    path = index_path(folder)
     with _load_lock:
         if not path.exists():
-            gazetteer_build.build(path, cache or settings.cache_dir())
+            with (folder / "gazetteer.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if not path.exists():
+                    gazetteer_build.build(path, folder)
+                    for old in folder.glob("gazetteer-*"):
+                        if old != path and old.suffix in (".sqlite3", ".tmp"):
+                            old.unlink(missing_ok=True)
         return Gazetteer(path)

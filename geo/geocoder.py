@@ -158,6 +158,18 @@ class OfflineGeocoder(Geocoder):
         fallback = ranking.smallest(known)
         return Choice([fallback], True) if fallback else Choice([])
 
+    def options(self, query: str, country: str | None = None, admin1: str | None = None) -> list[Place]:
+        """Places a person may pick for ``query``: those inside the stated country and
+        province first (the automatic choice), then the name's other places in the hinted
+        country, then elsewhere when no country is hinted. Empty when nothing has the name
+        (a container fallback is an automatic answer, not a candidate)."""
+        choice = self.choose(query, country, admin1)
+        first = [] if choice.fallback else choice.places
+        name = query.split(",")[0].strip()
+        code = (self.gazetteer.country_code_for(country) or country.upper()) if country else None
+        rest = [p for p in rank(self.gazetteer.candidates(name), name) if not code or p.country_code == code]
+        return list({p.id: p for p in first + rest}.values())
+
     def containers(self, name: str, country: str | None) -> list[Place]:
         """The places a stated container name may be: divisions first, else the best town."""
         found = self.gazetteer.candidates(name)

@@ -149,7 +149,7 @@ def _country_code(gaz: Gazetteer, text: str) -> str:
 def _candidates(gaz: Gazetteer, name: str, country: str, admin1: str) -> list[Place]:
     if not name.strip():
         return []
-    return OfflineGeocoder(gaz).places(name.strip(), _country_code(gaz, country) or None, admin1.strip() or None)
+    return OfflineGeocoder(gaz).options(name.strip(), _country_code(gaz, country) or None, admin1.strip() or None)
 
 
 def _search(gazetteer: Callable[[], Gazetteer]) -> None:

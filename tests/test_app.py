@@ -179,7 +179,7 @@ def test_editing_the_place_saves_the_new_towns_point(app: AppTest) -> None:
     assert lat is not None and lon is not None and abs(lat - 36.34) < 0.05 and abs(lon - 43.12) < 0.05
     row = saved_marker(save(at))
     assert row is not None and abs(row["lat"] - 36.34) < 0.05 and abs(row["lon"] - 43.12) < 0.05
-    assert row["lines"][2][1].startswith("Mosul, Ninawa, IQ")  # the town's province, not Anbar's
+    assert row["lines"][2][1].startswith("Mosul, Nineveh, IQ")  # the town's province, not Anbar's
 
 
 def test_picking_another_candidate_saves_that_one(app: AppTest) -> None:

@@ -109,7 +109,7 @@ def test_place_without_admin2_field_reads_as_empty() -> None:
 
 
 def test_real_candidates_for_a_homonym_are_ranked_and_hinted(geocoder: OfflineGeocoder) -> None:
-    points = [point_of_place(p) for p in geocoder.places("Springfield", "US", "Illinois")]
+    points = [point_of_place(p) for p in geocoder.options("Springfield", "US", "Illinois")]
     assert len(points) > 3 and points[0].admin1 == "Illinois"
 
 

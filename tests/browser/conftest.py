@@ -44,6 +44,9 @@ def _browser_unavailable_reason() -> str | None:
 def streamlit_app(tmp_path_factory: pytest.TempPathFactory):
     if not APP.exists():
         pytest.skip(f"{APP.name} does not exist yet")
+    from geo import gazetteer
+
+    gazetteer.load().close()  # a deployed app has its index built; the app's first run should not build it
     tmp = tmp_path_factory.mktemp("streamlit_app")
     server = StreamlitApp(db_path=tmp / "incidents.sqlite3", log_path=tmp / "streamlit.log")
     try:
