@@ -131,8 +131,11 @@ def parse(text: str, published: date | None, gazetteer: Gazetteer) -> ParseResul
         killed, injured = casualties(text)
         etype, subtype = event_type_of(_sentence_text(text, sentences, anchor) + " " + text[:400])
         lm = out_mentions[event_index]
+        geo_precision = lm.geo_precision
+        if geo_precision == 1 and _NEAR_BEFORE.search(text, max(0, r.mention.start - 40), r.mention.start):
+            geo_precision = 2  # "near Tikrit": the town is where it is coded, not where it happened
         incidents.append(EventRecord(event_date, precision, group, role, lm.name, lm.latitude, lm.longitude,
-                                     lm.geo_precision, lm.country_code, lm.admin1, killed, injured, etype,
+                                     geo_precision, lm.country_code, lm.admin1, killed, injured, etype,
                                      r.mention.start, r.mention.end, subtype, r.mention.text))
     return ParseResult(out_mentions, incidents)
 
@@ -240,6 +243,10 @@ _SOURCE_BEFORE = re.compile(r"\b(?:from|to|told|visit(?:ed|ing)?|based in|headqu
                             r"returned to|travel(?:led|ed)? to|flew to|born in)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+_NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outskirts of|in the vicinity of|"
+                          r"(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?(?:north|south|east|west|northeast|"
+                          r"northwest|southeast|southwest)(?:ern)?\s+of)\s+(?:the\s+)?(?:(?:town|city|village)\s+)?(?:of\s+)?$",
+                          re.IGNORECASE)
 _CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
                             r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
 

@@ -64,13 +64,16 @@ def rank(candidates: list[Place], surface: str = "") -> list[Place]:
     A province or district that shares its name with a town inside it ("Erbil",
     "Mergasur") yields to the town, as reports code the town unless they say "province"
     or "district"."""
-    towns = {(p.country_code, names.article_free(names.key(p.name))) for p in candidates if not p.is_area}
+    towns = [p for p in candidates if not p.is_area]
     asked_for_division = any(w in names.key(surface).split() for w in (*PROVINCE_WORDS, "district"))
+
+    def namesake_inside(division: Place) -> bool:
+        own = names.article_free(names.key(division.name))
+        return any(names.article_free(names.key(t.name)) == own and ranking.inside(t, division) for t in towns)
 
     def score(p: Place) -> float:
         s = ranking.prior(p, surface)
-        if p.feature in ("admin1", "admin2") and not asked_for_division and \
-                (p.country_code, names.article_free(names.key(p.name))) in towns:
+        if p.feature in ("admin1", "admin2") and not asked_for_division and namesake_inside(p):
             s -= ranking.NAMESAKE_DIVISION_PENALTY
         return s
 
@@ -132,8 +135,11 @@ class OfflineGeocoder(Geocoder):
                 hints.append(hint)
         boxes = [box for box in (self.containers(h, country) for h in hints) if box]
         candidates = self.gazetteer.candidates(parts[0])
-        if any(w in names.key(parts[0]).split() for w in PROVINCE_WORDS):
+        asked = names.key(parts[0]).split()
+        if any(w in asked for w in PROVINCE_WORDS):
             candidates = [p for p in candidates if p.feature == "admin1"] or candidates
+        elif "district" in asked:
+            candidates = [p for p in candidates if p.feature in ("admin2", "admin3")] or candidates
         if country:
             candidates = [p for p in candidates if p.country_code == country]
         # a record's own province and district columns: divisions only, never a namesake town

@@ -318,7 +318,7 @@ _KIND_LIST = re.compile(r"\b(?:cities|towns|villages|settlements|areas|districts
 
 
 _EVENT_BEFORE = re.compile(r"\b(?:killed|clash(?:es)?|fighting|attack(?:s|ed)?|strikes?|struck|shell(?:ed|ing)|"
-                           r"bomb(?:ed|ing)?|explosion|blast|raid(?:s|ed)?|captured|seized|liberated|battles?|"
+                           r"bomb(?:ed|ing)?|explosion|exploded|detonated|blast|raid(?:s|ed)?|captured|seized|liberated|battles?|"
                            r"offensive|ambush(?:ed)?|withdr[ae]w(?:ing)?|advanced|fell|wounded|injured|died)\b[^.;]{0,40}"
                            r"\b(?:in|near|outside|at|into|from|on|around|of)\s+(?:the\s+)?$")
 

@@ -75,8 +75,9 @@ def key(name: str) -> str:
 
 
 def article_free(k: str) -> str:
-    """``k`` with articles dropped, particles in one spelling and doubled letters single
-    ("Ein Issa" = "'Ayn 'Isa"); ``k`` when nothing else is left.
+    """``k`` with articles dropped, particles in one spelling, doubled letters single and a
+    final -ah/-eh as -a/-e ("Ein Issa" = "'Ayn 'Isa", "Sawwanah" = "Sawana"); ``k`` when
+    nothing else is left.
 
     An Arabic-script article is written joined ("الرمادي"): it is cut from the word."""
     words = []
@@ -86,7 +87,9 @@ def article_free(k: str) -> str:
         if w.startswith("ال") and len(w) > 3:
             w = w[2:]
         w = _PARTICLES.get(w, w)
-        words.append(_PARTICLES.get(w, _DOUBLES.sub(r"\1", w)))
+        if w not in _PARTICLE_FORMS:
+            w = _FINAL_H.sub("", _DOUBLES.sub(r"\1", w)) if len(w) > 3 else _DOUBLES.sub(r"\1", w)
+        words.append(w)
     return " ".join(words) if words else k
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
 
-from geo import filters, gazetteer, mapview, settings
+from geo import filters, gazetteer, layers, mapview, settings
 from geo.gazetteer import Gazetteer
 from geo.geocoder import Locator, OfflineGeocoder, make_locator
 from geo.loading import ensure_bundled
@@ -33,6 +34,58 @@ def secret(name: str) -> str | None:
 @st.cache_resource(show_spinner="Loading the gazetteer…")
 def load_gazetteer() -> Gazetteer:
     return gazetteer.load()
+
+
+def wanted_layers() -> list[str]:
+    """Country codes in ``gazetteer_countries`` (secrets: a list or "IQ SY LB"; env: "IQ,SY")."""
+    value: object = os.environ.get("GAZETTEER_COUNTRIES")
+    if not value:
+        try:
+            value = st.secrets.get("gazetteer_countries")
+        except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+            value = None
+    items = value if isinstance(value, (list, tuple)) else str(value or "").replace(",", " ").split()
+    return [str(c).strip().upper() for c in items if str(c).strip()]
+
+
+_layers_lock = threading.Lock()
+_layer_notes: list[tuple[str, str]] | None = None  # (level, message), once per server process
+
+
+def ensure_layers() -> None:
+    """Install the country layers the hosted app's secrets ask for and the cache lacks
+    (first start on a new machine), with a progress bar on the page of whoever opens the
+    app first; others wait for it. A failed download is reported and the app goes on with
+    the layers it has."""
+    global _layer_notes
+    wanted = wanted_layers()
+    if not wanted:
+        return
+    with _layers_lock:
+        if _layer_notes is None:
+            cache = settings.cache_dir()
+            have = {stored.code for stored in layers.stored_layers(cache)}
+            missing = [c for c in wanted if c not in have]
+            _layer_notes = []
+            if missing:
+                bar = st.progress(0.0, text=f"First start: installing gazetteer layers for {', '.join(missing)}…")
+
+                def progress(what: str, done: int, total: int) -> None:
+                    bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Gazetteer layers: {what}")
+
+                try:
+                    installed = layers.install_countries(missing, cache, progress)
+                    _layer_notes.append(("info", "Installed gazetteer layers: " + ", ".join(
+                        f"{code} ({count:,} places)" for code, count in installed)))
+                except layers.LayerError as error:
+                    _layer_notes.append(("warning", f"Could not install gazetteer layers ({error}). "
+                                                    "Places are found with the layers already installed."))
+                bar.empty()
+                load_gazetteer.clear()
+    if not st.session_state.get("layer_notes_shown"):
+        st.session_state["layer_notes_shown"] = True
+        for level, message in _layer_notes:
+            (st.info if level == "info" else st.warning)(message)
 
 
 @st.cache_resource(show_spinner=False)
