@@ -15,8 +15,17 @@ from geo import export, filters, mapview
 from geo.join import unlocated_reason
 from geo.records import Incident
 from geo.ui_article import article_panel, import_panel
-from geo.ui_state import (ensure_layers, filters_from_url, load_gazetteer, load_incidents, load_labels, load_locator,
-                          load_store, secret, write_url)
+from geo.ui_state import (
+    ensure_layers,
+    filters_from_url,
+    load_gazetteer,
+    load_incidents,
+    load_labels,
+    load_locator,
+    load_store,
+    secret,
+    write_url,
+)
 
 st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
 ensure_layers()
