@@ -62,6 +62,7 @@ class Place:
     admin2: str = ""
     admin1_code: str = ""
     admin2_code: str = ""
+    seat: int = 0  # seat of a division at this level (GeoNames PPLA=1, PPLA2=2, PPLA3=3); 0 none or unknown
 
     @property
     def geo_precision(self) -> int:
@@ -73,7 +74,7 @@ class Place:
 
 
 PLACE_COLUMNS = ("ref", "name", "lat", "lon", "cc", "admin1", "feature", "population", "source", "curated",
-                 "capital", "admin2", "admin1_code", "admin2_code")
+                 "capital", "admin2", "admin1_code", "admin2_code", "seat")
 _SELECT = "SELECT " + ", ".join(PLACE_COLUMNS) + " FROM places"
 
 
@@ -131,7 +132,7 @@ class Gazetteer:
     @staticmethod
     def _row(r: tuple) -> Place:
         return Place(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], bool(r[9]), bool(r[10]), r[11], r[12],
-                     r[13])
+                     r[13], r[14] or 0)
 
     def __len__(self) -> int:
         return self._count

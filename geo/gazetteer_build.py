@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS layers (code TEXT PRIMARY KEY, places INTEGER, source
 CREATE TABLE IF NOT EXISTS places (
     id INTEGER PRIMARY KEY, ref TEXT, name TEXT, lat REAL, lon REAL, cc TEXT, admin1 TEXT, feature TEXT,
     population INTEGER, source TEXT, curated INTEGER, capital INTEGER, admin2 TEXT, admin1_code TEXT,
-    admin2_code TEXT, gid INTEGER, layer TEXT, superseded INTEGER);
+    admin2_code TEXT, seat INTEGER, gid INTEGER, layer TEXT, superseded INTEGER);
 CREATE TABLE IF NOT EXISTS names (k TEXT, level INTEGER, place INTEGER, PRIMARY KEY (k, level, place))
     WITHOUT ROWID;
 """
@@ -92,7 +92,7 @@ class Writer:
     def add(self, values: dict[str, object], aliases: Iterable[str], *, gid: int | None, layer: str) -> int:
         idx = self.next_id
         self.next_id += 1
-        self._places.append((idx, *(values.get(c, "") for c in PLACE_COLUMNS), gid, layer))
+        self._places.append((idx, *(values.get(c, 0 if c == "seat" else "") for c in PLACE_COLUMNS), gid, layer))
         self.add_names(idx, aliases)
         if len(self._places) >= 5000:
             self.flush()

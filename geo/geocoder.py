@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import logging
 import sqlite3
 import threading
@@ -56,6 +57,9 @@ class Locator(Protocol):
 def _result(place: Place, precision: int | None = None) -> GeocodeResult:
     return GeocodeResult(place.name, place.latitude, place.longitude, precision or place.geo_precision,
                          place.country_code, place.admin1, place.feature)
+
+
+_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
 
 
 def rank(candidates: list[Place], surface: str = "") -> list[Place]:
@@ -127,6 +131,15 @@ class OfflineGeocoder(Geocoder):
             return Choice([])
         country = (self.gazetteer.country_code_for(country) or country.upper()) if country else None
         hints: list[str] = []
+        # "Al Qaidah (Al Anin Front)": a note on the place; "Sanaa - Sawan": a part of a city (ACLED's form)
+        head = _NOTE.sub("", parts[0]).strip() or parts[0]
+        city_box: list[Place] = []
+        if " - " in head:
+            city, _, part = head.partition(" - ")
+            head = part.strip() or city
+            found = [p for p in self.gazetteer.candidates(city.strip()) if not country or p.country_code == country]
+            city_box = rank([p for p in found if not p.is_area], city)[:1] or self.containers(city, country)
+        parts[0] = head
         for hint in parts[1:]:
             code = self.gazetteer.country_code_for(hint)
             if code:
@@ -134,6 +147,8 @@ class OfflineGeocoder(Geocoder):
             else:
                 hints.append(hint)
         boxes = [box for box in (self.containers(h, country) for h in hints) if box]
+        if city_box:
+            boxes.insert(0, city_box)
         candidates = self.gazetteer.candidates(parts[0])
         asked = names.key(parts[0]).split()
         if any(w in asked for w in PROVINCE_WORDS):

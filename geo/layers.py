@@ -44,6 +44,7 @@ __all__ = ["LayerError", "StoredLayer", "read_rows", "install_paths", "install_c
 DUMP_URL = "https://download.geonames.org/export/dump/"
 Progress = Callable[[str, int, int], None]  # (what, done, total)
 
+_SEATS = {"PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLC": 1}
 _FEATURES = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin2", "ADM3": "admin3", "PPLX": "neighbourhood",
              "INSM": "airbase", "AIRB": "airbase", "AIRP": "airport", "AIRF": "airbase"}
 
@@ -289,7 +290,8 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
                     "feature": feature, "population": int(row[14] or 0),
                     "source": f"GeoNames-layout layer {code}" + (f", id {gid}" if gid else ""), "curated": 0,
                     "capital": int(fcode == "PPLC"), "admin2": _plain(admin2.get(a2, "")) if feature != "admin1" else "",
-                    "admin1_code": f"layer:{a1}" if a1 else "", "admin2_code": f"layer:{a2}" if a2 else ""},
+                    "admin1_code": f"layer:{a1}" if a1 else "", "admin2_code": f"layer:{a2}" if a2 else "",
+                    "seat": _SEATS.get(fcode, 0)},
                    aliases, gid=gid, layer=code)
         count += 1
     writer.finish()

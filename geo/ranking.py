@@ -29,6 +29,8 @@ AIRPORT_PRIOR = 2.0
 LANDMARK_PRIOR = 1.0
 NEIGHBOURHOOD_PENALTY = 0.5
 CAPITAL_BONUS = 1.5
+# a division's seat is likelier news than a namesake hamlet when neither population is known
+SEAT_BONUS = {1: 1.5, 2: 1.0, 3: 0.5}
 OWN_NAME_BONUS = 0.5  # the name is the place's own, not one of its alternate names
 NAMESAKE_DIVISION_PENALTY = 5.0  # "Erbil", "Mergasur": the town, unless the text says province/district
 NEAR_BONUS = 2.0
@@ -65,6 +67,7 @@ def prior(place: Place, surface: str = "") -> float:
     score = math.log10(place.population + 10)
     if place.capital:
         score += CAPITAL_BONUS
+    score += SEAT_BONUS.get(place.seat, 0.0)
     if feature == "neighbourhood":
         score -= NEIGHBOURHOOD_PENALTY
     if surface and names.key(place.name) == names.key(surface):
