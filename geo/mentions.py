@@ -234,6 +234,10 @@ def place_of(gazetteer: Gazetteer, index: int) -> Place:
     """``place_of(gazetteer, index)``, cached: a name like "Washington" has dozens of
     candidates and each rule looks at them again."""
     return gazetteer.place(index)
+# Weapon names that are also place names somewhere ("Grad missiles", "a Kornet").
+_WEAPONS = frozenset({"grad", "katyusha", "kornet", "hellfire", "tomahawk", "shahed", "iskander", "uragan", "smerch",
+                      "tochka", "kalibr", "kinzhal", "himars", "stinger", "javelin", "konkurs", "fagot", "burkan",
+                      "qasef", "samad", "zelzal", "fateh", "toophan", "haseb", "badr"})
 _SITE_WORDS = frozenset({"air", "base", "airbase", "airport", "airfield", "field", "crossing", "camp", "dam"})
 
 
@@ -370,6 +374,12 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
         words = name.split()
         if words[0].lower() in COMMON_WORDS or words[0].lower() in _TITLES or demonym_place(words[0]):
             continue
+        if any(w.lower() in _ORG_HEADS for w in words) or (len(words) == 1 and words[0].isupper()):
+            continue  # "a Popular Mobilization Forces checkpoint", "the PDF camp": an actor, not a place
+        if len(words) > 1 and words[-1].isupper():  # "Serotaini IDP camp": the place is the name before
+            e -= len(words[-1]) + 1
+            name = name[:e - s]
+            words = words[:-1]
         inner = [m for m in found if s <= m.start and m.end <= e and (m.start, m.end) != (s, e)]
         if inner and all(m.kind == "place" and not m.in_organisation for m in inner):
             found = [m for m in found if m not in inner]
@@ -520,8 +530,11 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
     if not multi:
         w = words[0]
         tok_text = first.text
-        if w in _MONTHS_DAYS:
+        if w in _MONTHS_DAYS or w in _WEAPONS:
             return _REJECT
+        if names.bare_particle(names.article_free(w)) and j < len(tokens) and _joined(text, first, tokens[j]) \
+                and (_capitalised(tokens[j]) or tokens[j].key in _ARTICLES):
+            return _REJECT  # "Jabal al-Zawiya", "Wadi Bardi": the name goes on; "Jabal" alone is another place
         if len(tok_text) <= 3 and not tok_text.isupper() and not primary:
             return _REJECT  # "Can" is not CAN (Canada's ISO3 code)
         if tok_text.isupper() and len(tok_text) > 1:

@@ -223,7 +223,8 @@ def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]]
     """The story's countries are those of the provinces, districts, cities and sites it
     names, and of the containers it states ("Aleppo countryside", "(Afgooye, Lower
     Shabelle)"); a country named in passing ("the border with Israel") does not count. A small town or village outside all of
-    them is a homonym ("Shabaab" the group is not a village in Afghanistan): the best
+    them, or any town there known by another name ("Mare" is not Malé), is a homonym
+    ("Shabaab" the group is not a village in Afghanistan): the best
     candidate inside the story's countries is taken instead, or none (a wrong point is
     worse than no point)."""
     story = {r.place.country_code for r in out if r.place is not None and r.mention.kind == "place"
@@ -235,8 +236,9 @@ def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]]
     fixed = []
     for k, r in enumerate(out):
         p = r.place
+        own_name = p is not None and names.article_free(_key(p.name)) == names.article_free(_key(r.mention.lookup))
         if p is not None and p.country_code not in story and not p.is_area and not p.curated \
-                and p.feature not in ("airbase", "airport") and p.population <= _SMALL_ABROAD:
+                and p.feature not in ("airbase", "airport") and (p.population <= _SMALL_ABROAD or not own_name):
             home = [c for c in cands[k] if c.country_code in story]
             best = max(home, key=lambda c: score(k, c)) if home else None
             r = Resolved(r.mention, best, _precision(r.mention, best), score(k, best) if best else 0.0, r.container)
@@ -260,12 +262,14 @@ _KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """Mention ``outer`` states where mention ``inner`` lies (``near``: close to it)."""
+    """Mention ``outer`` states where mention ``inner`` lies (``near``: close to it;
+    ``parens``: inside parentheses)."""
 
     inner: int
     outer: int
     hard: bool
     near: bool = False
+    parens: bool = False
 
 
 def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequence[Place]]) -> list[Link]:
@@ -288,17 +292,17 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
             links.append(Link(k, k + 1, True, True))
         elif _HARD_GAP.match(gap):
             in_parens = in_parens or "(" in gap
-            links.append(Link(k, k + 1, True))
+            links.append(Link(k, k + 1, True, parens=in_parens))
         elif _SOFT_GAP.match(gap):
             country = any(p.feature == "country" and _key(p.name) == _key(b.lookup) for p in cands[k + 1])
             hard = in_parens or bool(_KIND_NEXT.match(after)) or country
-            links.append(Link(k, k + 1, hard))
+            links.append(Link(k, k + 1, hard, parens=in_parens))
         else:
             in_parens = False
     # "X, Y, Z, Iraq": a comma chain that ends in a country is an address, not a list
     for n in range(len(links) - 1, 0, -1):
         if links[n].hard and not links[n - 1].hard and not links[n - 1].near and links[n - 1].outer == links[n].inner:
-            links[n - 1] = Link(links[n - 1].inner, links[n - 1].outer, True)
+            links[n - 1] = Link(links[n - 1].inner, links[n - 1].outer, True, parens=links[n - 1].parens)
     return links
 
 
@@ -323,7 +327,7 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
             continue
         for link in hard:
             if not link.near:
-                cands[link.outer] = _as_container(cands[link.outer])
+                cands[link.outer] = _as_container(cands[link.outer], link.parens)
                 is_container.add(link.outer)
 
         def fits(p: Place, hard: list[Link] = hard) -> bool:
@@ -384,10 +388,13 @@ def _soft_containers(k: int, mention: Mention, boxes: list[Link], cands: list[li
         return
 
 
-def _as_container(cands: list[Place]) -> list[Place]:
+def _as_container(cands: list[Place], in_parens: bool = False) -> list[Place]:
     """A container mention means a division, or the town that shares a division's name and
-    lies in it ("Kismayo, Lower Juba": the town Kismayo, also a district)."""
+    lies in it ("Kismayo, Lower Juba": the town Kismayo, also a district). Inside
+    parentheses ("(Paikoro, Niger)") reports list districts and provinces, not countries."""
     areas = [p for p in cands if p.feature in _DIVISIONS]
+    if in_parens:
+        areas = [p for p in areas if p.feature != "country"] or areas
     if not areas:
         return cands
     area_names = {(p.country_code, names.article_free(_key(p.name))) for p in areas}
