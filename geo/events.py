@@ -247,6 +247,7 @@ _NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outsk
                           r"(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?(?:north|south|east|west|northeast|"
                           r"northwest|southeast|southwest)(?:ern)?\s+of)\s+(?:the\s+)?(?:(?:town|city|village)\s+)?(?:of\s+)?$",
                           re.IGNORECASE)
+_LAUNCHED_FROM = re.compile(r"\s+(?:\w+\s+){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
 _CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
                             r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
 
@@ -296,6 +297,8 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
             score += 1.5
         if _SOURCE_BEFORE.search(before):
             score -= 1.5
+        if _LAUNCHED_FROM.match(text, m.end):
+            score -= 2.5  # "Assailants in Gaza fired a rocket that struck …": where it came from
         after = text[m.end:m.end + 30]
         if m.possessive or _METONYM_AFTER.match(after):
             score -= 2.0

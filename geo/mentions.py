@@ -315,7 +315,7 @@ _KIND_BEFORE = re.compile(r"\b(?:village|town|city|district|province|governorate
 _KIND_AFTER = re.compile(r"\b((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+){0,2})\s(?:village|town|city|"
                          r"district|province|governorate|camp|neighbou?rhood|suburb|refugee camp|"
                          r"countryside|municipality|county|army base|military base|base|checkpoint|crossing|"
-                         r"junction)\b")
+                         r"junction|township|locality|LGA|area|quarter|sub-?district|raion|hromada)\b")
 _NAME_ITEM = r"(?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s(?:(?:al|el)-)?[A-Z][\w'\u2019-]+){0,2}"
 _KIND_LIST = re.compile(r"\b(?:cities|towns|villages|settlements|areas|districts|neighbou?rhoods|provinces|"
                         r"regions|camps)\s+of\s+(" + _NAME_ITEM + r"(?:(?:,\s*|,?\s+and\s+)" + _NAME_ITEM + r")*)")

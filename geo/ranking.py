@@ -37,6 +37,7 @@ NEAR_BONUS = 2.0
 NEAR_KM = 250.0
 CITY_CONTAINER_KM = 30.0  # "X area, Y city": X lies within this of Y
 NEAR_PLACE_KM = 60.0  # "X near Y"
+NEIGHBOURHOOD_KM = 12.0  # "X neighbourhood, Y": X lies within this of the town Y
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -22,6 +22,7 @@ so a story resolves in well under a millisecond.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import re
@@ -248,15 +249,20 @@ def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]]
 
 _KIND = (r"(?:town|village|city|area|district|sub-?district|governorate|province|region|oblast|raion|rayon|"
          r"county|neighbou?rhood|quarter|camp|municipality|locality|state|hamlet|nahiya|qada|countryside|"
-         r"outskirts|vicinity|refugee camp)")
-_HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|\s+of\s+(?:the\s+)?|,?\s+in\s+(?:the\s+)?|,\s+(?:an?\s+|the\s+)?(?:\w+\s+)?"
-                       rf"{_KIND}\s+(?:in|of)\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?)$", re.IGNORECASE)
+         r"outskirts|vicinity|refugee camp|township|LGA|hromada)")
+_COMPASS_WORD = r"(?:(?:north|south|east|west)(?:ern|east|west|eastern|western)?\s+|central\s+|rural\s+)?"
+_HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|\s+of\s+(?:the\s+)?{_COMPASS_WORD}|,?\s+in\s+(?:the\s+)?{_COMPASS_WORD}|"
+                       rf",\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_KIND}\s+(?:in|of)\s+(?:the\s+)?{_COMPASS_WORD}"
+                       rf"(?:{_KIND}\s+of\s+)?)$", re.IGNORECASE)
+_KIND_ONLY_GAP = re.compile(rf"^(?:\s+{_KIND})+\s+$", re.IGNORECASE)  # "Gire Mamrez area Amadiya district"
 _SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGNORECASE)
 _NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
                        rf"(?:\d+\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)"
                        rf"\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?$", re.IGNORECASE)
-_UNKNOWN_PART = re.compile(r"(?<=[(,] )[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|(?<=[(,])[A-Z][\w'\u2019-]*"
+_UNKNOWN_PART = re.compile(r"(?:(?<=[(,] )|(?<=of ))[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|(?<=[(,])[A-Z][\w'\u2019-]*"
                            r"(?:[ -][A-Z][\w'\u2019-]*){0,3},")
+_CONTINUATION = re.compile(r"^[ -][A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3}(?=,|\s*\()")
+_SMALL_KIND = re.compile(r"\s+(?:neighbou?rhood|quarter|area|district of|suburb)\b", re.IGNORECASE)
 _KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
 
 
@@ -270,6 +276,8 @@ class Link:
     hard: bool
     near: bool = False
     parens: bool = False
+    partial: bool = False  # the inner mention is only the head of a longer unknown name ("Bar Gor Tapa")
+    small: bool = False  # the inner is a neighbourhood or area of a city: it lies close to it
 
 
 def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequence[Place]]) -> list[Link]:
@@ -284,25 +292,30 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
         a, b = mentions[k], mentions[k + 1]
         # names the index lacks inside an address ("(Agatu, Benue)", ", Southern, Israel") keep the chain
         gap = _UNKNOWN_PART.sub("", text[a.end:b.start])
+        rest = _CONTINUATION.match(gap) if a.kind == "place" else None
+        partial = rest is not None
+        if rest:
+            gap = gap[rest.end():]
+        small = bool(_SMALL_KIND.match(text, a.end))
         if ")" in gap or len(gap) > 60:
             in_parens = False
             continue
         after = text[b.end:b.end + 30]
         if _NEAR_GAP.match(gap):
-            links.append(Link(k, k + 1, True, True))
-        elif _HARD_GAP.match(gap):
+            links.append(Link(k, k + 1, True, True, partial=partial))
+        elif _HARD_GAP.match(gap) or _KIND_ONLY_GAP.match(gap) and _KIND_NEXT.match(after):
             in_parens = in_parens or "(" in gap
-            links.append(Link(k, k + 1, True, parens=in_parens))
+            links.append(Link(k, k + 1, True, parens=in_parens, partial=partial, small=small))
         elif _SOFT_GAP.match(gap):
             country = any(p.feature == "country" and _key(p.name) == _key(b.lookup) for p in cands[k + 1])
             hard = in_parens or bool(_KIND_NEXT.match(after)) or country
-            links.append(Link(k, k + 1, hard, parens=in_parens))
+            links.append(Link(k, k + 1, hard, parens=in_parens, partial=partial, small=small))
         else:
             in_parens = False
     # "X, Y, Z, Iraq": a comma chain that ends in a country is an address, not a list
     for n in range(len(links) - 1, 0, -1):
         if links[n].hard and not links[n - 1].hard and not links[n - 1].near and links[n - 1].outer == links[n].inner:
-            links[n - 1] = Link(links[n - 1].inner, links[n - 1].outer, True, parens=links[n - 1].parens)
+            links[n - 1] = dataclasses.replace(links[n - 1], hard=True)
     return links
 
 
@@ -329,12 +342,16 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
             if not link.near:
                 cands[link.outer] = _as_container(cands[link.outer], link.parens)
                 is_container.add(link.outer)
+        partial = any(link.partial for link in boxes)
+        if partial:
+            cands[k] = []  # its candidates are for the head word, another place
 
         def fits(p: Place, hard: list[Link] = hard) -> bool:
-            return all(_fits(p, cands[link.outer], link.near, gazetteer) for link in hard if cands[link.outer])
+            return all(_fits(p, cands[link.outer], link.near, gazetteer, link.small) for link in hard
+                       if cands[link.outer])
 
         kept = [p for p in cands[k] if fits(p)]
-        if not kept and mentions[k].kind == "place" and mentions[k].lookup:  # variant spellings inside the box
+        if not kept and not partial and mentions[k].kind == "place" and mentions[k].lookup:  # variant spellings
             kept = [p for p in (place_of(gazetteer, i) for i in gazetteer.indices(mentions[k].lookup, True)) if fits(p)]
         if kept:
             cands[k] = kept
@@ -403,10 +420,14 @@ def _as_container(cands: list[Place], in_parens: bool = False) -> list[Place]:
     return areas + towns
 
 
-def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer) -> bool:
+def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer, small: bool = False) -> bool:
     if near:
         return any(ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude) < ranking.NEAR_PLACE_KM
                    for b in boxes[:8])
+    towns = [b for b in boxes[:12] if not b.is_area]
+    if small and towns:  # "Mahmudiyah neighbourhood, Afrin": part of the town, not a village 25 km out
+        return any(p.id != b.id and ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude)
+                   < ranking.NEIGHBOURHOOD_KM for b in towns)
     return any(p.id == b.id or ranking.inside(p, b, gazetteer.division_names(b) if b.is_area else frozenset())
                for b in boxes[:12])
 
