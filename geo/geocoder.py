@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable

@@ -259,8 +259,8 @@ _SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGN
 _NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
                        rf"(?:\d+\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)"
                        rf"\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?$", re.IGNORECASE)
-_UNKNOWN_PART = re.compile(r"(?:(?<=[(,] )|(?<=of ))[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|(?<=[(,])[A-Z][\w'\u2019-]*"
-                           r"(?:[ -][A-Z][\w'\u2019-]*){0,3},")
+_UNKNOWN_PART = re.compile(r"(?:(?<=[(,] )|(?<=of ))[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|"
+                           r"(?<=[(,])[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},")
 _CONTINUATION = re.compile(r"^[ -][A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3}(?=,|\s*\()")
 _SMALL_KIND = re.compile(r"\s+(?:neighbou?rhood|quarter|area|district of|suburb)\b", re.IGNORECASE)
 _KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
