@@ -272,6 +272,24 @@ def geocode_rows(items: list[Geocoded], skipped: int) -> list[list[str]]:
     ]
 
 
+def miss_causes(scored: list[Scored], answers: dict[str, Geocoded], radius: float,
+                layer_codes: set[str]) -> list[str]:
+    """Why precision-1 rows miss, in aggregate: (misses, no layer for the country, coded
+    place name unknown to the gazetteer in that country, name known but placed elsewhere)."""
+    p1 = [s for s in scored if s.row["precision"] == 1]
+    misses = [s for s in p1 if not s.hit(radius, strict=True)]
+    no_layer = [s for s in misses if _iso(s.row["country"]) not in layer_codes]
+    rest = [s for s in misses if _iso(s.row["country"]) in layer_codes]
+
+    def unknown(s: Scored) -> bool:
+        g = answers.get(f"{s.dataset}:{s.row['id']}")
+        return g is None or g.answer.get("feature") == "country" or g.km is None
+
+    unknown_name = [s for s in rest if unknown(s)]
+    return [str(len(p1)), str(len(misses)), str(len(no_layer)), str(len(unknown_name)),
+            str(len(rest) - len(unknown_name))]
+
+
 # ----------------------------------------------------------------- layers, errors, main
 
 
@@ -405,6 +423,20 @@ def main(argv: list[str] | None = None) -> None:
                           "wrong country"], breakdown(items, lambda s: s.row["country"], radius))
 
     if geocoded:
+        layer_codes = {str(layer["code"]) for layer in gaz.layers()}
+        md += ["", "### Why precision-1 rows miss (counts)", "",
+               "A miss is outside the headline radius or in the wrong country. *No layer*: the country has no "
+               "village layer installed (only GeoNames towns of 500+ people). *Unknown name*: the geocoder, "
+               "given the coded place name and country, knows no such place (it answers the country). "
+               "*Known name*: the gazetteer knows the name in that country, but the parser picked another "
+               "mention, another homonym, or a container.", ""]
+        rows_md = []
+        for split in splits:
+            answers_by = {f"{g.row['_dataset']}:{g.row['id']}": g for g in geocoded[split]}
+            acled, gtd = by_split[split]
+            rows_md.append([split, "ACLED (10 km)"] + miss_causes(acled, answers_by, 10, layer_codes))
+            rows_md.append([split, "GTD (25 km)"] + miss_causes(gtd, answers_by, 25, layer_codes))
+        md += _table(["split", "set", "p1 rows", "misses", "no layer", "unknown name", "known name"], rows_md)
         md += ["", "### Geocoding with a hint (`location` + country → `python -m geo geocode --jsonl`)", "",
                "A hit lies within 25 km of the coded point and in the hinted country.", ""]
         md += _table(["measure"] + list(splits) + [f"n {sp}" for sp in splits],
