@@ -89,8 +89,7 @@ class _Areas:
     def __init__(self, gaz: gazetteer.Gazetteer) -> None:
         import numpy as np
 
-        rows = [gaz.place(i) for i in range(len(gaz))]
-        towns = [p for p in rows if p.feature == "city"]
+        towns = gaz.cities_over(0)
         self._np = np
         self._lat = np.radians(np.array([p.latitude for p in towns]))
         self._lon = np.radians(np.array([p.longitude for p in towns]))

@@ -62,10 +62,15 @@ def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -
     return 0
 
 
-def _geocode_item(locator: Locator, query: Any, country: str | None) -> dict[str, Any]:
+def _geocode_item(locator: Locator, query: Any, country: str | None, admin1: Any = None,
+                  admin2: Any = None) -> dict[str, Any]:
+    """One answer; ``admin1``/``admin2`` (optional) are the record's province and district,
+    hard limits like the country (a district is passed as a comma container)."""
     if not isinstance(query, str) or not query.strip():
         raise ValueError("query must be a non-empty string")
-    found = locator.locate(query, country)
+    if isinstance(admin2, str) and admin2.strip():
+        query = f"{query}, {admin2.strip()}"
+    found = locator.locate(query, country, admin1.strip() if isinstance(admin1, str) and admin1.strip() else None)
     if found is None:
         return {"name": None, "latitude": None, "longitude": None, "geo_precision": None,
                 "country_code": None, "feature": None}
@@ -76,11 +81,12 @@ def _geocode_item(locator: Locator, query: Any, country: str | None) -> dict[str
 def cmd_geocode(args: argparse.Namespace) -> int:
     locator = _locator()
     if args.jsonl:
-        return _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country")))
+        return _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country"),
+                                                            item.get("admin1"), item.get("admin2")))
     if not args.name:
         print("geocode: give a NAME or --jsonl", file=sys.stderr)
         return 2
-    print(json.dumps(_geocode_item(locator, args.name, args.country), ensure_ascii=False))
+    print(json.dumps(_geocode_item(locator, args.name, args.country, args.admin1, args.admin2), ensure_ascii=False))
     return 0
 
 
@@ -227,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("geocode", help="place a name")
     g.add_argument("name", nargs="?")
     g.add_argument("--country")
+    g.add_argument("--admin1", help="the province the place lies in (a hard limit)")
+    g.add_argument("--admin2", help="the district the place lies in (a hard limit)")
     g.add_argument("--jsonl", action="store_true")
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")

@@ -108,3 +108,11 @@ def test_a_district_and_province_after_a_comma_are_containers_not_the_event(laye
 def test_a_place_near_a_town_is_placed_within_reach_of_it(layered: Gazetteer) -> None:
     incident = event_point("A roadside bomb exploded near Qwzbadiya near Tikrit, killing two soldiers.", layered)
     assert incident.geo_precision == 2 and near(incident.latitude, incident.longitude, (34.6, 43.68), 60)
+
+
+def test_a_stated_district_picks_the_right_namesake_village(layered_geocoder: OfflineGeocoder) -> None:
+    # Lebanon has two villages called Khiam; the one in Marjayoun district is the frontier town
+    from geo.__main__ import _geocode_item
+
+    answer = _geocode_item(layered_geocoder, "Khiam", "LB", None, "Marjayoun")
+    assert answer["geo_precision"] == 1 and near(answer["latitude"], answer["longitude"], (33.33, 35.61), 5)
