@@ -18,6 +18,7 @@ start.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -78,6 +79,38 @@ PLACE_COLUMNS = ("ref", "name", "lat", "lon", "cc", "admin1", "feature", "popula
 _SELECT = "SELECT " + ", ".join(PLACE_COLUMNS) + " FROM places"
 
 
+class KeyFilter:
+    """A Bloom filter over every (level, key) in the index, kept in the index itself.
+
+    Most n-grams the recogniser tries are no place name anywhere; answering those from
+    4 MB of bits (~1 µs) instead of SQLite (~20 µs) keeps parsing fast. A "maybe" goes to
+    SQLite, so a false positive costs one query and never a wrong answer."""
+
+    BITS = 1 << 25
+
+    def __init__(self, bits: bytes) -> None:
+        self.bits = bits
+
+    @staticmethod
+    def positions(entry: str) -> tuple[int, int, int, int]:
+        h = hashlib.blake2b(entry.encode(), digest_size=16).digest()
+        m = KeyFilter.BITS - 1
+        return (int.from_bytes(h[0:4], "little") & m, int.from_bytes(h[4:8], "little") & m,
+                int.from_bytes(h[8:12], "little") & m, int.from_bytes(h[12:16], "little") & m)
+
+    def __contains__(self, entry: str) -> bool:
+        bits = self.bits
+        return all(bits[p >> 3] >> (p & 7) & 1 for p in self.positions(entry))
+
+    @classmethod
+    def build(cls, entries: Iterable[str]) -> bytes:
+        bits = bytearray(cls.BITS // 8)
+        for entry in entries:
+            for p in cls.positions(entry):
+                bits[p >> 3] |= 1 << (p & 7)
+        return bytes(bits)
+
+
 class _KeyView:
     """``gazetteer.exact.get(key)`` and friends: the place indices filed under one key level.
 
@@ -90,6 +123,8 @@ class _KeyView:
 
     def get(self, k: str, default: tuple[int, ...] = ()) -> tuple[int, ...]:
         hit = self._memo.get(k)
+        if hit is None and self._g.key_filter is not None and f"{self._level}:{k}" not in self._g.key_filter:
+            return default
         if hit is None:
             rows = self._g.query(
                 "SELECT DISTINCT coalesce(p.superseded, p.id) FROM names n JOIN places p ON p.id = n.place "
@@ -115,7 +150,9 @@ class Gazetteer:
         self.exact = _KeyView(self, LEVEL_EXACT)
         self.loose = _KeyView(self, LEVEL_LOOSE)
         self.skeleton = _KeyView(self, LEVEL_SKELETON)
-        meta = dict(self.query("SELECT key, value FROM meta"))
+        meta = dict(self.query("SELECT key, value FROM meta WHERE key != 'key_filter'"))
+        found = self.query("SELECT value FROM meta WHERE key = 'key_filter'")
+        self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
         self.max_words = int(meta.get("max_words", "6"))
         self._division_names: dict[str, frozenset[str]] = {}
         self._count = int(self.query("SELECT count(*) FROM places WHERE superseded IS NULL")[0][0])

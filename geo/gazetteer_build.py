@@ -28,7 +28,7 @@ from pathlib import Path
 from geo import names, settings
 from geo.gazetteer import LEVEL_EXACT, LEVEL_LOOSE, LEVEL_SKELETON, PLACE_COLUMNS
 
-__all__ = ["build", "fingerprint", "SCHEMA", "name_rows", "Writer"]
+__all__ = ["build", "fingerprint", "SCHEMA", "name_rows", "Writer", "write_key_filter"]
 
 SCHEMA_VERSION = "5"
 SCHEMA = """
@@ -141,11 +141,20 @@ def build(path: Path, cache: Path) -> None:
         db.commit()
         for stored in layers.stored_layers(cache):
             layers.apply(db, stored)
+        write_key_filter(db)
         db.execute("ANALYZE")
         db.commit()
     finally:
         db.close()
     tmp.replace(path)
+
+
+def write_key_filter(db: sqlite3.Connection) -> None:
+    """(Re)write the index's :class:`~geo.gazetteer.KeyFilter` from its names table."""
+    from geo.gazetteer import KeyFilter
+
+    bits = KeyFilter.build(f"{level}:{k}" for k, level in db.execute("SELECT k, level FROM names"))
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('key_filter', ?)", (bits,))
 
 
 # ---------------------------------------------------------------- base sources

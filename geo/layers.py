@@ -36,7 +36,7 @@ from datetime import date
 from pathlib import Path
 
 from geo import names, ranking
-from geo.gazetteer_build import INDEXES, SCHEMA, Writer
+from geo.gazetteer_build import INDEXES, SCHEMA, Writer, write_key_filter
 
 __all__ = ["LayerError", "StoredLayer", "read_rows", "install_paths", "install_countries", "stored_layers",
            "apply", "DUMP_URL"]
@@ -239,6 +239,7 @@ def _apply_stored(cache: Path, codes: list[str], progress: Progress | None) -> l
             if progress:
                 progress(f"indexing {stored.code}", n, len(codes))
             out.append((stored.code, apply(db, stored)))
+        write_key_filter(db)
         db.execute("ANALYZE")
         db.commit()
     finally:

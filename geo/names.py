@@ -19,6 +19,7 @@ nothing exact exists:
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
@@ -74,6 +75,7 @@ def key(name: str) -> str:
     return _NON_WORD.sub(" ", plain.translate(_FOLD)).strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def article_free(k: str) -> str:
     """``k`` with articles dropped, particles in one spelling, doubled letters single and a
     final -ah/-eh as -a/-e ("Ein Issa" = "'Ayn 'Isa", "Sawwanah" = "Sawana"); ``k`` when
@@ -99,6 +101,7 @@ def bare_particle(free: str) -> bool:
     return free in _PARTICLE_FORMS
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def skeleton(k: str) -> str:
     """Consonant skeleton of ``article_free(k)``, without spaces ("Asad Abad" = "Asadabad");
     Latin keys only, others are returned loose."""
