@@ -286,8 +286,11 @@ def miss_causes(scored: list[Scored], answers: dict[str, Geocoded], radius: floa
         return g is None or g.answer.get("feature") == "country" or g.km is None
 
     unknown_name = [s for s in rest if unknown(s)]
-    return [str(len(p1)), str(len(misses)), str(len(no_layer)), str(len(unknown_name)),
-            str(len(rest) - len(unknown_name))]
+    known = [s for s in rest if not unknown(s)]
+    no_point = [s for s in known if s.km is None]
+    container = [s for s in known if s.km is not None and (s.precision or 1) >= 2]
+    return [str(len(p1)), str(len(misses)), str(len(no_layer)), str(len(unknown_name)), str(len(known)),
+            str(len(no_point)), str(len(container)), str(len(known) - len(no_point) - len(container))]
 
 
 # ----------------------------------------------------------------- layers, errors, main
@@ -428,15 +431,17 @@ def main(argv: list[str] | None = None) -> None:
                "A miss is outside the headline radius or in the wrong country. *No layer*: the country has no "
                "village layer installed (only GeoNames towns of 500+ people). *Unknown name*: the geocoder, "
                "given the coded place name and country, knows no such place (it answers the country). "
-               "*Known name*: the gazetteer knows the name in that country, but the parser picked another "
-               "mention, another homonym, or a container.", ""]
+               "*Known name*: the gazetteer knows the name in that country, but the parser gave no point, "
+               "fell back to a container (precision 2–4), or chose another place (another mention or homonym).",
+               ""]
         rows_md = []
         for split in splits:
             answers_by = {f"{g.row['_dataset']}:{g.row['id']}": g for g in geocoded[split]}
             acled, gtd = by_split[split]
             rows_md.append([split, "ACLED (10 km)"] + miss_causes(acled, answers_by, 10, layer_codes))
             rows_md.append([split, "GTD (25 km)"] + miss_causes(gtd, answers_by, 25, layer_codes))
-        md += _table(["split", "set", "p1 rows", "misses", "no layer", "unknown name", "known name"], rows_md)
+        md += _table(["split", "set", "p1 rows", "misses", "no layer", "unknown name", "known name",
+                      "… no point", "… a container", "… another place"], rows_md)
         md += ["", "### Geocoding with a hint (`location` + country → `python -m geo geocode --jsonl`)", "",
                "A hit lies within 25 km of the coded point and in the hinted country.", ""]
         md += _table(["measure"] + list(splits) + [f"n {sp}" for sp in splits],

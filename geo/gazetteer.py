@@ -211,7 +211,9 @@ class Gazetteer:
         return tuple(found)
 
     def _similar(self, k: str, index: int) -> bool:
-        return any(names.similar(k, other) for other in self.keys_of(index))
+        """One of the place's names with the same skeleton is spelled close to ``k``."""
+        sk = names.skeleton(k)
+        return any(names.similar(k, other) for other in self.keys_of(index) if names.skeleton(other) == sk)
 
     def keys_of(self, index: int) -> list[str]:
         """Every exact key filed for a place (its name and alternate names)."""

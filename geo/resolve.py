@@ -334,7 +334,10 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
     is_container: set[int] = set()
     for k in sorted(chain_up, reverse=True):
         boxes = chain_up[k]
-        hard = [link for link in boxes if link.hard]
+        # "(Ouo, Comoe)": reports list districts in parentheses; one known only as a town is a hint, not a limit
+        hard = [link for link in boxes if link.hard and not (
+            link.parens and not link.near and cands[link.outer] and not any(p.feature in _DIVISIONS
+                                                                            for p in cands[link.outer]))]
         if not hard:
             _soft_containers(k, mentions[k], boxes, cands, gazetteer, falls_back, is_container)
             continue
