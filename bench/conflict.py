@@ -362,12 +362,15 @@ def main(argv: list[str] | None = None) -> None:
     load = _load_module()
     splits = SPLITS if args.split == "both" else (args.split,)
     lim = args.limit or None
-    layers = add_layers(args.layers) if args.layers else "no layers"
+    if args.layers:
+        add_layers(args.layers)
 
     t0 = time.perf_counter()
     gaz = gazetteer.load()
     load_s = time.perf_counter() - t0
-    gc.freeze()  # the gazetteer's millions of objects live for the whole run
+    gc.freeze()  # parser tables live for the whole run
+    installed = [str(layer["code"]) for layer in gaz.layers()]
+    layers = f"country layers {' '.join(installed)}" if installed else "no country layers (base gazetteer only)"
 
     md: list[str] = [f"## {args.title}", "",
                      f"Commit {_commit()}, {layers}; geocoder: {os.environ.get('GEOCODER') or 'offline gazetteer'}. "
