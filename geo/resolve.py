@@ -58,7 +58,6 @@ _AREA = ("country", "admin1", "region")
 _DIVISIONS = ("country", "admin1", "admin2", "admin3", "region")
 _key = functools.lru_cache(maxsize=1 << 16)(names.key)
 _NAMED_COUNTRY = 12.0  # score of a mention spelled as a country's name; apposition ("Turkey, Texas") beats it
-_NAMESAKE_CITY_MIN = 1_000_000  # a province's namesake city wins only when it is this big ("Baghdad", not "Quebec")
 
 
 distance_km = ranking.distance_km
@@ -183,7 +182,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         if named and k not in container:
             first.append((named[0], _NAMED_COUNTRY))
             continue
-        best = _prefer_province(max(cs, key=lambda p: cached(k, p)), cs)
+        best = _prefer_town(max(cs, key=lambda p: cached(k, p)), cs, k in is_container)
         first.append((best, cached(k, best)))
     # 3. nearness to the other places (points only; countries are too coarse)
     anchors = [(k, p) for k, (p, _) in enumerate(first) if p is not None and p.feature not in _AREA]
@@ -203,7 +202,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                                 distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < ranking.NEAR_KM:
                             return ranking.NEAR_BONUS
                     return 0.0
-                place = _prefer_province(max(cs, key=lambda p: cached(k, p) + near(p)), cs)
+                place = _prefer_town(max(cs, key=lambda p: cached(k, p) + near(p)), cs, k in is_container)
                 s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s, k in is_container))
     out = _no_small_place_abroad(out, cands, cached)
@@ -261,7 +260,8 @@ _NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on th
                        rf"\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?$", re.IGNORECASE)
 _UNKNOWN_PART = re.compile(r"(?:(?<=[(,] )|(?<=of ))[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|"
                            r"(?<=[(,])[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},")
-_CONTINUATION = re.compile(r"^[ -][A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3}(?=,|\s*\()")
+_CONTINUATION = re.compile(rf"^(?![ -](?i:{_KIND}|international|air\s?base|airport)\b)"
+                           r"[ -][A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3}(?=,|\s*\()")
 _SMALL_KIND = re.compile(r"\s+(?:neighbou?rhood|quarter|area|district of|suburb)\b", re.IGNORECASE)
 _KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
 
@@ -435,14 +435,16 @@ def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer, sm
                for b in boxes[:12])
 
 
-def _prefer_province(best: Place, cs: Sequence[Place]) -> Place:
-    """"Quebec", "Kerman": when a town and the province containing it share a name, the
-    province is meant more often, unless the town is a metropolis ("Baghdad")."""
-    if best.feature == "city" and best.population < _NAMESAKE_CITY_MIN:
-        for p in cs:
-            if p.feature == "admin1" and p.country_code == best.country_code and p.admin1 == best.admin1:
-                return p
-    return best
+def _prefer_town(best: Place, cs: Sequence[Place], container: bool) -> Place:
+    """"Benghazi", "Marib", "Erbil": when a province or district and a town inside it share
+    a name, a report means the town (as the geocoder ranks it, :mod:`geo.ranking`), unless
+    the name only says where another place is, or the text says "province" (then the town
+    is not among the candidates)."""
+    if container or best.feature not in ("admin1", "admin2", "admin3"):
+        return best
+    own = names.article_free(_key(best.name))
+    towns = [p for p in cs if not p.is_area and names.article_free(_key(p.name)) == own and ranking.inside(p, best)]
+    return max(towns, key=lambda p: ranking.prior(p)) if towns else best
 
 
 def _one_sense_per_story(resolved: list[Resolved]) -> list[Resolved]:
