@@ -37,6 +37,7 @@ PROVINCE_WORDS = ("province", "governorate", "region", "oblast", "state")
 _BASE_WORDS = PROVINCE_WORDS + ("district", "air base", "airbase", "airport", "air field", "airfield",
                                 "international", "town", "village", "city", "camp", "area", "subdistrict")
 LEVEL_EXACT, LEVEL_LOOSE, LEVEL_SKELETON = 0, 1, 2
+_SKELETON_BUCKET = 400  # spellings under one skeleton beyond which a fuzzy match is not attempted
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +150,7 @@ class Gazetteer:
         self._lock = threading.Lock()
         self.exact = _KeyView(self, LEVEL_EXACT)
         self.loose = _KeyView(self, LEVEL_LOOSE)
-        self.skeleton = _KeyView(self, LEVEL_SKELETON)
+        self._indices: OrderedDict[tuple[str, bool], tuple[int, ...]] = OrderedDict()
         meta = dict(self.query("SELECT key, value FROM meta WHERE key != 'key_filter'"))
         found = self.query("SELECT value FROM meta WHERE key = 'key_filter'")
         self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
@@ -193,6 +194,15 @@ class Gazetteer:
         skeleton match (the spelling must stay similar: a skeleton alone turns "Ghouta"
         into Guwahati). ``every_level`` returns the union of all three, for callers that
         filter by a stated container and need the variant spellings inside it."""
+        memo_key = (name, every_level)
+        hit = self._indices.get(memo_key)
+        if hit is None:
+            hit = self._indices[memo_key] = self._lookup(name, every_level)
+            if len(self._indices) > 20_000:
+                self._indices.popitem(last=False)
+        return hit
+
+    def _lookup(self, name: str, every_level: bool) -> tuple[int, ...]:
         k = names.key(name)
         if len(k) < 2:
             return ()
@@ -206,20 +216,15 @@ class Gazetteer:
         if found and not every_level:
             return tuple(found)
         sk = names.skeleton(k)
-        if len(sk) >= 3:
-            found.update(dict.fromkeys(i for i in self.skeleton.get(sk) if i not in found and self._similar(k, i)))
+        if len(sk) >= 3 and (self.key_filter is None or f"{LEVEL_SKELETON}:{sk}" in self.key_filter):
+            rows = self.query(
+                "SELECT n.k, coalesce(p.superseded, p.id) FROM names n JOIN places p ON p.id = n.place "
+                "WHERE n.level = ? AND n.k >= ? AND n.k < ? LIMIT ?",
+                (LEVEL_SKELETON, sk + "\t", sk + "\t\U0010ffff", _SKELETON_BUCKET + 1))
+            if len(rows) <= _SKELETON_BUCKET:  # a bigger bucket is too generic a skeleton to guess from
+                close = {other for other in {r[0].split("\t", 1)[1] for r in rows} if names.similar(k, other)}
+                found.update(dict.fromkeys(idx for key, idx in rows if key.split("\t", 1)[1] in close))
         return tuple(found)
-
-    def _similar(self, k: str, index: int) -> bool:
-        """One of the place's names with the same skeleton is spelled close to ``k``."""
-        sk = names.skeleton(k)
-        return any(names.similar(k, other) for other in self.keys_of(index) if names.skeleton(other) == sk)
-
-    def keys_of(self, index: int) -> list[str]:
-        """Every exact key filed for a place (its name and alternate names)."""
-        return [r[0] for r in self.query(
-            "SELECT k FROM names WHERE level = 0 AND place IN (SELECT ? UNION ALL "
-            "SELECT id FROM places WHERE superseded = ?)", (index, index))]
 
     def division_names(self, place: Place) -> frozenset[str]:
         """Article-free keys of every name of a division (its aliases across sources), so a

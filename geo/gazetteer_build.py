@@ -30,7 +30,7 @@ from geo.gazetteer import LEVEL_EXACT, LEVEL_LOOSE, LEVEL_SKELETON, PLACE_COLUMN
 
 __all__ = ["build", "fingerprint", "SCHEMA", "name_rows", "Writer", "write_key_filter"]
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS layers (code TEXT PRIMARY KEY, places INTEGER, source TEXT, installed TEXT);
@@ -64,7 +64,8 @@ def fingerprint() -> str:
 
 
 def name_rows(place: int, aliases: Iterable[str]) -> Iterator[tuple[str, int, int]]:
-    """(key, level, place) rows for every name of a place, at the three key levels."""
+    """(key, level, place) rows for every name of a place, at the three key levels (a
+    skeleton row's key is "skeleton TAB key")."""
     seen: set[tuple[str, int]] = set()
     for alias in aliases:
         k = names.key(alias)
@@ -72,8 +73,9 @@ def name_rows(place: int, aliases: Iterable[str]) -> Iterator[tuple[str, int, in
             continue
         free = names.article_free(k)
         sk = names.skeleton(k)
+        # a skeleton row keeps the key it came from, so a fuzzy match is confirmed without another query
         for row in ((k, LEVEL_EXACT), (free, LEVEL_LOOSE) if free != k else None,
-                    (sk, LEVEL_SKELETON) if len(sk) >= 3 else None):
+                    (f"{sk}\t{k}", LEVEL_SKELETON) if len(sk) >= 3 else None):
             if row is not None and row not in seen:
                 seen.add(row)
                 yield row[0], row[1], place
@@ -153,7 +155,7 @@ def write_key_filter(db: sqlite3.Connection) -> None:
     """(Re)write the index's :class:`~geo.gazetteer.KeyFilter` from its names table."""
     from geo.gazetteer import KeyFilter
 
-    bits = KeyFilter.build(f"{level}:{k}" for k, level in db.execute("SELECT k, level FROM names"))
+    bits = KeyFilter.build(f"{level}:{k.split(chr(9))[0]}" for k, level in db.execute("SELECT k, level FROM names"))
     db.execute("INSERT OR REPLACE INTO meta VALUES ('key_filter', ?)", (bits,))
 
 

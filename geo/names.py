@@ -121,7 +121,9 @@ def skeleton(k: str) -> str:
 def similar(a: str, b: str, threshold: float = 0.72) -> bool:
     """Two keys spell one name closely enough to trust a skeleton match ("Ghouta" is not "Guwahati")."""
     fa, fb = article_free(a), article_free(b)
-    return difflib.SequenceMatcher(None, fa, fb).ratio() >= threshold
+    matcher = difflib.SequenceMatcher(None, fa, fb)
+    return matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold and \
+        matcher.ratio() >= threshold
 
 
 def is_latin(name: str) -> bool:

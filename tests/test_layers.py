@@ -199,3 +199,48 @@ def test_cli_adds_and_lists_layers(cache: Path, tmp_path: Path) -> None:
 def test_cli_reports_a_missing_file_clearly(cache: Path, tmp_path: Path) -> None:
     result = run_cli(cache, "add", str(tmp_path / "nowhere" / "IQ.txt"))
     assert result.returncode == 1 and "no such file or folder" in result.stderr
+
+
+# ----------------------------------------------------------------- the hosted app's first start
+
+@pytest.fixture
+def first_start(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A fresh server: its own cache (base index only), store and resources."""
+    from geo import ui_state
+
+    monkeypatch.setenv("INCIDENT_MAP_CACHE", str(cache))
+    monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    for loader in (ui_state.load_gazetteer, ui_state.load_store, ui_state.load_incidents, ui_state.load_locator):
+        loader.clear()
+    monkeypatch.setattr(ui_state, "_layer_notes", None)
+    yield
+    ui_state.load_gazetteer.clear()
+
+
+def test_the_hosted_app_installs_its_configured_layers_on_first_start_and_says_so(
+        first_start: None, cache: Path, dump_server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    url, seen = dump_server
+    monkeypatch.setenv("GAZETTEER_COUNTRIES", "IQ")
+    monkeypatch.setenv("GEONAMES_DUMP_URL", url)
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception
+    assert any("Installed gazetteer layers: IQ (6 places)" in i.value for i in at.info)
+    assert [s.code for s in layers.stored_layers(cache)] == ["IQ"] and "/IQ.zip" in seen
+    seen.clear()
+    at.run()  # a rerun (or another visitor) installs nothing again
+    assert "/IQ.zip" not in seen
+
+
+def test_a_failed_layer_download_is_reported_and_the_app_still_opens(
+        first_start: None, dump_server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    url, _ = dump_server
+    monkeypatch.setenv("GAZETTEER_COUNTRIES", "SY")
+    monkeypatch.setenv("GEONAMES_DUMP_URL", url)
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception
+    assert any("Could not install gazetteer layers" in w.value and "SY.zip" in w.value for w in at.warning)
+    assert any(" incidents, " in m.value for m in at.markdown)  # the map and its data are there
