@@ -181,13 +181,24 @@ class Gazetteer:
             raise KeyError(index)
         return self._row(rows[0])
 
+    def places(self, indices: Iterable[int]) -> list[Place]:
+        """Several places in one query, in the order asked ("Hoseynabad" names hundreds)."""
+        wanted = list(dict.fromkeys(indices))
+        found: dict[int, Place] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.query(f"SELECT id, {', '.join(PLACE_COLUMNS)} FROM places WHERE id IN ({marks})", chunk):
+                found[r[0]] = self._row(r[1:])
+        return [found[i] for i in wanted if i in found]
+
     def cities_over(self, population: int) -> list[Place]:
         """Towns with at least ``population`` people (for map labels)."""
         return [self._row(r) for r in self.query(
             _SELECT + " WHERE population >= ? AND feature = 'city' AND superseded IS NULL", (population,))]
 
     def exact_matches(self, name: str) -> list[Place]:
-        return [self.place(i) for i in self.exact.get(names.key(name))]
+        return self.places(self.exact.get(names.key(name)))
 
     def indices(self, name: str, every_level: bool = False) -> tuple[int, ...]:
         """Place numbers for ``name``: exact key first, else article-free, else a close
@@ -242,7 +253,7 @@ class Gazetteer:
         word ("Sinjar district" -> Sinjar, "Hit town" -> Hit)."""
         hits = self.indices(name)
         if hits:
-            return [self.place(i) for i in hits]
+            return self.places(hits)
         k = names.key(name)
         stripped = _strip_words(k, _BASE_WORDS)
         if stripped != k and stripped:
