@@ -30,7 +30,7 @@ from geo.gazetteer import LEVEL_EXACT, LEVEL_LOOSE, LEVEL_SKELETON, PLACE_COLUMN
 
 __all__ = ["build", "fingerprint", "SCHEMA", "name_rows", "Writer", "write_key_filter"]
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS layers (code TEXT PRIMARY KEY, places INTEGER, source TEXT, installed TEXT);

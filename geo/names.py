@@ -68,6 +68,7 @@ _DOUBLES = re.compile(r"(.)\1+")
 _FINAL_H = re.compile(r"(?<=[aeiou])h$")
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def key(name: str) -> str:
     """Lower-case words separated by single spaces; marks, apostrophes and punctuation gone."""
     decomposed = unicodedata.normalize("NFKD", _APOSTROPHES.sub("", name).lower().translate(_FOLD))
