@@ -549,6 +549,9 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT  # "Centre", "West": provinces somewhere, words here
         if w in persons:
             return _REJECT
+        if not area and pop < 100_000 and _person_run_after(tokens, j, text):
+            persons.add(w)
+            return _REJECT  # "Hamad Saleh Hadid", "Kyaw Kyaw Min": a person's names go on
         # surname after a known first name: "Lloyd Austin", "Michael Jordan"
         if i > 0 and tokens[i - 1].key in _FIRST_NAMES and _joined(text, tokens[i - 1], first) \
                 and tokens[i - 1].text[0].isupper():
@@ -596,6 +599,30 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
         if words[0] in _ARTICLES and i > 0 and not area and _name_run_before(tokens, i, text):
             return _REJECT  # "Abu Huzaifa al-Libi": a nisba surname
     return _STRONG
+
+
+def _person_run_after(tokens: Sequence[Token], j: int, text: str) -> bool:
+    """Two more capitalised name words follow, joined by spaces, none a place kind, title,
+    organisation word or common word: a person's full name, of which the match is the first."""
+    run = 0
+    k = j
+    while k < len(tokens) and run < 2 and _joined(text, tokens[k - 1], tokens[k]) and text[tokens[k - 1].end] == " ":
+        t = tokens[k]
+        if t.key in ("bin", "ibn", "bint", "abu", "al", "el") and k + 1 < len(tokens):
+            k += 1
+            continue
+        if not t.text[0].isupper() or t.text.isupper() or t.key in COMMON_WORDS or t.key in _ORG_HEADS \
+                or t.key in _TITLES or t.key in _SITE_WORDS or t.key in _KIND_WORDS:
+            return False
+        run += 1
+        k += 1
+    return run >= 2
+
+
+_KIND_WORDS = frozenset({"village", "town", "city", "district", "province", "governorate", "camp", "area",
+                         "neighborhood", "neighbourhood", "township", "region", "state", "county", "market", "road",
+                         "street", "square", "junction", "checkpoint", "base", "refugee", "subdistrict", "locality",
+                         "oblast", "raion", "countryside", "municipality", "quarter", "suburb", "lga"})
 
 
 def _name_run_before(tokens: Sequence[Token], i: int, text: str) -> bool:

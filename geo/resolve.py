@@ -248,7 +248,8 @@ def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]]
 
 _KIND = (r"(?:town|village|city|area|district|sub-?district|governorate|province|region|oblast|raion|rayon|"
          r"county|neighbou?rhood|quarter|camp|municipality|locality|state|hamlet|nahiya|qada|countryside|"
-         r"outskirts|vicinity|refugee camp|township|LGA|hromada)")
+         r"outskirts|vicinity|refugee camp|township|LGA|hromada|market|road|street|square|school|hospital|"
+         r"mosque|church|bridge|junction|checkpoint|base|airport|station|prison|farm|field|office|roundabout)")
 _COMPASS_WORD = r"(?:(?:north|south|east|west)(?:ern|east|west|eastern|western)?\s+|central\s+|rural\s+)?"
 _HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|\s+of\s+(?:the\s+)?{_COMPASS_WORD}|,?\s+in\s+(?:the\s+)?{_COMPASS_WORD}|"
                        rf",\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_KIND}\s+(?:in|of)\s+(?:the\s+)?{_COMPASS_WORD}"
