@@ -273,6 +273,9 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
             continue
         special = _area_or_abbreviation(tokens, i, text, gazetteer)
         if special is not None:
+            end = _index_after(tokens, special.end, i)
+            if _in_organisation(tokens, i, end, text):
+                special = dc_replace(special, in_organisation=True)
             out.append(special)
             i = _index_after(tokens, special.end, i)
             continue
@@ -699,9 +702,15 @@ def _in_organisation(tokens: Sequence[Token], i: int, j: int, text: str) -> bool
     if j < len(tokens) and _joined(text, tokens[j - 1], tokens[j]) and _capitalised(tokens[j]):
         if tokens[j].key in _ORG_HEADS:
             return True
-    # before: "<Org words> of/in <Place>" inside one capitalised run
+    # before: "<Org words> of/in <Place>" inside one capitalised run, also across "and the"
+    # ("Islamic State of Iraq and the Levant": the Levant is part of the name too)
     k = i - 1
-    if k >= 1 and tokens[k].key in ("of", "in", "for") and _joined(text, tokens[k], tokens[i]):
+    while k >= 1 and tokens[k].key in ("and", "the") and _joined(text, tokens[k], tokens[k + 1]):
+        k -= 1
+        while k >= 1 and _capitalised(tokens[k]) and tokens[k].key not in _ORG_HEADS and \
+                _joined(text, tokens[k], tokens[k + 1]):
+            k -= 1
+    if k >= 1 and tokens[k].key in ("of", "in", "for") and _joined(text, tokens[k], tokens[k + 1]):
         m = k - 1
         while m >= 0 and _capitalised(tokens[m]) and _joined(text, tokens[m], tokens[m + 1]):
             if tokens[m].key in _ORG_HEADS:

@@ -105,3 +105,10 @@ def test_from_spans_reads_demonyms_and_names(gaz: gazetteer.Gazetteer) -> None:
     ms = mentions.from_spans(text, [(0, 7), (23, 28)], gaz)
     assert ms[0].kind == "demonym" and ms[0].lookup == "Turkey"
     assert ms[1].candidates
+
+
+def test_a_region_named_inside_a_group_name_is_part_of_the_organisation(gaz: gazetteer.Gazetteer) -> None:
+    text = "Fighters of the Islamic State of Iraq and the Levant attacked a checkpoint near Hit on Sunday."
+    found = {m.text: m for m in mentions.find(text, gaz)}
+    assert found["Levant"].in_organisation and found["Iraq"].in_organisation
+    assert not found["Hit"].in_organisation
