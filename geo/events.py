@@ -279,7 +279,7 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
         local = cue_sentences.get(si)
         score = 0.0
         if not local:
-            # "Assailants opened fire on a patrol in X, Y. Two were killed.": the scene is set in the
+            # "Gunmen opened fire on a patrol in X, Y. Two died.": the scene is set in the
             # sentence next to the one with the event word
             near_si = min(cue_sentences, key=lambda c: abs(c - si))
             if abs(near_si - si) > 1:
@@ -298,7 +298,7 @@ def _event_mention(text: str, resolved: Sequence[Resolved], sentences: Sequence[
         if _SOURCE_BEFORE.search(before):
             score -= 1.5
         if _LAUNCHED_FROM.match(text, m.end):
-            score -= 2.5  # "Assailants in Gaza fired a rocket that struck …": where it came from
+            score -= 2.5  # "militants in X fired rockets that hit Y": X is where they came from
         after = text[m.end:m.end + 30]
         if m.possessive or _METONYM_AFTER.match(after):
             score -= 2.0

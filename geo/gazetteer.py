@@ -152,11 +152,9 @@ class Gazetteer:
         self._lock = threading.Lock()
         self.exact = _KeyView(self, LEVEL_EXACT)
         self.loose = _KeyView(self, LEVEL_LOOSE)
-        self._indices: OrderedDict[tuple[str, bool], tuple[int, ...]] = OrderedDict()
-        meta = dict(self.query("SELECT key, value FROM meta WHERE key != 'key_filter'"))
+        self._indices: OrderedDict[tuple[str, bool, bool], tuple[int, ...]] = OrderedDict()
         found = self.query("SELECT value FROM meta WHERE key = 'key_filter'")
         self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
-        self.max_words = int(meta.get("max_words", "6"))
         self._division_names: dict[str, frozenset[str]] = {}
         self._count = int(self.query("SELECT count(*) FROM places WHERE superseded IS NULL")[0][0])
         self.by_country = {p.country_code: p for p in (self._row(r) for r in self.query(
@@ -202,20 +200,21 @@ class Gazetteer:
     def exact_matches(self, name: str) -> list[Place]:
         return self.places(self.exact.get(names.key(name)))
 
-    def indices(self, name: str, every_level: bool = False) -> tuple[int, ...]:
+    def indices(self, name: str, every_level: bool = False, fuzzy: bool = True) -> tuple[int, ...]:
         """Place numbers for ``name``: exact key first, else article-free, else a close
         skeleton match (the spelling must stay similar: a skeleton alone turns "Ghouta"
         into Guwahati). ``every_level`` returns the union of all three, for callers that
-        filter by a stated container and need the variant spellings inside it."""
-        memo_key = (name, every_level)
+        filter by a stated container and need the variant spellings inside it; ``fuzzy=False``
+        leaves skeletons out (the recogniser: they turn "Monday" into "Manado")."""
+        memo_key = (name, every_level, fuzzy)
         hit = self._indices.get(memo_key)
         if hit is None:
-            hit = self._indices[memo_key] = self._lookup(name, every_level)
-            if len(self._indices) > 20_000:
+            hit = self._indices[memo_key] = self._lookup(name, every_level, fuzzy)
+            if len(self._indices) > 50_000:
                 self._indices.popitem(last=False)
         return hit
 
-    def _lookup(self, name: str, every_level: bool) -> tuple[int, ...]:
+    def _lookup(self, name: str, every_level: bool, fuzzy: bool) -> tuple[int, ...]:
         k = names.key(name)
         if len(k) < 2:
             return ()
@@ -229,7 +228,7 @@ class Gazetteer:
         if found and not every_level:
             return tuple(found)
         sk = names.skeleton(k)
-        if len(sk) >= 3 and (self.key_filter is None or f"{LEVEL_SKELETON}:{sk}" in self.key_filter):
+        if fuzzy and len(sk) >= 3 and (self.key_filter is None or f"{LEVEL_SKELETON}:{sk}" in self.key_filter):
             rows = self.query(
                 "SELECT n.k, coalesce(p.superseded, p.id) FROM names n JOIN places p ON p.id = n.place "
                 "WHERE n.level = ? AND n.k >= ? AND n.k < ? LIMIT ?",

@@ -30,7 +30,7 @@ from geo.gazetteer import LEVEL_EXACT, LEVEL_LOOSE, LEVEL_SKELETON, PLACE_COLUMN
 
 __all__ = ["build", "fingerprint", "SCHEMA", "name_rows", "Writer", "write_key_filter"]
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS layers (code TEXT PRIMARY KEY, places INTEGER, source TEXT, installed TEXT);
@@ -89,7 +89,6 @@ class Writer:
         self.next_id = int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM places").fetchone()[0])
         self._places: list[tuple] = []
         self._names: list[tuple[str, int, int]] = []
-        self.max_words = 1
 
     def add(self, values: dict[str, object], aliases: Iterable[str], *, gid: int | None, layer: str) -> int:
         idx = self.next_id
@@ -101,10 +100,7 @@ class Writer:
         return idx
 
     def add_names(self, idx: int, aliases: Iterable[str]) -> None:
-        for row in name_rows(idx, aliases):
-            if row[1] == LEVEL_EXACT:
-                self.max_words = max(self.max_words, row[0].count(" ") + 1)
-            self._names.append(row)
+        self._names.extend(name_rows(idx, aliases))
         if len(self._names) >= 50_000:
             self.flush()
 
@@ -115,12 +111,6 @@ class Writer:
         self.db.executemany("INSERT OR IGNORE INTO names VALUES (?, ?, ?)", self._names)
         self._places.clear()
         self._names.clear()
-
-    def finish(self) -> None:
-        self.flush()
-        old = self.db.execute("SELECT value FROM meta WHERE key = 'max_words'").fetchone()
-        words = max(self.max_words, int(old[0]) if old else 1)
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('max_words', ?)", (str(min(words, 8)),))
 
 
 def build(path: Path, cache: Path) -> None:
@@ -135,11 +125,10 @@ def build(path: Path, cache: Path) -> None:
         db.execute("PRAGMA synchronous = OFF")
         db.executescript(SCHEMA)
         writer = Writer(db)
-        admin1_names = _add_base(writer)
-        writer.finish()
+        _add_base(writer)
+        writer.flush()
         db.executescript(INDEXES)
         db.execute("INSERT OR REPLACE INTO meta VALUES ('fingerprint', ?)", (fingerprint(),))
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('admin1_names', ?)", (json.dumps(len(admin1_names)),))
         db.commit()
         for stored in layers.stored_layers(cache):
             layers.apply(db, stored)
@@ -309,10 +298,9 @@ def _curated(writer: Writer) -> None:
                         "capital": 0}, aliases, gid=None, layer="site")
 
 
-def _add_base(writer: Writer) -> dict[tuple[str, str], str]:
+def _add_base(writer: Writer) -> None:
     _curated(writer)
     capitals = _countries(writer)
     admin1_names = _admin1(writer)
     _airbases(writer)
     _cities(writer, admin1_names, capitals)
-    return admin1_names

@@ -66,7 +66,7 @@ def rank(candidates: list[Place], surface: str = "") -> list[Place]:
     """Order homonyms that passed the container filters by :func:`geo.ranking.prior`.
 
     A province or district that shares its name with a town inside it ("Erbil",
-    "Mergasur") yields to the town, as reports code the town unless they say "province"
+    "Sinjar") yields to the town, as reports code the town unless they say "province"
     or "district"."""
     towns = [p for p in candidates if not p.is_area]
     asked_for_division = any(w in names.key(surface).split() for w in (*PROVINCE_WORDS, "district"))
@@ -129,9 +129,9 @@ class OfflineGeocoder(Geocoder):
         parts = [p.strip() for p in query.split(",") if p.strip()]
         if not parts:
             return Choice([])
-        country = (self.gazetteer.country_code_for(country) or country.upper()) if country else None
+        country = self._code(country)
         hints: list[str] = []
-        # "Al Qaidah (Al Anin Front)": a note on the place; "Sanaa - Sawan": a part of a city (ACLED's form)
+        # "X (near the front)": a note on the place; "Aden - Crater": a part of a city (ACLED's form)
         head = _NOTE.sub("", parts[0]).strip() or parts[0]
         city_box: list[Place] = []
         if " - " in head:
@@ -161,22 +161,19 @@ class OfflineGeocoder(Geocoder):
         for level, stated in (("admin1", admin1), ("admin2", admin2)):
             if not stated:
                 continue
-            hint = stated
-            box = [p for p in self.containers(hint, country) if p.feature == level]
+            box = [p for p in self.containers(stated, country) if p.feature == level]
             if box:
                 boxes.append(box)
             else:  # a division the index does not know by that name: match the candidates' own labels
-                named = [p for p in candidates if ranking.same_division(getattr(p, level), hint)]
+                named = [p for p in candidates if ranking.same_division(getattr(p, level), stated)]
                 candidates = named or candidates
         for box in boxes:
             candidates = [p for p in candidates if any(
                 p.id == b.id or ranking.inside(p, b, self.gazetteer.division_names(b)) for b in box)]
         if candidates:
             return Choice(rank(candidates, parts[0]))
-        known = [box[0] for box in boxes]
-        if country and self.gazetteer.country(country) is not None:
-            known.append(self.gazetteer.country(country))  # type: ignore[arg-type]
-        fallback = ranking.smallest(known)
+        home = self.gazetteer.country(country) if country else None
+        fallback = ranking.smallest([box[0] for box in boxes] + ([home] if home else []))
         return Choice([fallback], True) if fallback else Choice([])
 
     def options(self, query: str, country: str | None = None, admin1: str | None = None) -> list[Place]:
@@ -187,9 +184,13 @@ class OfflineGeocoder(Geocoder):
         choice = self.choose(query, country, admin1)
         first = [] if choice.fallback else choice.places
         name = query.split(",")[0].strip()
-        code = (self.gazetteer.country_code_for(country) or country.upper()) if country else None
+        code = self._code(country)
         rest = [p for p in rank(self.gazetteer.candidates(name), name) if not code or p.country_code == code]
         return list({p.id: p for p in first + rest}.values())
+
+    def _code(self, country: str | None) -> str | None:
+        """A country hint as an ISO code ("Iraq", "iq" -> "IQ")."""
+        return (self.gazetteer.country_code_for(country) or country.upper()) if country else None
 
     def containers(self, name: str, country: str | None) -> list[Place]:
         """The places a stated container name may be: divisions first, else the best town."""

@@ -295,7 +295,7 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
                     "seat": _SEATS.get(fcode, 0)},
                    aliases, gid=gid, layer=code)
         count += 1
-    writer.finish()
+    writer.flush()
     db.executescript(INDEXES)
     _supersede(db, code)
     _adopt_hierarchy(db, code)

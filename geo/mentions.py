@@ -378,8 +378,8 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
         if words[0].lower() in COMMON_WORDS or words[0].lower() in _TITLES or demonym_place(words[0]):
             continue
         if any(w.lower() in _ORG_HEADS for w in words) or (len(words) == 1 and words[0].isupper()):
-            continue  # "a Popular Mobilization Forces checkpoint", "the PDF camp": an actor, not a place
-        if len(words) > 1 and words[-1].isupper():  # "Serotaini IDP camp": the place is the name before
+            continue  # "a Border Guard Forces checkpoint", "the SDF camp": an actor, not a place
+        if len(words) > 1 and words[-1].isupper():  # "Kalma IDP camp": the place is the name before
             e -= len(words[-1]) + 1
             name = name[:e - s]
             words = words[:-1]
@@ -488,18 +488,9 @@ def _longest_match(tokens: Sequence[Token], i: int, text: str,
         last = tokens[j - 1]
         if not (_capitalised(last) or last.key in _SITE_WORDS):
             continue
-        k = " ".join(keys)
-        hits = gazetteer.exact.get(k)
-        if not hits:
-            free = names.article_free(k)
-            if names.bare_particle(free):
-                hits = ()
-            elif free != k:
-                hits = gazetteer.exact.get(free, ()) + gazetteer.loose.get(free, ())
-            else:
-                hits = gazetteer.loose.get(k)
+        hits = gazetteer.indices(" ".join(keys), fuzzy=False)
         if hits:
-            best = (j, text[tokens[i].start:last.end], tuple(dict.fromkeys(hits)))
+            best = (j, text[tokens[i].start:last.end], hits)
     return best
 
 
@@ -537,7 +528,7 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT
         if names.bare_particle(names.article_free(w)) and j < len(tokens) and _joined(text, first, tokens[j]) \
                 and (_capitalised(tokens[j]) or tokens[j].key in _ARTICLES):
-            return _REJECT  # "Jabal al-Zawiya", "Wadi Bardi": the name goes on; "Jabal" alone is another place
+            return _REJECT  # "Jabal Sinjar", "Wadi Hauran": the name goes on; "Jabal" alone is another place
         if len(tok_text) <= 3 and not tok_text.isupper() and not primary:
             return _REJECT  # "Can" is not CAN (Canada's ISO3 code)
         if tok_text.isupper() and len(tok_text) > 1:
@@ -554,7 +545,7 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT
         if not area and pop < 100_000 and _person_run_after(tokens, j, text):
             persons.add(w)
-            return _REJECT  # "Hamad Saleh Hadid", "Kyaw Kyaw Min": a person's names go on
+            return _REJECT  # "Hamad Ali Hassan", "Aung San Suu": a person's names go on
         # surname after a known first name: "Lloyd Austin", "Michael Jordan"
         if i > 0 and tokens[i - 1].key in _FIRST_NAMES and _joined(text, tokens[i - 1], first) \
                 and tokens[i - 1].text[0].isupper():

@@ -98,13 +98,13 @@ def article_free(k: str) -> str:
 
 def bare_particle(free: str) -> bool:
     """An article-free key that is only a particle ("tal", "deir", "ain"): too little to
-    match a place loosely ("Tal Madeeq" is not "At Tall")."""
+    match a place loosely ("Tal Qasr" is not "At Tall")."""
     return free in _PARTICLE_FORMS
 
 
 @functools.lru_cache(maxsize=1 << 15)
 def skeleton(k: str) -> str:
-    """Consonant skeleton of ``article_free(k)``, without spaces ("Asad Abad" = "Asadabad");
+    """Consonant skeleton of ``article_free(k)``, without spaces ("Jalal Abad" = "Jalalabad");
     Latin keys only, others are returned loose."""
     free = article_free(k)
     if not free.isascii():

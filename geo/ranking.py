@@ -11,7 +11,7 @@ constants are here, named, so the two callers cannot drift apart.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from geo import names
 from geo.gazetteer import Place
@@ -32,7 +32,7 @@ CAPITAL_BONUS = 1.5
 # a division's seat is likelier news than a namesake hamlet when neither population is known
 SEAT_BONUS = {1: 1.5, 2: 1.0, 3: 0.5}
 OWN_NAME_BONUS = 0.5  # the name is the place's own, not one of its alternate names
-NAMESAKE_DIVISION_PENALTY = 5.0  # "Erbil", "Mergasur": the town, unless the text says province/district
+NAMESAKE_DIVISION_PENALTY = 5.0  # "Erbil", "Sinjar": the town, unless the text says province/district
 NEAR_BONUS = 2.0
 NEAR_KM = 250.0
 CITY_CONTAINER_KM = 30.0  # "X area, Y city": X lies within this of Y
@@ -115,20 +115,12 @@ def inside(place: Place, container: Place, container_names: frozenset[str] = fro
     return distance_km(place.latitude, place.longitude, container.latitude, container.longitude) < CITY_CONTAINER_KM
 
 
-_LEVEL = {"country": 4, "admin1": 3, "region": 3, "admin2": 2, "admin3": 2}
-
-
 def smallest(containers: Iterable[Place]) -> Place | None:
     """The most specific of the stated containers (a district before a province before a country)."""
-    ranked = sorted(containers, key=lambda p: _LEVEL.get(p.feature, 1))
-    return ranked[0] if ranked else None
+    return min(containers, key=lambda p: p.geo_precision, default=None)
 
 
 def fallback_precision(container: Place) -> int:
     """Precision of an event placed at a container because its own place is unknown:
     a district or a town it is near is 2, a province 3, a country 4."""
-    return {"country": 4, "admin1": 3, "region": 3}.get(container.feature, 2)
-
-
-def best(candidates: Sequence[Place], surface: str = "") -> Place | None:
-    return max(candidates, key=lambda p: prior(p, surface)) if candidates else None
+    return max(2, container.geo_precision)

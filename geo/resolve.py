@@ -223,8 +223,8 @@ def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]]
     """The story's countries are those of the provinces, districts, cities and sites it
     names, and of the containers it states ("Aleppo countryside", "(Afgooye, Lower
     Shabelle)"); a country named in passing ("the border with Israel") does not count. A small town or village outside all of
-    them, or any town there known by another name ("Mare" is not Malé), is a homonym
-    ("Shabaab" the group is not a village in Afghanistan): the best
+    them, or any town there known by another name (a Syrian "Mare" is not Malé), is a homonym
+    (a group's name is not a village abroad that shares it): the best
     candidate inside the story's countries is taken instead, or none (a wrong point is
     worse than no point)."""
     story = {r.place.country_code for r in out if r.place is not None and r.mention.kind == "place"
@@ -277,7 +277,7 @@ class Link:
     hard: bool
     near: bool = False
     parens: bool = False
-    partial: bool = False  # the inner mention is only the head of a longer unknown name ("Bar Gor Tapa")
+    partial: bool = False  # the inner mention is only the head of a longer unknown name ("Tal Zahra Kabir", only "Tal Zahra" known)
     small: bool = False  # the inner is a neighbourhood or area of a city: it lies close to it
 
 
@@ -291,7 +291,7 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
     in_parens = False
     for k in range(len(mentions) - 1):
         a, b = mentions[k], mentions[k + 1]
-        # names the index lacks inside an address ("(Agatu, Benue)", ", Southern, Israel") keep the chain
+        # names the index lacks inside an address ("(Qwzdistrict, Diyala)", ", Southern District, Israel") keep the chain
         gap = _UNKNOWN_PART.sub("", text[a.end:b.start])
         rest = _CONTINUATION.match(gap) if a.kind == "place" else None
         partial = rest is not None
@@ -335,7 +335,7 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
     is_container: set[int] = set()
     for k in sorted(chain_up, reverse=True):
         boxes = chain_up[k]
-        # "(Ouo, Comoe)": reports list districts in parentheses; one known only as a town is a hint, not a limit
+        # "(Xdistrict, Province)": reports list districts in parentheses; one known only as a town is a hint, not a limit
         hard = [link for link in boxes if link.hard and not (
             link.parens and not link.near and cands[link.outer] and not any(p.feature in _DIVISIONS
                                                                             for p in cands[link.outer]))]
@@ -386,7 +386,7 @@ def _by_kind_word(text: str, m: Mention, cands: list[Place]) -> list[Place]:
 
 def _soft_containers(k: int, mention: Mention, boxes: list[Link], cands: list[list[Place]], gazetteer: Gazetteer,
                      falls_back: dict[int, int], is_container: set[int]) -> None:
-    """A bare comma ("Trostianets, Sumy"; but also "Mosul, Kirkuk and Erbil"): candidates
+    """A bare comma ("Izium, Kharkiv"; but also "Mosul, Kirkuk and Erbil"): candidates
     inside the division after it are taken when there are any, also under variant
     spellings; a name with no candidate in that division's country falls back to it."""
     for link in boxes:
@@ -411,8 +411,8 @@ def _soft_containers(k: int, mention: Mention, boxes: list[Link], cands: list[li
 
 def _as_container(cands: list[Place], in_parens: bool = False) -> list[Place]:
     """A container mention means a division, or the town that shares a division's name and
-    lies in it ("Kismayo, Lower Juba": the town Kismayo, also a district). Inside
-    parentheses ("(Paikoro, Niger)") reports list districts and provinces, not countries."""
+    lies in it ("Sinjar, Nineveh": the town Sinjar, also a district). Inside
+    parentheses ("(Suleja, Niger)") reports list districts and provinces, not countries."""
     areas = [p for p in cands if p.feature in _DIVISIONS]
     if in_parens:
         areas = [p for p in areas if p.feature != "country"] or areas
@@ -429,7 +429,7 @@ def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer, sm
         return any(ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude) < ranking.NEAR_PLACE_KM
                    for b in boxes[:8])
     towns = [b for b in boxes[:12] if not b.is_area]
-    if small and towns:  # "Mahmudiyah neighbourhood, Afrin": part of the town, not a village 25 km out
+    if small and towns:  # "Karrada neighbourhood, Baghdad": part of the town, not a village 25 km out
         return any(p.id != b.id and ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude)
                    < ranking.NEIGHBOURHOOD_KM for b in towns)
     return any(p.id == b.id or ranking.inside(p, b, gazetteer.division_names(b) if b.is_area else frozenset())
