@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
 import json
 import math
 import os
@@ -44,11 +43,12 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import eval_sets  # noqa: E402  (bench/ is on the path when run as a script)
 
 from geo import events, gazetteer  # noqa: E402
 
@@ -62,17 +62,6 @@ COUNTRY_ISO = {
 }
 
 SPLITS = ("report", "tune")  # report first: it gives the published figures
-
-
-def _load_module() -> ModuleType:
-    folder = Path(os.environ.get("CONFLICT_EVAL_DIR") or ROOT.parent / "shared" / "eval" / "conflict")
-    spec = importlib.util.spec_from_file_location("conflict_eval_load", folder / "load.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"no load.py in {folder}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.DATA_DIR = folder
-    return module
 
 
 def _iso(country: str) -> str:
@@ -359,7 +348,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-geocode", action="store_true", help="skip the geocoding-with-hint part")
     args = ap.parse_args(argv)
 
-    load = _load_module()
+    load = eval_sets.load_module("conflict", "CONFLICT_EVAL_DIR")
     splits = SPLITS if args.split == "both" else (args.split,)
     lim = args.limit or None
     if args.layers:

@@ -27,30 +27,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib.util
-import os
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import eval_sets  # noqa: E402  (bench/ is on the path when run as a script)
+
 from geo import events, gazetteer, mentions, resolve  # noqa: E402
-
-
-def _load_module() -> ModuleType:
-    folder = Path(os.environ.get("GEOPARSE_EVAL_DIR") or ROOT.parent / "shared" / "eval" / "geoparse")
-    spec = importlib.util.spec_from_file_location("geoparse_eval_load", folder / "load.py")
-    if spec is None or spec.loader is None:
-        raise SystemExit(f"no load.py in {folder}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if os.environ.get("GEOPARSE_EVAL_DIR"):
-        module.DATA_DIR = folder
-    return module
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -176,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--limit", type=int, default=0, help="documents per set (0: all)")
     ap.add_argument("--errors", type=Path, help="write every miss to this file")
     args = ap.parse_args(argv)
-    load = _load_module()
+    load = eval_sets.load_module("geoparse", "GEOPARSE_EVAL_DIR")
     gaz = gazetteer.load()
     lim = args.limit or None
     gwn = list(load.load_gwn())[:lim]
