@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 import eval_sets  # noqa: E402  (bench/ is on the path when run as a script)
 
-from geo import events, gazetteer  # noqa: E402
+from geo import gazetteer, geoparse  # noqa: E402
 
 # The providers' country names (both files) to ISO 3166-1 alpha-2.
 COUNTRY_ISO = {
@@ -106,7 +106,7 @@ def score_rows(rows: list[dict[str, Any]], dataset: str, haversine: Callable[...
     out: list[Scored] = []
     t0 = time.perf_counter()
     for r in rows:
-        res = events.parse(r["text"], None, gaz)
+        res = geoparse.parse(r["text"], None, gaz)
         inc = res.incidents[0] if res.incidents else None
         if inc is None or inc.latitude is None or inc.longitude is None:
             out.append(Scored(r, dataset, None, None, inc.country_code if inc else "",

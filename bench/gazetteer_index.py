@@ -24,7 +24,7 @@ Everything runs in a fresh temporary cache (``INCIDENT_MAP_CACHE``) and store
    ``OfflineGeocoder.locate(name, cc)`` are timed per call: the first pass starts with the
    index file evicted from the OS page cache (``posix_fadvise(DONTNEED)``) and a new
    ``Gazetteer`` (empty SQLite page cache and key memo), the second pass repeats the same
-   names (warm). Then ``events.parse(text, None, gaz)`` over every conflict text.
+   names (warm). Then ``geoparse.parse(text, None, gaz)`` over every conflict text.
 4. The app: the index file (and everything else in the cache but ``layers/``) is deleted,
    so the first start rebuilds base plus layers as on a new hosted machine with
    ``gazetteer_countries`` configured (``GAZETTEER_COUNTRIES`` set to the installed
@@ -223,7 +223,7 @@ def slow_calls(gaz: Any, picked: list[tuple[str, str]], times: list[float]) -> d
 
 def lookup_child(layers_dir: Path, eval_dir: Path, count: int, seed: int) -> None:
     """Step 3 (runs in a child process); prints one JSON object."""
-    from geo import events, gazetteer
+    from geo import gazetteer, geoparse
     from geo.geocoder import OfflineGeocoder
 
     picked = sample_names(layers_dir, eval_dir, count, seed)
@@ -261,7 +261,7 @@ def lookup_child(layers_dir: Path, eval_dir: Path, count: int, seed: int) -> Non
     times = []
     for text in texts:
         t = time.perf_counter()
-        events.parse(text, None, gaz)
+        geoparse.parse(text, None, gaz)
         times.append(time.perf_counter() - t)
     out["parse_ms"] = {"median": statistics.median(times) * 1e3, "p95": _pct(times, 0.95) * 1e3,
                        "max": max(times) * 1e3, "total_s": sum(times)}
@@ -593,7 +593,7 @@ def run_bench(args: argparse.Namespace, rows: list[tuple[str, str, str, str]], n
             s = look[key][phase]
             rows.append((f"3. {what}, {look['names']:,} names, {label}", _us(s), "well under 1 ms", lookup_verdict(s)))
     p = look["parse_ms"]
-    rows.append((f"3. `events.parse(text, None, gaz)`, {look['texts']:,} conflict texts",
+    rows.append((f"3. `geoparse.parse(text, None, gaz)`, {look['texts']:,} conflict texts",
                  f"median {p['median']:.1f} ms, p95 {p['p95']:.1f} ms, max {p['max']:.0f} ms (total {p['total_s']:.1f} s)",
                  "—", "—"))
     notes.append(f"- Step 3 names: {look['names']:,} (seed {args.seed}), half from the layer files' name column, half "

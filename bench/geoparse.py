@@ -37,7 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 import eval_sets  # noqa: E402  (bench/ is on the path when run as a script)
 
-from geo import events, gazetteer, mentions, resolve  # noqa: E402
+from geo import gazetteer, geoparse  # noqa: E402
+from geo.geoparse import recognise as mentions  # noqa: E402
+from geo.geoparse import resolve  # noqa: E402
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -131,7 +133,7 @@ def event_location(items: list[dict[str, Any]], gaz: gazetteer.Gazetteer, errors
     hit = with_gold = none_ok = no_gold = 0
     for d in items:
         gold = [(t["start"], t["end"]) for t in d["toponyms"] if _whole_words(d["text"], t["start"], t["end"])]
-        result = events.parse(d["text"], None, gaz)
+        result = geoparse.parse(d["text"], None, gaz)
         chosen = [(i.mention_start, i.mention_end) for i in result.incidents]
         if gold:
             with_gold += 1
@@ -154,7 +156,7 @@ def throughput(texts: list[str], gaz: gazetteer.Gazetteer) -> float:
     mentions.place_of.cache_clear()
     t0 = time.process_time()
     for text in texts:
-        events.parse(text, None, gaz)
+        geoparse.parse(text, None, gaz)
     return len(texts) / max(time.process_time() - t0, 1e-9)
 
 

@@ -114,7 +114,7 @@ def _read_article(name: str) -> tuple[str | None, str]:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from geo import events
+    from geo import geoparse
 
     text: str | None = None
     if not args.jsonl:
@@ -135,7 +135,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         if len(text) > articles.MAX_ARTICLE_BYTES:
             raise ValueError(f"text is {len(text):,} characters; an article may have at most "
                              f"{articles.MAX_ARTICLE_BYTES:,}")
-        result: dict[str, Any] = events.parse(text, _published(item.get("published")), gaz).to_json()
+        result: dict[str, Any] = geoparse.parse(text, _published(item.get("published")), gaz).to_json()
         return result
 
     if args.jsonl:

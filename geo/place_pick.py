@@ -19,8 +19,8 @@ from typing import Any
 
 import folium
 
-from geo.events import EventRecord, LocatedMention
 from geo.gazetteer import Place
+from geo.geoparse import EventRecord, LocatedMention
 from geo.mapview import PRECISION_LABEL, IncidentLayer
 
 __all__ = ["MAX_CANDIDATES", "PlacePoint", "PlaceChoice", "SavedPlace", "PlaceNotChosen", "point_of_place",

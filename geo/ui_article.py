@@ -1,6 +1,6 @@
 """Streamlit UI for turning an article into a saved incident, and for importing files.
 
-Flow: paste or upload → ``events.parse`` → highlighted mentions with roles → the analyst
+Flow: paste or upload → ``geoparse.parse`` → highlighted mentions with roles → the analyst
 corrects any field → save to the store (the map shows it on the next run).
 
 The event place sits outside the form, so that editing it looks the name up again at once:
@@ -19,7 +19,7 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import articles, events, importers, place_pick
+from geo import articles, geoparse, importers, place_pick
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.loading import import_result
@@ -57,7 +57,7 @@ def article_panel(gazetteer: Callable[[], Gazetteer], store: Store,
             st.error("Paste an article or upload a file first.")
             return
         pub = published if isinstance(published, date) else None
-        result = events.parse(text, pub, gazetteer())
+        result = geoparse.parse(text, pub, gazetteer())
         previous = st.session_state.get("parsed")
         st.session_state["parsed"] = (text, pub, result)
         # The same article again keeps the place being edited. Streamlit also repeats a click
@@ -116,7 +116,7 @@ def _set_place(name: str, country: str, admin1: str, choice: place_pick.PlaceCho
     _bump("place_point")
 
 
-def _start_place(result: events.ParseResult) -> None:
+def _start_place(result: geoparse.ParseResult) -> None:
     """The parser's event place, as the form's first choice."""
     main = result.incidents[0] if result.incidents else None
     if main is None:
@@ -127,7 +127,7 @@ def _start_place(result: events.ParseResult) -> None:
                                       main.mention_start, main.mention_end))
 
 
-def _pick_mention(key: str, chips: list[events.LocatedMention]) -> None:
+def _pick_mention(key: str, chips: list[geoparse.LocatedMention]) -> None:
     """A mention chip was clicked: that mention becomes the event place."""
     k = st.session_state.get(key)
     choice = st.session_state.get("place_choice")
@@ -269,7 +269,7 @@ def _candidate_map(points: list[place_pick.PlacePoint], point: place_pick.PlaceP
               feature_group_to_add=place_pick.candidate_layer(shown, chosen, numbered=len(points)))
 
 
-def _incident_form(result: events.ParseResult, published: date | None, source: str, url: str, store: Store,
+def _incident_form(result: geoparse.ParseResult, published: date | None, source: str, url: str, store: Store,
                    gazetteer: Callable[[], Gazetteer]) -> None:
     main = result.incidents[0] if result.incidents else None
     with st.form("save_incident"):
@@ -305,13 +305,13 @@ def _incident_form(result: events.ParseResult, published: date | None, source: s
     if url and not safe_url(url):
         st.error("The link must start with http:// or https://.")
         return
-    base = main or events.EventRecord(None, 1, "", "unknown", "", None, None, None, "", "", None, None, "", 0, 0)
-    edited = events.EventRecord(event_date if isinstance(event_date, date) else None, int(precision),
+    base = main or geoparse.EventRecord(None, 1, "", "unknown", "", None, None, None, "", "", None, None, "", 0, 0)
+    edited = geoparse.EventRecord(event_date if isinstance(event_date, date) else None, int(precision),
                                 group.strip() or "Unknown", role, place.location, place.latitude, place.longitude,
                                 place.geo_precision, place.country_code, place.admin1,
                                 None if killed is None else int(killed), None if injured is None else int(injured),
                                 etype, place.mention_start, place.mention_end, base.sub_event_type, place.mention)
-    incident = events.to_incident(edited, source=source.strip(), source_url=url.strip(), published=published,
+    incident = geoparse.to_incident(edited, source=source.strip(), source_url=url.strip(), published=published,
                                   notes=notes.strip(), event_id="USER-NEW")
     incident = store.add_new(incident, "USER")
     where = "It is on the map now." if incident.located else \

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from geo import events, gazetteer
-from geo.resolve import distance_km
+from geo import gazetteer, geoparse
+from geo.geoparse import actors, casualties, dates, event_types, sentences
+from geo.ranking import distance_km
 
 AL_ASAD_STORY = (
     "A drone and rocket attack on Al-Asad Air Base in western Iraq on Monday injured five U.S. "
@@ -24,11 +25,11 @@ def gaz() -> gazetteer.Gazetteer:
 
 
 @pytest.fixture(scope="module")
-def al_asad(gaz: gazetteer.Gazetteer) -> events.ParseResult:
-    return events.parse(AL_ASAD_STORY, date(2024, 8, 6), gaz)
+def al_asad(gaz: gazetteer.Gazetteer) -> geoparse.ParseResult:
+    return geoparse.parse(AL_ASAD_STORY, date(2024, 8, 6), gaz)
 
 
-def test_base_attack_is_event_location(al_asad: events.ParseResult) -> None:
+def test_base_attack_is_event_location(al_asad: geoparse.ParseResult) -> None:
     incident = al_asad.incidents[0]
     assert incident.location == "Al-Asad Air Base"
     assert incident.latitude is not None and incident.longitude is not None
@@ -36,47 +37,48 @@ def test_base_attack_is_event_location(al_asad: events.ParseResult) -> None:
     assert incident.geo_precision == 1
 
 
-def test_context_cities_and_countries_are_not_event_location(al_asad: events.ParseResult) -> None:
+def test_context_cities_and_countries_are_not_event_location(al_asad: geoparse.ParseResult) -> None:
     roles = {m.text: m.role for m in al_asad.mentions}
     for name in ("Tehran", "Lebanon", "Jordan", "Baghdad"):
         assert roles[name] == "context", name
 
 
-def test_weekday_resolves_against_publication_date(al_asad: events.ParseResult) -> None:
+def test_weekday_resolves_against_publication_date(al_asad: geoparse.ParseResult) -> None:
     incident = al_asad.incidents[0]
     assert incident.event_date == date(2024, 8, 5)
     assert incident.time_precision == 1
 
 
-def test_claiming_group_and_role(al_asad: events.ParseResult) -> None:
+def test_claiming_group_and_role(al_asad: geoparse.ParseResult) -> None:
     assert (al_asad.incidents[0].group, al_asad.incidents[0].group_role) == ("Al-Thawriun", "claimed")
 
 
-def test_injured_counts_are_summed(al_asad: events.ParseResult) -> None:
+def test_injured_counts_are_summed(al_asad: geoparse.ParseResult) -> None:
     assert al_asad.incidents[0].injured == 7
     assert al_asad.incidents[0].killed is None
 
 
-def test_drone_attack_is_air_drone_strike(al_asad: events.ParseResult) -> None:
+def test_drone_attack_is_air_drone_strike(al_asad: geoparse.ParseResult) -> None:
     assert al_asad.incidents[0].event_type == "Explosions/Remote violence"
     assert al_asad.incidents[0].sub_event_type == "Air/drone strike"
 
 
-def test_to_json_has_exactly_the_design_shape(al_asad: events.ParseResult) -> None:
+def test_to_json_has_the_design_shape(al_asad: geoparse.ParseResult) -> None:
     out = al_asad.to_json()
     assert set(out) == {"mentions", "incidents"}
     assert set(out["mentions"][0]) == {"start", "end", "text", "name", "latitude", "longitude", "country_code",
                                        "feature", "geo_precision", "role"}
     assert set(out["incidents"][0]) == {"event_date", "time_precision", "group", "group_role", "location",
                                         "latitude", "longitude", "geo_precision", "country_code", "admin1",
-                                        "killed", "injured", "event_type", "mention_start", "mention_end"}
+                                        "killed", "injured", "event_type", "mention_start", "mention_end",
+                                        "sub_event_type", "group_known", "evidence"}
     for m in out["mentions"]:
         assert AL_ASAD_STORY[m["start"]:m["end"]] == m["text"]
     assert out["incidents"][0]["event_date"] == "2024-08-05"
 
 
-def test_to_incident_builds_a_record(al_asad: events.ParseResult) -> None:
-    record = events.to_incident(al_asad.incidents[0], source="test", source_url="https://example.org/a",
+def test_to_incident_builds_a_record(al_asad: geoparse.ParseResult) -> None:
+    record = geoparse.to_incident(al_asad.incidents[0], source="test", source_url="https://example.org/a",
                                 published=date(2024, 8, 6), notes="drone attack on a base")
     assert record.location == "Al-Asad Air Base" and record.injured == 7 and record.group_role == "claimed"
     assert record.published == date(2024, 8, 6) and record.event_id.startswith("parsed-")
@@ -84,7 +86,7 @@ def test_to_incident_builds_a_record(al_asad: events.ParseResult) -> None:
 
 def test_unresolved_mentions_are_reported_with_null_coordinates(gaz: gazetteer.Gazetteer) -> None:
     text = "Fighting was reported in Qaryat Zzyzzx, near Aleppo, on Tuesday."
-    out = events.parse(text, date(2024, 3, 7), gaz).to_json()
+    out = geoparse.parse(text, date(2024, 3, 7), gaz).to_json()
     assert any(m["text"] == "Aleppo" and m["latitude"] is not None for m in out["mentions"])
 
 
@@ -99,21 +101,24 @@ def test_unresolved_mentions_are_reported_with_null_coordinates(gaz: gazetteer.G
 ])
 def test_date_expressions(phrase: str, expected: date, precision: int) -> None:
     text = f"Gunmen attacked a checkpoint near Kirkuk {phrase}, police said."
-    assert events.event_date_of(text, date(2024, 8, 6), text.index("Kirkuk")) == (expected, precision)
+    assert dates.event_date_of(text, date(2024, 8, 6), text.index("Kirkuk"), (), sentences.split(text)) == (
+        expected, precision)
 
 
 def test_no_date_in_text_falls_back_to_publication_week() -> None:
     text = "Gunmen attacked a checkpoint near Kirkuk, police said."
-    assert events.event_date_of(text, date(2024, 8, 6), 30) == (date(2024, 8, 6), 2)
+    assert dates.event_date_of(text, date(2024, 8, 6), 30, (), sentences.split(text)) == (date(2024, 8, 6), 2)
 
 
 def test_blamed_group_is_attributed() -> None:
-    assert events.group_of("Officials blamed the attack on Kataib Hezbollah, which denied it.") == (
-        "Kataib Hezbollah", "attributed")
+    text = "Officials blamed the attack on Kataib Hezbollah, which denied it."
+    got = actors.group_of(text, [(0, len(text))])
+    assert (got.name, got.role, got.known) == ("Kataib Hezbollah", "attributed", True)
 
 
 def test_no_group_cue_is_unknown() -> None:
-    assert events.group_of("A blast shook the market on Friday.") == ("", "unknown")
+    text = "A blast shook the market on Friday."
+    assert actors.group_of(text, [(0, len(text))]) == actors.GroupReading("", "unknown", False)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -124,7 +129,7 @@ def test_no_group_cue_is_unknown() -> None:
     ("The attack caused damage but no casualties were reported.", (None, None)),
 ])
 def test_casualty_counts(text: str, expected: tuple[int | None, int | None]) -> None:
-    assert events.casualties(text) == expected
+    assert casualties.casualties(text, sentences.split(text)) == expected
 
 
 @pytest.mark.parametrize(("text", "subtype"), [
@@ -134,15 +139,15 @@ def test_casualty_counts(text: str, expected: tuple[int | None, int | None]) -> 
     ("A suicide bomber blew himself up at a checkpoint.", "Suicide bomb"),
 ])
 def test_event_types_use_acled_vocabulary(text: str, subtype: str) -> None:
-    assert events.event_type_of(text)[1] == subtype
+    assert event_types.event_type_of(text)[1] == subtype
 
 
 def test_town_beats_country_as_event_location(gaz: gazetteer.Gazetteer) -> None:
     text = "Syria said an Israeli airstrike hit a building in Homs on Sunday, killing two people."
-    result = events.parse(text, date(2024, 4, 1), gaz)
+    result = geoparse.parse(text, date(2024, 4, 1), gaz)
     assert result.incidents[0].location == "Homs"
 
 
 def test_story_without_event_words_has_no_incident(gaz: gazetteer.Gazetteer) -> None:
     text = "The minister flew from Amman to Paris for talks on trade and tourism."
-    assert events.parse(text, date(2024, 4, 1), gaz).incidents == []
+    assert geoparse.parse(text, date(2024, 4, 1), gaz).incidents == []

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from geo import events
+from geo import geoparse
 from geo.gazetteer import Gazetteer
 from geo.geocoder import OfflineGeocoder
 from geo.ranking import distance_km
@@ -66,8 +66,8 @@ def test_ukrainian_and_russian_spellings_meet(layered_geocoder: OfflineGeocoder,
 
 # ----------------------------------------------------------------- containers stated in text
 
-def event_point(text: str, gaz: Gazetteer) -> events.EventRecord:
-    result = events.parse(text, date(2024, 3, 5), gaz)
+def event_point(text: str, gaz: Gazetteer) -> geoparse.EventRecord:
+    result = geoparse.parse(text, date(2024, 3, 5), gaz)
     assert result.incidents, "no incident read"
     return result.incidents[0]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geo import gazetteer, mentions
+from geo import gazetteer
+from geo.geoparse import recognise as mentions
 
 
 @pytest.fixture(scope="module")

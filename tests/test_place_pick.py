@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pytest
 
 from geo import mapview
-from geo.events import EventRecord, LocatedMention
 from geo.gazetteer import Place
 from geo.geocoder import OfflineGeocoder
+from geo.geoparse import EventRecord, LocatedMention
 from geo.place_pick import (
     PlaceChoice,
     PlaceNotChosen,

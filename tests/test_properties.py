@@ -128,9 +128,9 @@ ARTICLE = st.lists(st.sampled_from(PLACES + WORDS) | st.text(max_size=8), max_si
 @example(text="", published=None)
 @example(text="Mosul", published=None)
 def test_parser_offsets_are_valid_slices(text: str, published: date | None, gazetteer) -> None:
-    from geo import events
+    from geo import geoparse
 
-    result = events.parse(text, published, gazetteer)
+    result = geoparse.parse(text, published, gazetteer)
     for m in result.mentions:
         assert 0 <= m.start < m.end <= len(text), (m.start, m.end, len(text))
         assert text[m.start:m.end] == m.text

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from geo import gazetteer, mentions, resolve
+from geo import gazetteer
+from geo.geoparse import recognise as mentions
+from geo.geoparse import resolve
 
 
 @pytest.fixture(scope="module")

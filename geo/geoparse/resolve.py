@@ -31,9 +31,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from geo import names, ranking
-from geo.demonyms import area
 from geo.gazetteer import Gazetteer, Place
-from geo.mentions import Mention, place_of
+from geo.geoparse import lexicon
+from geo.geoparse.demonyms import area
+from geo.geoparse.recognise import Mention, place_of
 
 __all__ = ["Resolved", "resolve", "distance_km"]
 
@@ -69,7 +70,7 @@ def _candidates(mention: Mention, gazetteer: Gazetteer) -> list[Place]:
         if found is None:
             return []
         name, lat, lon, cc = found
-        return [Place(f"area:{mention.lookup}", name, lat, lon, cc, "", "region", 0, "geo.demonyms.AREAS")]
+        return [Place(f"area:{mention.lookup}", name, lat, lon, cc, "", "region", 0, "geo.geoparse.demonyms.AREAS")]
     if mention.kind == "demonym":
         places = [place_of(gazetteer, i) for i in gazetteer.exact.get(names.key(mention.lookup), ())]
         areas = [p for p in places if p.feature in _AREA]
@@ -281,6 +282,14 @@ class Link:
     small: bool = False  # the inner is a neighbourhood or area of a city: it lies close to it
 
 
+_WATER = lexicon.words("water_words")
+
+
+def water(name: str) -> bool:
+    """Whether a name is a body of water ("Red Sea", "Gulf of Aden")."""
+    return bool(set(name.lower().split()) & _WATER)
+
+
 def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequence[Place]]) -> list[Link]:
     """Containment the text states between neighbouring mentions.
 
@@ -298,7 +307,7 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
         if rest:
             gap = gap[rest.end():]
         small = bool(_SMALL_KIND.match(text, a.end))
-        if ")" in gap or len(gap) > 60:
+        if ")" in gap or len(gap) > 60 or water(b.text):  # "off Hodeidah in the Red Sea": no container
             in_parens = False
             continue
         after = text[b.end:b.end + 30]
@@ -436,15 +445,20 @@ def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer, sm
                for b in boxes[:12])
 
 
+_NAMESAKE_TOWN = 10_000  # people: a town this size found under a province's name is its namesake
+
+
 def _prefer_town(best: Place, cs: Sequence[Place], container: bool) -> Place:
     """"Benghazi", "Marib", "Erbil": when a province or district and a town inside it share
     a name, a report means the town (as the geocoder ranks it, :mod:`geo.ranking`), unless
     the name only says where another place is, or the text says "province" (then the town
-    is not among the candidates)."""
+    is not among the candidates). A town found under the name through one of its other
+    names counts when it is a real town ("Nabatieh" for "Nabatîyé et Tahta")."""
     if container or best.feature not in ("admin1", "admin2", "admin3"):
         return best
     own = names.article_free(_key(best.name))
-    towns = [p for p in cs if not p.is_area and names.article_free(_key(p.name)) == own and ranking.inside(p, best)]
+    towns = [p for p in cs if not p.is_area and ranking.inside(p, best)
+             and (names.article_free(_key(p.name)) == own or p.population >= _NAMESAKE_TOWN)]
     return max(towns, key=lambda p: ranking.prior(p)) if towns else best
 
 

@@ -34,8 +34,9 @@ from dataclasses import replace as dc_replace
 from typing import NamedTuple
 
 from geo import names
-from geo.demonyms import STATE_ABBREVIATIONS, area, demonym_place
 from geo.gazetteer import Gazetteer, Place
+from geo.geoparse import lexicon
+from geo.geoparse.demonyms import STATE_ABBREVIATIONS, area, demonym_place
 
 __all__ = ["Mention", "Token", "find", "from_spans", "tokenize", "COMMON_WORDS"]
 
@@ -117,113 +118,27 @@ _ABBREVIATIONS = frozenset({"st", "ft", "mt", "mr", "mrs", "ms", "dr", "gen", "c
                             "cmdr", "gens", "reps", "sens"})
 
 
-# ----------------------------------------------------------------- word lists
+# ----------------------------------------------------------------- word lists (data/lexicon/en)
 
-# Function words and frequent English words that are also gazetteer names somewhere.
-# Written by hand from general English; a capitalised one is read as a place only when
-# the place is large and the word is not at a sentence start.
-COMMON_WORDS = frozenset("""
-a about above across after again against ago ahead aid air all almost alone along already also although
-always am among an and another any anyone anything april are area arm army around as ask at august away
-back bad bank bar base basin battle bay be beach bear because bed been before began behind being believe
-bell below best better between big bill bird black blue board boat body bone book border born both bottom
-box boy branch bread break bridge bright bring brother brown build building burn bus business but buy by
-call came camp can canal cape capital car care carry case cat catch cause center central centre chair
-chance change charge cherry chief child children church circle city civil claim class clean clear close
-coal coast cold college colony come common company control cook cool copper corn corner cost could council
-country county course court cover cross crown cry cut dam dark date day dead deal dear death december deep
-defense delta desert did die direct do doctor does dog dollar done door double down draw dream dress drink
-drive drop dry during each early earth east easter eastern easy eat edge effect egg eight either else
-empire end energy enough enter even evening event ever every face fact fair faith fall family far farm
-fast father fear february feel few field fifth fight figure fill final find fine fire first fish five
-flat floor flower fly follow food foot for force forest fork form fort forth forward found four fox free
-freedom fresh friday friend from front fruit full fun game garden gas gate gave general get girl give
-glass go god gold golden gone good got government grace grand grass great green ground group grow guard
-gun had hair half hall hand happy harbor harbour hard has have he head health hear heart heat heaven
-heavy held hell help her here high hill him his history hit hold hole home hope horse hospital hot hotel
-hour house how however hundred hunt i ice idea if image in inch independence india industry inside into
-iron is island it its january job join joy july june just keep key kill kind king kingdom knife know lady
-lake land language large last late law lay lead leader leave left less let letter liberty life light
-like line lion list little live lock long look lord lost lot love low lucky made main make man many march
-mark market mass may me mean meet member men might mile mill million mind mine minute miss model moment
-monday money month moon more morning most mother mount mountain move much music must my name nation
-national natural near need never new news next nice night nine no none noon normal north northern not
-note nothing november now number oak oasis ocean october of off office officer oil old on once one only
-open or orange order other our out over own page paint palm paradise park part party pass past path pay
-peace people perfect person pick piece pine place plain plan plant play please pleasant point police pool
-poor port post power present press pretty price prince problem program progress property pure put queen
-question quick quiet race rain range rather reach read reading ready real reason record red region
-remain report republic rest rich ride right ring rise river road rock roll room root rose round row royal
-rule run safe said sail saint sale salt same sand saturday save saw say school science sea season second
-see seed self sell send september serve set settlement seven several shall shape she ship shore short
-should show side sign silver simple since sing single sir sister six size sky sleep small smile snow so
-soldier some son song soon sound south southern space speak special spring square staff stand star start
-state station stay steel step still stone stop store story street strong student study such sugar summer
-sun sunday sunny support sure surprise table take talk tall tea teach team tell ten term test than thank
-that the their them then there these they thing think third this those though thousand three through
-thursday tide time to today together told tomorrow too took top tower town trade train travel tree trip
-true trust truth try tuesday turn twelve twenty two under union unity until up upon us use valley value
-very victory view village visit voice wait walk wall want war warm was wash watch water way we wednesday
-welcome well went were west western what wheel when where which while white who whole why wide wife will
-win wind window winter wish with within without woman women wonder wood word work world would write
-year yes yesterday yet you young youth zero ocean sports spring bloom mercy hope patience temple tribune
-times journal globe herald mirror sentinel guardian observer telegraph chronicle gazette courier
-airport airbase valley hills heights springs falls beach station media focus summit hamlet cardinal
-shiite shia sunni muslim muslims christian christians catholic jewish islamic coptic orthodox alawite druze
-""".split())
+COMMON_WORDS = lexicon.words("common_words")
 
 _MONTHS_DAYS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split())
 
-_CONNECTORS = frozenset({"of", "de", "del", "la", "le", "du", "da", "dos", "das", "do", "el", "al", "and", "on",
-                         "upon", "sur", "am", "an", "der", "di", "y", "en", "ul", "ad", "ar", "as", "ash", "ez",
-                         "es", "the", "bin", "bani", "abu", "umm", "ibn"})
+_CONNECTORS = lexicon.words("name_connectors")
 _ARTICLES = names.ARTICLES
 
-_TITLES = frozenset("""mr mrs ms miss dr sir dame lord lady president vice secretary minister gen general col colonel
-lt lieutenant maj major capt captain sgt sergeant adm admiral sen senator rep representative gov governor
-mayor judge justice king queen prince princess sheikh sheik emir pope cardinal bishop imam ayatollah rabbi
-father brother sister prof professor chairman chief commander officer spokesman spokeswoman spokesperson
-ambassador envoy coach director ceo pvt cpl private corporal brig commissioner mufti mullah
-sultan chancellor premier deputy leader said""".split())
+_TITLES = lexicon.words("titles")
 
-# Frequent given names in English-language news (general knowledge, many cultures).
-_FIRST_NAMES = frozenset("""aaron abdul abdullah abu adam ahmad ahmed ahmet alan albert alex alexander ali alice
-amanda amy andrew andy angela ann anna anne anthony antonio ashley barack barbara ben benjamin bernie betty
-bill billy bob brad brandon brian bruce carl carlos carol catherine charles charlie chris christian christine
-christopher chuck daniel david dennis diana donald doug douglas edward elizabeth emily emma eric evan frank
-fred gary george gerald greg gregory hamid harry hassan heather helen henry hillary hugh ian ibrahim ivan jack
-jacob james jane janet jason jeff jeffrey jennifer jeremy jerry jessica jim jimmy joe john johnny jon jonathan
-jose joseph josh joshua juan julia julie justin karen kate katherine keith kelly ken kenneth kevin kim kyle
-larry laura lee linda lisa lloyd mahmoud marco margaret maria mark martin mary matt matthew maria michael
-michelle mike mohamed mohammad mohammed muhammad mustafa nancy nathan nick nicholas nicole omar pamela patricia
-patrick paul peter philip rachel ralph raymond rebecca richard rick robert roger ronald rose ryan sam samuel
-sandra sarah scott sean sergei sharon stephen steve steven susan thomas tim timothy tom tony vladimir walter
-wayne william yusuf ali hussein hasan hussain saddam recep emmanuel angela boris xi narendra justin benjamin
-kamala joe lindsey marjory nikki ron rand ted mitch nancy chuck elizabeth bernie pete
-jordan chad georgia austin israel paris victoria florence sydney dallas tyler orlando eugene troy marion
-camden kingston lincoln madison jackson houston denver brooklyn savannah aurora
-""".split())
+_FIRST_NAMES = lexicon.words("first_names")
 
-_ORG_HEADS = frozenset("""university college school academy institute hospital clinic bank company corporation
-corp inc ltd group party front army forces force brigade brigades battalion regiment militia movement council
-ministry department agency office court committee commission association federation union league club church
-mosque cathedral temple museum airlines airways times post news tribune journal herald gazette daily
-press network radio television tv channel magazine review resistance organization organisation foundation
-fund trust society centre center authority guard police service services corps navy command fc city united
-state""".split())
+_ORG_HEADS = lexicon.words("organisation_heads")
 
-_COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
-                      "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern",
-                      "north-western", "south-eastern", "south-western", "northeast", "northwest", "southeast",
-                      "southwest", "upper", "lower"})
+_COMPASS = lexicon.words("compass")
 
-_SAID = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "asked", "argued", "explained", "noted",
-                   "stated", "insisted", "replied", "recalled", "warned"})
+_SAID = lexicon.words("speech_verbs")
 
-_LOCATIVE = frozenset({"in", "at", "near", "from", "to", "outside", "inside", "into", "across", "around",
-                       "toward", "towards", "via", "through", "of", "on", "over", "between", "and",
-                       "province", "city", "town", "village"})
+_LOCATIVE = lexicon.words("locatives")
 
 MAX_WORDS = 7
 _key = functools.lru_cache(maxsize=1 << 16)(names.key)
@@ -234,11 +149,8 @@ def place_of(gazetteer: Gazetteer, index: int) -> Place:
     """``place_of(gazetteer, index)``, cached: a name like "Washington" has dozens of
     candidates and each rule looks at them again."""
     return gazetteer.place(index)
-# Weapon names that are also place names somewhere ("Grad missiles", "a Kornet").
-_WEAPONS = frozenset({"grad", "katyusha", "kornet", "hellfire", "tomahawk", "shahed", "iskander", "uragan", "smerch",
-                      "tochka", "kalibr", "kinzhal", "himars", "stinger", "javelin", "konkurs", "fagot", "burkan",
-                      "qasef", "samad", "zelzal", "fateh", "toophan", "haseb", "badr"})
-_SITE_WORDS = frozenset({"air", "base", "airbase", "airport", "airfield", "field", "crossing", "camp", "dam"})
+_WEAPONS = lexicon.words("weapons")
+_SITE_WORDS = lexicon.words("site_words")
 
 
 def _capitalised(tok: Token) -> bool:

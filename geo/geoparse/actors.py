@@ -1,0 +1,306 @@
+"""Actors: which group an event is claimed by or attributed to, named as the register names it.
+
+The register (``data/groups.csv``, one row per actor with aliases and a public source)
+turns "Houthis", "Ansarallah" and "Ansar Allah" into one canonical name in ACLED's style.
+The text decides the role:
+
+* claimed: "X claimed (responsibility for) the attack", "claimed by X", "a group calling
+  itself X", "a new group, X, said it was responsible";
+* attributed: "attributed to X", "blamed on X", "sources suspected X", "carried out by X",
+  and otherwise the register actor the event sentences name as doing it ("Houthis fired",
+  "Israeli strikes on", "an attack by X"), never one named as the target ("strikes on
+  Hezbollah positions").
+
+A name read from a claim that the register does not know is kept as a new group
+(``known=False``), never forced onto a known one; descriptors ("Iran-backed", "militants",
+"gunmen") are never names. Names are taken by walking word tokens next to a cue, not by
+open-ended regular expressions, so the work per cue is bounded.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo import names
+from geo.geoparse import lexicon
+
+__all__ = ["Actor", "Register", "GroupReading", "group_of", "register", "REGISTER_PATH"]
+
+REGISTER_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "groups.csv"
+KINDS = frozenset({"state", "rebel", "islamist", "militia", "ethnic_militia", "political", "other"})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    canonical: str
+    aliases: tuple[str, ...]
+    kind: str
+    countries: tuple[str, ...]
+    parent: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupReading:
+    """The group of one event: ``name`` is canonical when ``known``; role is claimed,
+    attributed or unknown; ``start``/``end`` locate the words it was read from."""
+
+    name: str
+    role: str
+    known: bool
+    start: int = 0
+    end: int = 0
+
+
+def _key(name: str) -> str:
+    return names.key(name.replace(".", "").replace("\u2019", "'"))
+
+
+class Register:
+    """Canonical actors and every alias, looked up by normalised key or found in text."""
+
+    def __init__(self, actors: Iterable[Actor]) -> None:
+        self.actors = {a.canonical: a for a in actors}
+        self._by_key: dict[str, str] = {}
+        spellings: list[str] = []
+        for a in self.actors.values():
+            for n in (a.canonical, *a.aliases):
+                self._by_key.setdefault(_key(n), a.canonical)
+                spellings.append(n)
+        parts = []
+        for n in sorted(set(spellings), key=len, reverse=True):
+            body = re.escape(n.replace("\u2019", "'")).replace("'", "['\u2019]?").replace(r"\ ", r"[\s-]+")
+            body = body.replace(r"\-", r"[\s-]?")
+            # short all-capital aliases ("IS", "SNA") only in capitals; the rest in any case
+            parts.append(body if n.isupper() and len(n) <= 4 else f"(?i:{body})")
+        self._pattern = re.compile(r"(?<![\w'-])(?:" + "|".join(parts) + r")(?![\w-])") if parts else None
+
+    def lookup(self, name: str) -> Actor | None:
+        canonical = self._by_key.get(_key(name))
+        if canonical is None and name.lower().startswith("the "):
+            canonical = self._by_key.get(_key(name[4:]))
+        return self.actors.get(canonical) if canonical else None
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, Actor]]:
+        """Every alias occurrence in ``text[start:end]``, longest first where they overlap."""
+        if self._pattern is None:
+            return []
+        out = []
+        for m in self._pattern.finditer(text, start, len(text) if end is None else end):
+            actor = self.lookup(m.group())
+            if actor is not None:
+                out.append((m.start(), m.end(), actor))
+        return out
+
+    def canonical_names(self) -> list[str]:
+        return sorted(self.actors)
+
+
+def read_register(path: Path) -> Register:
+    """The register in ``path``; ``ValueError`` names the row and column of a bad entry."""
+    actors = []
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = csv.DictReader(stream)
+        for row_number, row in enumerate(rows, start=2):
+            canonical = (row.get("canonical") or "").strip()
+            kind = (row.get("kind") or "").strip()
+            if not canonical:
+                raise ValueError(f"{path.name}: row {row_number}, column canonical: empty")
+            if kind not in KINDS:
+                raise ValueError(f"{path.name}: row {row_number}, column kind: {kind!r} is not one of {sorted(KINDS)}")
+            aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
+            countries = tuple(c.strip() for c in (row.get("countries") or "").split("|") if c.strip())
+            actors.append(Actor(canonical, aliases, kind, countries, (row.get("parent") or "").strip(),
+                                (row.get("source") or "").strip()))
+    return Register(actors)
+
+
+@functools.cache
+def register() -> Register:
+    """The bundled register (read once per process)."""
+    return read_register(REGISTER_PATH)
+
+
+# ----------------------------------------------------------------- reading a name next to a cue
+
+_DESCRIPTORS = lexicon.words("actor_descriptors")
+_GROUP_NOUNS = lexicon.words("group_nouns")
+_CONNECT = frozenset({"of", "in", "for", "the", "al", "el", "and", "de", "bin", "wal", "lil", "ash", "ad", "as"})
+_LEADING = frozenset({"a", "an", "the", "new", "little-known", "shadowy", "previously", "unknown", "obscure",
+                      "self-styled", "hardline", "militant", "armed", "jihadist", "islamist", "extremist", "rebel",
+                      "insurgent", "so-called", "newly", "formed", "little", "known", "called", "named",
+                      "calling", "itself", "themselves"})
+_NOT_NAMES = frozenset({"it", "he", "she", "they", "we", "i", "this", "that", "there", "no", "nobody", "none",
+                        "one", "officials", "police", "but", "and", "while", "meanwhile", "however"}) | {
+    d for d in ("monday tuesday wednesday thursday friday saturday sunday january february march april may june "
+                "july august september october november december yesterday today").split()}
+_TOKEN = re.compile(r"[\w'\u2019.-]+|[,;:()\"\u201c\u201d]")
+
+
+def _capital(word: str) -> bool:
+    return word[:1].isupper() or word[:3].lower() in ("al-", "el-") and word[3:4].isupper()
+
+
+def _name_after(text: str, pos: int) -> tuple[str, int, int] | None:
+    """The capitalised name starting at ``pos`` after leading articles, adjectives and group nouns."""
+    words: list[re.Match[str]] = []
+    started = False
+    for m in _TOKEN.finditer(text, pos, min(len(text), pos + 160)):
+        w = m.group()
+        low = w.lower()
+        if not started:
+            if low in _LEADING or low in _GROUP_NOUNS or low.endswith(("-backed", "-aligned", "-linked")):
+                continue
+            if not _capital(w):
+                return None
+            started = True
+        if _capital(w) or low in _CONNECT and words:
+            words.append(m)
+        else:
+            break
+        if len(words) >= 9:
+            break
+    while words and words[-1].group().lower() in _CONNECT:
+        words.pop()
+    return _clean(text, words)
+
+
+def _name_before(text: str, pos: int) -> tuple[str, int, int] | None:
+    """The capitalised name ending just before ``pos``; an appositive comma pair is
+    stepped over ("a new group, X, claimed it")."""
+    tokens = list(_TOKEN.finditer(text, max(0, pos - 160), pos))
+    if tokens and tokens[-1].group() == ",":
+        tokens.pop()
+    words: list[re.Match[str]] = []
+    while tokens:
+        w = tokens[-1].group()
+        if _capital(w) or w.lower() in _CONNECT and words:
+            words.insert(0, tokens.pop())
+        else:
+            break
+        if len(words) >= 9:
+            break
+    while words and (words[0].group().lower() in _CONNECT or words[0].group().lower() in _NOT_NAMES):
+        words.pop(0)
+    return _clean(text, words)
+
+
+def _clean(text: str, words: Sequence[re.Match[str]]) -> tuple[str, int, int] | None:
+    if not words:
+        return None
+    start, end = words[0].start(), words[-1].end()
+    name = text[start:end].rstrip(".'\u2019")
+    end = start + len(name)
+    parts = name.split()
+    if parts and parts[0].lower() == "the":
+        parts = parts[1:]
+    low = " ".join(parts).lower()
+    if not parts or low in _DESCRIPTORS or low in _NOT_NAMES or all(p.lower() in _DESCRIPTORS for p in parts):
+        return None
+    if low.endswith(("-backed", "-aligned", "-linked")):
+        return None
+    return " ".join(parts), start, end
+
+
+_CLAIM_BEFORE = re.compile(r"\b(?:(?:has|had|have|quickly|later|then|swiftly)[ \t]+)?"
+                           r"(?:claimed|claims|claiming|took|takes|has taken)[ \t]+(?:responsibility|credit|the attack"
+                           r"|the strike|the bombing|it)\b|"
+                           r"\bsaid[ \t]+(?:\w+day[ \t]+|on \w+day[ \t]+)?(?:it|its fighters|they)[ \t]+"
+                           r"(?:was|were|had been|had|is)?[ \t]*(?:responsible|behind|had carried out|carried out|launched|"
+                           r"targeted|attacked|struck|fired)")
+_CLAIM_AFTER = re.compile(r"\b(?:claimed by|responsibility was claimed by|calling itself|calls itself|"
+                          r"call themselves|calling themselves|known as|dubbed)[ \t]+")
+_ATTRIBUTED_AFTER = re.compile(r"\b(?:attributed|blamed)[ \t]+(?:the[ \t]+\w+[ \t]+)?(?:to|on)[ \t]+|"
+                               r"\bcarried out by[ \t]+|\bsuspected[ \t]+|\baccused[ \t]+|\b(?:an? )?attack by[ \t]+")
+_ATTRIBUTED_BEFORE = re.compile(r"\b(?:was|were|is|are)[ \t]+(?:blamed|suspected|believed to be behind|accused)\b")
+
+
+def _claims(text: str, start: int, end: int) -> list[tuple[int, str, tuple[str, int, int]]]:
+    """(position, role, name) of every cue-read name in ``text[start:end]``."""
+    out = []
+    for m in _CLAIM_AFTER.finditer(text, start, end):
+        got = _name_after(text, m.end())
+        if got:
+            out.append((m.start(), "claimed", got))
+    for pattern, role in ((_CLAIM_BEFORE, "claimed"), (_ATTRIBUTED_BEFORE, "attributed")):
+        for m in pattern.finditer(text, start, end):
+            got = _name_before(text, m.start())
+            if got:
+                out.append((m.start(), role, got))
+    for m in _ATTRIBUTED_AFTER.finditer(text, start, end):
+        got = _name_after(text, m.end())
+        if got:
+            out.append((m.start(), "attributed", got))
+    return out
+
+
+_AGENT_AFTER = re.compile(r"[\s\w'-]{0,25}?\b(?:attacked|attacks|fired|launched|struck|shelled|targeted|killed|"
+                          r"carried out|stormed|ambushed|raided|bombed|detonated|seized|captured|abducted|kidnapped|"
+                          r"claimed|said it|shot|hit)\b")
+_TARGET_BEFORE = re.compile(r"\b(?:on|against|targeting|targeted|at|hit|struck|positions of|members of|fighters of|"
+                            r"of)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_TARGET_AFTER = re.compile(r"\s+(?:positions?|targets?|sites?|commanders?|members?|depots?|infrastructure|"
+                           r"strongholds?|hideouts?|bases?|operatives?)\b", re.IGNORECASE)
+_FORCE_AFTER = re.compile(r"\s+" + lexicon.alternation("force_nouns") + r"\b", re.IGNORECASE)
+_NATIONALITY = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
+
+def _perpetrator(text: str, spans: Sequence[tuple[int, int]], reg: Register) -> GroupReading | None:
+    """The register actor the event sentences name as doing it."""
+    best: tuple[float, int, GroupReading] | None = None
+    for s, e in spans:
+        hits = list(reg.find(text, s, e))
+        for m in _NATIONALITY.finditer(text, s, e):
+            if _FORCE_AFTER.match(text, m.end()):
+                actor = reg.lookup(m.group() + " forces") or reg.lookup(m.group() + " military")
+                if actor is not None:
+                    hits.append((m.start(), m.end(), actor))
+        for a, b, actor in hits:
+            before = text[max(s, a - 30):a]
+            score = 0.0
+            if _AGENT_AFTER.match(text, b):
+                score += 2.0
+            if re.search(r"\bby\s+(?:the\s+)?$", before):
+                score += 2.0
+            if _FORCE_AFTER.match(text, b):
+                score += 1.0
+            if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(text, b):
+                score -= 3.0
+            if score < 0:
+                continue
+            key = (score, -a)
+            if best is None or key > (best[0], best[1]):
+                best = (score, -a, GroupReading(actor.canonical, "attributed", True, a, b))
+    return best[2] if best else None
+
+
+def _reading(name: tuple[str, int, int], role: str, reg: Register) -> GroupReading:
+    text_name, a, b = name
+    actor = reg.lookup(text_name)
+    if actor is None:
+        inside = reg.find(text_name)
+        if inside and inside[0][1] - inside[0][0] >= len(text_name) - 4:
+            actor = inside[0][2]
+    if actor is not None:
+        return GroupReading(actor.canonical, role, True, a, b)
+    return GroupReading(text_name, role, False, a, b)
+
+
+def group_of(text: str, spans: Sequence[tuple[int, int]], reg: Register | None = None) -> GroupReading:
+    """The event's group: a claim or attribution in its own sentences, else one anywhere in
+    the story, else the register actor its sentences (then the story) name as acting;
+    claimed beats attributed at each step."""
+    reg = reg or register()
+    for scope in (spans, [(0, len(text))]):
+        found = [c for s, e in scope for c in _claims(text, s, e)]
+        for role in ("claimed", "attributed"):
+            named = sorted(c for c in found if c[1] == role)
+            if named:
+                return _reading(named[0][2], role, reg)
+    who = _perpetrator(text, spans, reg) or _perpetrator(text, [(0, len(text))], reg)
+    return who or GroupReading("", "unknown", False)

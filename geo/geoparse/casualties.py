@@ -1,0 +1,105 @@
+"""Casualty counts of one event: killed and injured, from that event's sentences only.
+
+Numbers in digits or words stand next to a killed/injured word ("killing seven people",
+"five service members and two contractors were injured" = 7); a clause stops at
+"including"/"among them" so a breakdown is not added twice. A sentence that gives a
+running total ("since October, 300 killed") gives no toll, and the caller passes only
+the sentences about the event, so a recalled older attack's toll is never taken.
+``None`` means the text gives no number, not zero.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from geo.geoparse import lexicon
+from geo.geoparse.dates import MONTH_RE
+
+__all__ = ["casualties", "count_in", "count_in_sentence"]
+
+_NUMBER_WORDS = {k: int(v) for k, v in lexicon.mapping("numbers").items()}
+_UNITS = "|".join(k for k, v in _NUMBER_WORDS.items() if 1 <= v <= 9 and " " not in k)
+_NUM = r"(\d{1,4}|" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")"
+_NUM_RE = re.compile(r"\b" + _NUM + r"(?:[- ](" + _UNITS + r"))?\b(?!\s*(?:%|percent|"
+                     r"per cent|years?\b|-year|year-old|km|kilomet|miles?|a\.m|p\.m|hours?|days?|weeks?|months?|"
+                     r"times|o'clock|rockets?|drones?|missiles?|shells?|mortars?|vehicles?|houses?|buildings?|"
+                     r"homes?|meters|metres|feet|kg|tons?|million|billion))", re.IGNORECASE)
+_KILLED = r"(?:" + lexicon.alternation("killed_words") + r")"
+_INJURED = r"(?:" + lexicon.alternation("injured_words") + r")"
+_CUMULATIVE = re.compile(r"\b" + lexicon.alternation("cumulative_cues") + r"\b", re.IGNORECASE)
+_CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|"
+                          r"\bincluding\b|"
+                          r"\b(?:in|on|near|when|after|as|while|during|and (?:killed|injured|wounded)|"
+                          r"according)\b|\bat\b(?!\s+least)")
+_CLAUSE_START = re.compile(r"(?<![A-Z])[.;:\n]")
+_QUANTIFIER = re.compile(r"\s+(?:at least\s+|more than\s+|about\s+|some\s+|nearly\s+|up to\s+|around\s+)?" + _NUM,
+                         re.IGNORECASE)
+_SUBJECT_END = re.compile(r"\b(?:were|was|have been|had been|are|been|is|left|people|civilians|soldiers|others|"
+                          r"troops|members|personnel|fighters|militants|children|women)\s*$")
+_ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(map(re.escape, _NUMBER_WORDS)) + r")\b", re.IGNORECASE)
+
+
+def _numbers(fragment: str) -> int | None:
+    total = 0
+    seen = False
+    for m in _NUM_RE.finditer(fragment):
+        before = fragment[max(0, m.start() - 6):m.start()]
+        if re.search(MONTH_RE + r"\s*$|\b[Nn]o\s+$", before) or "$" in before or "No." in before:
+            continue
+        word = m.group(1).lower()
+        value = int(word) if word.isdigit() else _NUMBER_WORDS.get(" ".join(word.split()), 0)
+        if m.group(2):
+            value += _NUMBER_WORDS[m.group(2).lower()]
+        if word.isdigit() and (len(word) == 4 and 1900 <= value <= 2100):
+            continue
+        total += value
+        seen = True
+    return total if seen else None
+
+
+def count_in(text: str, verb: str) -> int | None:
+    """First count stated for ``verb`` (a killed or injured alternation) in ``text``."""
+    for m in re.finditer(r"\b" + verb + r"\b", text):
+        after = text[m.end():m.end() + 120]
+        stop = _CLAUSE_STOP.search(after)
+        if _QUANTIFIER.match(after):
+            got = _numbers(after[:stop.start()] if stop else after)
+            if got is not None:
+                return got
+        before = text[max(0, m.start() - 140):m.start()]
+        cuts = [c.end() for c in _CLAUSE_START.finditer(before)]
+        clause = before[cuts[-1]:] if cuts else before
+        comma = clause.rfind(", ")
+        if comma >= 0 and _ANY_NUMBER.search(clause[comma:]):
+            clause = clause[comma:]
+        if _SUBJECT_END.search(clause) or re.search(_NUM + r"\s*$", clause, re.IGNORECASE):
+            for prior in (_KILLED, _INJURED):
+                hit = list(re.finditer(prior, clause))
+                if hit:
+                    clause = clause[hit[-1].end():]
+            got = _numbers(clause)
+            if got is not None:
+                return got
+    return None
+
+
+def casualties(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int | None, int | None]:
+    """(killed, injured) as first stated in the event's sentences ``spans``; sentences
+    that give a running total are skipped."""
+    killed = injured = None
+    for s, e in spans:
+        sentence = text[s:e]
+        if _CUMULATIVE.search(sentence):
+            continue
+        if killed is None:
+            killed = count_in(sentence, _KILLED)
+        if injured is None:
+            injured = count_in(sentence, _INJURED)
+    return killed, injured
+
+
+def count_in_sentence(sentence: str) -> bool:
+    """Whether a sentence states a toll of its own (and not a running total)."""
+    return not _CUMULATIVE.search(sentence) and (count_in(sentence, _KILLED) is not None
+                                                 or count_in(sentence, _INJURED) is not None)

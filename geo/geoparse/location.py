@@ -1,0 +1,273 @@
+"""Event location: which place mentions are where the reported events happened.
+
+Each resolved mention gets a score from cues in its sentence (see :func:`scores`): the
+distance to an event word, "attack on/at/near X", specific over vague places, and
+penalties for what only sets the scene (background clauses, recalled older events,
+metonyms such as "Tehran said", containers such as "(Sinjar district, Ninewa)", places
+inside actor names, the headline and the dateline). :func:`incidents` then reads the
+story's incidents from the scores:
+
+* the main one is the best-scoring mention, made more specific when a coreferent
+  sentence names a place inside it ("an attack on a base in western Iraq ... the strike
+  on the X Air Base" → X Air Base);
+* another one starts where a sentence reports an event at a different specific place and
+  has its own toll or a "separate/another" cue;
+* every incident keeps the sentences about it, so the date, group and toll readers never
+  look at a recalled older attack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from geo import ranking
+from geo.geoparse import dates, lexicon
+from geo.geoparse import sentences as sentences_mod
+from geo.geoparse.resolve import Resolved, water
+
+__all__ = ["EventSpan", "scores", "incidents", "lede_date", "background_sentences", "near_precision"]
+
+Span = tuple[int, int]
+
+_EVENT_WORDS = re.compile(r"\b" + lexicon.alternation("event_words") + r"\b", re.IGNORECASE)
+_RECALL = re.compile(r"\b" + lexicon.alternation("recall_cues") + r"\b", re.IGNORECASE)
+_SEPARATE = re.compile(r"\b" + lexicon.alternation("separate_cues") + r"\b", re.IGNORECASE)
+_BACKGROUND = re.compile(r"\b(?:after|following|since|amid|in retaliation for|in response to|months after|"
+                         r"weeks after|days after|earlier|previous|last year|in \d{4})\b", re.IGNORECASE)
+_METONYM_AFTER = re.compile(r"^\s*(?:'s\s+|\u2019s\s+)?(?:officials?|government|authorities|ministry|military|"
+                            r"forces|troops|army|police|embassy|said|says|has said|officials said|"
+                            r"announced|claimed|accused|denied|warned|president|prime minister|leaders?|"
+                            r"foreign|defen[cs]e|spokes\w+|-backed|-based|-born|-led|-aligned|-allied)\b",
+                            re.IGNORECASE)
+_AT_BEFORE = re.compile(r"\b(?:on|at|near|in|outside|inside|into|against|targeting|hit|struck|across|around|"
+                        r"north of|south of|east of|west of|"
+                        r"(?:town|city|village|district|area|cities|towns|villages|outskirts|vicinity|"
+                        r"suburbs|province|governorate|neighbou?rhood|region|settlements?|slum|countryside) of)\s+"
+                        r"(?:the\s+)?(?:[a-z-]+\s+)?$")
+_ATTACK_ON = re.compile(r"\b(?:attacks?|strikes?|raids?|assault|bombing|shelling|explosion|blast|ambush|fighting|"
+                        r"clashes|killed|wounded|injured|shot|exploded|detonated|rocket|drone|missile)\s+"
+                        r"(?:\w+\s+){0,3}(?:on|at|in|near|against|outside|inside|targeting)\s+(?:the\s+)?"
+                        r"(?:[a-z-]+\s+)?$", re.IGNORECASE)
+_SOURCE_BEFORE = re.compile(r"\b(?:from|to|told|visit(?:ed|ing)?|based in|headquartered in|reporting from|"
+                            r"returned to|travel(?:led|ed)? to|flew to|born in)\s+(?:the\s+)?$", re.IGNORECASE)
+_NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outskirts of|in the vicinity of|"
+                          r"(?:\d+\s*(?:km|kilometres|kilometers|miles)\s+)?(?:north|south|east|west|northeast|"
+                          r"northwest|southeast|southwest)(?:ern)?\s+of)\s+(?:the\s+)?(?:(?:town|city|village)\s+)?"
+                          r"(?:of\s+)?$", re.IGNORECASE)
+# "off Hodeidah", "off the coast of Aden", "off the port of Mokha": a sea event coded to the shore
+_OFF_BEFORE = re.compile(r"\b(?:off|off the coast of|off the coasts? of|off the port of|off the port city of|"
+                         r"off the coastal (?:city|town) of|in waters off|in the waters off)\s+(?:the\s+)?$",
+                         re.IGNORECASE)
+_LAUNCHED_FROM = re.compile(r"\s+(?:\w+\s+){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
+_CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
+                            r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
+_SAME_PLACE_KM = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpan:
+    """One incident: the mention index of its place and the sentences about it."""
+
+    mention: int
+    spans: tuple[Span, ...]
+    near: bool  # "near X" / "off X": X is where it is coded, not where it happened
+
+
+def precision_of(r: Resolved) -> int:
+    return r.geo_precision or 2
+
+
+def _cue_sentences(text: str, sentences: Sequence[Span]) -> dict[int, list[Span]]:
+    out: dict[int, list[Span]] = {}
+    for m in _EVENT_WORDS.finditer(text):
+        out.setdefault(sentences_mod.index_of(sentences, m.start()), []).append((m.start(), m.end()))
+    return out
+
+
+def _inside(span: Span, spans: Sequence[Span]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in spans)
+
+
+def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], background: set[int],
+           framing: Sequence[Span] = (), actor_spans: Sequence[Span] = ()) -> list[float | None]:
+    """A score per mention (``None``: never an event place) for being where an event happened."""
+    cue_sentences = _cue_sentences(text, sentences)
+    out: list[float | None] = [None] * len(resolved)
+    if not cue_sentences:
+        return out
+    first_cue_sentence = min((s for s in cue_sentences if s not in background), default=min(cue_sentences))
+    coastal = {sentences_mod.index_of(sentences, r.mention.start) for r in resolved
+               if _OFF_BEFORE.search(text, max(0, r.mention.start - 40), r.mention.start)}
+    for k, r in enumerate(resolved):
+        m = r.mention
+        if m.kind == "demonym" or m.in_organisation or _inside((m.start, m.end), actor_spans):
+            continue
+        si = sentences_mod.index_of(sentences, m.start)
+        local = cue_sentences.get(si)
+        score = 0.0
+        if not local:
+            # "Gunmen opened fire on a patrol in X, Y. Two died.": the scene is set in the
+            # sentence next to the one with the event word
+            near_si = min(cue_sentences, key=lambda c: abs(c - si))
+            if abs(near_si - si) > 1:
+                continue
+            local, score = cue_sentences[near_si], -2.0
+        s_start = sentences[si][0]
+        score += 3.0 if si == first_cue_sentence else (1.5 if si <= first_cue_sentence + 1 else 0.0)
+        score -= 0.05 * min(si, 20)
+        dist = min(abs(m.start - c[1]) if c[1] <= m.start else abs(c[0] - m.end) for c in local)
+        score += 3.0 / (1.0 + dist / 25.0)
+        before = text[max(s_start, m.start - 60):m.start]
+        if _ATTACK_ON.search(before):
+            score += 2.5
+        elif _AT_BEFORE.search(before):
+            score += 1.5
+        if _OFF_BEFORE.search(before):
+            score += 2.0
+        if _SOURCE_BEFORE.search(before):
+            score -= 1.5
+        if _LAUNCHED_FROM.match(text, m.end):
+            score -= 2.5  # "militants in X fired rockets that hit Y": X is where they came from
+        after = text[m.end:m.end + 30]
+        if m.possessive or _METONYM_AFTER.match(after):
+            score -= 2.0
+        elif precision_of(r) == 4 and re.match(r"\s[a-z]", after):
+            score -= 2.0  # a country as modifier: "a U.S. patrol", "a US air strike"
+        clause = text[s_start:m.start]
+        bg = [b.end() for b in _BACKGROUND.finditer(clause)]
+        if bg and any(c[1] <= bg[-1] for c in local) or bg and m.start - bg[-1] < 60:
+            score -= 2.5
+        if si in background:
+            score -= 3.0  # a recalled older attack
+        if _inside((m.start, m.end), framing):
+            score -= 4.0  # headline or dateline: context unless the body names nothing better
+        if water(r.mention.text) and si in coastal:
+            score -= 3.0  # "in the Red Sea off Hodeidah": the shore place, not the sea's centre
+        precision = r.geo_precision or (1 if "named" in m.flags else 2)
+        score += {1: 1.5, 2: 1.0, 3: 0.5, 4: 0.0}.get(precision, 0.0)
+        if k > 0 and _CONTAINER_GAP.match(text[resolved[k - 1].mention.end:m.start]) and \
+                resolved[k - 1].mention.kind != "demonym":
+            score -= 2.0  # "a village in the countryside of X": X only says where the village is
+        if k + 1 < len(resolved) and precision >= 3:
+            nxt = resolved[k + 1]
+            between = text[m.end:nxt.mention.start]
+            if len(between) <= 35 and not re.search(r"[,.;]|\band\b", between) and \
+                    (nxt.geo_precision or 2) < precision and nxt.mention.kind != "demonym":
+                score -= 2.5  # "Syria's Aleppo province", "the country's capital X": the next one is where
+        if r.place is None and "named" not in m.flags:
+            score -= 0.5
+        if r.container:
+            score -= 3.0  # "(Sinjar district, Ninewa)": these only say where the mention before them is
+        out[k] = score
+    return out
+
+
+def lede_date(text: str, sentences: Sequence[Span], published: date | None) -> date | None:
+    """The date of the first sentence that reports an event (news puts the main event
+    first); ``None`` when that sentence has no date expression."""
+    for s, e in sentences:
+        cue = _EVENT_WORDS.search(text, s, e)
+        if cue:
+            found = dates.dates_in(text, s, e, published)
+            return min(found, key=lambda f: (abs(f[0] - cue.start()), f[2]))[1] if found else None
+    return None
+
+
+def background_sentences(text: str, sentences: Sequence[Span], published: date | None,
+                         anchor_date: date | None) -> set[int]:
+    """Sentences that recall an older event: a recall cue, or an explicit day more than
+    three days from the event's date."""
+    out = set()
+    for i, (s, e) in enumerate(sentences):
+        if _RECALL.search(text, s, e):
+            out.add(i)
+        elif anchor_date is not None:
+            found = [d for _, d, p in dates.dates_in(text, s, e, published) if p <= 3]
+            if found and all(abs((d - anchor_date).days) > 3 for d in found):
+                out.add(i)
+    return out
+
+
+def _specific(r: Resolved) -> bool:
+    return r.place is not None and precision_of(r) <= 2 and r.mention.kind != "region"
+
+
+def _within(inner: Resolved, outer: Resolved) -> bool:
+    """``inner`` lies in the area ``outer`` names (same country, and same admin1 for a province)."""
+    if inner.place is None or outer.place is None:
+        return False
+    if outer.mention.kind == "region":  # "western Iraq": the country, read as a region of it
+        return inner.place.country_code == outer.place.country_code
+    return ranking.inside(inner.place, outer.place)
+
+
+def _same(a: Resolved, b: Resolved) -> bool:
+    if a.place is None or b.place is None:
+        return a.mention.lookup == b.mention.lookup
+    return a.place.id == b.place.id or ranking.distance_km(
+        a.place.latitude, a.place.longitude, b.place.latitude, b.place.longitude) < _SAME_PLACE_KM
+
+
+def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], score: Sequence[float | None],
+              background: set[int], tolls: Sequence[bool]) -> list[EventSpan]:
+    """The story's incidents, main one first. ``tolls[i]`` says whether sentence ``i``
+    states a casualty count of its own."""
+    ranked = sorted((s, -k) for k, s in enumerate(score) if s is not None)
+    if not ranked:
+        return []
+    main = -ranked[-1][1]
+    if not _specific(resolved[main]):
+        inside = [(s, k) for k, s in enumerate(score) if s is not None and k != main and _specific(resolved[k])
+                  and _within(resolved[k], resolved[main])
+                  and sentences_mod.index_of(sentences, resolved[k].mention.start) not in background
+                  and _ATTACK_ON.search(text[max(0, resolved[k].mention.start - 60):resolved[k].mention.start])]
+        if inside:
+            main = max(inside)[1]  # the coreferent sentence names the specific place
+    anchors = [main]
+    for k, s in enumerate(score):
+        if s is None or s < 2.0 or not _specific(resolved[k]):
+            continue
+        si = sentences_mod.index_of(sentences, resolved[k].mention.start)
+        if si in background or any(sentences_mod.index_of(sentences, resolved[a].mention.start) == si
+                                   or _same(resolved[a], resolved[k]) for a in anchors):
+            continue
+        if not _ATTACK_ON.search(text[max(sentences[si][0], resolved[k].mention.start - 60):resolved[k].mention.start]):
+            continue
+        if tolls[si] or _SEPARATE.search(text, *sentences[si]):
+            best_here = max((score[j] or 0.0, j) for j in range(len(resolved))
+                            if score[j] is not None and _specific(resolved[j])
+                            and sentences_mod.index_of(sentences, resolved[j].mention.start) == si)[1]
+            anchors.append(best_here)
+    anchor_sentences = sorted((sentences_mod.index_of(sentences, resolved[a].mention.start), a) for a in anchors)
+    owned: dict[int, list[Span]] = {a: [] for a in anchors}
+    extra = [a for a in anchors if a != main]
+    for i, span in enumerate(sentences):
+        if i in background:
+            continue
+        owner = main
+        for si, a in anchor_sentences:
+            if a in extra and si <= i:
+                owner = a if si == i or not _has_place(resolved, span) else owner
+        owned[owner].append(span)
+    return [EventSpan(a, tuple(owned[a]) or (sentences[sentences_mod.index_of(sentences, resolved[a].mention.start)],),
+                      _near(text, resolved[a])) for a in anchors]
+
+
+def _has_place(resolved: Sequence[Resolved], span: Span) -> bool:
+    return any(span[0] <= r.mention.start < span[1] and r.place is not None and r.mention.kind != "demonym"
+               for r in resolved)
+
+
+def _near(text: str, r: Resolved) -> bool:
+    before = text[max(0, r.mention.start - 40):r.mention.start]
+    return bool(_NEAR_BEFORE.search(before) or _OFF_BEFORE.search(before))
+
+
+def near_precision(r: Resolved, near: bool) -> int | None:
+    """Precision of an incident placed at ``r``: a town the text says it was near or off is 2."""
+    if near and r.geo_precision == 1:
+        return 2
+    return r.geo_precision

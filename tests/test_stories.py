@@ -1,0 +1,106 @@
+"""Whole conflict reports, written for these tests in the styles analysts paste: the
+incidents, their places, groups, tolls and dates as an analyst would code them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geo import gazetteer, geoparse
+from geo.ranking import distance_km
+
+PUBLISHED = date(2024, 2, 1)  # a Thursday
+
+NEW_GROUP_GENERIC_THEN_SPECIFIC = (
+    "A previously unknown group calling itself Saraya al-Fajr said on Wednesday it was responsible for a drone "
+    "and rocket attack on a base in western Iraq on Tuesday that injured six American troops and one contractor. "
+    "The group posted its statement after the strike on the Ain al-Asad Air Base in Anbar province. "
+    "In January, a drone attack on a US outpost in Jordan killed three American soldiers."
+)
+TWO_STRIKES = (
+    "Israeli strikes on two villages in southern Lebanon killed five people on Thursday, the health ministry "
+    "said. A strike on Nabatieh killed three people, including a child. In a separate strike, two people were "
+    "killed in Bint Jbeil."
+)
+SHIP_OFF_PORT = (
+    "A missile fired by Yemen's Houthis struck a cargo ship off Hodeidah in the Red Sea on Saturday, the British "
+    "military said. No one was hurt, and the vessel sailed on to its next port. The Houthis said they had "
+    "targeted the ship."
+)
+VAGUE_HEADLINE = (
+    "Rocket attack on Iraq airbase\n"
+    "BAGHDAD (Reuters) - Several rockets struck the Balad air base north of Baghdad late on Sunday, wounding two "
+    "Iraqi soldiers, security sources said."
+)
+RUNNING_TOTAL = (
+    "An airstrike on a house in Rafah killed four people on Monday, medics said. Since October, more than 300 "
+    "people have been killed in the city, according to the Gaza Health Ministry."
+)
+
+
+@pytest.fixture(scope="module")
+def gaz() -> gazetteer.Gazetteer:
+    return gazetteer.load()
+
+
+def parse(text: str, gaz: gazetteer.Gazetteer) -> list[geoparse.EventRecord]:
+    return geoparse.parse(text, PUBLISHED, gaz).incidents
+
+
+def near(incident: geoparse.EventRecord, lat: float, lon: float, km: float) -> bool:
+    return incident.latitude is not None and incident.longitude is not None and \
+        distance_km(incident.latitude, incident.longitude, lat, lon) < km
+
+
+def test_new_group_claims_an_attack_named_generically_then_specifically(gaz: gazetteer.Gazetteer) -> None:
+    first = parse(NEW_GROUP_GENERIC_THEN_SPECIFIC, gaz)[0]
+    assert near(first, 33.80, 42.44, 5) and first.geo_precision == 1  # the base, not the centre of Iraq
+    assert (first.group, first.group_role, first.group_known) == ("Saraya al-Fajr", "claimed", False)
+    assert first.injured == 7 and first.killed is None  # the recalled January attack's toll is not this one's
+    assert first.event_date == date(2024, 1, 30)
+
+
+def test_recalled_attack_is_not_an_incident(gaz: gazetteer.Gazetteer) -> None:
+    assert all(i.country_code == "IQ" for i in parse(NEW_GROUP_GENERIC_THEN_SPECIFIC, gaz))
+
+
+def test_two_strikes_are_two_incidents_with_their_own_tolls(gaz: gazetteer.Gazetteer) -> None:
+    incidents = parse(TWO_STRIKES, gaz)
+    assert len(incidents) == 2
+    nabatieh, bint_jbeil = incidents
+    assert near(nabatieh, 33.38, 35.48, 5) and nabatieh.killed == 3
+    assert near(bint_jbeil, 33.12, 35.43, 5) and bint_jbeil.killed == 2
+    assert {i.group for i in incidents} == {"Military Forces of Israel"}
+    assert all(i.event_date == date(2024, 2, 1) for i in incidents)
+
+
+def test_ship_attack_off_a_port_is_placed_near_the_port(gaz: gazetteer.Gazetteer) -> None:
+    ship = parse(SHIP_OFF_PORT, gaz)[0]
+    assert near(ship, 14.80, 42.95, 10) and ship.country_code == "YE" and ship.geo_precision == 2
+    assert (ship.group, ship.group_role) == ("Ansar Allah", "claimed")
+    assert ship.killed is None and ship.injured is None  # "no one was hurt" is not a count
+
+
+def test_headline_and_dateline_yield_to_the_body(gaz: gazetteer.Gazetteer) -> None:
+    result = geoparse.parse(VAGUE_HEADLINE, PUBLISHED, gaz)
+    base = result.incidents[0]
+    assert near(base, 34.01, 44.15, 15) and base.injured == 2
+    roles = {(m.start, m.text): m.role for m in result.mentions}
+    assert roles[(0 + VAGUE_HEADLINE.index("Iraq"), "Iraq")] == "context"
+    assert roles[(VAGUE_HEADLINE.index("BAGHDAD"), "BAGHDAD")] == "context"
+
+
+def test_running_total_and_ministry_are_not_the_event(gaz: gazetteer.Gazetteer) -> None:
+    result = geoparse.parse(RUNNING_TOTAL, PUBLISHED, gaz)
+    strike = result.incidents[0]
+    assert near(strike, 31.29, 34.25, 10) and strike.killed == 4
+    assert all(m.role == "context" for m in result.mentions if m.start > RUNNING_TOTAL.index("Gaza Health"))
+
+
+def test_readme_example_sentence(gaz: gazetteer.Gazetteer) -> None:
+    text = ("A drone and rocket attack on Al-Asad Air Base in western Iraq on Monday injured seven U.S. "
+            "personnel; a new group, Al-Thawriun, claimed it.")
+    first = parse(text, gaz)[0]
+    assert near(first, 33.80, 42.44, 5)
+    assert first.group_role == "claimed" and first.group == "Al-Thawriun" and first.injured == 7
