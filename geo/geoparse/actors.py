@@ -61,24 +61,48 @@ def _key(name: str) -> str:
     return names.key(name.replace(".", "").replace("\u2019", "'"))
 
 
+_WORD = re.compile(r"[^\W_]+(?:['\u2019.][^\W_]+)*")
+_JOIN = re.compile(r"[\s-]{1,3}")
+
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(m.group().lower().replace("'", "").replace("\u2019", "").replace(".", "")
+                 for m in _WORD.finditer(name))
+
+
+def _lowered(text: str) -> str:
+    """Lower case with the same offsets (a letter whose lower case is longer stays as is)."""
+    low = text.lower().replace("\u2019", "'")
+    if len(low) == len(text):
+        return low
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("\u2019", "'")
+
+
 class Register:
-    """Canonical actors and every alias, looked up by normalised key or found in text."""
+    """Canonical actors and every alias, looked up by normalised key or found in text.
+
+    Finding does not run one huge case-insensitive regular expression (slow with hundreds
+    of aliases): each word of the lower-cased text is checked against the words aliases
+    start with, and only then are the words that follow looked up."""
 
     def __init__(self, actors: Iterable[Actor]) -> None:
         self.actors = {a.canonical: a for a in actors}
         self._by_key: dict[str, str] = {}
-        spellings: list[str] = []
+        self._by_words: dict[tuple[str, ...], tuple[str, str]] = {}  # words -> (canonical, exact capitals or "")
+        self._prefixes: set[tuple[str, ...]] = set()  # every alias's leading words, to stop reading early
+        firsts: set[str] = set()
         for a in self.actors.values():
             for n in (a.canonical, *a.aliases):
                 self._by_key.setdefault(_key(n), a.canonical)
-                spellings.append(n)
-        parts = []
-        for n in sorted(set(spellings), key=len, reverse=True):
-            body = re.escape(n.replace("\u2019", "'")).replace("'", "['\u2019]?").replace(r"\ ", r"[\s-]+")
-            body = body.replace(r"\-", r"[\s-]?")
-            # short all-capital aliases ("IS", "SNA") only in capitals; the rest in any case
-            parts.append(body if n.isupper() and len(n) <= 4 else f"(?i:{body})")
-        self._pattern = re.compile(r"(?<![\w'-])(?:" + "|".join(parts) + r")(?![\w-])") if parts else None
+                words = _words(n)
+                if words:
+                    exact = n if n.isupper() and len(n) <= 4 else ""  # "IS", "SNA" only in capitals
+                    self._by_words.setdefault(words, (a.canonical, exact))
+                    self._prefixes.update(words[:k] for k in range(1, len(words)))
+                    first = _WORD.match(_lowered(n))
+                    if first:
+                        firsts.add(first.group())
+        self._firsts = frozenset(firsts)
 
     def lookup(self, name: str) -> Actor | None:
         canonical = self._by_key.get(_key(name))
@@ -87,15 +111,36 @@ class Register:
         return self.actors.get(canonical) if canonical else None
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, Actor]]:
-        """Every alias occurrence in ``text[start:end]``, longest first where they overlap."""
-        if self._pattern is None:
-            return []
-        out = []
-        for m in self._pattern.finditer(text, start, len(text) if end is None else end):
-            actor = self.lookup(m.group())
-            if actor is not None:
-                out.append((m.start(), m.end(), actor))
-        return out
+        """Every alias occurrence in ``text[start:end]``, the longest where they overlap."""
+        end = len(text) if end is None else end
+        return [hit for hit in self._all(text) if start <= hit[0] and hit[1] <= end]
+
+    @functools.lru_cache(maxsize=8)  # noqa: B019  (a few texts per parse; the register lives as long as the process)
+    def _all(self, text: str) -> tuple[tuple[int, int, Actor], ...]:
+        low = _lowered(text)
+        out: list[tuple[int, int, Actor]] = []
+        done = 0
+        for m in _WORD.finditer(low):
+            if m.group() not in self._firsts or m.start() < done:
+                continue
+            tokens = [m]
+            words = [m.group().replace("'", "").replace(".", "")]
+            while tuple(words) in self._prefixes:
+                gap = _JOIN.match(low, tokens[-1].end())
+                nxt = _WORD.match(low, gap.end()) if gap else None
+                if nxt is None:
+                    break
+                tokens.append(nxt)
+                words.append(nxt.group().replace("'", "").replace(".", ""))
+            for n in range(len(tokens), 0, -1):
+                got = self._by_words.get(tuple(words[:n]))
+                a, b = m.start(), tokens[n - 1].end()
+                if got is None or got[1] and text[a:b] != got[1]:
+                    continue
+                out.append((a, b, self.actors[got[0]]))
+                done = b
+                break
+        return tuple(out)
 
     def canonical_names(self) -> list[str]:
         return sorted(self.actors)
@@ -296,10 +341,11 @@ def group_of(text: str, spans: Sequence[tuple[int, int]], reg: Register | None =
     the story, else the register actor its sentences (then the story) name as acting;
     claimed beats attributed at each step."""
     reg = reg or register()
+    found = _claims(text, 0, len(text))
     for scope in (spans, [(0, len(text))]):
-        found = [c for s, e in scope for c in _claims(text, s, e)]
+        inside = [c for c in found if any(s <= c[0] < e for s, e in scope)]
         for role in ("claimed", "attributed"):
-            named = sorted(c for c in found if c[1] == role)
+            named = sorted(c for c in inside if c[1] == role)
             if named:
                 return _reading(named[0][2], role, reg)
     who = _perpetrator(text, spans, reg) or _perpetrator(text, [(0, len(text))], reg)

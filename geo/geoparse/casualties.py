@@ -27,6 +27,7 @@ _NUM_RE = re.compile(r"\b" + _NUM + r"(?:[- ](" + _UNITS + r"))?\b(?!\s*(?:%|per
                      r"homes?|meters|metres|feet|kg|tons?|million|billion))", re.IGNORECASE)
 _KILLED = r"(?:" + lexicon.alternation("killed_words") + r")"
 _INJURED = r"(?:" + lexicon.alternation("injured_words") + r")"
+_TOLL_WORD = re.compile(r"\b(?:" + _KILLED + "|" + _INJURED + r")\b")
 _CUMULATIVE = re.compile(r"\b" + lexicon.alternation("cumulative_cues") + r"\b", re.IGNORECASE)
 _CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|"
                           r"\bincluding\b|"
@@ -88,7 +89,10 @@ def casualties(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int | None,
     """(killed, injured) as first stated in the event's sentences ``spans``; sentences
     that give a running total are skipped."""
     killed = injured = None
+    words = [m.start() for m in _TOLL_WORD.finditer(text)]
     for s, e in spans:
+        if not any(s <= w < e for w in words):
+            continue
         sentence = text[s:e]
         if _CUMULATIVE.search(sentence):
             continue
@@ -101,5 +105,6 @@ def casualties(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int | None,
 
 def count_in_sentence(sentence: str) -> bool:
     """Whether a sentence states a toll of its own (and not a running total)."""
-    return not _CUMULATIVE.search(sentence) and (count_in(sentence, _KILLED) is not None
+    return bool(_TOLL_WORD.search(sentence)) and not _CUMULATIVE.search(sentence) and (
+        count_in(sentence, _KILLED) is not None
                                                  or count_in(sentence, _INJURED) is not None)

@@ -121,8 +121,9 @@ def event_date_of(text: str, published: date | None, anchor: int, spans: Sequenc
     si = sentences_mod.index_of(sentences, anchor)
     windows = [sentences[si]] + [s for s in spans if s != sentences[si]] + \
               [s for s in sentences[:2] if s != sentences[si] and s not in spans]
+    every = dates_in(text, 0, len(text), published)
     for s, e in windows:
-        found = dates_in(text, s, e, published)
+        found = [d for d in every if s <= d[0] < e]
         if found:
             best = min(found, key=lambda f: (abs(f[0] - anchor), f[2]))
             return best[1], best[2]

@@ -114,11 +114,11 @@ def parse(text: str, published: date | None, gazetteer: Gazetteer,
     sentences = sentences_mod.split(text)
     framing = sentences_mod.framing(text)
     actor_spans = [(a, b) for a, b, _ in reg.find(text)]
-    anchor_date = location.lede_date(text, sentences, published)
-    background = location.background_sentences(text, sentences, published, anchor_date)
-    score = location.scores(text, resolved, sentences, background, framing, actor_spans)
-    tolls = [count_in_sentence(text[s:e]) for s, e in sentences]
-    events = location.incidents(text, resolved, sentences, score, background, tolls)
+    cues = location.event_cues(text)
+    anchor_date = location.lede_date(text, sentences, cues, published)
+    background = location.background_sentences(text, sentences, cues, published, anchor_date)
+    score = location.scores(text, resolved, sentences, cues, background, framing, actor_spans)
+    events = location.incidents(text, resolved, sentences, score, background, count_in_sentence)
     anchors = {e.mention for e in events}
     event_ids = {p.id for p in (resolved[a].place for a in anchors) if p is not None}
     out_mentions = []
@@ -130,6 +130,9 @@ def parse(text: str, published: date | None, gazetteer: Gazetteer,
                                       for e in events])
 
 
+_TYPE_CONTEXT = 600  # characters of the event's other sentences read for its type, after its own sentence
+
+
 def _record(text: str, published: date | None, sentences: list[tuple[int, int]], resolved: list[Resolved],
             event: location.EventSpan, located: list[LocatedMention], reg: actors.Register) -> EventRecord:
     r = resolved[event.mention]
@@ -139,7 +142,7 @@ def _record(text: str, published: date | None, sentences: list[tuple[int, int]],
     own = sentences[sentences_mod.index_of(sentences, anchor)]
     killed, injured = casualties(text, [own] + [s for s in event.spans if s != own])  # its own sentence's toll first
     etype, subtype = event_type_of(sentences_mod.text_of(text, sentences, anchor) + " "
-                                   + " ".join(text[s:e] for s, e in event.spans))
+                                   + " ".join(text[s:e] for s, e in event.spans)[:_TYPE_CONTEXT])
     lm = located[event.mention]
     return EventRecord(event_date, precision, group.name, group.role, lm.name, lm.latitude, lm.longitude,
                        location.near_precision(r, event.near), lm.country_code, lm.admin1, killed, injured,
