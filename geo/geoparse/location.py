@@ -63,6 +63,9 @@ _NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outsk
 _OFF_BEFORE = re.compile(r"\b(?:off|off the coast of|off the coasts? of|off the port of|off the port city of|"
                          r"off the coastal (?:city|town) of|in waters off|in the waters off)\s+(?:the\s+)?$",
                          re.IGNORECASE)
+# "on the Maiduguri-Damaturu road", "Bannu-Miran Shah road": towns that name a road say where it runs
+_ROAD_AFTER = re.compile(r"(?:-[A-Z][\w'\u2019]*(?: [A-Z][\w'\u2019]*)?)?\s+(?:road|highway|expressway|motorway)\b",
+                         re.IGNORECASE)
 _LAUNCHED_FROM = re.compile(r"\s+(?:\w+\s+){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
 _CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
                             r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
@@ -139,6 +142,8 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
             score += 2.0
         if _SOURCE_BEFORE.search(before):
             score -= 1.5
+        if _ROAD_AFTER.match(text, m.end):
+            score -= 2.5
         if _LAUNCHED_FROM.match(text, m.end):
             score -= 2.5  # "militants in X fired rockets that hit Y": X is where they came from
         after = text[m.end:m.end + 30]
@@ -236,6 +241,17 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
                   and _ATTACK_ON.search(text[max(0, resolved[k].mention.start - 60):resolved[k].mention.start])]
         if inside:
             main = max(inside)[1]  # the coreferent sentence names the specific place
+    near_main = False
+    if resolved[main].place is None:
+        # a place the gazetteer lacks: the event is coded to the smallest known place the
+        # same sentence puts it in or near ("in Qaryat X, near Aleppo")
+        si = sentences_mod.index_of(sentences, resolved[main].mention.start)
+        around = [k for k in range(main + 1, len(resolved)) if resolved[k].place is not None
+                  and resolved[k].mention.kind != "demonym" and not resolved[k].mention.in_organisation
+                  and sentences_mod.index_of(sentences, resolved[k].mention.start) == si
+                  and resolved[k].mention.start - resolved[main].mention.end < 80]
+        if around:
+            main, near_main = min(around, key=lambda k: (precision_of(resolved[k]), k)), True
     anchors = [main]
     for k, s in enumerate(score):
         if s is None or s < 2.0 or not _specific(resolved[k]):
@@ -263,7 +279,7 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
                 owner = a if si == i or not _has_place(resolved, span) else owner
         owned[owner].append(span)
     return [EventSpan(a, tuple(owned[a]) or (sentences[sentences_mod.index_of(sentences, resolved[a].mention.start)],),
-                      _near(text, resolved[a])) for a in anchors]
+                      _near(text, resolved[a]) or (a == main and near_main)) for a in anchors]
 
 
 def _has_place(resolved: Sequence[Resolved], span: Span) -> bool:
