@@ -104,3 +104,24 @@ def test_readme_example_sentence(gaz: gazetteer.Gazetteer) -> None:
     first = parse(text, gaz)[0]
     assert near(first, 33.80, 42.44, 5)
     assert first.group_role == "claimed" and first.group == "Al-Thawriun" and first.injured == 7
+
+
+def test_towns_naming_a_road_yield_to_the_place_on_it(gaz: gazetteer.Gazetteer) -> None:
+    text = "Gunmen ambushed a fuel convoy on the Kirkuk-Tikrit road near Daquq on Friday, killing two drivers."
+    first = parse(text, gaz)[0]
+    assert first.mention == "Daquq" and first.geo_precision == 2 and first.killed == 2
+
+
+def test_unknown_village_is_coded_to_the_known_place_it_is_near(gaz: gazetteer.Gazetteer) -> None:
+    text = "Militants stormed a checkpoint in Qaryat Zzyzzx, near Tikrit, on Friday."
+    first = parse(text, gaz)[0]
+    assert near(first, 34.60, 43.68, 10) and first.geo_precision == 2
+
+
+def test_places_inside_actor_names_are_never_event_places(gaz: gazetteer.Gazetteer) -> None:
+    text = ("Fighters of the Islamic State of Iraq and the Levant attacked an army post in Baiji on Sunday, "
+            "the Lebanese Army and the Gaza Health Ministry were not involved.")
+    result = geoparse.parse(text, PUBLISHED, gaz)
+    assert result.incidents[0].mention == "Baiji"
+    assert result.incidents[0].group == "Islamic State"
+    assert all(m.role == "context" for m in result.mentions if m.text in ("Levant", "Iraq", "Gaza"))

@@ -287,8 +287,8 @@ def _claims(text: str, start: int, end: int) -> list[tuple[int, str, tuple[str, 
 _AGENT_AFTER = re.compile(r"[\s\w'-]{0,25}?\b(?:attacked|attacks|fired|launched|struck|shelled|targeted|killed|"
                           r"carried out|stormed|ambushed|raided|bombed|detonated|seized|captured|abducted|kidnapped|"
                           r"claimed|said it|shot|hit)\b")
-_TARGET_BEFORE = re.compile(r"\b(?:on|against|targeting|targeted|at|hit|struck|positions of|members of|fighters of|"
-                            r"of)\s+(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_TARGET_BEFORE = re.compile(r"\b(?:on|against|targeting|targeted|at|hit|struck|positions of)\s+(?:the\s+)?"
+                            r"(?:\w+\s+)?$", re.IGNORECASE)
 _TARGET_AFTER = re.compile(r"\s+(?:positions?|targets?|sites?|commanders?|members?|depots?|infrastructure|"
                            r"strongholds?|hideouts?|bases?|operatives?)\b", re.IGNORECASE)
 _FORCE_AFTER = re.compile(r"\s+" + lexicon.alternation("force_nouns") + r"\b", re.IGNORECASE)
