@@ -125,3 +125,12 @@ def test_places_inside_actor_names_are_never_event_places(gaz: gazetteer.Gazette
     assert result.incidents[0].mention == "Baiji"
     assert result.incidents[0].group == "Islamic State"
     assert all(m.role == "context" for m in result.mentions if m.text in ("Levant", "Iraq", "Gaza"))
+
+
+def test_border_clash_is_placed_at_the_named_border_town(gaz: gazetteer.Gazetteer) -> None:
+    text = "Clashes broke out at the border with Syria near Al-Qaim on Tuesday, killing three Iraqi border guards."
+    result = geoparse.parse(text, PUBLISHED, gaz)
+    first = result.incidents[0]
+    assert first.mention == "Al-Qaim" and first.country_code == "IQ" and first.geo_precision == 2
+    assert first.killed == 3
+    assert [m.country_code for m in result.mentions if m.text == "Syria"] == ["SY"]

@@ -312,7 +312,8 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
             continue
         after = text[b.end:b.end + 30]
         if _NEAR_GAP.match(gap):
-            links.append(Link(k, k + 1, True, True, partial=partial))
+            if not any(p.feature == "country" for p in cands[k]):  # "the border with Syria near Al-Qaim"
+                links.append(Link(k, k + 1, True, True, partial=partial))
         elif _HARD_GAP.match(gap) or _KIND_ONLY_GAP.match(gap) and _KIND_NEXT.match(after):
             in_parens = in_parens or "(" in gap
             links.append(Link(k, k + 1, True, parens=in_parens, partial=partial, small=small))
