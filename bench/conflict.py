@@ -24,6 +24,14 @@ Scored as ``../shared/eval/conflict/README.md`` says ("How to score with it"):
   ``python -m geo geocode --jsonl`` (same environment, so ``GEOCODER`` applies if set); the
   answer must lie within 25 km of the coded point and in the hinted country. GTD rows whose
   city is "Unknown" are left out and counted.
+* the other fields of the main incident, per set and split (``published=None``: the set
+  gives no publication date). *Event date*: the parser's date must be the coded day
+  exactly; no incident or no date is a miss. ACLED notes state the date in the text; GTD
+  summaries had their leading date removed by the set's maker, so a GTD date is not a fair
+  test and is shown for the record only, marked n/a. *Incidents per text*: mean count, and
+  the share of texts with more than one. *Group* and *killed*: the set has no actor or
+  fatality column, so there is no gold to score; the share of rows with a group (and its
+  role, and whether the register knows it) and with a death toll are descriptive only.
 
 Nothing from the evaluation set is stored in this repository.
 """
@@ -61,7 +69,6 @@ COUNTRY_ISO = {
     "Somalia": "SO", "South Sudan": "SS", "Sudan": "SD", "Syria": "SY", "Ukraine": "UA", "Yemen": "YE",
 }
 
-SPLITS = ("report", "tune")  # report first: it gives the published figures
 
 
 def _iso(country: str) -> str:
@@ -86,6 +93,12 @@ class Scored:
     precision: int | None
     location: str
     km: float | None  # None: no point
+    n_incidents: int = 0
+    event_date: str | None = None  # ISO day of the main incident, None: no incident or no date
+    group: str = ""
+    group_role: str = ""
+    group_known: bool = False
+    killed: int | None = None
 
     @property
     def wrong_country(self) -> bool:
@@ -108,13 +121,16 @@ def score_rows(rows: list[dict[str, Any]], dataset: str, haversine: Callable[...
     for r in rows:
         res = geoparse.parse(r["text"], None, gaz)
         inc = res.incidents[0] if res.incidents else None
-        if inc is None or inc.latitude is None or inc.longitude is None:
-            out.append(Scored(r, dataset, None, None, inc.country_code if inc else "",
-                              inc.geo_precision if inc else None, inc.location if inc else "", None))
+        if inc is None:
+            out.append(Scored(r, dataset, None, None, "", None, "", None))
             continue
-        km = haversine(inc.latitude, inc.longitude, r["latitude"], r["longitude"])
+        km = None
+        if inc.latitude is not None and inc.longitude is not None:
+            km = haversine(inc.latitude, inc.longitude, r["latitude"], r["longitude"])
         out.append(Scored(r, dataset, inc.latitude, inc.longitude, inc.country_code, inc.geo_precision,
-                          inc.location, km))
+                          inc.location, km, len(res.incidents),
+                          inc.event_date.isoformat() if inc.event_date else None,
+                          inc.group, inc.group_role, inc.group_known, inc.killed))
     return out, time.perf_counter() - t0
 
 
@@ -148,6 +164,14 @@ def _p(items: Iterable[Scored], *codes: int) -> list[Scored]:
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + ["| " + " | ".join(r) + " |" for r in rows]
+
+
+def _side_by_side(splits: Iterable[str], per_split: Iterable[list[list[str]]], value: str = "") -> list[str]:
+    """One table of ``[measure, value, n]`` rows per split, as measure | value per split | n per split."""
+    splits = list(splits)
+    blocks = list(per_split)
+    rows = [[same[0][0]] + [r[1] for r in same] + [r[2] for r in same] for same in zip(*blocks, strict=True)]
+    return _table(["measure"] + [f"{sp} {value}".strip() for sp in splits] + [f"n {sp}" for sp in splits], rows)
 
 
 def headline_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
@@ -191,6 +215,61 @@ def precision_shares(items: list[Scored]) -> list[str]:
     cells = [f"{counts.get(k, 0) / n:.3f}" for k in (1, 2, 3, 4)]
     other = len(with_point) - sum(counts.get(k, 0) for k in (1, 2, 3, 4))
     return cells + [str(other), str(len(with_point))]
+
+
+# ----------------------------------------------------------------- date, incidents, group, killed
+
+NO_GOLD = "no gold in this set"
+
+
+def _of(items: list[Scored], test: Callable[[Scored], bool]) -> str:
+    return _fmt(sum(test(s) for s in items) / len(items)) if items else "—"
+
+
+def _date_ok(s: Scored) -> bool:
+    return s.event_date is not None and s.event_date == s.row["event_date"]
+
+
+def _roles(items: list[Scored]) -> str:
+    """Role shares among rows with a group, and the share the register knows."""
+    grouped = [s for s in items if s.group]
+    if not grouped:
+        return "—"
+    roles = Counter(s.group_role for s in grouped)
+    shares = ", ".join(f"{role} {n / len(grouped):.2f}" for role, n in roles.most_common())
+    return f"{shares}; in register {sum(s.group_known for s in grouped) / len(grouped):.2f}"
+
+
+def field_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
+    """Event date (ACLED scored, GTD for the record), incidents per text, and the fields
+    the set has no gold for (group, killed), described only."""
+    by_source: dict[str, list[Scored]] = defaultdict(list)
+    for s in acled:
+        by_source[s.row["source"]].append(s)
+    rows = [["**ACLED event date, exact day** (no incident or no date = miss)", f"**{_of(acled, _date_ok)}**",
+             str(len(acled))]]
+    rows += [[f"… {src}", _of(items, _date_ok), str(len(items))] for src, items in sorted(by_source.items())]
+    rows += [
+        ["ACLED: no date read (no incident, or none in the text)", _of(acled, lambda s: s.event_date is None),
+         str(len(acled))],
+        ["GTD event date, exact day", "n/a (date removed from the text by the set's maker)", str(len(gtd))],
+        ["… for the record only: GTD exact day / any date read",
+         f"{_of(gtd, _date_ok)} / {_of(gtd, lambda s: s.event_date is not None)}", str(len(gtd))],
+    ]
+    for name, items in (("ACLED", acled), ("GTD", gtd)):
+        mean = sum(s.n_incidents for s in items) / len(items) if items else 0.0
+        rows += [
+            [f"{name} incidents per text: mean / share with more than one / share with none",
+             f"{mean:.2f} / {_of(items, lambda s: s.n_incidents > 1)} / {_of(items, lambda s: s.n_incidents == 0)}",
+             str(len(items))],
+            [f"{name} group (exact canonical name)", NO_GOLD, "—"],
+            [f"{name} main incident has a group (descriptive)", _of(items, lambda s: bool(s.group)), str(len(items))],
+            [f"{name} … role among those (descriptive)", _roles(items), str(sum(bool(s.group) for s in items))],
+            [f"{name} killed", NO_GOLD, "—"],
+            [f"{name} main incident has a death toll (descriptive)", _of(items, lambda s: s.killed is not None),
+             str(len(items))],
+        ]
+    return rows
 
 
 # ----------------------------------------------------------------- geocoding with a hint
@@ -326,17 +405,6 @@ def failures(scored: list[Scored], geocoded: list[Geocoded]) -> list[dict[str, A
     return out
 
 
-def _commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=ROOT, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "geo"], capture_output=True,
-                               text=True, cwd=ROOT, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" + uncommitted changes in geo/" if dirty else "")
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=["report", "tune", "both"], default="both")
@@ -349,7 +417,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     load = eval_sets.load_module("conflict", "CONFLICT_EVAL_DIR")
-    splits = SPLITS if args.split == "both" else (args.split,)
+    splits = eval_sets.SPLITS if args.split == "both" else (args.split,)
     lim = args.limit or None
     if args.layers:
         add_layers(args.layers)
@@ -362,7 +430,7 @@ def main(argv: list[str] | None = None) -> None:
     layers = f"country layers {' '.join(installed)}" if installed else "no country layers (base gazetteer only)"
 
     md: list[str] = [f"## {args.title}", "",
-                     f"Commit {_commit()}, {layers}; geocoder: {os.environ.get('GEOCODER') or 'offline gazetteer'}. "
+                     f"Commit {eval_sets.commit_label()}, {layers}; geocoder: {os.environ.get('GEOCODER') or 'offline gazetteer'}. "
                      "Figures are `strict / lenient`: strict counts a point in the wrong country as a miss.", ""]
     parse_s = 0.0
     parsed_rows = 0
@@ -381,7 +449,7 @@ def main(argv: list[str] | None = None) -> None:
     geocoded: dict[str, list[Geocoded]] = {}
     skipped: dict[str, int] = {}
     if not args.no_geocode:
-        queries = []
+        queries: list[dict[str, Any]] = []
         for split in splits:
             acled, gtd = by_split[split]
             rows = [{**s.row, "_dataset": s.dataset} for s in acled + gtd]
@@ -392,13 +460,19 @@ def main(argv: list[str] | None = None) -> None:
             geocoded[split] = geocode_scores([r for r in queries if r["split"] == split], answers, load.haversine_km)
 
     md += ["### Headline: parser on the text alone", ""]
-    md += _table(["measure"] + [f"{sp} strict / lenient" for sp in splits] + [f"n {sp}" for sp in splits],
-                 [[rows[0][0]] + [rows[k][1] for k in range(len(splits))] + [rows[k][2] for k in range(len(splits))]
-                  for rows in zip(*(headline_rows(*by_split[sp]) for sp in splits), strict=True)])
+    md += _side_by_side(splits, (headline_rows(*by_split[sp]) for sp in splits), "strict / lenient")
     for split in splits:
         acled, gtd = by_split[split]
         a1, g1 = _p(acled, 1), _p(gtd, 1)
         summary.append(f"{split}: ACLED p1@10km {_pair(a1, 10)} (n={len(a1)}), GTD p1@25km {_pair(g1, 25)} (n={len(g1)})")
+
+    md += ["", "### Event date, incidents per text, group and killed", "",
+           "The parser gets `published=None` (the set gives no publication date). Group and killed: the set "
+           "has no actor or fatality column, so those figures describe the output and score nothing.", ""]
+    md += _side_by_side(splits, (field_rows(*by_split[sp]) for sp in splits))
+    for split in splits:
+        acled, gtd = by_split[split]
+        summary.append(f"{split}: ACLED date {_of(acled, _date_ok)} (n={len(acled)})")
 
     md += ["", "### Predicted geo_precision (rows with a point)", "",
            "1 = the place itself; 2–4 = the parser fell back to a container (district, province, country).", ""]
@@ -436,9 +510,7 @@ def main(argv: list[str] | None = None) -> None:
                       "… no point", "… a container", "… another place"], rows_md)
         md += ["", "### Geocoding with a hint (`location` + country → `python -m geo geocode --jsonl`)", "",
                "A hit lies within 25 km of the coded point and in the hinted country.", ""]
-        md += _table(["measure"] + list(splits) + [f"n {sp}" for sp in splits],
-                     [[rows[0][0]] + [rows[k][1] for k in range(len(splits))] + [rows[k][2] for k in range(len(splits))]
-                      for rows in zip(*(geocode_rows(geocoded[sp], skipped[sp]) for sp in splits), strict=True)])
+        md += _side_by_side(splits, (geocode_rows(geocoded[sp], skipped[sp]) for sp in splits))
         for split in splits:
             g = geocoded[split]
             p1 = [x for x in g if x.row["precision"] == 1]
