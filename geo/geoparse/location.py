@@ -63,7 +63,7 @@ _NEAR_BEFORE = re.compile(r"\b(?:near|outside|close to|on the outskirts of|outsk
 _OFF_BEFORE = re.compile(r"\b(?:off|off the coast of|off the coasts? of|off the port of|off the port city of|"
                          r"off the coastal (?:city|town) of|in waters off|in the waters off)\s+(?:the\s+)?$",
                          re.IGNORECASE)
-# "on the Maiduguri-Damaturu road", "Bannu-Miran Shah road": towns that name a road say where it runs
+# "on the Kirkuk-Tikrit road", "the Aden-Lahij highway": towns that name a road say where it runs
 _ROAD_AFTER = re.compile(r"(?:-[A-Z][\w'\u2019]*(?: [A-Z][\w'\u2019]*)?)?\s+(?:road|highway|expressway|motorway)\b",
                          re.IGNORECASE)
 _LAUNCHED_FROM = re.compile(r"\s+(?:\w+\s+){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
@@ -150,7 +150,7 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
         if m.possessive or _METONYM_AFTER.match(after):
             score -= 2.0
         elif precision_of(r) == 4 and re.match(r"\s[a-z]", after):
-            score -= 2.0  # a country as modifier: "a U.S. patrol", "a US air strike"
+            score -= 2.0  # a country as modifier: "a U.S. patrol", "a UK frigate"
         clause = text[s_start:m.start]
         bg = [b.end() for b in _BACKGROUND.finditer(clause)]
         if bg and any(c[1] <= bg[-1] for c in local) or bg and m.start - bg[-1] < 60:

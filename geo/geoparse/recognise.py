@@ -272,8 +272,8 @@ def _unknown_after_event(text: str, tokens: Sequence[Token], persons: set[str],
 
 def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[Token] = (),
                               persons: set[str] | None = None, gazetteer: Gazetteer | None = None) -> list[Mention]:
-    """Names the text calls a place that recognition missed: "the village of Tamthil",
-    "Nuwakot district", "clashes in Jazaa". A name with a kind word ("Tal Tamer town")
+    """Names the text calls a place that recognition missed: "the village of Kafr Zayta",
+    "Sanjar district", "clashes in Tell Ahmar". A name with a kind word ("Tell Ahmar town")
     replaces shorter matches inside it ("Tal"). Each is looked up with every key level
     (variant spellings); without a match it is reported unresolved (latitude null)."""
     found = list(found)
@@ -282,7 +282,7 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
     items: list[tuple[int, int, str]] = []
     for pattern in (_KIND_BEFORE, _KIND_AFTER):
         items.extend((m.start(1), m.end(1), m.group(1)) for m in pattern.finditer(text))
-    for m in _KIND_LIST.finditer(text):  # "the villages of Arbin, Hawsh Nasri and Jobar"
+    for m in _KIND_LIST.finditer(text):  # "the villages of Kafr Batna, Saqba and Hamouriyah"
         for item in re.finditer(_NAME_ITEM, m.group(1)):
             items.append((m.start(1) + item.start(), m.start(1) + item.end(), item.group()))
     for s, e, name in items:
@@ -468,7 +468,7 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
             return _REJECT
         if i > 0 and not area and _name_run_before(tokens, i, text):
             persons.add(w)
-            return _REJECT  # "Conor McGregor", "Lorenzo Taylor": part of a person's name
+            return _REJECT  # "Anna Paris", "John Jordan": part of a person's name
         if j < len(tokens) and tokens[j].key in _SAID and not area and text[first.end:tokens[j].start] == " ":
             return _REJECT
         if w in _ARTICLES:
@@ -503,7 +503,7 @@ def _accept(span: Sequence[Token], tokens: Sequence[Token], i: int, j: int, text
         if words[0] in _FIRST_NAMES and not area and pop < 100_000:
             return _REJECT
         if words[0] in _ARTICLES and i > 0 and not area and _name_run_before(tokens, i, text):
-            return _REJECT  # "Abu Huzaifa al-Libi": a nisba surname
+            return _REJECT  # "Abu Omar al-Tunisi": a nisba surname
     return _STRONG
 
 

@@ -222,7 +222,7 @@ _SMALL_ABROAD = 100_000  # a town this size or smaller, outside every country th
 def _no_small_place_abroad(out: list[Resolved], cands: Sequence[Sequence[Place]],
                            score: Callable[[int, Place], float]) -> list[Resolved]:
     """The story's countries are those of the provinces, districts, cities and sites it
-    names, and of the containers it states ("Aleppo countryside", "(Afgooye, Lower
+    names, and of the containers it states ("Aleppo countryside", "(Jowhar, Middle
     Shabelle)"); a country named in passing ("the border with Israel") does not count. A small town or village outside all of
     them, or any town there known by another name (a Syrian "Mare" is not Malé), is a homonym
     (a group's name is not a village abroad that shares it): the best
@@ -255,7 +255,7 @@ _COMPASS_WORD = r"(?:(?:north|south|east|west)(?:ern|east|west|eastern|western)?
 _HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|\s+of\s+(?:the\s+)?{_COMPASS_WORD}|,?\s+in\s+(?:the\s+)?{_COMPASS_WORD}|"
                        rf",\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_KIND}\s+(?:in|of)\s+(?:the\s+)?{_COMPASS_WORD}"
                        rf"(?:{_KIND}\s+of\s+)?)$", re.IGNORECASE)
-_KIND_ONLY_GAP = re.compile(rf"^(?:\s+{_KIND})+\s+$", re.IGNORECASE)  # "Gire Mamrez area Amadiya district"
+_KIND_ONLY_GAP = re.compile(rf"^(?:\s+{_KIND})+\s+$", re.IGNORECASE)  # "Kani Masi area Amedi district"
 _SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGNORECASE)
 _NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
                        rf"(?:\d+\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)"
@@ -300,7 +300,7 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
     in_parens = False
     for k in range(len(mentions) - 1):
         a, b = mentions[k], mentions[k + 1]
-        # names the index lacks inside an address ("(Qwzdistrict, Diyala)", ", Southern District, Israel") keep the chain
+        # names the index lacks inside an address ("(Khanaqindistrict, Diyala)", ", Northern District, Israel") keep the chain
         gap = _UNKNOWN_PART.sub("", text[a.end:b.start])
         rest = _CONTINUATION.match(gap) if a.kind == "place" else None
         partial = rest is not None
@@ -381,7 +381,7 @@ _DIVISION_WORD = re.compile(r"^\s+(?:(district|sub-?district|county|raion|rayon)
 
 
 def _by_kind_word(text: str, m: Mention, cands: list[Place]) -> list[Place]:
-    """"Marib city" is the town, "Marib governorate" the province, "Sinjar district" the
+    """"Hodeidah city" is the town, "Hodeidah governorate" the province, "Sinjar district" the
     district: a kind word after a name picks among same-named places."""
     after = text[m.end:m.end + 25]
     if _TOWN_WORD.match(after):
@@ -468,7 +468,7 @@ def _one_sense_per_story(resolved: list[Resolved]) -> list[Resolved]:
     later bare "Parkland"s. The best-supported reading of each name wins."""
     best: dict[str, Resolved] = {}
     for r in resolved:
-        if r.place is None or r.container or r.fallback:  # "Marib city, Marib": a town and its province
+        if r.place is None or r.container or r.fallback:  # "Hodeidah city, Hodeidah": a town and its province
             continue
         k = names.key(r.mention.lookup)
         if k not in best or r.score > best[k].score:
