@@ -38,6 +38,7 @@ NEAR_KM = 250.0
 CITY_CONTAINER_KM = 30.0  # "X area, Y city": X lies within this of Y
 NEAR_PLACE_KM = 60.0  # "X near Y"
 NEIGHBOURHOOD_KM = 12.0  # "X neighbourhood, Y": X lies within this of the town Y
+REGION_KM = 100.0  # "X (Y, West Bank)": a named region without borders in the index reaches this far from its centre
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -112,6 +113,9 @@ def inside(place: Place, container: Place, container_names: frozenset[str] = fro
         # sources without districts: near the district's centre
         return not place.admin2 and distance_km(place.latitude, place.longitude,
                                                 container.latitude, container.longitude) < NEAR_PLACE_KM / 2
+    if kind == "region":
+        return same_division(place.admin1, container.name) or \
+            distance_km(place.latitude, place.longitude, container.latitude, container.longitude) < REGION_KM
     return distance_km(place.latitude, place.longitude, container.latitude, container.longitude) < CITY_CONTAINER_KM
 
 

@@ -116,3 +116,10 @@ def test_a_stated_district_picks_the_right_namesake_village(layered_geocoder: Of
 
     answer = _geocode_item(layered_geocoder, "Khiam", "LB", None, "Marjayoun")
     assert answer["geo_precision"] == 1 and near(answer["latitude"], answer["longitude"], (33.33, 35.61), 5)
+
+
+def test_a_village_in_a_named_region_is_found_inside_it(layered: Gazetteer) -> None:
+    # the West Bank is a region without borders in the index: the village still counts as inside it
+    incident = event_point("On 3 March 2024, soldiers raided Burqa village (Nablus, West Bank), wounding five.", layered)
+    assert incident.geo_precision == 1 and incident.country_code == "PS"
+    assert near(incident.latitude, incident.longitude, (32.30, 35.19), 8)

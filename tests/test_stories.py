@@ -134,3 +134,9 @@ def test_border_clash_is_placed_at_the_named_border_town(gaz: gazetteer.Gazettee
     assert first.mention == "Al-Qaim" and first.country_code == "IQ" and first.geo_precision == 2
     assert first.killed == 3
     assert [m.country_code for m in result.mentions if m.text == "Syria"] == ["SY"]
+
+
+def test_a_district_named_after_its_town_does_not_hide_the_town(gaz: gazetteer.Gazetteer) -> None:
+    # the district "Ede North" is unknown; the town Ede inside the stated state still is
+    first = parse("On 3 March 2024, gunmen attacked traders in Ede (Ede North, Osun), killing two.", gaz)[0]
+    assert near(first, 7.73, 4.44, 10) and first.geo_precision == 1 and first.killed == 2

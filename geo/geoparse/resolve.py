@@ -356,7 +356,7 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
             if not link.near:
                 cands[link.outer] = _as_container(cands[link.outer], link.parens)
                 is_container.add(link.outer)
-        partial = any(link.partial for link in boxes)
+        partial = any(link.partial for link in boxes if link.inner == k)  # not a container's own
         if partial:
             cands[k] = []  # its candidates are for the head word, another place
 
