@@ -123,3 +123,14 @@ def test_a_village_in_a_named_region_is_found_inside_it(layered: Gazetteer) -> N
     incident = event_point("On 3 March 2024, soldiers raided Burqa village (Nablus, West Bank), wounding five.", layered)
     assert incident.geo_precision == 1 and incident.country_code == "PS"
     assert near(incident.latitude, incident.longitude, (32.30, 35.19), 8)
+
+
+def test_an_address_head_is_looked_up_with_variant_spellings(layered: Gazetteer) -> None:
+    # "Makhmour" is not how the index spells the town, but ", Iraq" says it is a place there
+    incident = event_point("Gunmen attacked a checkpoint in Makhmour, Iraq, on Tuesday.", layered)
+    assert incident.country_code == "IQ" and near(incident.latitude, incident.longitude, (35.76, 43.60), 8)
+
+
+def test_a_town_spelled_as_the_text_spells_it_beats_the_district_named_after_it(layered: Gazetteer) -> None:
+    incident = event_point("On 3 March 2024, shelling hit Seredyna-Buda, Sumy, wounding a man.", layered)
+    assert incident.geo_precision == 1 and near(incident.latitude, incident.longitude, (52.17, 34.04), 5)

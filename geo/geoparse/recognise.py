@@ -236,6 +236,8 @@ _KIND_LIST = re.compile(r"\b(?:cities|towns|villages|settlements|areas|districts
                         r"regions|camps)\s+of\s+(" + _NAME_ITEM + r"(?:(?:,\s*|,?\s+and\s+)" + _NAME_ITEM + r")*)")
 
 
+# "in Xville, Province": a name heading an address whose next part is a known place
+_ADDRESS_HEAD = re.compile(r"\b(?:in|at|near|outside)\s+((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+){0,2}),\s")
 _EVENT_BEFORE = re.compile(r"\b(?:killed|clash(?:es)?|fighting|attack(?:s|ed)?|strikes?|struck|shell(?:ed|ing)|"
                            r"bomb(?:ed|ing)?|explosion|exploded|detonated|blast|raid(?:s|ed)?|captured|seized|liberated|battles?|"
                            r"offensive|ambush(?:ed)?|withdr[ae]w(?:ing)?|advanced|fell|wounded|injured|died)\b[^.;]{0,40}"
@@ -303,6 +305,23 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
             continue
         taken.append((s, e))
         extra.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
+    starts = {m.start for m in found if m.kind != "demonym"}
+    for m in _ADDRESS_HEAD.finditer(text):
+        s, e = m.span(1)
+        if m.end() not in starts or m.group(1).split()[0].lower() in COMMON_WORDS:
+            continue
+        inner = [x for x in found if s <= x.start and x.end <= e]
+        unnamed = [x for x in extra if s <= x.start and x.end <= e and "named" not in x.flags]
+        if any(a < e and s < b for a, b in taken if not any((x.start, x.end) == (a, b) for x in inner + unnamed)):
+            continue
+        # a longer name replaces the part of it that was found only when the index knows it
+        # ("Feroz Koh" over "Feroz"; "Zolote-5" keeps "Zolote")
+        if inner and not (gazetteer is not None and gazetteer.indices(m.group(1))):
+            continue
+        found = [x for x in found if x not in inner]
+        extra = [x for x in extra if x not in unnamed]
+        taken = [t for t in taken if not any((x.start, x.end) == t for x in inner + unnamed)] + [(s, e)]
+        extra.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown", "named"})))
     if not extra:
         return found
     if gazetteer is not None:  # a name the text calls a place: variant spellings welcome

@@ -183,7 +183,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         if named and k not in container:
             first.append((named[0], _NAMED_COUNTRY))
             continue
-        best = _prefer_town(max(cs, key=lambda p: cached(k, p)), cs, k in is_container)
+        best = _prefer_town(max(cs, key=lambda p: cached(k, p)), cs, k in is_container, mentions[k].lookup)
         first.append((best, cached(k, best)))
     # 3. nearness to the other places (points only; countries are too coarse)
     anchors = [(k, p) for k, (p, _) in enumerate(first) if p is not None and p.feature not in _AREA]
@@ -203,7 +203,7 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
                                 distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < ranking.NEAR_KM:
                             return ranking.NEAR_BONUS
                     return 0.0
-                place = _prefer_town(max(cs, key=lambda p: cached(k, p) + near(p)), cs, k in is_container)
+                place = _prefer_town(max(cs, key=lambda p: cached(k, p) + near(p)), cs, k in is_container, m.lookup)
                 s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s, k in is_container))
     out = _no_small_place_abroad(out, cands, cached)
@@ -449,17 +449,18 @@ def _fits(p: Place, boxes: Sequence[Place], near: bool, gazetteer: Gazetteer, sm
 _NAMESAKE_TOWN = 10_000  # people: a town this size found under a province's name is its namesake
 
 
-def _prefer_town(best: Place, cs: Sequence[Place], container: bool) -> Place:
+def _prefer_town(best: Place, cs: Sequence[Place], container: bool, lookup: str = "") -> Place:
     """"Benghazi", "Marib", "Erbil": when a province or district and a town inside it share
     a name, a report means the town (as the geocoder ranks it, :mod:`geo.ranking`), unless
     the name only says where another place is, or the text says "province" (then the town
     is not among the candidates). A town found under the name through one of its other
-    names counts when it is a real town ("Nabatieh" for "Nabatîyé et Tahta")."""
+    names counts when it is a real town ("Nabatieh" for "Nabatîyé et Tahta"), and so does a
+    town spelled as the text spells it when the division was found under another name."""
     if container or best.feature not in ("admin1", "admin2", "admin3"):
         return best
-    own = names.article_free(_key(best.name))
+    own = {names.article_free(_key(best.name)), names.article_free(_key(lookup)) if lookup else ""}
     towns = [p for p in cs if not p.is_area and ranking.inside(p, best)
-             and (names.article_free(_key(p.name)) == own or p.population >= _NAMESAKE_TOWN)]
+             and (names.article_free(_key(p.name)) in own or p.population >= _NAMESAKE_TOWN)]
     return max(towns, key=lambda p: ranking.prior(p)) if towns else best
 
 
