@@ -2,15 +2,26 @@
 
 HTML is reduced to its visible text with the standard library's tolerant parser
 (scripts, styles and other non-content elements dropped), so a saved page never
-brings markup, let alone script, into the app.
+brings markup, let alone script, into the app. The page's publication date is read from
+its metadata (:func:`published_date`), since "on Monday" means nothing without it.
+
+Also here, for the article form: the escaped HTML that shows an article with its place
+mentions marked, or an incident's evidence sentences, and the stable id of an incident
+read from an article.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Sequence
+from datetime import date
+from html import escape
 from html.parser import HTMLParser
 
-__all__ = ["MAX_ARTICLE_BYTES", "ArticleError", "html_to_text", "decode_upload", "highlight_html"]
+__all__ = ["MAX_ARTICLE_BYTES", "ArticleError", "html_to_text", "decode_upload", "upload_published", "published_date",
+           "highlight_html", "evidence_html", "incident_id", "incident_label"]
 
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
 _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object"}
@@ -55,6 +66,23 @@ def html_to_text(markup: str) -> str:
 
 def decode_upload(raw: bytes, name: str) -> str:
     """Text of an uploaded ``.txt`` or ``.html`` article; ``ArticleError`` names the problem."""
+    text, is_html = _decode(raw, name)
+    return html_to_text(text) if is_html else text
+
+
+def upload_published(raw: bytes, name: str) -> date | None:
+    """The publication date an uploaded HTML page states (:func:`published_date`); ``None``
+    for plain text, a page that states none, or a file that cannot be read (reading the
+    article reports that)."""
+    try:
+        text, is_html = _decode(raw, name)
+    except ArticleError:
+        return None
+    return published_date(text) if is_html else None
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, bool]:
+    """The upload as text, and whether it is an HTML page."""
     if len(raw) > MAX_ARTICLE_BYTES:
         raise ArticleError(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_ARTICLE_BYTES // 2**20} MB article limit")
     if b"\x00" in raw[:4096]:
@@ -64,9 +92,7 @@ def decode_upload(raw: bytes, name: str) -> str:
     except UnicodeDecodeError as error:
         raise ArticleError(f"{name}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
     lowered = name.lower()
-    if lowered.endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html)", text[:200], re.IGNORECASE):
-        return html_to_text(text)
-    return text
+    return text, bool(lowered.endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html)", text[:200], re.IGNORECASE))
 
 
 def highlight_html(text: str, spans: list[tuple[int, int, str, str]]) -> str:
@@ -75,8 +101,6 @@ def highlight_html(text: str, spans: list[tuple[int, int, str, str]]) -> str:
     Every piece of the article and every label is escaped; only the tags written here are
     markup. Overlapping spans keep the first.
     """
-    from html import escape
-
     colors = {"event": "#ffb3b3", "context": "#cfe3ff"}
     out: list[str] = []
     pos = 0
@@ -90,3 +114,142 @@ def highlight_html(text: str, spans: list[tuple[int, int, str, str]]) -> str:
     out.append(escape(text[pos:]))
     body = "".join(out).replace("\n", "<br>")
     return f'<div style="line-height:1.6;font-size:0.95rem">{body}</div>'
+
+
+def evidence_html(text: str, evidence: Sequence[tuple[int, int]], spans: list[tuple[int, int, str, str]]) -> str:
+    """The sentences ``text[start:end]`` an incident was read from, one block each, escaped
+    as in :func:`highlight_html`, with the (start, end, role, label) ``spans`` inside them
+    marked. Offsets outside ``text`` are skipped."""
+    blocks = []
+    for start, end in evidence:
+        if not 0 <= start < end <= len(text):
+            continue
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        inside = [(a - start, b - start, role, label) for a, b, role, label in spans if start <= a and b <= end]
+        blocks.append(highlight_html(text[start:end], inside))
+    style = "border-left:3px solid #bbbbbb;padding-left:0.6rem;margin:0.2rem 0"
+    return "".join(f'<blockquote style="{style}">{block}</blockquote>' for block in blocks)
+
+
+def incident_id(text: str, anchor: tuple[int, int] | None) -> str:
+    """The event id of the incident the parser anchored at ``anchor`` (its place mention's
+    offsets; ``None`` for the one incident typed in by hand) in the article ``text``.
+
+    It depends only on the article and the incident's place in it, not on any field the
+    analyst corrects (date, place, toll), so saving an incident again, corrected or not,
+    updates it instead of adding another; two incidents of one article have different
+    anchors, and the same offsets in another article give another id.
+    """
+    where = "manual" if anchor is None else f"{anchor[0]}:{anchor[1]}"
+    digest = hashlib.sha1(f"{text}\x00{where}".encode()).hexdigest()[:12]
+    return f"article-{digest}"
+
+
+def incident_label(number: int, total: int, place: str, killed: int | None, injured: int | None,
+                   saved: bool = False) -> str:
+    """One line naming an incident of an article, e.g. ``Incident 1 of 2 — Nabatieh, killed 3``
+    (plain text: escape it for Markdown labels)."""
+    parts = [" ".join(place.split()) or "place not named"]
+    if killed is not None:
+        parts.append(f"killed {killed}")
+    if injured is not None:
+        parts.append(f"injured {injured}")
+    return f"Incident {number} of {total} — " + ", ".join(parts) + (" · saved" if saved else "")
+
+
+# ----------------------------------------------------------------- the publication date
+
+# Where pages state when they were published, best first: Open Graph / article metadata,
+# other <meta> conventions, schema.org microdata, JSON-LD, and last a <time datetime>.
+_META_KEYS = ("article:published_time", "og:article:published_time", "datepublished", "date", "pubdate",
+              "publishdate", "publish-date", "publish_date", "dc.date.issued", "dcterms.issued", "dc.date",
+              "dcterms.created", "sailthru.date", "parsely-pub-date")
+_ISO_DATE = re.compile(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d])")
+_MAX_JSON_CHARS = 200_000
+
+
+def _as_date(value: object) -> date | None:
+    """The calendar date at the start of an ISO 8601 value (``2024-10-18``,
+    ``2024-10-18T07:30:00+03:00``): the publisher's own date, whatever the zone."""
+    if not isinstance(value, str):
+        return None
+    m = _ISO_DATE.match(value)
+    if m is None:
+        return None
+    try:
+        found = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return found if found.year >= 1900 else None
+
+
+def _json_published(data: str) -> date | None:
+    """``datePublished`` anywhere in a JSON-LD block (an object, a list, an ``@graph``)."""
+    try:
+        tree = json.loads(data[:_MAX_JSON_CHARS])
+    except (ValueError, RecursionError):
+        return None
+    stack = [tree]
+    while stack:  # depth-first without recursion: a hostile page may nest deeply
+        node = stack.pop()
+        if isinstance(node, dict):
+            found = _as_date(node.get("datePublished"))
+            if found is not None:
+                return found
+            stack.extend(reversed(list(node.values())))
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return None
+
+
+class _DateFinder(HTMLParser):
+    """Collects the publication dates a page states, by kind."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: dict[str, date] = {}
+        self.itemprop: date | None = None
+        self.json_ld: date | None = None
+        self.time: date | None = None
+        self._json: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "meta":
+            key = (a.get("property") or a.get("name") or a.get("itemprop") or "").strip().lower()
+            found = _as_date(a.get("content"))
+            if key in _META_KEYS and found is not None:
+                self.meta.setdefault(key, found)
+        if a.get("itemprop", "").strip() == "datePublished" and self.itemprop is None:
+            self.itemprop = _as_date(a.get("content") or a.get("datetime"))
+        if tag == "time" and self.time is None:
+            self.time = _as_date(a.get("datetime"))
+        if tag == "script" and a.get("type", "").strip().lower() == "application/ld+json":
+            self._json = []
+
+    def handle_data(self, data: str) -> None:
+        if self._json is not None:
+            self._json.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._json is not None:
+            if self.json_ld is None:
+                self.json_ld = _json_published("".join(self._json))
+            self._json = None
+
+
+def published_date(markup: str) -> date | None:
+    """When an HTML page says it was published, from its metadata:
+    ``<meta property="article:published_time">`` and the like, ``itemprop="datePublished"``,
+    JSON-LD ``datePublished``, else the first ``<time datetime>``. ``None`` when it says nothing
+    usable (a value that is not an ISO date is ignored)."""
+    finder = _DateFinder()
+    finder.feed(markup)
+    finder.close()
+    for key in _META_KEYS:
+        if key in finder.meta:
+            return finder.meta[key]
+    return finder.itemprop or finder.json_ld or finder.time

@@ -1,7 +1,7 @@
 """Choosing the event place in the article form: candidates for a name, chips for the
 mentions, and what a save stores.
 
-Plain logic under ``geo/ui_article.py`` (no Streamlit here). The form keeps one
+Plain logic under ``geo/ui_article.py`` (no Streamlit here). Each incident's form keeps one
 :class:`PlaceChoice`: the place name it was made for and the point that goes with it.
 It is replaced when the analyst edits the name (the geocoder's best candidate), picks
 another candidate, clicks a mention chip or types coordinates. :func:`decide_save`

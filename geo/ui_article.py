@@ -1,11 +1,16 @@
-"""Streamlit UI for turning an article into a saved incident, and for importing files.
+"""Streamlit UI for turning an article into saved incidents, and for importing files.
 
-Flow: paste or upload → ``geoparse.parse`` → highlighted mentions with roles → the analyst
-corrects any field → save to the store (the map shows it on the next run).
+Flow: paste or upload → ``geoparse.parse`` → highlighted mentions with roles → one box per
+incident the story reports (its evidence sentences, place, date, group, toll, type) → the
+analyst corrects any field → save one incident, or all (the map shows them on the next run).
 
-The event place sits outside the form, so that editing it looks the name up again at once:
-the candidates show in a table and on a small map, and a click on a mention chip makes
+Each incident's place sits outside any form, so that editing it looks the name up again at
+once: the candidates show in a table and on a small map, and a click on a mention chip makes
 that mention the place. What a save keeps is decided in :mod:`geo.place_pick`.
+
+The publication date is asked for, never assumed: it is what "on Monday" counts from. It
+starts empty for pasted text and is read from an uploaded page's metadata; an incident with
+no event date cannot be saved. Changing it reads the dates again.
 
 Imports have no per-row review (a file is read, geocoded and saved in one go, with bad rows
 reported), so there is no place to edit there.
@@ -13,8 +18,10 @@ reported), so there is no place to edit there.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -22,122 +29,374 @@ from streamlit_folium import st_folium
 from geo import articles, geoparse, importers, place_pick
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
+from geo.geoparse import actors
 from geo.loading import import_result
 from geo.mapview import PRECISION_LABEL, base_map, safe_url
-from geo.records import GROUP_ROLES
+from geo.records import GROUP_ROLES, Incident
 from geo.store import Store
 from geo.ui_state import secret
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
                "Protests", "Riots"]
+PRECISIONS = {1: "exact day", 2: "within a week", 3: "within a month"}
+FIRST_DATE = date(1900, 1, 1)
+MAX_GROUP_CHARS = 200  # a typed group name is cut to this
+NO_DATE = ("Without the article's publication date, words like \"on Monday\" cannot be placed: enter it above "
+           "(the dates are then read again), or type the event date.")
+
+GazetteerLoader = Callable[[], Gazetteer]
+LabelsLoader = Callable[[], list[tuple[str, float, float]]]
 
 
-def article_panel(gazetteer: Callable[[], Gazetteer], store: Store,
-                  labels: Callable[[], list[tuple[str, float, float]]]) -> None:
+def _last_date() -> date:
+    return date.today() + timedelta(days=1)  # the analyst's day may be ahead of the server's
+
+
+@dataclass(frozen=True, slots=True)
+class _Article:
+    """What every incident of the article shares when saved."""
+
+    text: str
+    published: date | None
+    source: str
+    url: str
+
+
+def article_panel(gazetteer: GazetteerLoader, store: Store, labels: LabelsLoader) -> None:
     """``gazetteer`` and ``labels`` (the base map's place labels) are loaders: the panel
     only needs them once an article is parsed."""
-    st.subheader("Add an incident from an article")
+    st.subheader("Add incidents from an article")
     if "saved_note" in st.session_state:
         st.success(st.session_state.pop("saved_note"))
     upload = st.file_uploader("Upload an article (.txt or .html, up to 2 MB)", type=["txt", "html", "htm"],
-                              key="article_upload")
+                              key="article_upload", on_change=_upload_changed)
     text = st.text_area("…or paste its text", height=200, key="article_text", max_chars=500_000)
     c1, c2, c3 = st.columns([1, 2, 2])
-    published = c1.date_input("Published", value=date.today(), format="YYYY-MM-DD", key="article_published")
+    published = c1.date_input("Published", value=None, min_value=FIRST_DATE, max_value=_last_date(),
+                              format="YYYY-MM-DD", key="article_published",
+                              help="When the article was published: dates like \"on Monday\" count from it. "
+                                   "Read from an uploaded page when it states one; leave empty if unknown.")
+    pub = published if isinstance(published, date) else None
+    read_from = st.session_state.get("published_read")
+    if pub is not None and read_from is not None and read_from[0] == pub:
+        c1.caption(place_pick.markdown_literal(f"From the page's metadata ({read_from[1]})."))
+    elif pub is None:
+        c1.caption("Unknown: dates like \"on Monday\" cannot be placed.")
     source = c2.text_input("Source (outlet, date)", key="article_source", max_chars=300)
     url = c3.text_input("Link (http or https)", key="article_url", max_chars=2000)
-    if st.button("Find places and the event", type="primary"):
-        if upload is not None:
-            try:
-                text = articles.decode_upload(upload.getvalue(), upload.name)
-            except articles.ArticleError as error:
-                st.error(str(error))
-                return
-        if not text.strip():
-            st.error("Paste an article or upload a file first.")
-            return
-        pub = published if isinstance(published, date) else None
-        result = geoparse.parse(text, pub, gazetteer())
-        previous = st.session_state.get("parsed")
-        st.session_state["parsed"] = (text, pub, result)
-        # The same article again keeps the place being edited. Streamlit also repeats a click
-        # whose run was cut short by the next edit, and that must not undo the edit.
-        if previous is None or previous[:2] != (text, pub) or "place_name" not in st.session_state:
-            _start_place(result)
+    if st.button("Find places and the event", type="primary", key="article_find"):
+        _find(upload, text, pub, gazetteer)
+    elif "parsed" in st.session_state and st.session_state["parsed"][1] != pub:
+        _parse(st.session_state["parsed"][0], pub, gazetteer)
+        st.info("The publication date changed: the event dates were read again.")
     if "parsed" not in st.session_state:
         return
-    text, pub, result = st.session_state["parsed"]
+    text, _, result = st.session_state["parsed"]
     spans = [(m.start, m.end, m.role, f"{m.name} ({m.country_code or '?'}, {m.feature or 'unresolved'})")
              for m in result.mentions]
     st.html(articles.highlight_html(text[:200_000], spans))
-    st.caption(f"{len(result.mentions)} place mentions; red = where the event happened, blue = context.")
-    chips = [result.mentions[k] for k in place_pick.mention_chips(result.mentions)]
-    if chips:  # options are chip positions, so a chip's value is where it stands in the row
-        key = f"place_chip_{st.session_state.get('place_search', 0)}"
-        st.pills("Make a mention the event place", list(range(len(chips))), key=key, on_change=_pick_mention,
-                 default=place_pick.chip_of(chips, st.session_state.get("place_choice")),
-                 args=(key, chips), format_func=lambda k: place_pick.chip_label(chips[k]))
-    if not result.incidents:
+    st.caption(f"{len(result.mentions)} place mentions; red = where an event happened, blue = context.")
+    records: list[geoparse.EventRecord | None] = list(result.incidents) or [None]
+    if result.incidents:
+        st.markdown(f"**{len(records)} incident{'s' if len(records) != 1 else ''} found.** Check and correct "
+                    "each before saving.")
+    else:
         st.info("No event location found in this text; fill in the fields to save one by hand.")
-    _place_picker(gazetteer, labels)
-    _incident_form(result, pub, source, url, store, gazetteer)
+    chips = [result.mentions[k] for k in place_pick.mention_chips(result.mentions)]
+    article = _Article(text, pub, source.strip(), url.strip())
+    for k in range(len(records)):
+        _incident_box(k, records, article, spans, chips, store, gazetteer, labels)
+    if len(records) > 1 and st.button(f"Save all {len(records)} incidents", type="primary", key="save_all"):
+        _save(list(range(len(records))), records, article, store, gazetteer)
 
 
-# ----------------------------------------------------------------- the event place
-# State (``st.session_state``): the text fields ``place_name``, ``place_country`` and
-# ``place_admin1``; ``place_query``, the (name, country, province) last searched;
-# ``place_choice``, a :class:`place_pick.PlaceChoice`; and two counters in the keys of the
-# widgets that show the choice, so that a new choice draws them afresh: ``place_search``
-# (the chips and the candidate list) and ``place_point`` (the coordinates).
+def _upload_changed() -> None:
+    """A page was uploaded: its stated publication date fills the date field."""
+    upload = st.session_state.get("article_upload")
+    if upload is None:
+        return
+    found = articles.upload_published(upload.getvalue(), upload.name)
+    if found is not None and FIRST_DATE <= found <= _last_date():
+        st.session_state["article_published"] = found
+        st.session_state["published_read"] = (found, upload.name)
+
+
+def _find(upload: Any, text: str, pub: date | None, gazetteer: GazetteerLoader) -> None:
+    """The button: read the upload (or the pasted text) and parse it. A problem is shown
+    and the incidents already on screen stay as they are."""
+    if upload is not None:
+        try:
+            text = articles.decode_upload(upload.getvalue(), upload.name)
+        except articles.ArticleError as error:
+            st.error(place_pick.markdown_literal(str(error)))
+            return
+    if not text.strip():
+        st.error("Paste an article or upload a file first.")
+        return
+    _parse(text, pub, gazetteer)
+
+
+# ----------------------------------------------------------------- per-incident state
+# Incident k of the article keeps its state under keys ``inc{k}_…`` in ``st.session_state``:
+# the form fields (``_FIELDS``, ``notes``), the place (``place_name``, ``place_country``,
+# ``place_admin1``, ``place_query`` = the (name, country, province) last searched,
+# ``place_choice`` = a :class:`place_pick.PlaceChoice`), ``parsed`` (the fields as the parser
+# read them), ``anchor`` (the offsets of its place mention: which incident it is) and
+# ``saved`` (the id it was saved under). Two counters, ``place_search`` (chips and candidate
+# list) and ``place_point`` (coordinates), are in the keys of the widgets that show the
+# choice, so that a new choice draws them afresh; they take their numbers from one running
+# count, so a number is never used twice.
 #
 # When a run is cut short by the next edit, Streamlit can call a widget's ``on_change``
 # again on the following run, with the value the widget was drawn with. So the callbacks
 # ignore widgets of an older draw (their key's counter is not the current one) and values
 # that change nothing; otherwise such a replay would undo the edit that cut the run short.
 
-
-def _bump(counter: str) -> None:
-    st.session_state[counter] = st.session_state.get(counter, 0) + 1
-
-
-def _current(key: str, counter: str) -> bool:
-    """Whether ``key`` belongs to the widgets drawn for the current value of ``counter``."""
-    return key.endswith(f"_{st.session_state.get(counter, 0)}")
+_FIELDS = ("date", "precision", "type", "group", "role", "killed", "injured")
+_KEPT = (*_FIELDS, "notes", "place_name", "place_country", "place_admin1", "place_query", "place_choice", "saved")
 
 
-def _set_place(name: str, country: str, admin1: str, choice: place_pick.PlaceChoice | None) -> None:
-    """Put a place chosen elsewhere (the parser, a mention chip) into the fields."""
-    st.session_state["place_name"] = name
-    st.session_state["place_country"] = country
-    st.session_state["place_admin1"] = admin1
-    st.session_state["place_query"] = (name, country, admin1)
-    st.session_state["place_choice"] = choice
-    _bump("place_search")
-    _bump("place_point")
+def _slot(k: int) -> str:
+    return f"inc{k}"
 
 
-def _start_place(result: geoparse.ParseResult) -> None:
-    """The parser's event place, as the form's first choice."""
-    main = result.incidents[0] if result.incidents else None
-    if main is None:
-        _set_place("", "", "", None)
+def _get(slot: str, name: str, default: Any = None) -> Any:
+    return st.session_state.get(f"{slot}_{name}", default)
+
+
+def _put(slot: str, name: str, value: Any) -> None:
+    st.session_state[f"{slot}_{name}"] = value
+
+
+def _bump(slot: str, counter: str) -> None:
+    st.session_state["form_gen"] = st.session_state.get("form_gen", 0) + 1
+    _put(slot, counter, st.session_state["form_gen"])
+
+
+def _current(key: str, slot: str, counter: str) -> bool:
+    """Whether ``key`` belongs to the widgets drawn for the current value of the counter."""
+    return key.endswith(f"_{_get(slot, counter, 0)}")
+
+
+def _parsed_fields(record: geoparse.EventRecord | None) -> dict[str, Any]:
+    """The form fields as the parser read them (empty ones for an incident typed by hand)."""
+    if record is None:
+        return {"date": None, "precision": 1, "type": EVENT_TYPES[0], "group": None, "role": "unknown",
+                "killed": None, "injured": None}
+    return {"date": record.event_date, "precision": record.time_precision if record.time_precision in PRECISIONS else 1,
+            "type": record.event_type if record.event_type in EVENT_TYPES else EVENT_TYPES[0],
+            "group": record.group or None, "role": record.group_role if record.group_role in GROUP_ROLES else "unknown",
+            "killed": record.killed, "injured": record.injured}
+
+
+def _anchor(record: geoparse.EventRecord | None) -> tuple[int, int] | None:
+    return None if record is None else (record.mention_start, record.mention_end)
+
+
+def _parse(text: str, pub: date | None, gazetteer: GazetteerLoader) -> None:
+    """Parse the article and set up one form per incident.
+
+    The same article again (read again for another publication date, or the button
+    clicked twice) keeps what the analyst did to each incident it finds again: its place,
+    its saved id, and every field they edited. Fields still as the parser read them take
+    the new reading, so a date that could not be placed fills in once the publication
+    date is given.
+    """
+    result = geoparse.parse(text, pub, gazetteer())
+    previous = st.session_state.get("parsed")
+    same_article = previous is not None and previous[0] == text
+    old: dict[tuple[int, int] | None, dict[str, Any]] = {}
+    for k in range(st.session_state.get("incident_count", 0)):
+        slot = _slot(k)
+        if same_article:
+            old[_get(slot, "anchor")] = {name: _get(slot, name) for name in (*_KEPT, "parsed")}
+        for name in (*_KEPT, "parsed", "anchor"):
+            st.session_state.pop(f"{slot}_{name}", None)
+    st.session_state["parsed"] = (text, pub, result)
+    records: list[geoparse.EventRecord | None] = list(result.incidents) or [None]
+    st.session_state["incident_count"] = len(records)
+    for k, record in enumerate(records):
+        slot, fields = _slot(k), _parsed_fields(record)
+        kept = old.get(_anchor(record))
+        _put(slot, "anchor", _anchor(record))
+        _put(slot, "parsed", fields)
+        if kept is None:
+            for name, value in fields.items():
+                _put(slot, name, value)
+            _put(slot, "notes", "")
+            _start_place(slot, record)
+            continue
+        for name in _KEPT:
+            if kept[name] is not None or name in _FIELDS:
+                _put(slot, name, kept[name])
+        before = kept["parsed"] or {}
+        for name, value in fields.items():
+            if kept[name] == before.get(name):  # not edited: follows the parser
+                _put(slot, name, value)
+        _bump(slot, "place_search")
+        _bump(slot, "place_point")
+
+
+# ----------------------------------------------------------------- one incident
+
+def _incident_box(k: int, records: Sequence[geoparse.EventRecord | None], article: _Article,
+                  spans: list[tuple[int, int, str, str]], chips: list[geoparse.LocatedMention], store: Store,
+                  gazetteer: GazetteerLoader, labels: LabelsLoader) -> None:
+    slot, record = _slot(k), records[k]
+    choice: place_pick.PlaceChoice | None = _get(slot, "place_choice")
+    where = choice.mention if choice is not None and choice.mention else str(_get(slot, "place_name", ""))
+    label = articles.incident_label(k + 1, len(records), where, _get(slot, "killed"), _get(slot, "injured"),
+                                    saved=_get(slot, "saved") is not None)
+    with st.expander(place_pick.markdown_literal(label), expanded=True, key=f"{slot}_box"):
+        if record is not None and record.evidence:
+            st.caption("Read from these sentences:")
+            st.html(articles.evidence_html(article.text, record.evidence, spans))
+        _place_picker(slot, chips, gazetteer, labels)
+        _fields(slot)
+        saved = _get(slot, "saved")
+        if saved is not None:
+            st.caption(place_pick.markdown_literal(f"Saved as {saved}; saving again updates it."))
+        if st.button(f"Save incident {k + 1}", key=f"{slot}_save"):
+            _save([k], records, article, store, gazetteer)
+
+
+def _fields(slot: str) -> None:
+    """Date, type, group, role and toll of one incident, each as the parser read it."""
+    c1, c2, c3 = st.columns(3)
+    c1.date_input("Event date", value=None, min_value=FIRST_DATE, max_value=_last_date(), format="YYYY-MM-DD",
+                  key=f"{slot}_date")
+    c2.selectbox("Date precision", list(PRECISIONS), key=f"{slot}_precision", format_func=PRECISIONS.__getitem__)
+    c3.selectbox("Event type", EVENT_TYPES, key=f"{slot}_type")
+    if not isinstance(_get(slot, "date"), date):
+        st.warning("Event date missing: the text gives no full date for this incident. " + NO_DATE)
+    register = actors.register()
+    names = register.canonical_names()
+    current = _get(slot, "group")
+    if current and current not in names:  # a new group (read or typed) stays listed, after the register
+        names.append(current)
+    c4, c5 = st.columns(2)
+    c4.selectbox("Group", names, index=None, accept_new_options=True, key=f"{slot}_group",
+                 placeholder="Unknown: pick one from the register or type a new name")
+    group = " ".join(str(_get(slot, "group") or "").split())
+    actor = register.lookup(group) if group else None
+    if group and actor is None:
+        c4.caption("New group, not in the register.")
+    elif actor is not None and actor.canonical != group:
+        c4.caption(place_pick.markdown_literal(f"Saved as {actor.canonical} (the register's name)."))
+    c5.selectbox("Group role", GROUP_ROLES, key=f"{slot}_role")
+    c6, c7 = st.columns(2)
+    c6.number_input("Killed (empty = not reported)", min_value=0, step=1, value=None, key=f"{slot}_killed")
+    c7.number_input("Injured (empty = not reported)", min_value=0, step=1, value=None, key=f"{slot}_injured")
+    st.text_area("Summary in your own words", max_chars=1000, key=f"{slot}_notes")
+
+
+# ----------------------------------------------------------------- saving
+
+class _Blocked(ValueError):
+    """An incident that cannot be saved as it stands; the message says what to do."""
+
+
+class _NoDate(_Blocked):
+    """An incident with no event date (:data:`NO_DATE` says what to do)."""
+
+
+def _incident(k: int, record: geoparse.EventRecord | None, article: _Article, gaz: Gazetteer) -> Incident:
+    """The record to store for incident ``k`` as the form has it (:class:`_Blocked` if it
+    cannot be saved)."""
+    slot = _slot(k)
+    event_date = _get(slot, "date")
+    if not isinstance(event_date, date):
+        raise _NoDate(f"Incident {k + 1} has no event date.")
+    name = str(_get(slot, "place_name", ""))
+    country, admin1 = str(_get(slot, "place_country", "")), str(_get(slot, "place_admin1", ""))
+    try:
+        place = place_pick.decide_save(name, _get(slot, "place_choice"), len(_candidates(gaz, name, country, admin1)),
+                                       country_hint=_country_code(gaz, country), admin1_hint=admin1)
+    except place_pick.PlaceNotChosen as error:
+        raise _Blocked(f"Incident {k + 1}: {error}") from None
+    group = " ".join(str(_get(slot, "group") or "").split())[:MAX_GROUP_CHARS]
+    actor = actors.register().lookup(group) if group else None
+    killed, injured = _get(slot, "killed"), _get(slot, "injured")
+    etype = str(_get(slot, "type"))
+    subtype = record.sub_event_type if record is not None and etype == record.event_type else ""
+    edited = geoparse.EventRecord(event_date, int(_get(slot, "precision", 1)), actor.canonical if actor else group or "Unknown",
+                                  str(_get(slot, "role", "unknown")), place.location, place.latitude, place.longitude,
+                                  place.geo_precision, place.country_code, place.admin1,
+                                  None if killed is None else int(killed), None if injured is None else int(injured),
+                                  etype, place.mention_start, place.mention_end, subtype, place.mention)
+    return geoparse.to_incident(edited, source=article.source, source_url=article.url, published=article.published,
+                                notes=str(_get(slot, "notes", "")).strip(),
+                                event_id=articles.incident_id(article.text, _anchor(record)))
+
+
+def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], article: _Article, store: Store,
+          gazetteer: GazetteerLoader) -> None:
+    """Save the incidents at ``indices``, all or none: any that cannot be saved is named
+    with the reason and nothing is written. Each is stored under its own id
+    (:func:`articles.incident_id`), so saving one again updates it."""
+    if article.url and not safe_url(article.url):
+        st.error("Not saved: the link must start with http:// or https://.")
         return
-    _set_place(main.location, main.country_code, main.admin1,
-               place_pick.PlaceChoice(main.location, place_pick.point_of_record(main), main.mention,
-                                      main.mention_start, main.mention_end))
+    gaz = gazetteer()
+    built: list[tuple[int, Incident]] = []
+    problems: list[_Blocked] = []
+    for k in indices:
+        try:
+            built.append((k, _incident(k, records[k], article, gaz)))
+        except _Blocked as error:
+            problems.append(error)
+    if problems:
+        hint = [NO_DATE] if any(isinstance(p, _NoDate) for p in problems) else []
+        st.error("  \n".join(place_pick.markdown_literal(str(p)) for p in ["Not saved.", *problems, *hint]))
+        return
+    lines = []
+    for k, incident in built:
+        before = store.get(incident.event_id)
+        done = "saved" if before is None else "unchanged, already saved" if before == incident else "updated"
+        where = "on the map" if incident.located else "not on the map (no point for this place)"
+        lines.append(f"Incident {k + 1} ({incident.location}, {incident.event_date}) {done} as {incident.event_id}: "
+                     f"{where}.")
+    store.upsert([incident for _, incident in built])
+    for k, incident in built:
+        _put(_slot(k), "saved", incident.event_id)
+    st.session_state["saved_note"] = "  \n".join(place_pick.markdown_literal(line) for line in lines)
+    st.rerun()  # redraw the map and table with the saved incidents
 
 
-def _pick_mention(key: str, chips: list[geoparse.LocatedMention]) -> None:
-    """A mention chip was clicked: that mention becomes the event place."""
+# ----------------------------------------------------------------- the event place
+
+def _set_place(slot: str, name: str, country: str, admin1: str, choice: place_pick.PlaceChoice | None) -> None:
+    """Put a place chosen elsewhere (the parser, a mention chip) into the fields."""
+    _put(slot, "place_name", name)
+    _put(slot, "place_country", country)
+    _put(slot, "place_admin1", admin1)
+    _put(slot, "place_query", (name, country, admin1))
+    _put(slot, "place_choice", choice)
+    _bump(slot, "place_search")
+    _bump(slot, "place_point")
+
+
+def _start_place(slot: str, record: geoparse.EventRecord | None) -> None:
+    """The parser's place for the incident, as the form's first choice."""
+    if record is None:
+        _set_place(slot, "", "", "", None)
+        return
+    _set_place(slot, record.location, record.country_code, record.admin1,
+               place_pick.PlaceChoice(record.location, place_pick.point_of_record(record), record.mention,
+                                      record.mention_start, record.mention_end))
+
+
+def _pick_mention(slot: str, key: str, chips: list[geoparse.LocatedMention]) -> None:
+    """A mention chip was clicked: that mention becomes the incident's place."""
     k = st.session_state.get(key)
-    choice = st.session_state.get("place_choice")
+    choice = _get(slot, "place_choice")
     # clicked off (keep the place it set), a replay, or the chip of the place already chosen
-    if k is None or not _current(key, "place_search") or place_pick.chip_of(chips, choice) == k:
+    if k is None or not _current(key, slot, "place_search") or place_pick.chip_of(chips, choice) == k:
         return
     m = chips[k]
     point = place_pick.point_of_mention(m)
     name = m.name if point is not None else " ".join(m.text.split())
-    _set_place(name, m.country_code, m.admin1, place_pick.PlaceChoice(name, point, m.text, m.start, m.end))
+    _set_place(slot, name, m.country_code, m.admin1, place_pick.PlaceChoice(name, point, m.text, m.start, m.end))
 
 
 def _country_code(gaz: Gazetteer, text: str) -> str:
@@ -152,66 +411,73 @@ def _candidates(gaz: Gazetteer, name: str, country: str, admin1: str) -> list[Pl
     return OfflineGeocoder(gaz).options(name.strip(), _country_code(gaz, country) or None, admin1.strip() or None)
 
 
-def _search(gazetteer: Callable[[], Gazetteer]) -> None:
+def _search(slot: str, gazetteer: GazetteerLoader) -> None:
     """The place, country or province was edited: geocode again and take the best
     candidate (or no point at all when there is none)."""
-    name, country, admin1 = (st.session_state.get(k, "") for k in ("place_name", "place_country", "place_admin1"))
+    name, country, admin1 = (str(_get(slot, k, "")) for k in ("place_name", "place_country", "place_admin1"))
     found = _candidates(gazetteer(), name, country, admin1)
-    old = st.session_state.get("place_choice")
+    old = _get(slot, "place_choice")
     kept = old if old is not None and place_pick.same_name(old.name, name) else None  # same words in the article
-    st.session_state["place_query"] = (name, country, admin1)
-    st.session_state["place_choice"] = place_pick.PlaceChoice(
+    _put(slot, "place_query", (name, country, admin1))
+    _put(slot, "place_choice", place_pick.PlaceChoice(
         " ".join(name.split()), place_pick.point_of_place(found[0]) if found else None,
-        kept.mention if kept else "", kept.mention_start if kept else 0, kept.mention_end if kept else 0)
-    _bump("place_search")
-    _bump("place_point")
+        kept.mention if kept else "", kept.mention_start if kept else 0, kept.mention_end if kept else 0))
+    _bump(slot, "place_search")
+    _bump(slot, "place_point")
 
 
-def _pick_candidate(key: str, points: list[place_pick.PlacePoint]) -> None:
-    """A candidate was picked in the list: its point, country and province are the event's."""
+def _pick_candidate(slot: str, key: str, points: list[place_pick.PlacePoint]) -> None:
+    """A candidate was picked in the list: its point, country and province are the incident's."""
     k = st.session_state.get(key)
-    old = st.session_state.get("place_choice") or place_pick.PlaceChoice(st.session_state.get("place_name", ""))
+    old = _get(slot, "place_choice") or place_pick.PlaceChoice(str(_get(slot, "place_name", "")))
     point = points[k] if k is not None else None
-    if not _current(key, "place_search") or place_pick.same_point(point, old.point):  # a replay, or no change
+    if not _current(key, slot, "place_search") or place_pick.same_point(point, old.point):  # a replay, or no change
         return
-    st.session_state["place_choice"] = place_pick.PlaceChoice(old.name, point, old.mention, old.mention_start,
-                                                              old.mention_end)
+    _put(slot, "place_choice", place_pick.PlaceChoice(old.name, point, old.mention, old.mention_start,
+                                                      old.mention_end))
     if point is not None:
-        st.session_state["place_country"] = point.country_code
-        st.session_state["place_admin1"] = point.admin1
-    _bump("place_point")
+        _put(slot, "place_country", point.country_code)
+        _put(slot, "place_admin1", point.admin1)
+    _bump(slot, "place_point")
 
 
-def _type_point(lat_key: str, lon_key: str, gazetteer: Callable[[], Gazetteer]) -> None:
+def _type_point(slot: str, lat_key: str, lon_key: str, gazetteer: GazetteerLoader) -> None:
     """Coordinates were typed: they are the point, for the name in the field."""
     lat, lon = st.session_state.get(lat_key), st.session_state.get(lon_key)
-    name = " ".join(str(st.session_state.get("place_name", "")).split())
-    old = st.session_state.get("place_choice")
+    name = " ".join(str(_get(slot, "place_name", "")).split())
+    old = _get(slot, "place_choice")
     shown = (old.point.latitude, old.point.longitude) if old is not None and old.point is not None else (None, None)
-    if not _current(lat_key, "place_point") or (lat, lon) == shown:  # a replay, or no change
+    if not _current(lat_key, slot, "place_point") or (lat, lon) == shown:  # a replay, or no change
         return
     kept = old if old is not None and place_pick.same_name(old.name, name) else place_pick.PlaceChoice(name)
     point = None if lat is None or lon is None else place_pick.PlacePoint(
-        name, float(lat), float(lon), 1, _country_code(gazetteer(), st.session_state.get("place_country", "")),
-        str(st.session_state.get("place_admin1", "")).strip())
-    st.session_state["place_choice"] = place_pick.PlaceChoice(name, point, kept.mention, kept.mention_start,
-                                                              kept.mention_end)
-    _bump("place_search")  # the list no longer shows the point
+        name, float(lat), float(lon), 1, _country_code(gazetteer(), str(_get(slot, "place_country", ""))),
+        str(_get(slot, "place_admin1", "")).strip())
+    _put(slot, "place_choice", place_pick.PlaceChoice(name, point, kept.mention, kept.mention_start,
+                                                      kept.mention_end))
+    _bump(slot, "place_search")  # the list no longer shows the point
 
 
-def _place_picker(gazetteer: Callable[[], Gazetteer], labels: Callable[[], list[tuple[str, float, float]]]) -> None:
-    """The event place: name and hints, the candidates in a table and on a small map, a
-    list to pick one from, and the coordinates that will be saved."""
+def _place_picker(slot: str, chips: list[geoparse.LocatedMention], gazetteer: GazetteerLoader, labels: LabelsLoader) -> None:
+    """The incident's place: mention chips, name and hints, the candidates in a table and on
+    a small map, a list to pick one from, and the coordinates that will be saved."""
     st.markdown("**Where it happened**")
+    if chips:  # options are chip positions, so a chip's value is where it stands in the row
+        key = f"{slot}_chip_{_get(slot, 'place_search', 0)}"
+        st.pills("Make a mention this incident's place", list(range(len(chips))), key=key, on_change=_pick_mention,
+                 default=place_pick.chip_of(chips, _get(slot, "place_choice")),
+                 args=(slot, key, chips), format_func=lambda k: place_pick.chip_label(chips[k]))
     c1, c2, c3 = st.columns([2, 1, 1])
-    c1.text_input("Place", key="place_name", max_chars=200, on_change=_search, args=(gazetteer,),
+    c1.text_input("Place", key=f"{slot}_place_name", max_chars=200, on_change=_search, args=(slot, gazetteer),
                   help="Edit the name to look it up again; the best match is taken, or pick another below.")
-    c2.text_input("Country (code or name)", key="place_country", max_chars=60, on_change=_search, args=(gazetteer,))
-    c3.text_input("Province (admin1)", key="place_admin1", max_chars=100, on_change=_search, args=(gazetteer,))
-    name, country, admin1 = st.session_state.get("place_query", ("", "", ""))
+    c2.text_input("Country (code or name)", key=f"{slot}_place_country", max_chars=60, on_change=_search,
+                  args=(slot, gazetteer))
+    c3.text_input("Province (admin1)", key=f"{slot}_place_admin1", max_chars=100, on_change=_search,
+                  args=(slot, gazetteer))
+    name, country, admin1 = _get(slot, "place_query", ("", "", ""))
     found = _candidates(gazetteer(), name, country, admin1) if name.strip() else []
     points = [place_pick.point_of_place(p) for p in found[:place_pick.MAX_CANDIDATES]]
-    choice: place_pick.PlaceChoice | None = st.session_state.get("place_choice")
+    choice: place_pick.PlaceChoice | None = _get(slot, "place_choice")
     point = choice.point if choice is not None else None
     if country.strip() and not _country_code(gazetteer(), country):
         st.caption(f"Country {place_pick.markdown_literal(country)} is not one the gazetteer knows; "
@@ -222,26 +488,26 @@ def _place_picker(gazetteer: Callable[[], Gazetteer], labels: Callable[[], list[
         with left:
             more = f" (the best {len(points)} of {len(found)})" if len(found) > len(points) else ""
             st.caption(f"Places called {place_pick.markdown_literal(name.strip())} in the offline gazetteer{more}:")
-            st.dataframe(place_pick.candidate_rows(points), hide_index=True, key="place_candidates")
-            key = f"place_pick_{st.session_state.get('place_search', 0)}"
+            st.dataframe(place_pick.candidate_rows(points), hide_index=True, key=f"{slot}_candidates")
+            key = f"{slot}_pick_{_get(slot, 'place_search', 0)}"
             st.selectbox("Use this place", list(range(len(points))), index=chosen, key=key,
                          format_func=lambda k: place_pick.candidate_label(k + 1, points[k]),
-                         placeholder="Pick one of these places", on_change=_pick_candidate, args=(key, points))
+                         placeholder="Pick one of these places", on_change=_pick_candidate, args=(slot, key, points))
         with right:
-            _candidate_map(points, point, labels)
+            _candidate_map(slot, points, point, labels)
     elif name.strip():
         st.warning(f"No place called {place_pick.markdown_literal(name.strip())} in the offline gazetteer. "
                    "Type its coordinates if you know them; otherwise it is saved without a point and listed "
                    "under \"not on the map\".")
         if point is not None:
-            _candidate_map([], point, labels)
-    gen = st.session_state.get("place_point", 0)
-    lat_key, lon_key = f"place_lat_{gen}", f"place_lon_{gen}"
+            _candidate_map(slot, [], point, labels)
+    gen = _get(slot, "place_point", 0)
+    lat_key, lon_key = f"{slot}_lat_{gen}", f"{slot}_lon_{gen}"
     c4, c5, c6 = st.columns([1, 1, 2])
     c4.number_input("Latitude", min_value=-90.0, max_value=90.0, value=point.latitude if point else None,
-                    format="%.5f", key=lat_key, on_change=_type_point, args=(lat_key, lon_key, gazetteer))
+                    format="%.5f", key=lat_key, on_change=_type_point, args=(slot, lat_key, lon_key, gazetteer))
     c5.number_input("Longitude", min_value=-180.0, max_value=180.0, value=point.longitude if point else None,
-                    format="%.5f", key=lon_key, on_change=_type_point, args=(lat_key, lon_key, gazetteer))
+                    format="%.5f", key=lon_key, on_change=_type_point, args=(slot, lat_key, lon_key, gazetteer))
     c6.caption(_point_note(choice, bool(points)))
 
 
@@ -258,68 +524,15 @@ def _point_note(choice: place_pick.PlaceChoice | None, listed: bool) -> str:
                                        + f", {precision}, {p.latitude:.4f}, {p.longitude:.4f}")
 
 
-def _candidate_map(points: list[place_pick.PlacePoint], point: place_pick.PlacePoint | None,
-                   labels: Callable[[], list[tuple[str, float, float]]]) -> None:
+def _candidate_map(slot: str, points: list[place_pick.PlacePoint], point: place_pick.PlacePoint | None,
+                   labels: LabelsLoader) -> None:
     """The candidates on a small map, served like the main map (no CDN; markers swap
     without remounting it; panning reruns nothing). The chosen point is red."""
     shown, chosen = place_pick.map_points(points, point)
     centre, zoom = place_pick.map_view(shown)
-    st_folium(base_map(labels(), tiles=secret("map_tiles")), key="place_map", height=300, use_container_width=True,
+    st_folium(base_map(labels(), tiles=secret("map_tiles")), key=f"{slot}_map", height=300, use_container_width=True,
               returned_objects=[], center=centre, zoom=zoom,
               feature_group_to_add=place_pick.candidate_layer(shown, chosen, numbered=len(points)))
-
-
-def _incident_form(result: geoparse.ParseResult, published: date | None, source: str, url: str, store: Store,
-                   gazetteer: Callable[[], Gazetteer]) -> None:
-    main = result.incidents[0] if result.incidents else None
-    with st.form("save_incident"):
-        st.markdown("**Check and correct before saving**")
-        c1, c2, c3 = st.columns(3)
-        event_date = c1.date_input("Event date", value=(main.event_date if main and main.event_date else published)
-                                   or date.today(), format="YYYY-MM-DD")
-        precision = c2.selectbox("Date precision", [1, 2, 3], index=((main.time_precision if main else 1) - 1),
-                                 format_func=lambda p: {1: "exact day", 2: "within a week", 3: "within a month"}[p])
-        etype = c3.selectbox("Event type", EVENT_TYPES,
-                             index=EVENT_TYPES.index(main.event_type) if main and main.event_type in EVENT_TYPES else 0)
-        c4, c5 = st.columns(2)
-        group = c4.text_input("Group", value=main.group if main else "", max_chars=200)
-        role = c5.selectbox("Group role", GROUP_ROLES,
-                            index=GROUP_ROLES.index(main.group_role) if main and main.group_role in GROUP_ROLES else 2)
-        c9, c10 = st.columns(2)
-        killed = c9.number_input("Killed (empty = not reported)", min_value=0, step=1,
-                                 value=main.killed if main else None)
-        injured = c10.number_input("Injured (empty = not reported)", min_value=0, step=1,
-                                   value=main.injured if main else None)
-        notes = st.text_area("Summary in your own words", max_chars=1000)
-        if not st.form_submit_button("Save incident", key="save_incident_button"):
-            return
-    name = str(st.session_state.get("place_name", ""))
-    hints = str(st.session_state.get("place_country", "")), str(st.session_state.get("place_admin1", ""))
-    gaz = gazetteer()
-    try:
-        place = place_pick.decide_save(name, st.session_state.get("place_choice"), len(_candidates(gaz, name, *hints)),
-                                       country_hint=_country_code(gaz, hints[0]), admin1_hint=hints[1])
-    except place_pick.PlaceNotChosen as error:
-        st.error(place_pick.markdown_literal(str(error)))
-        return
-    if url and not safe_url(url):
-        st.error("The link must start with http:// or https://.")
-        return
-    base = main or geoparse.EventRecord(None, 1, "", "unknown", "", None, None, None, "", "", None, None, "", 0, 0)
-    edited = geoparse.EventRecord(event_date if isinstance(event_date, date) else None, int(precision),
-                                group.strip() or "Unknown", role, place.location, place.latitude, place.longitude,
-                                place.geo_precision, place.country_code, place.admin1,
-                                None if killed is None else int(killed), None if injured is None else int(injured),
-                                etype, place.mention_start, place.mention_end, base.sub_event_type, place.mention)
-    incident = geoparse.to_incident(edited, source=source.strip(), source_url=url.strip(), published=published,
-                                  notes=notes.strip(), event_id="USER-NEW")
-    incident = store.add_new(incident, "USER")
-    where = "It is on the map now." if incident.located else \
-        "It is not on the map (no point for this place): see \"incidents not on the map\"."
-    st.session_state["saved_note"] = place_pick.markdown_literal(
-        f"Saved {incident.event_id}: {incident.event_date} at {incident.location}. {where}")
-    del st.session_state["parsed"]
-    st.rerun()  # redraw the map and table with the new incident
 
 
 def import_panel(store: Store, locator: Callable[[], Locator]) -> None:

@@ -1,4 +1,5 @@
-"""The whole app under Streamlit's AppTest: counts, table, filters, permalinks, download."""
+"""The whole app under Streamlit's AppTest: counts, table, filters, permalinks, download, and adding the
+incidents of an article (several per article, each corrected and saved on its own or all at once)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import json
 import re
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.geoparse import actors
+from geo.records import Incident
 from geo.ui_state import load_incidents, load_store
 
 
@@ -26,7 +30,7 @@ def headline(at: AppTest) -> str:
 
 
 def map_rows(at: AppTest) -> list[dict]:
-    [component] = [e for e in at.main if getattr(e, "type", "") == "component_instance"]
+    component = [e for e in at.main if getattr(e, "type", "") == "component_instance"][0]  # the main map, drawn first
     args = json.loads(component.proto.json_args)
     match = re.search(r"var rows = (\[.*?\]);\n", args["feature_group"])
     assert match is not None
@@ -91,7 +95,6 @@ def test_stale_link_falls_back_with_a_visible_note(app: AppTest) -> None:
 
 
 def test_unplaceable_incident_is_listed_not_dropped(app: AppTest, tmp_path: Path) -> None:
-    from geo.records import Incident
     from geo.settings import store_url
     from geo.store import Store
 
@@ -118,15 +121,16 @@ def test_pasted_article_is_highlighted_and_saved_onto_the_map(app: AppTest) -> N
     at.date_input(key="article_published").set_value(date(2024, 8, 6))
     at.text_input(key="article_source").input("Test wire, 2024-08-06")
     at.text_input(key="article_url").input("https://example.org/story")
-    at.button[0].click().run()
+    at.button(key="article_find").click().run()
     assert not at.exception
-    [highlight] = [e for e in at.main if getattr(e, "type", "") == "html" or type(e).__name__ == "Html"]
+    highlight = [e for e in at.main if getattr(e, "type", "") == "html" or type(e).__name__ == "Html"][0]
     assert "<mark" in highlight.proto.body and "Al-Asad Air Base" in highlight.proto.body
-    at.text_area[1].input("Drone and rocket attack on the base; seven Americans hurt.")
-    at.button[1].click().run()  # the form's submit button
+    at.text_area(key="inc0_notes").input("Drone and rocket attack on the base; seven Americans hurt.")
+    at.button(key="inc0_save").click().run()
     assert not at.exception
     table = at.dataframe[0].value
-    saved = table[table["event_id"] == "USER-0001"].iloc[0]
+    [saved] = [row for _, row in table.iterrows() if row["source_url"] == "https://example.org/story"]
+    assert saved["event_id"].startswith("article-")
     assert saved["event_date"] == "2024-08-05" and saved["group"] == "Al-Thawriun" and saved["injured"] == 7
     rows = [r for r in map_rows(at) if r["title"] == "2024-08-05 · Al-Thawriun" and r["url"] == "https://example.org/story"]
     assert len(rows) == 1 and abs(rows[0]["lat"] - 33.79) < 0.05
@@ -136,8 +140,8 @@ def test_saved_incident_after_the_data_span_is_shown_when_all_dates_are_selected
     at = app.run()
     at.text_area(key="article_text").input(AL_ASAD_STORY.replace("on Monday", "on 3 March 2025"))
     at.date_input(key="article_published").set_value(date(2025, 3, 4))
-    at.button[0].click().run()
-    at.button[1].click().run()
+    at.button(key="article_find").click().run()
+    at.button(key="inc0_save").click().run()
     assert not at.exception
     table = at.dataframe[0].value
     assert "2025-03-03" in set(table["event_date"])  # the full-range filter grew to include it
@@ -148,13 +152,13 @@ def parse_al_asad_story(app: AppTest) -> AppTest:
     at.text_area(key="article_text").input(AL_ASAD_STORY)
     at.date_input(key="article_published").set_value(date(2024, 8, 6))
     at.text_input(key="article_url").input("https://example.org/edited")
-    at.button[0].click().run()
-    assert not at.exception and at.text_input(key="place_name").value == "Al-Asad Air Base"
+    at.button(key="article_find").click().run()
+    assert not at.exception and at.text_input(key="inc0_place_name").value == "Al-Asad Air Base"
     return at
 
 
 def save(at: AppTest) -> AppTest:
-    at.button(key="save_incident_button").click().run()
+    at.button(key="inc0_save").click().run()
     assert not at.exception
     return at
 
@@ -166,13 +170,13 @@ def saved_marker(at: AppTest) -> dict | None:
 
 
 def coordinates(at: AppTest) -> tuple[float | None, float | None]:
-    lat, lon = (n.value for n in at.number_input if n.key and n.key.startswith(("place_lat_", "place_lon_")))
+    lat, lon = (n.value for n in at.number_input if n.key and n.key.startswith(("inc0_lat_", "inc0_lon_")))
     return lat, lon
 
 
 def test_editing_the_place_saves_the_new_towns_point(app: AppTest) -> None:
     at = parse_al_asad_story(app)
-    at.text_input(key="place_name").input("Mosul").run()
+    at.text_input(key="inc0_place_name").input("Mosul").run()
     table = next(d.value for d in at.dataframe if "precision" in d.value.columns)
     assert list(table["place"]) == ["Mosul"] and list(table["country"]) == ["IQ"]
     lat, lon = coordinates(at)
@@ -184,13 +188,13 @@ def test_editing_the_place_saves_the_new_towns_point(app: AppTest) -> None:
 
 def test_picking_another_candidate_saves_that_one(app: AppTest) -> None:
     at = parse_al_asad_story(app)
-    at.text_input(key="place_country").input("US")
-    at.text_input(key="place_name").input("Springfield").run()
-    [pick] = [s for s in at.selectbox if s.key and s.key.startswith("place_pick_")]
+    at.text_input(key="inc0_place_country").input("US")
+    at.text_input(key="inc0_place_name").input("Springfield").run()
+    [pick] = [s for s in at.selectbox if s.key and s.key.startswith("inc0_pick_")]
     assert len(pick.options) == 10 and pick.index == 0  # the best match is taken until another is picked
     illinois = next(o for o in pick.options if "Illinois" in o)
     pick.set_value(pick.options.index(illinois)).run()
-    assert at.text_input(key="place_admin1").value == "Illinois"
+    assert at.text_input(key="inc0_place_admin1").value == "Illinois"
     row = saved_marker(save(at))
     assert row is not None and abs(row["lat"] - 39.80) < 0.05 and abs(row["lon"] + 89.64) < 0.05
     assert row["lines"][2][1].startswith("Springfield, Illinois, US")
@@ -198,7 +202,7 @@ def test_picking_another_candidate_saves_that_one(app: AppTest) -> None:
 
 def test_a_name_with_no_candidates_is_saved_off_the_map_not_at_the_old_point(app: AppTest) -> None:
     at = parse_al_asad_story(app)
-    at.text_input(key="place_name").input("Qwxzzyville").run()
+    at.text_input(key="inc0_place_name").input("Qwxzzyville").run()
     assert "No place called Qwxzzyville" in " ".join(w.value for w in at.warning)
     assert coordinates(at) == (None, None)  # the Al-Asad point is gone from the form
     at = save(at)
@@ -216,8 +220,178 @@ def test_clicking_a_mention_makes_it_the_event_place(app: AppTest) -> None:
     tehran = shown.index("Tehran (IR)")
     chips.set_value(tehran).run()
     assert at.pills[0].value == tehran
-    assert (at.text_input(key="place_name").value, at.text_input(key="place_country").value) == ("Tehran", "IR")
+    assert (at.text_input(key="inc0_place_name").value, at.text_input(key="inc0_place_country").value) == ("Tehran", "IR")
     lat, lon = coordinates(at)
     assert lat is not None and lon is not None and abs(lat - 35.69) < 0.1 and abs(lon - 51.42) < 0.1
     row = saved_marker(save(at))
     assert row is not None and abs(row["lat"] - 35.69) < 0.1 and row["lines"][2][1].startswith("Tehran")
+
+
+# ----------------------------------------------------------------- several incidents in one article
+
+TWO_STRIKES = (
+    "Israeli air strikes on two villages in southern Lebanon killed five people on Thursday, Lebanese health "
+    "officials said. A strike on a house in Nabatieh killed three people, among them a child. In a separate "
+    "strike, two people were killed in Bint Jbeil."
+)
+TWO_STRIKES_URL = "https://example.org/two-strikes"
+NABATIEH, BINT_JBEIL = (33.378, 35.484), (33.119, 35.433)
+
+
+def stored_from_articles() -> list[Incident]:
+    from geo.settings import store_url
+    from geo.store import Store
+
+    return sorted((i for i in Store(store_url()).all() if i.event_id.startswith("article-")),
+                  key=lambda i: -(i.killed or 0))
+
+
+def parse_story(app: AppTest, text: str = TWO_STRIKES, published: date | None = date(2024, 10, 18)) -> AppTest:
+    at = app.run()
+    at.text_area(key="article_text").input(text)
+    if published is not None:
+        at.date_input(key="article_published").set_value(published)
+    at.text_input(key="article_url").input(TWO_STRIKES_URL)
+    at.button(key="article_find").click().run()
+    assert not at.exception
+    return at
+
+
+def shown(markdown: str) -> str:
+    """What Markdown shows for a label whose only markup is backslash escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def labels(at: AppTest) -> list[str]:
+    return [shown(e.label) for e in at.expander if e.label.startswith("Incident")]
+
+
+def near(incident: Incident, point: tuple[float, float]) -> bool:
+    return incident.latitude is not None and incident.longitude is not None \
+        and abs(incident.latitude - point[0]) < 0.05 and abs(incident.longitude - point[1]) < 0.05
+
+
+def test_two_strikes_in_one_article_are_listed_and_saved_as_two_incidents(app: AppTest) -> None:
+    at = parse_story(app)
+    assert labels(at) == ["Incident 1 of 2 — Nabatieh, killed 3", "Incident 2 of 2 — Bint Jbeil, killed 2"]
+    first, second = (e for e in at.expander if e.label.startswith("Incident"))
+    # each incident shows the sentences it was read from, and only those
+    assert "Nabatieh" in first.html[0].proto.body and "Bint Jbeil" not in first.html[0].proto.body
+    assert "Bint Jbeil" in second.html[0].proto.body and "Nabatieh" not in second.html[0].proto.body
+    group = at.selectbox(key="inc0_group")
+    assert group.value == "Military Forces of Israel" and group.options == actors.register().canonical_names()
+    assert [at.number_input(key=f"inc{k}_killed").value for k in (0, 1)] == [3, 2]
+    assert [at.date_input(key=f"inc{k}_date").value for k in (0, 1)] == [date(2024, 10, 17)] * 2  # the Thursday
+    assert not at.warning
+    count = len(at.dataframe[0].value)
+
+    at.button(key="save_all").click().run()
+    assert not at.exception
+    note = shown(at.success[0].value)
+    assert "Incident 1 (" in note and "Incident 2 (" in note and note.count(" saved as article-") == 2
+    nabatieh, bint_jbeil = stored_from_articles()
+    assert near(nabatieh, NABATIEH) and near(bint_jbeil, BINT_JBEIL)
+    assert (nabatieh.killed, bint_jbeil.killed) == (3, 2)
+    assert {nabatieh.group, bint_jbeil.group} == {"Military Forces of Israel"}
+    assert {nabatieh.country_code, bint_jbeil.country_code} == {"LB"}
+    assert nabatieh.event_date == bint_jbeil.event_date == date(2024, 10, 17)
+    assert nabatieh.event_id != bint_jbeil.event_id and nabatieh.source_url == TWO_STRIKES_URL
+    assert len(at.dataframe[0].value) == count + 2 and labels(at)[1].endswith("· saved")
+    assert len([r for r in map_rows(at) if r["url"] == TWO_STRIKES_URL]) == 2
+
+    at.button(key="save_all").click().run()  # again: nothing is duplicated
+    assert shown(at.success[0].value).count("unchanged, already saved") == 2
+    assert len(stored_from_articles()) == 2 and len(at.dataframe[0].value) == count + 2
+
+
+def test_without_a_publication_date_saving_waits_for_a_date(app: AppTest) -> None:
+    at = parse_story(app, published=None)
+    assert at.date_input(key="article_published").value is None  # not silently today
+    assert [at.date_input(key=f"inc{k}_date").value for k in (0, 1)] == [None, None]
+    assert [w.value.startswith("Event date missing") for w in at.warning] == [True, True]
+    for button in ("save_all", "inc0_save"):
+        at.button(key=button).click().run()
+        assert not at.exception
+        message = shown(at.error[0].value)
+        assert message.startswith("Not saved.") and "Incident 1 has no event date." in message
+        assert "publication date" in message and not stored_from_articles()
+
+    at.date_input(key="inc1_date").set_value(date(2024, 10, 16)).run()  # typed by the analyst
+    at.button(key="inc1_save").click().run()
+    assert [i.event_date for i in stored_from_articles()] == [date(2024, 10, 16)]
+
+    at.date_input(key="article_published").set_value(date(2024, 10, 18)).run()  # the dates are read again
+    assert any("read again" in i.value for i in at.info)
+    assert [at.date_input(key=f"inc{k}_date").value for k in (0, 1)] == [date(2024, 10, 17), date(2024, 10, 16)]
+    assert not at.warning
+    at.button(key="save_all").click().run()
+    assert not at.exception and not at.error
+    assert [(i.killed, i.event_date) for i in stored_from_articles()] == [(3, date(2024, 10, 17)),
+                                                                          (2, date(2024, 10, 16))]
+
+
+def test_saving_one_incident_again_updates_it(app: AppTest) -> None:
+    at = parse_story(app)
+    at.number_input(key="inc1_killed").set_value(4).run()
+    assert labels(at)[1] == "Incident 2 of 2 — Bint Jbeil, killed 4"
+    at.button(key="inc1_save").click().run()
+    [saved] = stored_from_articles()
+    assert saved.killed == 4 and near(saved, BINT_JBEIL)
+    assert "Incident 2 (" in shown(at.success[0].value) and "Incident 1" not in shown(at.success[0].value)
+    assert labels(at) == ["Incident 1 of 2 — Nabatieh, killed 3", "Incident 2 of 2 — Bint Jbeil, killed 4 · saved"]
+    at.number_input(key="inc1_killed").set_value(2).run()
+    at.text_input(key="inc1_place_name").input("Tyre").run()  # the id does not hang on the place or the toll
+    assert at.text_input(key="inc0_place_name").value == "Nabatîyé et Tahta"  # the other incident keeps its place
+    at.button(key="inc1_save").click().run()
+    assert " updated as " in shown(at.success[0].value)
+    [again] = stored_from_articles()
+    assert again.killed == 2 and again.event_id == saved.event_id and again.location == "Tyre"
+    assert again.country_code == "LB" and not near(again, BINT_JBEIL)
+
+
+def type_option(box: Any, text: str) -> Any:
+    """Type a name that is not listed into a selectbox with ``accept_new_options``. The browser
+    sends it as the widget's string value; AppTest only sends listed options, so list it here."""
+    box.options.append(text)
+    return box.set_value(text)
+
+
+def test_the_group_comes_from_the_register_or_is_typed(app: AppTest) -> None:
+    story = ("A car bomb exploded at a checkpoint in Kirkuk on Tuesday, killing four policemen. A little-known group "
+             "calling itself the Sons of the Twin Rivers claimed the attack in a statement.")
+    at = parse_story(app, story)
+    group = at.selectbox(key="inc0_group")
+    assert group.value == "Sons of the Twin Rivers" and group.options[-1] == "Sons of the Twin Rivers"
+    assert group.options[:-1] == actors.register().canonical_names()
+    assert any(c.value == "New group, not in the register." for c in at.caption)
+    type_option(at.selectbox(key="inc0_group"), "IDF").run()  # an alias the register knows
+    assert not any(c.value == "New group, not in the register." for c in at.caption)
+    assert any("Saved as Military Forces of Israel" in shown(c.value) for c in at.caption)
+    at.button(key="inc0_save").click().run()
+    assert [i.group for i in stored_from_articles()] == ["Military Forces of Israel"]
+    type_option(at.selectbox(key="inc0_group"), "Brigade of the Cedar Test").run()
+    assert any(c.value == "New group, not in the register." for c in at.caption)
+    at.button(key="inc0_save").click().run()
+    assert [i.group for i in stored_from_articles()] == ["Brigade of the Cedar Test"]  # the same incident, updated
+
+
+def test_an_uploaded_page_gives_the_publication_date(app: AppTest) -> None:
+    page = ("<!doctype html><html><head><title>Two strikes</title>"
+            '<meta property="article:published_time" content="2024-10-18T09:10:00+03:00"></head>'
+            f"<body><h1>Two strikes</h1><p>{TWO_STRIKES}</p></body></html>")
+    at = app.run()
+    at.file_uploader(key="article_upload").upload("two-strikes.html", page.encode(), "text/html").run()
+    assert at.date_input(key="article_published").value == date(2024, 10, 18)
+    assert any("metadata" in c.value for c in at.caption)
+    at.button(key="article_find").click().run()
+    assert not at.exception and len(labels(at)) == 2
+    assert [at.date_input(key=f"inc{k}_date").value for k in (0, 1)] == [date(2024, 10, 17)] * 2
+
+
+def test_evidence_sentences_are_shown_as_text(app: AppTest) -> None:
+    story = ("Gunmen attacked a bus near Homs on Sunday, killing two passengers. <img src=x onerror=alert(1)> "
+             "Officials blamed <b>Islamic State</b>.")
+    at = parse_story(app, story)
+    [box] = [e for e in at.expander if e.label.startswith("Incident")]
+    body = box.html[0].proto.body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in body and "<img" not in body and "<b>" not in body

@@ -62,19 +62,62 @@ def test_pasting_an_article_and_saving_puts_a_new_marker_on_the_map(page, tmp_pa
              "officials said. The Islamic Resistance in Iraq claimed the attack, which followed strikes "
              "in Baghdad and threats from Tehran.")
     with StreamlitApp(tmp_path / "incidents.sqlite3") as app:
-        page.goto(app.url)
-        before, _ = headline(page)
-        wait_markers(page, before)
-        page.get_by_role("tab", name="Add from an article").click()
-        page.get_by_label("…or paste its text").fill(story)
+        before = paste_article(page, app.url, story)
+        set_published(page, "2024-08-06")
         page.get_by_role("button", name="Find places and the event").click()
         page.wait_for_selector("mark")
         assert page.locator("mark", has_text="Al-Asad Air Base").count() >= 1
-        page.get_by_role("button", name="Save incident").click()
-        page.wait_for_selector("text=/Saved USER-0001/")
-        page.get_by_role("tab", name="Map").click()
-        assert headline(page)[0] == before + 1
-        wait_markers(page, before + 1)
+        page.get_by_role("button", name="Save incident 1").click()
+        page.wait_for_selector("text=/Incident 1 .* saved as article-/")
+        markers_on_the_map(page, before + 1)
+
+
+def paste_article(page, url: str, story: str) -> int:
+    """Open the app, wait for its markers, paste ``story`` in the article tab; the marker count."""
+    page.goto(url)
+    before, _ = headline(page)
+    wait_markers(page, before)
+    page.get_by_role("tab", name="Add from an article").click()
+    page.get_by_label("…or paste its text").fill(story)
+    return before
+
+
+def markers_on_the_map(page, expected: int) -> None:
+    page.get_by_role("tab", name="Map").click()
+    assert headline(page)[0] == expected
+    wait_markers(page, expected)
+
+
+def set_published(page, day: str) -> None:
+    """Type the article's publication date (YYYY-MM-DD; the field starts empty) and leave the field."""
+    page.get_by_role("spinbutton", name="year, Published").click()
+    page.keyboard.type(day.replace("-", ""))  # year, month, day: each part moves on to the next
+    page.keyboard.press("Escape")  # closing the calendar commits the date
+    page.wait_for_selector("text=/Unknown: dates like/", state="detached")
+
+
+def test_two_incidents_of_one_article_are_saved_with_a_typed_group(page, tmp_path: Path) -> None:
+    story = ("Israeli air strikes on two villages in southern Lebanon killed five people on Thursday, Lebanese "
+             "health officials said. A strike on a house in Nabatieh killed three people, among them a child. "
+             "In a separate strike, two people were killed in Bint Jbeil.")
+    with StreamlitApp(tmp_path / "incidents.sqlite3") as app:
+        before = paste_article(page, app.url, story)
+        page.get_by_role("button", name="Find places and the event").click()
+        page.wait_for_selector("text=Incident 2 of 2 — Bint Jbeil, killed 2")
+        assert page.get_by_text("Event date missing").count() == 2  # no publication date yet
+        page.get_by_role("button", name="Save all 2 incidents").click()
+        page.wait_for_selector("text=/Incident 1 has no event date/")
+        set_published(page, "2024-10-18")
+        page.wait_for_selector("text=/event dates were read again/")
+        assert page.get_by_text("Event date missing").count() == 0
+        group = page.locator(".st-key-inc1_group").get_by_role("combobox")  # the second incident's group
+        group.click()
+        group.fill("Cedar Test Brigade")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("text=New group, not in the register.")
+        page.get_by_role("button", name="Save all 2 incidents").click()
+        page.wait_for_selector("text=/Incident 2 .* saved as article-/")
+        markers_on_the_map(page, before + 2)
 
 
 def test_editing_the_place_shows_its_candidates_on_the_small_map(streamlit_app, page) -> None:
