@@ -126,6 +126,7 @@ def test_no_group_cue_is_unknown() -> None:
     ("Three soldiers were killed and four were wounded when their patrol was ambushed.", (3, 4)),
     ("The strike killed at least nine civilians, including seven children.", (9, None)),
     ("Seven U.S. troops and personnel were injured in the attack.", (None, 7)),
+    ("A car bomb went off at a checkpoint, killing four policemen and wounding six.", (4, 6)),
     ("The attack caused damage but no casualties were reported.", (None, None)),
 ])
 def test_casualty_counts(text: str, expected: tuple[int | None, int | None]) -> None:

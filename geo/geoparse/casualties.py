@@ -31,8 +31,8 @@ _TOLL_WORD = re.compile(r"\b(?:" + _KILLED + "|" + _INJURED + r")\b")
 _CUMULATIVE = re.compile(r"\b" + lexicon.alternation("cumulative_cues") + r"\b", re.IGNORECASE)
 _CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|"
                           r"\bincluding\b|"
-                          r"\b(?:in|on|near|when|after|as|while|during|and (?:killed|injured|wounded)|"
-                          r"according)\b|\bat\b(?!\s+least)")
+                          r"\b(?:in|on|near|when|after|as|while|during|according)\b|\bat\b(?!\s+least)|"
+                          r"\band\s+(?:" + _KILLED + "|" + _INJURED + r")\b")  # "killing four and wounding six"
 _CLAUSE_START = re.compile(r"(?<![A-Z])[.;:\n]")
 _QUANTIFIER = re.compile(r"\s+(?:at least\s+|more than\s+|about\s+|some\s+|nearly\s+|up to\s+|around\s+)?" + _NUM,
                          re.IGNORECASE)
