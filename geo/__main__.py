@@ -96,8 +96,10 @@ def _published(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def _read_article(name: str) -> tuple[str | None, str]:
-    """(text, "") or (None, message): a file or stdin, at most ``articles.MAX_ARTICLE_BYTES``."""
+def _read_article(name: str) -> tuple[str | None, str, date | None]:
+    """(text, "", published) or (None, message, None): a file or stdin, at most
+    ``articles.MAX_ARTICLE_BYTES``. An HTML page is reduced to its text, and the date its
+    metadata says it was published comes with it."""
     limit = articles.MAX_ARTICLE_BYTES
     try:
         if name == "-":
@@ -106,22 +108,26 @@ def _read_article(name: str) -> tuple[str | None, str]:
             with open(name, "rb") as stream:
                 raw = stream.read(limit + 1)
     except OSError as error:
-        return None, f"{name}: {error.strerror}"
+        return None, f"{name}: {error.strerror}", None
+    label = "stdin" if name == "-" else name
     if len(raw) > limit:
-        return None, (f"{'stdin' if name == '-' else name}: over the {limit // 2**20} MB article limit; "
-                      "trim it to the article text")
-    return raw.decode("utf-8", errors="replace"), ""
+        return None, f"{label}: over the {limit // 2**20} MB article limit; trim it to the article text", None
+    try:
+        return articles.decode_upload(raw, label), "", articles.upload_published(raw, label)
+    except articles.ArticleError as error:
+        return None, str(error), None
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from geo import geoparse
 
     text: str | None = None
+    page_date: date | None = None
     if not args.jsonl:
         if not args.file:
             print("parse: give FILE, - for stdin, or --jsonl", file=sys.stderr)
             return 2
-        text, problem = _read_article(args.file)
+        text, problem, page_date = _read_article(args.file)
         if text is None:
             print(f"parse: {problem}", file=sys.stderr)
             return 1
@@ -140,7 +146,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     if args.jsonl:
         return _jsonl(sys.stdin, handle)
-    print(json.dumps(handle({"text": text, "published": args.published}), ensure_ascii=False))
+    published = args.published or (page_date.isoformat() if page_date else None)  # the flag wins over the page
+    print(json.dumps(handle({"text": text, "published": published}), ensure_ascii=False))
     return 0
 
 

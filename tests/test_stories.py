@@ -3,13 +3,18 @@ incidents, their places, groups, tolls and dates as an analyst would code them."
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from geo import gazetteer, geoparse
 from geo.ranking import distance_km
 
+ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = date(2024, 2, 1)  # a Thursday
 
 NEW_GROUP_GENERIC_THEN_SPECIFIC = (
@@ -140,3 +145,18 @@ def test_a_district_named_after_its_town_does_not_hide_the_town(gaz: gazetteer.G
     # the district "Ede North" is unknown; the town Ede inside the stated state still is
     first = parse("On 3 March 2024, gunmen attacked traders in Ede (Ede North, Osun), killing two.", gaz)[0]
     assert near(first, 7.73, 4.44, 10) and first.geo_precision == 1 and first.killed == 2
+
+
+def test_cli_reads_an_html_page_and_its_publication_date(tmp_path: Path) -> None:
+    page = tmp_path / "story.html"
+    page.write_text(
+        '<html><head><meta property="article:published_time" content="2024-02-01T09:00:00Z">'
+        "<script>var x = 'Baghdad';</script></head><body><h1>Blast in Kirkuk</h1>"
+        "<p>A car bomb exploded at a checkpoint in Kirkuk on Tuesday, killing four policemen and wounding six."
+        "</p></body></html>", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "geo", "parse", str(page)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    first = json.loads(done.stdout)["incidents"][0]
+    assert (first["event_date"], first["killed"], first["injured"]) == ("2024-01-30", 4, 6)
+    assert first["location"] == "Kirkuk"
