@@ -140,19 +140,6 @@ class Store:
         row = self._one(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (event_id,))
         return _from_db(row) if row else None
 
-    def add_new(self, incident: Incident, prefix: str = "USER") -> Incident:
-        """Save ``incident`` under a fresh ``PREFIX-NNNN`` id and return it as saved.
-
-        The id is chosen inside the write transaction (``BEGIN IMMEDIATE`` holds SQLite's
-        write lock), so sessions saving at once, in one process or several, never share one."""
-        with self._transaction() as db:
-            rows = db.execute("SELECT event_id FROM incidents WHERE event_id LIKE ?", (f"{prefix}-%",)).fetchall()
-            numbers = [int(r[0].rsplit("-", 1)[1]) for r in rows if r[0].rsplit("-", 1)[1].isdigit()]
-            saved = incident.replace(event_id=f"{prefix}-{max(numbers, default=0) + 1:04d}")
-            db.execute(f"INSERT INTO incidents ({_QUOTED}) VALUES ({_PLACEHOLDERS})", _to_db(saved))
-            db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
-        return saved
-
 
 def _to_db(incident: Incident) -> tuple[object, ...]:
     row = incident.to_row()

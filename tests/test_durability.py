@@ -110,25 +110,6 @@ def test_threads_sharing_one_store_both_keep_their_saves(store: Store) -> None:
     assert len(stored) == 900
 
 
-def test_sessions_asking_for_new_ids_at_once_do_not_overwrite_each_other(store: Store) -> None:
-    """Sessions saving an incident from an article at the same moment (ui_article)."""
-    barrier = threading.Barrier(4)
-    ids: list[str] = []
-
-    def save_one(tag: str) -> None:
-        barrier.wait(10)
-        saved = store.add_new(Incident("new", date(2024, 6, 1), f"Group {tag}", "Mosul", latitude=36.3, longitude=43.1))
-        ids.append(saved.event_id)
-
-    threads = [threading.Thread(target=save_one, args=(tag,)) for tag in "ABCD"]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert len(set(ids)) == 4
-    assert sorted(i.group for i in store.all()) == ["Group A", "Group B", "Group C", "Group D"]
-
-
 _WRITER = """
 import sys
 from datetime import date
@@ -162,26 +143,3 @@ def test_two_processes_saving_at_once_keep_both_sets(tmp_path: Path, writers: in
     finally:
         store.close()
     assert _integrity(db) == "ok"
-
-
-_ADDER = """
-import sys
-from datetime import date
-from geo.records import Incident
-from geo.store import Store
-store = Store(sys.argv[1])
-for k in range(25):
-    store.add_new(Incident("new", date(2024, 6, 1), "Group " + sys.argv[2], "Mosul", latitude=36.3, longitude=43.1))
-"""
-
-
-def test_two_server_processes_saving_new_incidents_get_distinct_ids(tmp_path: Path) -> None:
-    db = tmp_path / "shared.sqlite3"
-    Store(str(db)).close()
-    procs = [subprocess.Popen([sys.executable, "-c", _ADDER, str(db), tag], cwd=ROOT, stderr=subprocess.PIPE)
-             for tag in "AB"]
-    for p in procs:
-        _, err = p.communicate(timeout=120)
-        assert p.returncode == 0, err.decode()
-    stored = Store(str(db)).all()
-    assert len(stored) == 50 and len({i.event_id for i in stored}) == 50
