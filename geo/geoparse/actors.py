@@ -63,6 +63,9 @@ def _key(name: str) -> str:
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019.][^\W_]+)*")
 _JOIN = re.compile(r"[\s-]{1,3}")
+# where an alias can start: a capitalised word or an Arabic article ("al-Shabaab"); the
+# lower-case rest of a text is skipped without a Python-level look at each word
+_ALIAS_START = re.compile(r"(?<![^\W_])(?:[A-Z]|(?:al|el)(?![^\W_]))")
 
 
 def _words(name: str) -> tuple[str, ...]:
@@ -120,8 +123,11 @@ class Register:
         low = _lowered(text)
         out: list[tuple[int, int, Actor]] = []
         done = 0
-        for m in _WORD.finditer(low):
-            if m.group() not in self._firsts or m.start() < done:
+        for m in _ALIAS_START.finditer(text):
+            if m.start() < done:
+                continue
+            m = _WORD.match(low, m.start())  # type: ignore[assignment]
+            if m is None or m.group() not in self._firsts:
                 continue
             tokens = [m]
             words = [m.group().replace("'", "").replace(".", "")]

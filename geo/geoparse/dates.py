@@ -8,6 +8,7 @@ precision 2, and without that there is no date (the caller must ask for one).
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -24,9 +25,9 @@ WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|" \
             r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("month_day", re.compile(MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")),
+    ("month_day", re.compile(r"\b" + MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")),
     ("day_month", re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH_RE + r"(?:,?\s+(\d{4}))?")),
-    ("weekday", re.compile(r"\b(?:(last|this|on|late|early|)\s*)(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+    ("weekday", re.compile(r"\b(?:(last|this|on|late|early)\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
                            r"Sunday)\b")),
     ("relative", re.compile(r"\b(yesterday|today|tonight|last night|overnight|this morning|earlier today|"
                             r"this week|earlier this week|last week|last weekend|over the weekend|this weekend|"
@@ -103,14 +104,18 @@ def _resolve_date(kind: str, m: re.Match[str], published: date | None) -> tuple[
 
 def dates_in(text: str, start: int, end: int, published: date | None) -> list[tuple[int, date, int]]:
     """(offset, date, precision) of every date expression in ``text[start:end]``."""
+    return [d for d in _all_dates(text, published) if start <= d[0] < end]
+
+
+@functools.lru_cache(maxsize=8)  # the readers of one parse ask about the same text several times
+def _all_dates(text: str, published: date | None) -> tuple[tuple[int, date, int], ...]:
     found: list[tuple[int, date, int]] = []
-    segment = text[start:end]
     for kind, pattern in _DATE_PATTERNS:
-        for m in pattern.finditer(segment):
+        for m in pattern.finditer(text):
             got = _resolve_date(kind, m, published)
             if got is not None:
-                found.append((start + m.start(), got[0], got[1]))
-    return found
+                found.append((m.start(), got[0], got[1]))
+    return tuple(sorted(found))
 
 
 def event_date_of(text: str, published: date | None, anchor: int, spans: Sequence[tuple[int, int]],
@@ -121,9 +126,8 @@ def event_date_of(text: str, published: date | None, anchor: int, spans: Sequenc
     si = sentences_mod.index_of(sentences, anchor)
     windows = [sentences[si]] + [s for s in spans if s != sentences[si]] + \
               [s for s in sentences[:2] if s != sentences[si] and s not in spans]
-    every = dates_in(text, 0, len(text), published)
     for s, e in windows:
-        found = [d for d in every if s <= d[0] < e]
+        found = dates_in(text, s, e, published)
         if found:
             best = min(found, key=lambda f: (abs(f[0] - anchor), f[2]))
             return best[1], best[2]
