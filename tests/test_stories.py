@@ -160,3 +160,14 @@ def test_cli_reads_an_html_page_and_its_publication_date(tmp_path: Path) -> None
     first = json.loads(done.stdout)["incidents"][0]
     assert (first["event_date"], first["killed"], first["injured"]) == ("2024-01-30", 4, 6)
     assert first["location"] == "Kirkuk"
+
+
+def test_a_place_said_to_be_north_of_a_city_is_the_event_place(gaz: gazetteer.Gazetteer) -> None:
+    first = parse("A roadside bomb killed two soldiers in Tarmiyah, just north of Baghdad, on Sunday.", gaz)[0]
+    assert first.mention == "Tarmiyah" and first.killed == 2
+
+
+def test_an_unknown_village_keeps_its_own_mention_as_the_evidence(gaz: gazetteer.Gazetteer) -> None:
+    text = "Helicopters bombed the village of Qaryat Zzyzzx in the countryside of Aleppo on Saturday."
+    first = parse(text, gaz)[0]
+    assert first.mention == "Qaryat Zzyzzx" and first.country_code == "SY" and first.geo_precision in (2, 3)

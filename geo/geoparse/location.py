@@ -67,6 +67,10 @@ _OFF_BEFORE = re.compile(r"\b(?:off|off the coast of|off the coasts? of|off the 
 _ROAD_AFTER = re.compile(r"(?:-[A-Z][\w'\u2019]*(?: [A-Z][\w'\u2019]*)?)?\s+(?:road|highway|expressway|motorway)\b",
                          re.IGNORECASE)
 _LAUNCHED_FROM = re.compile(r"\s+(?:\w+\s+){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
+# "Taji, just north of Baghdad", "X, 20 km west of Y": Y only says where X is
+_POSITION_GAP = re.compile(r",?\s+(?:just\s+|about\s+|some\s+|\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
+                           r"(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+"
+                           r"(?:the\s+)?(?:(?:city|town|capital|village)\s+(?:of\s+)?)?$", re.IGNORECASE)
 _CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
                             r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
 _SAME_PLACE_KM = 5.0
@@ -74,11 +78,14 @@ _SAME_PLACE_KM = 5.0
 
 @dataclass(frozen=True, slots=True)
 class EventSpan:
-    """One incident: the mention index of its place and the sentences about it."""
+    """One incident: the mention that says where it happened, the mention whose place it is
+    coded to (the same one, or the known place that mention lies in or near when the
+    gazetteer lacks it), and the sentences about it."""
 
     mention: int
     spans: tuple[Span, ...]
     near: bool  # "near X" / "off X": X is where it is coded, not where it happened
+    coded: int = -1  # -1: the mention itself
 
 
 def precision_of(r: Resolved) -> int:
@@ -163,7 +170,8 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
             score -= 3.0  # "in the Red Sea off Hodeidah": the shore place, not the sea's centre
         precision = r.geo_precision or (1 if "named" in m.flags else 2)
         score += {1: 1.5, 2: 1.0, 3: 0.5, 4: 0.0}.get(precision, 0.0)
-        if k > 0 and _CONTAINER_GAP.match(text[resolved[k - 1].mention.end:m.start]) and \
+        gap = text[resolved[k - 1].mention.end:m.start] if k > 0 else ""
+        if k > 0 and (_CONTAINER_GAP.match(gap) or _POSITION_GAP.match(gap)) and \
                 resolved[k - 1].mention.kind != "demonym":
             score -= 2.0  # "a village in the countryside of X": X only says where the village is
         if k + 1 < len(resolved) and precision >= 3:
@@ -241,7 +249,7 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
                   and _ATTACK_ON.search(text[max(0, resolved[k].mention.start - 60):resolved[k].mention.start])]
         if inside:
             main = max(inside)[1]  # the coreferent sentence names the specific place
-    near_main = False
+    coded = -1
     if resolved[main].place is None:
         # a place the gazetteer lacks: the event is coded to the smallest known place the
         # same sentence puts it in or near ("in Qaryat X, near Aleppo")
@@ -251,7 +259,7 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
                   and sentences_mod.index_of(sentences, resolved[k].mention.start) == si
                   and resolved[k].mention.start - resolved[main].mention.end < 80]
         if around:
-            main, near_main = min(around, key=lambda k: (precision_of(resolved[k]), k)), True
+            coded = min(around, key=lambda k: (precision_of(resolved[k]), k))
     anchors = [main]
     for k, s in enumerate(score):
         if s is None or s < 2.0 or not _specific(resolved[k]):
@@ -279,7 +287,8 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
                 owner = a if si == i or not _has_place(resolved, span) else owner
         owned[owner].append(span)
     return [EventSpan(a, tuple(owned[a]) or (sentences[sentences_mod.index_of(sentences, resolved[a].mention.start)],),
-                      _near(text, resolved[a]) or (a == main and near_main)) for a in anchors]
+                      _near(text, resolved[a]) or (a == main and coded >= 0), coded if a == main else -1)
+            for a in anchors]
 
 
 def _has_place(resolved: Sequence[Resolved], span: Span) -> bool:

@@ -143,9 +143,10 @@ def _record(text: str, published: date | None, sentences: list[tuple[int, int]],
     killed, injured = casualties(text, [own] + [s for s in event.spans if s != own])  # its own sentence's toll first
     etype, subtype = event_type_of(sentences_mod.text_of(text, sentences, anchor) + " "
                                    + " ".join(text[s:e] for s, e in event.spans)[:_TYPE_CONTEXT])
-    lm = located[event.mention]
+    where = resolved[event.coded] if event.coded >= 0 else r
+    lm = located[event.coded] if event.coded >= 0 else located[event.mention]
     return EventRecord(event_date, precision, group.name, group.role, lm.name, lm.latitude, lm.longitude,
-                       location.near_precision(r, event.near), lm.country_code, lm.admin1, killed, injured,
+                       location.near_precision(where, event.near), lm.country_code, lm.admin1, killed, injured,
                        etype, r.mention.start, r.mention.end, subtype, r.mention.text, group.known, event.spans)
 
 
