@@ -1,7 +1,9 @@
 """Import records into the store: read, geocode what has no coordinates (the join), save.
 
 The CLI's ``import`` and the app (first run, uploads) share this one path, so a file
-behaves the same wherever it comes in. The save is one transaction.
+behaves the same wherever it comes in. The save is one transaction. An opt-in online
+geocoder is asked for at most ``GEOCODER_LOOKUPS_PER_IMPORT`` names per import (and the
+session's ``quota``); the rest are placed offline, and the report says why.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import importers, settings
-from geo.geocoder import Locator
+from geo.geocoder import Locator, Quota, lookup_run
 from geo.join import locate_incidents
 from geo.store import Store
 
@@ -31,11 +33,15 @@ class ImportReport:
                 f"{len(self.rejected)} rejected, {len(self.unlocated)} without a place")
 
 
-def import_result(store: Store, result: importers.ImportResult, locator: Locator) -> ImportReport:
-    joined = locate_incidents(result.incidents, locator)
+def import_result(store: Store, result: importers.ImportResult, locator: Locator,
+                  quota: Quota | None = None) -> ImportReport:
+    """Geocode and save ``result``. ``warnings`` carries the importer's warnings, then why
+    any lookup was answered offline (provider failure, pause, allowance spent)."""
+    with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
+        joined = locate_incidents(result.incidents, locator)
     counts = store.upsert(joined.incidents)
     return ImportReport(counts.added, counts.updated, counts.unchanged, [str(e) for e in result.errors],
-                        joined.unlocated, list(result.warnings))
+                        joined.unlocated, list(result.warnings) + run.notices.lines())
 
 
 def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "native") -> ImportReport:

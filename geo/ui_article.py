@@ -34,7 +34,7 @@ from geo.loading import import_result
 from geo.mapview import PRECISION_LABEL, base_map, safe_url
 from geo.records import GROUP_ROLES, Incident
 from geo.store import Store
-from geo.ui_state import secret
+from geo.ui_state import geocoding_quota, secret
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
                "Protests", "Riots"]
@@ -549,7 +549,7 @@ def import_panel(store: Store, locator: Callable[[], Locator]) -> None:
     except importers.BadFile as error:
         st.error(f"Nothing was imported. {error}")
         return
-    report = import_result(store, result, locator())
+    report = import_result(store, result, locator(), quota=geocoding_quota())  # geocoding notices come in warnings
     st.success(f"{upload.name}: {report.summary()}")
     for line in report.warnings:
         st.warning(line)
