@@ -5,7 +5,7 @@ filter every few seconds.
     python bench/load.py --sessions 5,10 --seconds 30
     python bench/load.py --sessions 20 --profile      # py-spy samples the server (pip install py-spy)
     python bench/load.py --clients replay             # the server alone: no browsers on the machine
-    python bench/load.py --write                      # also write bench/RESULTS-load.md
+    python bench/load.py --write /tmp/load.md         # also write the report as Markdown
 
 For each session count a new ``streamlit run app.py`` starts headless on a free port, with a
 temporary store (created from ``data/`` by a warm-up visit, as on a running deploy) and the
@@ -686,7 +686,8 @@ def main() -> None:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="server environment, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
+    parser.add_argument("--write", type=Path, metavar="FILE",
+                        help=f"write the report as Markdown (the figures in {RESULTS.relative_to(ROOT)} come from these)")
     args = parser.parse_args()
     counts = [int(c) for c in args.sessions.split(",") if c.strip()]
     if args.profile and not args.py_spy:
@@ -711,7 +712,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps([asdict(v) for v in levels], indent=1), encoding="utf-8")
     if args.write:
-        RESULTS.write_text(results_page(levels, args, text), encoding="utf-8")
+        args.write.write_text(results_page(levels, args, text), encoding="utf-8")
 
 
 def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> str:
@@ -720,7 +721,7 @@ def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> st
     options = (f" --clients {args.clients}" + "".join(f" --env {item}" for item in args.env)
                + (" --profile" if args.profile else ""))
     return (f"# Load: many sessions on one server\n\n`python bench/load.py --sessions {args.sessions} --seconds "
-            f"{args.seconds:g}{options} --write`\n\n{environment()}\n\n"
+            f"{args.seconds:g}{options}`\n\n{environment()}\n\n"
             f"Target (issue 9): {TARGET['sessions']} sessions with the map redrawn within {TARGET['p95_s']:g} s at p95, "
             f"no errors, server memory under {TARGET['rss_mb'] // 1024} GB: **{verdict}**.\n\n{text}\n")
 
