@@ -246,7 +246,7 @@ def test_a_503_retry_after_is_honoured_too(nominatim: tuple[_Stub, str], geocode
 def test_failures_back_off_exponentially_and_success_resets(nominatim: tuple[_Stub, str],
                                                             geocoder: OfflineGeocoder) -> None:
     stub, domain = nominatim
-    base = 0.15
+    base = 0.25
     stub.script = [(500, {}, b"oops")] * 3 + [(200, {}, json.dumps(STUB_ANSWER).encode())] + [(502, {}, b"bad gateway")]
     locator = _locator(geocoder, domain, backoff=base)
     providers = [getattr(locator.locate(name, "IQ"), "provider", None)
@@ -257,8 +257,8 @@ def test_failures_back_off_exponentially_and_success_resets(nominatim: tuple[_St
     for k, wanted in enumerate([base, 2 * base, 4 * base]):  # after the 1st, 2nd, 3rd failure in a row
         assert gaps[k] >= wanted, (k, gaps)
     assert gaps[2] > gaps[1] > gaps[0]
-    assert gaps[3] < 2 * base  # the success reset the streak: no pause before the next request
-    assert base <= gaps[4] < 4 * base  # a new streak starts again from the base pause
+    assert gaps[3] < gaps[2] / 2  # the success reset the streak: no pause before the next request
+    assert base <= gaps[4] < gaps[2]  # a new streak starts again from the base pause
 
 
 def test_a_lookup_never_queues_longer_than_the_longest_wait(nominatim: tuple[_Stub, str],
@@ -307,7 +307,7 @@ def test_a_malformed_reply_falls_back_and_does_not_pause(body: bytes, nominatim:
     assert notice.startswith("Online geocoder failed for 'Mosul' (") and "offline gazetteer" in notice
     started = time.monotonic()
     again = locator.locate("Erbil", "IQ")  # the service answered: a bad reply is no reason to pause
-    assert again is not None and again.provider == "nominatim" and time.monotonic() - started < 1.0
+    assert again is not None and again.provider == "nominatim" and time.monotonic() - started < 3.0  # a pause is 5 s
 
 
 @pytest.mark.parametrize("body", [b"[]", b"null", b"{}", b'""'], ids=["empty list", "null", "empty object", "empty"])
