@@ -75,7 +75,9 @@ def test_a_second_request_waits_its_turn_then_is_told_the_parser_is_busy(worker:
 
     first = threading.Thread(target=slow)
     first.start()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    while not worker._lock.locked() and time.monotonic() < deadline:  # the first request holds the worker
+        time.sleep(0.01)
     with pytest.raises(ParserBusy):
         worker.parse(STORY, PUBLISHED, timeout=1.0)
     first.join()

@@ -114,6 +114,9 @@ def _cue_sentences(cues: Sequence[Span], sentences: Sequence[Span]) -> dict[int,
     return out
 
 
+_START, _END = itemgetter(0), itemgetter(1)
+
+
 def _distance_to_cue(local: Sequence[Span], start: int, end: int) -> int:
     """Characters between a mention and the nearest of its sentence's event words
     (``local``, in order): found by binary search, not by trying each word."""
@@ -126,9 +129,6 @@ def _distance_to_cue(local: Sequence[Span], start: int, end: int) -> int:
             best = d if best is None else min(best, d)
     assert best is not None
     return best
-
-
-_START, _END = itemgetter(0), itemgetter(1)
 
 
 def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], cues: Sequence[Span],
