@@ -64,10 +64,11 @@ def seed_hostile_store(db: Path) -> int:
         writer.writerows(rows)
     store = Store(str(db))
     try:
-        report = loading.import_file(store, source, _NoGeocoding())
+        report = loading.import_file(store, source, _NoGeocoding(), actor="test")
         assert (report.added, report.rejected) == (len(rows), []), report
         raw = [store.get(r["event_id"]) for r in rows]
-        store.upsert([i.replace(source_url=r["source_url"]) for i, r in zip(raw, rows) if i is not None])
+        store.upsert([i.replace(source_url=r["source_url"]) for i, r in zip(raw, rows) if i is not None],
+                     actor="test", action="test")
         assert [i.source_url for i in store.all()] == [r["source_url"] for r in rows]
     finally:
         store.close()
