@@ -14,6 +14,7 @@ identity decided here is what the audit log records for every write (``Store.ups
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import threading
 import time
@@ -23,8 +24,8 @@ from dataclasses import dataclass, field
 
 from geo import settings
 
-__all__ = ["Access", "AuthConfig", "auth_config", "oidc_providers", "parse_editors", "check_token", "decide",
-           "Throttle", "MIN_TOKEN_CHARS", "PRIVATE_ACTOR", "CLI_ACTOR"]
+__all__ = ["Access", "AuthConfig", "auth_config", "oidc_providers", "parse_editors", "check_token", "token_proof",
+           "decide", "Throttle", "MIN_TOKEN_CHARS", "PRIVATE_ACTOR", "CLI_ACTOR"]
 
 MIN_TOKEN_CHARS = 16  # a shorter configured token is ignored: it could be guessed
 PRIVATE_ACTOR = "private"  # who wrote, on a private deploy
@@ -108,14 +109,22 @@ def check_token(tokens: Mapping[str, str], given: str) -> str | None:
     return found if given else None
 
 
+def token_proof(name: str, token: str) -> tuple[str, str]:
+    """What a session keeps once its token was checked: the name and a digest of the token
+    (never the token), so that replacing a token in the secrets ends the sessions that
+    proved the old one, even under the same name."""
+    return name, hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _true(value: object) -> bool:
     return value is True or str(value).strip().lower() == "true"
 
 
-def decide(config: AuthConfig, *, user: Mapping[str, object] | None = None, token_name: str | None = None) -> Access:
+def decide(config: AuthConfig, *, user: Mapping[str, object] | None = None,
+           token: tuple[str, str] | None = None) -> Access:
     """The session's role. ``user`` is ``st.user`` (read only when sign-in is configured);
-    ``token_name`` the token this session proved (see :func:`check_token`), still honoured
-    only while that token is configured."""
+    ``token`` the :func:`token_proof` this session holds, honoured only while that very
+    token is configured."""
     if config.mode == settings.PRIVATE:
         return Access(True, PRIVATE_ACTOR, "Private deploy: everyone who opens this app can add and import incidents.")
     if config.providers and user and _true(user.get("is_logged_in")):
@@ -129,8 +138,9 @@ def decide(config: AuthConfig, *, user: Mapping[str, object] | None = None, toke
             return Access(True, email, f"Signed in as {email} (editor).", "oidc")
         return Access(False, "", f"Signed in as {email}, who is not an editor: read-only. Ask the app's "
                                  "operator to add this address to the editors list.", "oidc")
-    if token_name is not None and token_name in config.tokens:
-        return Access(True, f"token:{token_name}", f"Editing with the editor token {token_name!r}.", "token")
+    if token is not None and token[0] in config.tokens and hmac.compare_digest(
+            token_proof(token[0], config.tokens[token[0]])[1], token[1]):
+        return Access(True, f"token:{token[0]}", f"Editing with the editor token {token[0]!r}.", "token")
     if not config.providers and not config.tokens:
         return Access(False, "", "Read-only: this deploy has no editors configured. Its operator can add an "
                                  "editor token or sign-in in the app's secrets, or run it as a private deploy "

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["markdown_literal", "markdown_lines", "clean_text"]
+__all__ = ["markdown_literal", "markdown_lines", "clean_text", "WORD_JOINER"]
 
 # Every ASCII punctuation character may be escaped with a backslash in CommonMark, and an
-# escaped one is always shown as itself: so escape all of them. This also breaks
-# autolinks (``https\:\/\/…``, ``www\.…``, ``a\@b\.c``), Streamlit's ``:red[…]``
-# directives and emoji shortcodes, ``$…$`` maths and raw HTML (``\<img …\>``).
+# escaped one is always shown as itself: so escape all of them. That stops links, images,
+# emphasis, code, Streamlit's ``:red[…]`` directives and emoji shortcodes, ``$…$`` maths
+# and raw HTML (``\<img …\>``).
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Escapes do not stop GitHub-style autolinks: Streamlit's renderer finds ``https://…``,
+# ``www.…`` and ``name@host`` in the text *after* escapes are read, and makes them links.
+# An invisible word joiner (U+2060) inside each pattern breaks it; the text looks the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=\\:)(?=\\/\\/)|(?<=[wW]{3})(?=\\\.)|(?=\\@)")
 # C0 controls, DEL, C1 controls, and lone surrogates (which cannot be stored as UTF-8).
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _TAB_NEWLINE = re.compile(r"[\t\n]")
@@ -31,9 +36,11 @@ def markdown_literal(text: object) -> str:
     """``text`` as Markdown that shows it verbatim, on one line: every ASCII punctuation
     character gets a backslash and runs of whitespace (newlines too) become one space, so
     ``[Log in](https://evil.example)``, ``![x](https://evil.example/p.png)``, ``*x*``,
-    `` `x` ``, ``<b>`` or ``:red[x]`` show as typed. Control characters are dropped."""
+    `` `x` ``, ``<b>`` or ``:red[x]`` show as typed, and a word joiner (:data:`WORD_JOINER`)
+    keeps ``https://``, ``www.`` and ``@`` from becoming autolinks. Control characters are
+    dropped."""
     plain = " ".join(clean_text(str(text)).split())
-    return _PUNCTUATION.sub(r"\\\1", plain)
+    return _AUTOLINK.sub(WORD_JOINER, _PUNCTUATION.sub(r"\\\1", plain))
 
 
 def markdown_lines(lines: list[str] | tuple[str, ...]) -> str:

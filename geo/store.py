@@ -153,11 +153,10 @@ class Store:
         record that differs as skipped and leaves it as it is."""
         if not actor.strip() or not action.strip():
             raise ValueError("a write must name who makes it and why (actor, action)")
-        cleaned = [clean_incident(i) for i in incidents]  # a bad record fails the write before it starts
         added = updated = unchanged = skipped = 0
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction() as db:
-            for incident in cleaned:
+            for incident in map(clean_incident, incidents):  # a bad record rolls the whole write back
                 values = _to_db(incident)
                 old = db.execute(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (incident.event_id,)).fetchone()
                 if old is None:

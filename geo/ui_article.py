@@ -553,11 +553,12 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     if not access.can_write:
         read_only_note("Importing records", access)
         return
-    fmt = st.selectbox("Format", sorted(importers.FORMATS), key="import_format",
+    own = ["native", "geojson"]  # this project's own files first
+    fmt = st.selectbox("Format", own + sorted(set(importers.FORMATS) - set(own)), key="import_format",
                        format_func=lambda f: {"native": "This project's CSV", "acled": "ACLED export (CSV)",
-                                              "ucdp": "UCDP GED (CSV)"}[f])
-    upload = st.file_uploader(f"CSV file (up to {importers.MAX_BYTES // 2**20} MB)", type=["csv", "txt"],
-                              key="import_upload")
+                                              "ucdp": "UCDP GED (CSV)", "geojson": "This project's GeoJSON"}.get(f, f))
+    upload = st.file_uploader(f"File (up to {importers.MAX_BYTES // 2**20} MB)",
+                              type=["geojson", "json"] if fmt == "geojson" else ["csv", "txt"], key="import_upload")
     update = st.checkbox("Update existing records", key="import_update",
                          help="A row whose event_id is already stored replaces that record. Unticked, such rows are "
                               "skipped and the stored records stay as they are.")

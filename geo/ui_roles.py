@@ -3,11 +3,12 @@
 The role itself is decided in :mod:`geo.roles` (pure, tested); this module only reads
 ``st.secrets`` and ``st.user`` and draws the controls. An editor token typed here is
 checked once, on entry, and then dropped from the widget: the session keeps only the
-token's name, and is signed out as soon as that token leaves the secrets.
+token's name and digest, and is signed out as soon as that token leaves the secrets.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,8 +19,9 @@ from geo.safetext import markdown_literal
 from geo.ui_state import secret, secret_value
 
 _TOKEN_KEY = "editor_token_input"
-_TOKEN_NAME = "editor_token_name"
+_TOKEN_PROOF = "editor_token_proof"  # (name, digest): see roles.token_proof
 _TOKEN_NOTE = "editor_token_note"
+_LOG = logging.getLogger(__name__)
 _THROTTLE = roles.Throttle()  # failed token tries, for the whole server
 
 
@@ -53,18 +55,29 @@ def _try_token(config: roles.AuthConfig) -> None:
         _THROTTLE.failed()
         st.session_state[_TOKEN_NOTE] = "That is not an editor token."
         return
-    st.session_state[_TOKEN_NAME] = name
+    st.session_state[_TOKEN_PROOF] = roles.token_proof(name, config.tokens[name])
     st.session_state.pop(_TOKEN_NOTE, None)
 
 
 def _sign_out_token() -> None:
-    st.session_state.pop(_TOKEN_NAME, None)
+    st.session_state.pop(_TOKEN_PROOF, None)
+
+
+def _login(provider: str) -> None:
+    """Start the provider's sign-in; a deploy whose ``[auth]`` settings are incomplete (or
+    without Authlib) says so instead of failing the page."""
+    try:
+        st.login(provider)
+    except st.errors.StreamlitAuthError as error:
+        _LOG.warning("st.login(%r) failed: %s", provider, error)
+        st.error("Sign-in is not set up correctly on this deploy (the server log says why). "
+                 "Ask the app's operator.")
 
 
 def session_access() -> roles.Access:
     """Decide this session's role and draw the sidebar's "Editing" box."""
     config = auth_config()
-    access = roles.decide(config, user=_user(config), token_name=st.session_state.get(_TOKEN_NAME))
+    access = roles.decide(config, user=_user(config), token=st.session_state.get(_TOKEN_PROOF))
     with st.sidebar:
         st.header("Editing")
         for problem in config.problems:
@@ -79,7 +92,7 @@ def session_access() -> roles.Access:
             for provider in config.providers:
                 label = "Sign in" if provider == "default" else f"Sign in with {provider}"
                 if st.button(label, key=f"oidc_sign_in_{provider}"):
-                    st.login(provider)
+                    _login(provider)
             if config.tokens:
                 st.text_input("Editor token", type="password", key=_TOKEN_KEY, on_change=_try_token, args=(config,),
                               max_chars=512, help="Given to editors by the app's operator. Press Enter to sign in.")

@@ -244,3 +244,10 @@ def test_a_failed_layer_download_is_reported_and_the_app_still_opens(
     assert not at.exception
     assert any("Could not install gazetteer layers" in w.value and "SY.zip" in w.value for w in at.warning)
     assert any(" incidents, " in m.value for m in at.markdown)  # the map and its data are there
+
+
+def test_a_geonames_id_in_other_digits_does_not_stop_an_install(tmp_path: Path, cache: Path) -> None:
+    """"²".isdigit() is true but int("²") fails: ids are read as ASCII digits only."""
+    body = LAYER.replace("-900005\tUmm Safra", "²\tUmm Safra")
+    assert layers.install_paths([write_layer(tmp_path / "src", body)], cache) == [("IQ", 6)]
+    assert gazetteer_module.load(cache).candidates("Umm Safra")

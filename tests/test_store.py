@@ -49,6 +49,7 @@ def test_failed_write_leaves_the_store_as_before(store: Store) -> None:
     with pytest.raises(RuntimeError):
         store.upsert(rows(), actor="test", action="test")
     assert [i.event_id for i in store.all()] == ["KEEP"]
+    assert [e.event_id for e in store.audit()] == ["KEEP"]  # the audit rows are in the same transaction
 
 
 def test_store_survives_reopening(tmp_path: Path) -> None:
