@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=sorted(importers.FORMATS), default="native")
+    i.add_argument("--format", choices=importers.FILE_FORMATS, default="native")
     i.add_argument("--update-existing", action="store_true",
                    help="overwrite records already stored under the same id (default: keep them, report them skipped)")
     i.set_defaults(run=cmd_import)

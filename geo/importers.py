@@ -29,7 +29,7 @@ from geo.records import FIELDS, GROUP_ROLES, Incident
 from geo.safetext import clean_text
 
 __all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "parse_geojson", "FORMATS",
-           "MAX_BYTES", "MAX_CELL_CHARS"]
+           "FILE_FORMATS", "MAX_BYTES", "MAX_CELL_CHARS"]
 
 MAX_BYTES = 20 * 1024 * 1024
 # One cell longer than this is a broken file (an unclosed quote swallowing rows, a pasted
@@ -220,10 +220,15 @@ def _native_file(row: Mapping[str, str]) -> Incident:
 
 FORMATS: dict[str, _Format] = {
     "native": _Format(("event_date", "group", "location"), FIELDS, _native_file),
-    "geojson": _Format(("event_date", "group"), FIELDS, _native),  # JSON needs no spreadsheet protection
     "acled": _Format(("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), (), _acled),
     "ucdp": _Format(("id", "date_start", "side_a", "latitude", "longitude"), (), _ucdp),
 }
+
+
+# The GeoJSON reader turns features into native rows; JSON needs no spreadsheet protection.
+_GEOJSON = _Format(("event_date", "group"), FIELDS, _native)
+# What ``import`` reads: the CSV formats and this project's GeoJSON export.
+FILE_FORMATS = ("native", "geojson", *sorted(set(FORMATS) - {"native"}))
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -395,7 +400,7 @@ def parse_geojson(text: str, file: str) -> ImportResult:
     writer.writerows(rows)
     if not rows:
         return ImportResult()
-    result = _parse_csv(out.getvalue(), file, FORMATS["geojson"])
+    result = _parse_csv(out.getvalue(), file, _GEOJSON)
     # CSV row n is feature n - 1; the property names are the column names
     prefix = re.compile(rf"^{re.escape(file)}, row (\d+)")
     result.errors = sorted([dataclasses.replace(e, row=e.row - 1, unit="feature") for e in result.errors] + problems,

@@ -553,8 +553,7 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     if not access.can_write:
         read_only_note("Importing records", access)
         return
-    own = ["native", "geojson"]  # this project's own files first
-    fmt = st.selectbox("Format", own + sorted(set(importers.FORMATS) - set(own)), key="import_format",
+    fmt = st.selectbox("Format", importers.FILE_FORMATS, key="import_format",
                        format_func=lambda f: {"native": "This project's CSV", "acled": "ACLED export (CSV)",
                                               "ucdp": "UCDP GED (CSV)", "geojson": "This project's GeoJSON"}.get(f, f))
     upload = st.file_uploader(f"File (up to {importers.MAX_BYTES // 2**20} MB)",

@@ -42,7 +42,8 @@ def _user(config: roles.AuthConfig) -> dict[str, object]:
     return {str(k): st.user.get(k) for k in st.user}
 
 
-def _try_token(config: roles.AuthConfig) -> None:
+def _try_token() -> None:
+    config = auth_config()  # read afresh: the widget's callback holds no token
     given = str(st.session_state.get(_TOKEN_KEY) or "")
     st.session_state[_TOKEN_KEY] = ""  # never kept, never drawn again
     if not given.strip():
@@ -90,11 +91,11 @@ def session_access() -> roles.Access:
             st.button("Stop editing", key="token_sign_out", on_click=_sign_out_token)
         elif not access.can_write:
             for provider in config.providers:
-                label = "Sign in" if provider == "default" else f"Sign in with {provider}"
+                label = "Sign in" if provider == "default" else f"Sign in with {markdown_literal(provider)}"
                 if st.button(label, key=f"oidc_sign_in_{provider}"):
                     _login(provider)
             if config.tokens:
-                st.text_input("Editor token", type="password", key=_TOKEN_KEY, on_change=_try_token, args=(config,),
+                st.text_input("Editor token", type="password", key=_TOKEN_KEY, on_change=_try_token,
                               max_chars=512, help="Given to editors by the app's operator. Press Enter to sign in.")
             note = st.session_state.pop(_TOKEN_NOTE, None)
             if note:

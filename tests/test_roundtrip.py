@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from geo import export
-from geo.importers import parse_text
+from geo.importers import BadFile, parse_text
 from geo.records import Incident
 from geo.store import Store
 
@@ -86,3 +89,23 @@ def test_control_characters_are_stripped_on_import() -> None:
     text = 'event_id,event_date,group,location,notes\nA\x00-1,2024-01-01,G\x07 one,Mosul\x1b,"one\x00\r\ntwo\x0b"\n'
     [incident] = parse_text(text, "c.csv", "native").incidents
     assert (incident.event_id, incident.group, incident.location, incident.notes) == ("A-1", "G one", "Mosul", "one\ntwo")
+
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                       lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5),
+                       max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(features=st.lists(JSONISH | st.fixed_dictionaries({"type": st.just("Feature"), "properties": JSONISH,
+                                                           "geometry": JSONISH}), max_size=4))
+def test_any_geojson_features_are_a_result_or_badfile(features: list[object]) -> None:
+    text = json.dumps({"type": "FeatureCollection", "features": features})
+    try:
+        result = parse_text(text, "any.geojson", "geojson")
+    except BadFile as error:
+        assert str(error).startswith("any.geojson")
+        return
+    assert all(str(e).startswith("any.geojson, feature ") for e in result.errors)
+    for incident in result.incidents:
+        assert isinstance(incident, Incident)
