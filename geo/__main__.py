@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from geo import articles, export, filters, gazetteer, importers, settings
 from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, make_locator
 from geo.loading import import_result
+from geo.roles import CLI_ACTOR
 from geo.store import Store
 
 
@@ -160,7 +161,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
         return 1
-    report = import_result(Store(settings.store_url()), result, _LazyLocator())
+    report = import_result(Store(settings.store_url()), result, _LazyLocator(), actor=CLI_ACTOR,
+                           update_existing=args.update_existing)
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")
@@ -168,6 +170,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"not placed: {event_id}: {reason}")
     for line in report.warnings:
         print(f"warning: {line}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit log as JSON lines, newest first."""
+    for entry in Store(settings.store_url()).audit(args.event_id, args.limit):
+        print(json.dumps({"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
+                          "change": entry.change, "event_id": entry.event_id, "before": entry.before,
+                          "after": entry.after}, ensure_ascii=False))
     return 0
 
 
@@ -246,8 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=sorted(importers.FORMATS), default="native")
+    i.add_argument("--format", choices=importers.FILE_FORMATS, default="native")
+    i.add_argument("--update-existing", action="store_true",
+                   help="overwrite records already stored under the same id (default: keep them, report them skipped)")
     i.set_defaults(run=cmd_import)
+    a = sub.add_parser("audit", help="who changed which record, when (JSON lines, newest first)")
+    a.add_argument("--event-id", help="one record's history")
+    a.add_argument("--limit", type=int, default=100)
+    a.set_defaults(run=cmd_audit)
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
     e.add_argument("--group", action="append")

@@ -10,13 +10,43 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "cache_dir", "store_url"]
+__all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "cache_dir", "store_url", "MODES", "PUBLIC",
+           "PRIVATE", "app_mode", "MAX_UPLOAD_MB"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 BUNDLED_INCIDENTS = DATA_DIR / "incidents.csv"
 CURATED_SITES = DATA_DIR / "gazetteer" / "sites.csv"
 ADMIN1_TABLE = DATA_DIR / "gazetteer" / "admin1.csv"
+
+
+# Who may write (see ``geo.roles``): a "public" deploy is read-only for anyone not signed
+# in as an editor; a "private" one (a laptop, a deploy behind its own login) lets every
+# visitor write. Unset or unknown means public: a deploy that forgets to say is read-only.
+PUBLIC = "public"
+PRIVATE = "private"
+MODES = (PUBLIC, PRIVATE)
+MODE_ENV = "INCIDENT_MAP_MODE"
+
+# The largest file the app accepts (``server.maxUploadSize`` in .streamlit/config.toml says
+# the same, so the server refuses a larger upload before reading it): the CSV importer's
+# limit (``importers.MAX_BYTES``); articles are capped lower by ``articles.MAX_ARTICLE_BYTES``.
+MAX_UPLOAD_MB = 20
+
+
+def app_mode(secret: str | None = None) -> tuple[str, str]:
+    """The deploy's mode and a note (empty when all is well).
+
+    ``INCIDENT_MAP_MODE`` wins, then ``secret`` (the UI passes ``st.secrets["mode"]``);
+    unset means public. An unknown value is public too, with a note naming it, so a typo
+    never opens the store to anonymous writes."""
+    raw = os.environ.get(MODE_ENV) or secret or ""
+    value = raw.strip().lower()
+    if not value:
+        return PUBLIC, ""
+    if value in MODES:
+        return value, ""
+    return PUBLIC, f"Unknown mode {raw[:40]!r} (expected {' or '.join(MODES)}): the app is read-only."
 
 
 def _user_dir(env: str, fallback: str) -> Path:
