@@ -120,7 +120,7 @@ def _read_article(name: str) -> tuple[str | None, str, date | None]:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from geo import geoparse
+    from geo import geoparse, parse_worker
 
     text: str | None = None
     page_date: date | None = None
@@ -132,6 +132,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         if text is None:
             print(f"parse: {problem}", file=sys.stderr)
             return 1
+        try:
+            parse_worker.check_length(text)  # before the gazetteer loads: a refusal is instant
+        except parse_worker.TextTooLong as error:
+            print(f"parse: {'stdin' if args.file == '-' else args.file}: {error}", file=sys.stderr)
+            return 1
     gaz = gazetteer.load()
     gc.freeze()  # long-lived parser tables never die: keep them out of GC passes
 
@@ -139,9 +144,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         text = item.get("text")
         if not isinstance(text, str):
             raise ValueError("text must be a string")
-        if len(text) > articles.MAX_ARTICLE_BYTES:
-            raise ValueError(f"text is {len(text):,} characters; an article may have at most "
-                             f"{articles.MAX_ARTICLE_BYTES:,}")
+        parse_worker.check_length(text)  # a ValueError: the line gets an "error", the run goes on
         result: dict[str, Any] = geoparse.parse(text, _published(item.get("published")), gaz).to_json()
         return result
 

@@ -19,11 +19,13 @@ import hashlib
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from geo import settings
 from geo.export import unneutralise
 from geo.records import FIELDS, GROUP_ROLES, Incident
 from geo.safetext import clean_text
@@ -263,14 +265,17 @@ def _delimiter(header: str, file: str) -> str:
     return best
 
 
-def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
+def parse_text(text: str, file: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
     """Parse CSV text (or GeoJSON, for ``fmt="geojson"``); ``file`` is the name used in messages."""
     if fmt == "geojson":
         return parse_geojson(text, file)
-    return _parse_csv(text, file, FORMATS[fmt])
+    return _parse_csv(text, file, FORMATS[fmt], max_columns=max_columns)
 
 
-def _parse_csv(text: str, file: str, spec: _Format) -> ImportResult:
+def _parse_csv(text: str, file: str, spec: _Format, *, max_columns: int | None = None) -> ImportResult:
+    """A header wider than ``max_columns`` (default: the ``max_csv_columns`` setting) is
+    refused before any row is read; every header check is one pass over the columns,
+    however many there are."""
     if not text.strip():
         raise BadFile(f"{file}: the file is empty")
     header_line = text.split("\n", 1)[0]
@@ -279,17 +284,23 @@ def _parse_csv(text: str, file: str, spec: _Format) -> ImportResult:
         columns = [c.strip() for c in (reader.fieldnames or [])]
     except csv.Error as error:
         raise BadFile(f"{file}, row 1: the header cannot be read as CSV ({error})") from None
+    limit = settings.max_csv_columns() if max_columns is None else max_columns
+    if len(columns) > limit:
+        raise BadFile(f"{file}, row 1: the header has {len(columns):,} columns; at most {limit:,} are accepted "
+                      f"(setting max_csv_columns, or INCIDENT_MAP_MAX_CSV_COLUMNS)")
     reader.fieldnames = columns
-    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+    repeated = sorted(c for c, n in Counter(columns).items() if c and n > 1)
     if repeated:
         raise BadFile(f"{file}, row 1: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated[:5])} "
                       f"appear{'' if len(repeated) > 1 else 's'} more than once in the header")
-    missing = [c for c in spec.required if c not in columns]
+    present = set(columns)
+    missing = [c for c in spec.required if c not in present]
     if missing:
         raise BadFile(f"{file}, row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                       f"(found: {', '.join(columns[:12]) or 'none'})")
     result = ImportResult()
-    extra = [c for c in columns if spec.known and c not in spec.known]
+    known = set(spec.known)
+    extra = [c for c in columns if known and c not in known]
     if extra:
         result.warnings.append(f"{file}: ignored unknown column(s) {', '.join(extra[:10])}")
     seen: dict[str, int] = {}
@@ -337,21 +348,22 @@ def _parse_csv(text: str, file: str, spec: _Format) -> ImportResult:
     return result
 
 
-def read_csv(path: Path | str, fmt: str = "native", *, name: str | None = None) -> ImportResult:
-    """Read a CSV file from disk (at most ``MAX_BYTES``)."""
+def read_csv(path: Path | str, fmt: str = "native", *, name: str | None = None,
+             max_columns: int | None = None) -> ImportResult:
+    """Read a CSV file from disk (at most ``MAX_BYTES``, ``max_columns`` as in :func:`parse_text`)."""
     path = Path(path)
     label = name or path.name
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise BadFile(f"{label}: {size / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
-    return parse_text(_decode(path.read_bytes(), label), label, fmt)
+    return parse_text(_decode(path.read_bytes(), label), label, fmt, max_columns=max_columns)
 
 
-def read_bytes(raw: bytes, name: str, fmt: str = "native") -> ImportResult:
+def read_bytes(raw: bytes, name: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
     """Read an uploaded CSV (the upload's name is only used in messages, never as a path)."""
     if len(raw) > MAX_BYTES:
         raise BadFile(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
-    return parse_text(_decode(raw, name), name, fmt)
+    return parse_text(_decode(raw, name), name, fmt, max_columns=max_columns)
 
 
 def _geojson_cell(value: object) -> str:

@@ -308,7 +308,7 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
     return count
 
 
-_PARENTHESIS = re.compile(r"\s*\(([^)]*)\)\s*$")
+_PARENTHESIS = re.compile(r"(?<!\s)\s*+\(([^()]*+)\)\s*+$")  # spaces and "(" each tried once: linear
 
 
 def _plain(name: str) -> str:

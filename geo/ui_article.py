@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import articles, geoparse, importers, place_pick
+from geo import articles, geoparse, importers, place_pick, ui_parse
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.geoparse import actors
@@ -212,7 +212,9 @@ def _parse(text: str, pub: date | None, gazetteer: GazetteerLoader) -> None:
     the new reading, so a date that could not be placed fills in once the publication
     date is given.
     """
-    result = geoparse.parse(text, pub, gazetteer())
+    result = ui_parse.parse_article(text, pub)  # capped, in a worker with a time limit; None: the error is shown
+    if result is None:
+        return
     previous = st.session_state.get("parsed")
     same_article = previous is not None and previous[0] == text
     old: dict[tuple[int, int] | None, dict[str, Any]] = {}
