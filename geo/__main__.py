@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from geo import articles, export, filters, gazetteer, importers, settings
-from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, make_locator
+from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
 from geo.loading import import_result
 from geo.roles import CLI_ACTOR
 from geo.store import Store
@@ -28,7 +28,7 @@ def _locator() -> Locator:
     return make_locator(offline, provider=os.environ.get("GEOCODER"),
                         user_agent=os.environ.get("GEOCODER_USER_AGENT"),
                         api_key=os.environ.get("GEOCODER_API_KEY"), domain=os.environ.get("GEOCODER_DOMAIN"),
-                        cache=settings.cache_dir() / "geocode-cache.sqlite3")
+                        cache=settings.cache_dir() / "geocode-cache.sqlite3", limits=settings.geocoder_limits())
 
 
 class _LazyLocator:
@@ -80,14 +80,19 @@ def _geocode_item(locator: Locator, query: Any, country: str | None, admin1: Any
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
-    locator = _locator()
-    if args.jsonl:
-        return _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country"),
-                                                            item.get("admin1"), item.get("admin2")))
-    if not args.name:
+    if not args.jsonl and not args.name:
         print("geocode: give a NAME or --jsonl", file=sys.stderr)
         return 2
-    print(json.dumps(_geocode_item(locator, args.name, args.country, args.admin1, args.admin2), ensure_ascii=False))
+    locator = _locator()
+    with lookup_run() as run:  # no allowance on the command line; notices go to stderr
+        if args.jsonl:
+            _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country"),
+                                                         item.get("admin1"), item.get("admin2")))
+        else:
+            print(json.dumps(_geocode_item(locator, args.name, args.country, args.admin1, args.admin2),
+                             ensure_ascii=False))
+    for line in run.notices.lines():
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 

@@ -3,7 +3,9 @@
 The CLI's ``import`` and the app (first run, uploads) share this one path, so a file
 behaves the same wherever it comes in. The save is one transaction, audited under the
 ``actor`` given (see ``Store.upsert``). Imports are insert-only unless ``update_existing``:
-a record already stored under the same id is then reported as skipped, not changed.
+a record already stored under the same id is then reported as skipped, not changed. An
+opt-in online geocoder is asked for at most ``GEOCODER_LOOKUPS_PER_IMPORT`` names per
+import (and the session's ``quota``); the rest are placed offline, and the report says why.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo import importers, settings
-from geo.geocoder import Locator
+from geo.geocoder import Locator, Quota, lookup_run
 from geo.join import locate_incidents
 from geo.store import Store
 
@@ -40,13 +42,16 @@ SETUP_ACTOR = "setup"  # the app filling an empty store from the bundled data
 
 
 def import_result(store: Store, result: importers.ImportResult, locator: Locator, *, actor: str,
-                  update_existing: bool = False) -> ImportReport:
-    joined = locate_incidents(result.incidents, locator)
+                  update_existing: bool = False, quota: Quota | None = None) -> ImportReport:
+    """Geocode and save ``result``. ``warnings`` carries the importer's warnings, then why
+    any lookup was answered offline (provider failure, pause, allowance spent)."""
+    with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
+        joined = locate_incidents(result.incidents, locator)
     counts = store.upsert(joined.incidents, actor=actor,
                           action="import (update existing)" if update_existing else "import",
                           update_existing=update_existing)
     return ImportReport(counts.added, counts.updated, counts.unchanged, counts.skipped, [str(e) for e in result.errors],
-                        joined.unlocated, list(result.warnings))
+                        joined.unlocated, list(result.warnings) + run.notices.lines())
 
 
 def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "native", *, actor: str,

@@ -7,11 +7,13 @@ store (``INCIDENTS_DB`` in the environment, else ``incidents_db`` passed from
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "cache_dir", "store_url", "MODES", "PUBLIC",
-           "PRIVATE", "app_mode", "MAX_UPLOAD_MB"]
+           "PRIVATE", "app_mode", "MAX_UPLOAD_MB", "GeocoderLimits", "geocoder_limits"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -115,3 +117,37 @@ def max_csv_columns(secret: object = None) -> int:
     """Widest CSV header imported (columns): ``INCIDENT_MAP_MAX_CSV_COLUMNS``, else ``secret``
     (``max_csv_columns``), else :data:`MAX_CSV_COLUMNS`."""
     return int(_positive("INCIDENT_MAP_MAX_CSV_COLUMNS", secret, MAX_CSV_COLUMNS))
+
+
+@dataclass(frozen=True, slots=True)
+class GeocoderLimits:
+    """How much an opt-in online geocoder may be asked, so that one visitor cannot use up
+    a shared provider (each has an environment variable of the same name in upper case)."""
+
+    # online requests one import may make; its other rows are placed by the offline gazetteer
+    geocoder_lookups_per_import: int = 30
+    # online requests one app session may make over all its imports
+    geocoder_lookups_per_session: int = 100
+    # longest a lookup waits for its turn on the shared limiter (other visitors' requests, a
+    # provider's Retry-After); a longer wait is answered offline at once
+    geocoder_max_wait_seconds: float = 10.0
+    # pause after a 429, a 5xx, a timeout or a refused connection; it doubles with every
+    # failure in a row up to the maximum (a longer Retry-After is honoured as given)
+    geocoder_backoff_seconds: float = 2.0
+    geocoder_max_backoff_seconds: float = 900.0
+
+
+def geocoder_limits() -> GeocoderLimits:
+    """:class:`GeocoderLimits`, each overridable by its upper-case environment variable
+    (``GEOCODER_LOOKUPS_PER_IMPORT=0`` keeps every import offline)."""
+    defaults = GeocoderLimits()
+    values: dict[str, float] = {}
+    for name in GeocoderLimits.__dataclass_fields__:
+        default = getattr(defaults, name)
+        raw = os.environ.get(name.upper(), "").strip()
+        try:
+            value = type(default)(raw) if raw else default
+        except ValueError:
+            value = default
+        values[name] = value if math.isfinite(value) and value >= 0 else default
+    return GeocoderLimits(**values)  # type: ignore[arg-type]

@@ -41,7 +41,7 @@ from geo.roles import Access
 from geo.safetext import markdown_literal
 from geo.store import Store
 from geo.ui_roles import read_only_note
-from geo.ui_state import secret
+from geo.ui_state import geocoding_quota, secret
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
                "Protests", "Riots"]
@@ -570,7 +570,8 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     except importers.BadFile as error:
         st.error("Nothing was imported. " + markdown_literal(str(error)))
         return
-    report = import_result(store, result, locator(), actor=access.actor, update_existing=update)
+    report = import_result(store, result, locator(), actor=access.actor, update_existing=update,
+                           quota=geocoding_quota())  # geocoding notices come in warnings
     st.success(markdown_literal(f"{upload.name}: {report.summary()}"))
     for line in report.warnings:
         st.warning(markdown_literal(line))

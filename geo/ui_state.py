@@ -13,7 +13,7 @@ import streamlit as st
 
 from geo import filters, gazetteer, layers, mapview, settings
 from geo.gazetteer import Gazetteer
-from geo.geocoder import Locator, OfflineGeocoder, make_locator
+from geo.geocoder import Locator, OfflineGeocoder, Quota, make_locator
 from geo.loading import ensure_bundled
 from geo.records import Incident
 from geo.safetext import markdown_literal
@@ -110,9 +110,19 @@ def load_labels() -> list[tuple[str, float, float]]:
 
 @st.cache_resource(show_spinner=False)
 def load_locator() -> Locator:
+    """One locator for the server: every session shares the online provider's pacing."""
     return make_locator(OfflineGeocoder(load_gazetteer()), provider=secret("geocoder"),
                         user_agent=secret("geocoder_user_agent"), api_key=secret("geocoder_api_key"),
-                        domain=secret("geocoder_domain"), cache=settings.cache_dir() / "geocode-cache.sqlite3")
+                        domain=secret("geocoder_domain"), cache=settings.cache_dir() / "geocode-cache.sqlite3",
+                        limits=settings.geocoder_limits())
+
+
+def geocoding_quota() -> Quota:
+    """This session's allowance of online geocoder requests, over all its imports."""
+    quota = st.session_state.get("geocoding_quota")
+    if not isinstance(quota, Quota):
+        quota = st.session_state["geocoding_quota"] = Quota(settings.geocoder_limits().geocoder_lookups_per_session)
+    return quota
 
 
 @st.cache_resource(show_spinner="Preparing the incident store…")
