@@ -372,7 +372,7 @@ def test_an_import_asks_the_online_geocoder_for_at_most_its_cap(
     stub, domain = nominatim
     monkeypatch.setenv("GEOCODER_LOOKUPS_PER_IMPORT", "2")
     locator = _locator(geocoder, domain)
-    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra", "Najaf"), locator)
+    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra", "Najaf"), locator, actor="test")
     assert len(stub.requests) == 2
     assert report.added == 5 and not report.unlocated
     placed = {i.event_id: (i.latitude, i.longitude) for i in store.all()}
@@ -380,7 +380,7 @@ def test_an_import_asks_the_online_geocoder_for_at_most_its_cap(
     [notice] = report.warnings
     assert notice == ("Used the offline gazetteer for 3 lookups ('Kirkuk', 'Basra', 'Najaf'): one import may ask "
                       "the online geocoder for 2 names (GEOCODER_LOOKUPS_PER_IMPORT).")
-    again = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), locator)  # a new import: a new allowance
+    again = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), locator, actor="test")  # a new import: a new allowance
     assert len(stub.requests) == 4 and again.warnings[0].startswith("Used the offline gazetteer for 'Kirkuk'")
     assert locator.notices == []  # notices belong to the import, not to the shared locator
 
@@ -390,8 +390,8 @@ def test_cached_answers_do_not_count_against_the_cap(nominatim: tuple[_Stub, str
     stub, domain = nominatim
     monkeypatch.setenv("GEOCODER_LOOKUPS_PER_IMPORT", "2")
     locator = _locator(geocoder, domain, cache=tmp_path / "geocode-cache.sqlite3")
-    loading.import_result(store, _records("Mosul", "Erbil"), locator)
-    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra"), locator)
+    loading.import_result(store, _records("Mosul", "Erbil"), locator, actor="test")
+    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra"), locator, actor="test")
     assert len(stub.requests) == 4 and report.warnings == []
 
 
@@ -400,8 +400,8 @@ def test_a_session_quota_spans_its_imports(nominatim: tuple[_Stub, str], geocode
     stub, domain = nominatim
     locator = _locator(geocoder, domain)
     quota = Quota(3)
-    first = loading.import_result(store, _records("Mosul", "Erbil"), locator, quota=quota)
-    second = loading.import_result(store, _records("Kirkuk", "Basra", "Najaf"), locator, quota=quota)
+    first = loading.import_result(store, _records("Mosul", "Erbil"), locator, actor="test", quota=quota)
+    second = loading.import_result(store, _records("Kirkuk", "Basra", "Najaf"), locator, actor="test", quota=quota)
     assert len(stub.requests) == 3 and first.warnings == []
     assert second.warnings == ["Used the offline gazetteer for 2 lookups ('Basra', 'Najaf'): this session has used "
                                "its 3 online lookups (GEOCODER_LOOKUPS_PER_SESSION)."]
@@ -412,7 +412,8 @@ def test_a_skipped_request_does_not_spend_the_allowance(nominatim: tuple[_Stub, 
     stub, domain = nominatim
     stub.script = [(429, {"Retry-After": "3600"}, b"")]
     quota = Quota(5)
-    loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), _locator(geocoder, domain), quota=quota)
+    loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), _locator(geocoder, domain), actor="test",
+                          quota=quota)
     assert len(stub.requests) == 1 and quota.remaining == 4
 
 
