@@ -4,6 +4,7 @@ filter every few seconds.
     python bench/load.py                              # the sweep: 5, 10, 20, 40 sessions, 60 s each
     python bench/load.py --sessions 5,10 --seconds 30
     python bench/load.py --sessions 20 --profile      # py-spy samples the server (pip install py-spy)
+    python bench/load.py --clients replay             # the server alone: no browsers on the machine
     python bench/load.py --write                      # also write bench/RESULTS-load.md
 
 For each session count a new ``streamlit run app.py`` starts headless on a free port, with a
@@ -20,10 +21,19 @@ downloaded one) opens N isolated contexts, each a Streamlit session of its own:
     (counted in the streamlit-folium iframe as the browser tests do, ``LAYER_MARKERS``);
 - **errors**: a change not redrawn within 30 s, a page error, a failed request, a Streamlit
   exception box or a lost connection;
+- **server script run**: from the rerun request leaving on Streamlit's websocket to the
+  server's ``script_finished`` message arriving (the server's share of a change);
 - **server**: resident memory (RSS of the streamlit process and its children; peak) and CPU,
   sampled from /proc every 0.5 s; the machine's own load (other work on it) is measured
   before each run and during it, split into server, browser (this script and Chromium) and
   the rest.
+
+With ``--clients replay`` no browser runs during the measurement: one Chromium page first
+goes through every group (chosen, then cleared) and its rerun requests are recorded (each
+holds every widget's state); then N websocket sessions send them to the server in turn, and
+the time is the server's alone (request sent to ``script_finished``, the headline's count
+checked). On a machine that also runs the N browsers, their rendering competes with the
+server for the same cores; replay shows what the server does when visitors bring their own.
 
 The target (issue 9): 20 sessions with p95 under 2 s and no errors, server memory under 1 GB.
 """
@@ -329,24 +339,153 @@ async def session(k: int, browser: Any, plan: Plan, log: SessionLog, loaded: asy
         await context.close()
 
 
-async def drive(plan: Plan, n: int, seconds: float, sampler: Sampler) -> list[SessionLog]:
-    """Open ``n`` sessions; once all have loaded, each changes the filter for ``seconds``."""
+async def drive(plan: Plan, n: int, seconds: float, sampler: Sampler, on_go: Any,
+                replay: Recorded | None = None) -> list[SessionLog]:
+    """Open ``n`` sessions (Chromium pages, or websocket replays of ``replay``); once all
+    have loaded, each changes the filter for ``seconds``. ``on_go()`` runs as they start."""
     from playwright.async_api import async_playwright
 
+    logs = [SessionLog() for _ in range(n)]
+    loaded = [asyncio.Event() for _ in range(n)]
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
-        logs = [SessionLog() for _ in range(n)]
-        loaded = [asyncio.Event() for _ in range(n)]
-        tasks = [asyncio.create_task(session(k, browser, plan, logs[k], loaded[k])) for k in range(n)]
+        browser = None
+        if replay is None:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+            tasks = [asyncio.create_task(session(k, browser, plan, logs[k], loaded[k])) for k in range(n)]
+        else:
+            tasks = [asyncio.create_task(replay_session(k, replay, plan, logs[k], loaded[k])) for k in range(n)]
         for event in loaded:
             await event.wait()
         plan.deadline = time.monotonic() + seconds
         sampler.window = (time.monotonic(), plan.deadline)
+        on_go()
         plan.go.set()
         await asyncio.gather(*tasks)
         sampler.window = (sampler.window[0], time.monotonic())
-        await browser.close()
+        if browser is not None:
+            await browser.close()
     return logs
+
+
+# ----------------------------------------------------------------------------- replayed sessions
+
+@dataclass
+class Recorded:
+    """What one real browser sent: the first rerun request of a page, and the requests for
+    each group chosen and for the filter cleared (every widget's state is in each)."""
+
+    ws_url: str
+    origin: str
+    first: bytes
+    changes: list[tuple[bytes, int]]  # (rerun request, the headline's incident count it must give)
+
+
+def _without_cache_hashes(payload: bytes) -> bytes:
+    """A rerun request that claims no cached messages, so the server sends every element."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg.FromString(payload)
+    del message.rerun_script.cached_message_hashes[:]
+    return message.SerializeToString()
+
+
+def record(url: str, groups: dict[str, int], total: int) -> Recorded:
+    """Drive one Chromium page through every group (chosen, then cleared) and keep the
+    rerun requests it sent, to replay them from many websocket sessions."""
+    from playwright.sync_api import sync_playwright
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    sent: list[bytes] = []
+
+    def keep(payload: Any) -> None:
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            sent.append(_without_cache_hashes(payload))
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("websocket", lambda ws: ws.on("framesent", keep))
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_function(HEADLINE_IS, arg=total, timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        first = sent[-1]
+        box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
+        changes = []
+        for group in sorted(groups, key=lambda g: (-groups[g], g)):
+            for pick, expected in ((True, groups[group]), (False, total)):
+                before = len(sent)
+                box.click()
+                if pick:
+                    box.fill(group)
+                    page.keyboard.press("Enter")
+                else:
+                    page.keyboard.press("Backspace")
+                page.wait_for_function(HEADLINE_IS, arg=expected, timeout=30_000)
+                page.keyboard.press("Escape")
+                if len(sent) != before + 1:
+                    raise RuntimeError(f"one filter change sent {len(sent) - before} rerun requests")
+                changes.append((sent[-1], expected))
+        browser.close()
+    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    return Recorded(ws_url, url, first, changes)
+
+
+async def _run_script(ws: Any, request: bytes, timeout_s: float) -> int | None:
+    """Send a rerun request; wait for ``script_finished``. Returns the headline's count."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    await ws.send(request)
+    count = None
+    deadline = time.monotonic() + timeout_s
+    while True:
+        frame = await asyncio.wait_for(ws.recv(), max(deadline - time.monotonic(), 0.01))
+        message = ForwardMsg.FromString(frame)
+        kind = message.WhichOneof("type")
+        if kind == "delta" and message.delta.new_element.WhichOneof("type") == "markdown":
+            found = re.match(r"\*\*(\d+) incidents?,", message.delta.new_element.markdown.body)
+            if found:
+                count = int(found.group(1))
+        elif kind == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                return count
+
+
+async def replay_session(k: int, recorded: Recorded, plan: Plan, log: SessionLog, loaded: asyncio.Event) -> None:
+    """A session without a browser: the recorded rerun requests over Streamlit's websocket.
+    The time is the server's alone: request sent to ``script_finished`` received."""
+    from websockets.asyncio.client import connect
+
+    rng = random.Random(k)
+    changes = recorded.changes[2 * k % len(recorded.changes):] + recorded.changes[:2 * k % len(recorded.changes)]
+    try:
+        await asyncio.sleep(k * 0.2)
+        t0 = time.monotonic()
+        async with connect(recorded.ws_url, origin=recorded.origin, subprotocols=["streamlit"],  # type: ignore[list-item]
+                           max_size=None, open_timeout=FIRST_LOAD_TIMEOUT_S) as ws:
+            if await _run_script(ws, recorded.first, FIRST_LOAD_TIMEOUT_S) != plan.total:
+                log.errors.append("the first run did not show every incident")
+            log.first_load_s = time.monotonic() - t0
+            loaded.set()
+            await plan.go.wait()
+            await asyncio.sleep(rng.uniform(0, plan.interval))
+            turn = 0
+            while time.monotonic() < plan.deadline:
+                began = time.monotonic()
+                request, expected = changes[turn % len(changes)]
+                turn += 1
+                try:
+                    count = await _run_script(ws, request, REDRAW_TIMEOUT_S)
+                except TimeoutError:
+                    log.errors.append(f"no script_finished within {REDRAW_TIMEOUT_S:.0f} s")
+                    break
+                log.server_s.append(time.monotonic() - began)
+                log.reruns.append(1)
+                if count != expected:
+                    log.errors.append(f"the headline said {count}, not {expected}")
+                await asyncio.sleep(max(0.0, plan.interval + rng.uniform(-1, 1) - (time.monotonic() - began)))
+    except Exception as error:  # noqa: BLE001 - counted; the other sessions go on
+        log.errors.append(f"session failed: {type(error).__name__}: {str(error)[:160]}")
+    finally:
+        loaded.set()
 
 
 # ----------------------------------------------------------------------------- one level
@@ -360,6 +499,7 @@ def pct(values: list[float], q: float) -> float | None:
 
 @dataclass
 class Level:
+    clients: str
     sessions: int
     seconds: float
     changes: int
@@ -398,26 +538,33 @@ def warm_up(url: str) -> None:
         browser.close()
 
 
-def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_spy: str | None) -> Level:
+def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_spy: str | None,
+              env: dict[str, str], clients: str) -> Level:
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         db = Path(tmp) / "incidents.sqlite3"
         idle = machine_busy(3.0)
-        app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log")
+        app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log", extra_env=env)
         app.start()
+        spies: list[subprocess.Popen[bytes]] = []
         try:
             assert app.proc is not None
             warm_up(app.url)
             total, groups = expected_markers(db)
+            replay = record(app.url, groups, total) if clients == "replay" else None
             sampler = Sampler(app.proc.pid)
             sampler.start()
-            spy = None
             plan = Plan(app.url, total, groups, interval)
-            if profile is not None and py_spy:
-                spy = subprocess.Popen([py_spy, "record", "--pid", str(app.proc.pid), "--rate", "50", "--gil", "--format", "raw",
-                                        "--output", str(profile), "--duration", str(int(seconds + n * 0.2 + 60)),
-                                        "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-            logs = asyncio.run(drive(plan, n, seconds, sampler))
-            if spy is not None:
+            server_pid = app.proc.pid
+
+            def start_profile() -> None:  # the measured minute only, not the first loads
+                if profile is not None and py_spy:
+                    spies.append(subprocess.Popen(
+                        [py_spy, "record", "--pid", str(server_pid), "--rate", "50", "--gil", "--format", "raw",
+                         "--output", str(profile), "--duration", str(int(seconds + 30)), "--nonblocking"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
+
+            logs = asyncio.run(drive(plan, n, seconds, sampler, start_profile, replay))
+            for spy in spies:
                 spy.send_signal(2)  # SIGINT: py-spy writes what it has
                 spy.wait(60)
             sampler.stop()
@@ -430,7 +577,8 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
     reruns = [r for g in logs for r in g.reruns]
     errors = [e for g in logs for e in g.errors]
     kinds = Counter(re.sub(r"\d+(\.\d+)?", "N", e)[:100] for e in errors)
-    return Level(n, seconds, len(redraws) + sum("not redrawn" in e for e in errors), pct(first, 0.5), pct(first, 0.95),
+    changes = max(len(redraws), len(server)) + sum("not redrawn" in e or "no script_finished" in e for e in errors)
+    return Level(clients, n, seconds, changes, pct(first, 0.5), pct(first, 0.95),
                  pct(heads, 0.5), pct(heads, 0.95), pct(redraws, 0.5), pct(redraws, 0.95), max(redraws, default=None),
                  pct(server, 0.5), pct(server, 0.95), sum(reruns) / max(len(reruns), 1), len(errors), dict(kinds), idle,
                  sampler.usage(),
@@ -482,13 +630,13 @@ def _s(value: float | None) -> str:
 
 
 def table(levels: list[Level]) -> str:
-    rows = ["| sessions | changes | first load p50 / p95 s | map redrawn p50 / p95 / max s | headline p50 / p95 s | "
+    rows = ["| clients | sessions | changes | first load p50 / p95 s | map redrawn p50 / p95 / max s | headline p50 / p95 s | "
             "server script run p50 / p95 s | errors | server RSS peak MB | server CPU avg / peak cores | "
             "browsers' CPU cores | other work cores (before / during) |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for v in levels:
         u = v.usage
-        rows.append(f"| {v.sessions} | {v.changes} | {_s(v.first_load_p50)} / {_s(v.first_load_p95)} | "
+        rows.append(f"| {v.clients} | {v.sessions} | {v.changes} | {_s(v.first_load_p50)} / {_s(v.first_load_p95)} | "
                     f"{_s(v.redraw_p50)} / **{_s(v.redraw_p95)}** / {_s(v.redraw_max)} | "
                     f"{_s(v.headline_p50)} / {_s(v.headline_p95)} | {_s(v.server_p50)} / {_s(v.server_p95)} | "
                     f"{v.errors} | {u.peak_rss_mb:.0f} | {u.server_cores:.2f} / "
@@ -530,8 +678,13 @@ def main() -> None:
     parser.add_argument("--sessions", default="5,10,20,40", help="session counts, comma-separated")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each level changes filters")
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between one session's changes (±1)")
+    parser.add_argument("--clients", choices=["chromium", "replay"], default="chromium",
+                        help="chromium: real pages; replay: one page's recorded rerun requests sent over N websockets "
+                             "(the server's time alone, no browser on the machine)")
     parser.add_argument("--profile", action="store_true", help="sample the server with py-spy at every level")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy binary")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="server environment, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args()
@@ -548,7 +701,8 @@ def main() -> None:
         for n in counts:
             print(f"{n} sessions…", flush=True)
             profile = Path(tmp) / f"profile-{n}.txt" if args.profile else None
-            level = run_level(n, args.seconds, args.interval, profile, args.py_spy)
+            level = run_level(n, args.seconds, args.interval, profile, args.py_spy,
+                              dict(item.split("=", 1) for item in args.env), args.clients)
             levels.append(level)
             print(table([level]).splitlines()[-1], flush=True)
     print(f"\nsweep took {time.monotonic() - started:.0f} s\n")
@@ -563,8 +717,10 @@ def main() -> None:
 def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> str:
     met = [v for v in levels if v.sessions == TARGET["sessions"]]
     verdict = ("met" if met[0].met else "missed") if met else "not measured (no 20-session level)"
+    options = (f" --clients {args.clients}" + "".join(f" --env {item}" for item in args.env)
+               + (" --profile" if args.profile else ""))
     return (f"# Load: many sessions on one server\n\n`python bench/load.py --sessions {args.sessions} --seconds "
-            f"{args.seconds:g}{' --profile' if args.profile else ''} --write`\n\n{environment()}\n\n"
+            f"{args.seconds:g}{options} --write`\n\n{environment()}\n\n"
             f"Target (issue 9): {TARGET['sessions']} sessions with the map redrawn within {TARGET['p95_s']:g} s at p95, "
             f"no errors, server memory under {TARGET['rss_mb'] // 1024} GB: **{verdict}**.\n\n{text}\n")
 
