@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from geo import articles, export, filters, gazetteer, importers, settings
-from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, make_locator
+from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
 from geo.loading import import_result
+from geo.roles import CLI_ACTOR
 from geo.store import Store
 
 
@@ -27,7 +28,7 @@ def _locator() -> Locator:
     return make_locator(offline, provider=os.environ.get("GEOCODER"),
                         user_agent=os.environ.get("GEOCODER_USER_AGENT"),
                         api_key=os.environ.get("GEOCODER_API_KEY"), domain=os.environ.get("GEOCODER_DOMAIN"),
-                        cache=settings.cache_dir() / "geocode-cache.sqlite3")
+                        cache=settings.cache_dir() / "geocode-cache.sqlite3", limits=settings.geocoder_limits())
 
 
 class _LazyLocator:
@@ -79,14 +80,19 @@ def _geocode_item(locator: Locator, query: Any, country: str | None, admin1: Any
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
-    locator = _locator()
-    if args.jsonl:
-        return _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country"),
-                                                            item.get("admin1"), item.get("admin2")))
-    if not args.name:
+    if not args.jsonl and not args.name:
         print("geocode: give a NAME or --jsonl", file=sys.stderr)
         return 2
-    print(json.dumps(_geocode_item(locator, args.name, args.country, args.admin1, args.admin2), ensure_ascii=False))
+    locator = _locator()
+    with lookup_run() as run:  # no allowance on the command line; notices go to stderr
+        if args.jsonl:
+            _jsonl(sys.stdin, lambda item: _geocode_item(locator, item.get("query"), item.get("country"),
+                                                         item.get("admin1"), item.get("admin2")))
+        else:
+            print(json.dumps(_geocode_item(locator, args.name, args.country, args.admin1, args.admin2),
+                             ensure_ascii=False))
+    for line in run.notices.lines():
+        print(f"warning: {line}", file=sys.stderr)
     return 0
 
 
@@ -163,7 +169,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
         return 1
-    report = import_result(Store(settings.store_url()), result, _LazyLocator())
+    report = import_result(Store(settings.store_url()), result, _LazyLocator(), actor=CLI_ACTOR,
+                           update_existing=args.update_existing)
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")
@@ -171,6 +178,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"not placed: {event_id}: {reason}")
     for line in report.warnings:
         print(f"warning: {line}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit log as JSON lines, newest first."""
+    for entry in Store(settings.store_url()).audit(args.event_id, args.limit):
+        print(json.dumps({"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
+                          "change": entry.change, "event_id": entry.event_id, "before": entry.before,
+                          "after": entry.after}, ensure_ascii=False))
     return 0
 
 
@@ -249,8 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=sorted(importers.FORMATS), default="native")
+    i.add_argument("--format", choices=importers.FILE_FORMATS, default="native")
+    i.add_argument("--update-existing", action="store_true",
+                   help="overwrite records already stored under the same id (default: keep them, report them skipped)")
     i.set_defaults(run=cmd_import)
+    a = sub.add_parser("audit", help="who changed which record, when (JSON lines, newest first)")
+    a.add_argument("--event-id", help="one record's history")
+    a.add_argument("--limit", type=int, default=100)
+    a.set_defaults(run=cmd_audit)
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
     e.add_argument("--group", action="append")

@@ -1,15 +1,23 @@
-"""Read incident records from CSV files (native, ACLED, UCDP GED) with row-level checks.
+"""Read incident records from CSV files (native, ACLED, UCDP GED) and this project's GeoJSON
+export, with row-level checks.
 
 A bad row never stops a file: it is reported with file, row and column, and the good
 rows go on. A file that cannot be read at all (wrong encoding, missing columns) raises
 ``BadFile`` naming the problem, and nothing is written.
+
+Cells lose their control characters (NUL and the rest; tabs and newlines stay in notes),
+numbers must be written in ASCII digits, and a native cell that this project's export
+protected from spreadsheets (``'=…``) gets its text back, so export → import keeps every
+value.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -18,10 +26,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from geo import settings
+from geo.export import unneutralise
 from geo.records import FIELDS, GROUP_ROLES, Incident
+from geo.safetext import clean_text
 
-__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "FORMATS", "MAX_BYTES",
-           "MAX_CELL_CHARS"]
+__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "parse_geojson", "FORMATS",
+           "FILE_FORMATS", "MAX_BYTES", "MAX_CELL_CHARS"]
 
 MAX_BYTES = 20 * 1024 * 1024
 # One cell longer than this is a broken file (an unclosed quote swallowing rows, a pasted
@@ -40,11 +50,12 @@ class RowError:
     row: int
     column: str
     message: str
+    unit: str = "row"  # "feature" in a GeoJSON file
 
     def __str__(self) -> str:
         if self.column == "(row)":  # the whole row (cell count), not one column
-            return f"{self.file}, row {self.row}: {self.message}"
-        return f"{self.file}, row {self.row}, column {self.column}: {self.message}"
+            return f"{self.file}, {self.unit} {self.row}: {self.message}"
+        return f"{self.file}, {self.unit} {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass
@@ -76,7 +87,8 @@ def _date(column: str, value: str, *, required: bool = True) -> date | None:
     raise _RowProblem(column, f"{value[:40]!r} is not a valid date (expected YYYY-MM-DD)")
 
 
-_WHOLE = re.compile(r"[+-]?(\d+)(?:\.0*)?")
+_WHOLE = re.compile(r"[+-]?([0-9]+)(?:\.0*)?")  # ASCII digits only: "²" or "٣" is not a count here
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 
 
 def _int(column: str, value: str, *, low: int = 0, high: int | None = None) -> int | None:
@@ -99,12 +111,9 @@ def _coord(column: str, value: str, limit: float) -> float | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise _RowProblem(column, f"{value[:40]!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not _DECIMAL.fullmatch(value):  # float() would take "nan", "1_0" or other scripts' digits
         raise _RowProblem(column, f"{value[:40]!r} is not a number")
+    number = float(value)
     if not -limit <= number <= limit:
         raise _RowProblem(column, f"{value[:40]} is out of range (-{limit:g} to {limit:g})")
     return number
@@ -206,11 +215,22 @@ class _Format:
     convert: Callable[[Mapping[str, str]], Incident]
 
 
+def _native_file(row: Mapping[str, str]) -> Incident:
+    """A row of this project's CSV: cells the export protected from spreadsheets get their text back."""
+    return _native({k: unneutralise(v) for k, v in row.items()})
+
+
 FORMATS: dict[str, _Format] = {
-    "native": _Format(("event_date", "group", "location"), FIELDS, _native),
+    "native": _Format(("event_date", "group", "location"), FIELDS, _native_file),
     "acled": _Format(("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), (), _acled),
     "ucdp": _Format(("id", "date_start", "side_a", "latitude", "longitude"), (), _ucdp),
 }
+
+
+# The GeoJSON reader turns features into native rows; JSON needs no spreadsheet protection.
+_GEOJSON = _Format(("event_date", "group"), FIELDS, _native)
+# What ``import`` reads: the CSV formats and this project's GeoJSON export.
+FILE_FORMATS = ("native", "geojson", *sorted(set(FORMATS) - {"native"}))
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -246,10 +266,16 @@ def _delimiter(header: str, file: str) -> str:
 
 
 def parse_text(text: str, file: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
-    """Parse CSV text; ``file`` is the name used in messages. A header wider than
-    ``max_columns`` (default: the ``max_csv_columns`` setting) is refused before any row
-    is read; every header check is one pass over the columns, however many there are."""
-    spec = FORMATS[fmt]
+    """Parse CSV text (or GeoJSON, for ``fmt="geojson"``); ``file`` is the name used in messages."""
+    if fmt == "geojson":
+        return parse_geojson(text, file)
+    return _parse_csv(text, file, FORMATS[fmt], max_columns=max_columns)
+
+
+def _parse_csv(text: str, file: str, spec: _Format, *, max_columns: int | None = None) -> ImportResult:
+    """A header wider than ``max_columns`` (default: the ``max_csv_columns`` setting) is
+    refused before any row is read; every header check is one pass over the columns,
+    however many there are."""
     if not text.strip():
         raise BadFile(f"{file}: the file is empty")
     header_line = text.split("\n", 1)[0]
@@ -291,7 +317,7 @@ def parse_text(text: str, file: str, fmt: str = "native", *, max_columns: int | 
             result.errors.append(RowError(file, number, "(row)", f"has {len(columns) + len(row[None])} cells; "  # type: ignore[index]
                                           f"the header has {len(columns)}"))
             continue
-        clean = {k: (v or "") for k, v in row.items()}
+        clean = {k: clean_text(v or "", multiline=k == "notes") for k, v in row.items()}
         if not any(v.strip() for v in clean.values()):
             continue
         cells = sum(1 for v in row.values() if v is not None)
@@ -338,3 +364,58 @@ def read_bytes(raw: bytes, name: str, fmt: str = "native", *, max_columns: int |
     if len(raw) > MAX_BYTES:
         raise BadFile(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
     return parse_text(_decode(raw, name), name, fmt, max_columns=max_columns)
+
+
+def _geojson_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return json.dumps(value, ensure_ascii=False)  # rejected or kept as text by the row checks
+    return repr(value)
+
+
+def parse_geojson(text: str, file: str) -> ImportResult:
+    """A FeatureCollection of incidents, as ``python -m geo export --format geojson`` writes
+    it: each feature's properties are the native columns and its Point the coordinates. A
+    feature is checked like a row of the native CSV; messages count features from 1."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise BadFile(f"{file}: not JSON ({error})") from None
+    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
+    if not isinstance(features, list):
+        raise BadFile(f"{file}: not a GeoJSON FeatureCollection")
+    rows: list[dict[str, str]] = []
+    problems: list[RowError] = []
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        row = {name: "" for name in FIELDS}
+        if not isinstance(props, dict):
+            problems.append(RowError(file, number, "(row)", "is not a GeoJSON feature with properties", "feature"))
+            rows.append(row)  # a blank row is skipped, and keeps the numbering
+            continue
+        if geometry is not None:
+            coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+            if not (isinstance(coords, list) and len(coords) >= 2):
+                problems.append(RowError(file, number, "geometry", "must be a Point or null", "feature"))
+                rows.append(row)
+                continue
+            props = {**props, "longitude": coords[0], "latitude": coords[1]}
+        row.update({name: _geojson_cell(props.get(name)) for name in FIELDS})
+        rows.append(row)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    if not rows:
+        return ImportResult()
+    result = _parse_csv(out.getvalue(), file, _GEOJSON)
+    # CSV row n is feature n - 1; the property names are the column names
+    prefix = re.compile(rf"^{re.escape(file)}, row (\d+)")
+    result.errors = sorted([dataclasses.replace(e, row=e.row - 1, unit="feature") for e in result.errors] + problems,
+                           key=lambda e: e.row)
+    result.warnings = [prefix.sub(lambda m: f"{file}, feature {int(m.group(1)) - 1}", w) for w in result.warnings]
+    return result

@@ -7,16 +7,48 @@ store (``INCIDENTS_DB`` in the environment, else ``incidents_db`` passed from
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "cache_dir", "store_url"]
+__all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "cache_dir", "store_url", "MODES", "PUBLIC",
+           "PRIVATE", "app_mode", "MAX_UPLOAD_MB", "GeocoderLimits", "geocoder_limits"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 BUNDLED_INCIDENTS = DATA_DIR / "incidents.csv"
 CURATED_SITES = DATA_DIR / "gazetteer" / "sites.csv"
 ADMIN1_TABLE = DATA_DIR / "gazetteer" / "admin1.csv"
+
+
+# Who may write (see ``geo.roles``): a "public" deploy is read-only for anyone not signed
+# in as an editor; a "private" one (a laptop, a deploy behind its own login) lets every
+# visitor write. Unset or unknown means public: a deploy that forgets to say is read-only.
+PUBLIC = "public"
+PRIVATE = "private"
+MODES = (PUBLIC, PRIVATE)
+MODE_ENV = "INCIDENT_MAP_MODE"
+
+# The largest file the app accepts (``server.maxUploadSize`` in .streamlit/config.toml says
+# the same, so the server refuses a larger upload before reading it): the CSV importer's
+# limit (``importers.MAX_BYTES``); articles are capped lower by ``articles.MAX_ARTICLE_BYTES``.
+MAX_UPLOAD_MB = 20
+
+
+def app_mode(secret: str | None = None) -> tuple[str, str]:
+    """The deploy's mode and a note (empty when all is well).
+
+    ``INCIDENT_MAP_MODE`` wins, then ``secret`` (the UI passes ``st.secrets["mode"]``);
+    unset means public. An unknown value is public too, with a note naming it, so a typo
+    never opens the store to anonymous writes."""
+    raw = os.environ.get(MODE_ENV) or secret or ""
+    value = raw.strip().lower()
+    if not value:
+        return PUBLIC, ""
+    if value in MODES:
+        return value, ""
+    return PUBLIC, f"Unknown mode {raw[:40]!r} (expected {' or '.join(MODES)}): the app is read-only."
 
 
 def _user_dir(env: str, fallback: str) -> Path:
@@ -85,3 +117,37 @@ def max_csv_columns(secret: object = None) -> int:
     """Widest CSV header imported (columns): ``INCIDENT_MAP_MAX_CSV_COLUMNS``, else ``secret``
     (``max_csv_columns``), else :data:`MAX_CSV_COLUMNS`."""
     return int(_positive("INCIDENT_MAP_MAX_CSV_COLUMNS", secret, MAX_CSV_COLUMNS))
+
+
+@dataclass(frozen=True, slots=True)
+class GeocoderLimits:
+    """How much an opt-in online geocoder may be asked, so that one visitor cannot use up
+    a shared provider (each has an environment variable of the same name in upper case)."""
+
+    # online requests one import may make; its other rows are placed by the offline gazetteer
+    geocoder_lookups_per_import: int = 30
+    # online requests one app session may make over all its imports
+    geocoder_lookups_per_session: int = 100
+    # longest a lookup waits for its turn on the shared limiter (other visitors' requests, a
+    # provider's Retry-After); a longer wait is answered offline at once
+    geocoder_max_wait_seconds: float = 10.0
+    # pause after a 429, a 5xx, a timeout or a refused connection; it doubles with every
+    # failure in a row up to the maximum (a longer Retry-After is honoured as given)
+    geocoder_backoff_seconds: float = 2.0
+    geocoder_max_backoff_seconds: float = 900.0
+
+
+def geocoder_limits() -> GeocoderLimits:
+    """:class:`GeocoderLimits`, each overridable by its upper-case environment variable
+    (``GEOCODER_LOOKUPS_PER_IMPORT=0`` keeps every import offline)."""
+    defaults = GeocoderLimits()
+    values: dict[str, float] = {}
+    for name in GeocoderLimits.__dataclass_fields__:
+        default = getattr(defaults, name)
+        raw = os.environ.get(name.upper(), "").strip()
+        try:
+            value = type(default)(raw) if raw else default
+        except ValueError:
+            value = default
+        values[name] = value if math.isfinite(value) and value >= 0 else default
+    return GeocoderLimits(**values)  # type: ignore[arg-type]

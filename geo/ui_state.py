@@ -13,22 +13,28 @@ import streamlit as st
 
 from geo import filters, gazetteer, layers, mapview, settings
 from geo.gazetteer import Gazetteer
-from geo.geocoder import Locator, OfflineGeocoder, make_locator
+from geo.geocoder import Locator, OfflineGeocoder, Quota, make_locator
 from geo.loading import ensure_bundled
 from geo.records import Incident
+from geo.safetext import markdown_literal
 from geo.store import Store
 
 
-def secret(name: str) -> str | None:
+def secret(name: str, *, env: bool = True) -> str | None:
     """``st.secrets[name]`` or the upper-case environment variable; ``None`` when neither is set."""
-    value = os.environ.get(name.upper())
+    found = secret_value(name, env=env)
+    return str(found) if found else None
+
+
+def secret_value(name: str, *, env: bool = True) -> object:
+    """Like :func:`secret`, but a list or a table in the secrets comes back as it is."""
+    value = os.environ.get(name.upper()) if env else None
     if value:
         return value
     try:
-        found = st.secrets.get(name)
+        return st.secrets.get(name)
     except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return None
-    return str(found) if found else None
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -85,7 +91,7 @@ def ensure_layers() -> None:
     if not st.session_state.get("layer_notes_shown"):
         st.session_state["layer_notes_shown"] = True
         for level, message in _layer_notes:
-            (st.info if level == "info" else st.warning)(message)
+            (st.info if level == "info" else st.warning)(markdown_literal(message))
 
 
 @st.cache_resource(show_spinner=False)
@@ -104,9 +110,19 @@ def load_labels() -> list[tuple[str, float, float]]:
 
 @st.cache_resource(show_spinner=False)
 def load_locator() -> Locator:
+    """One locator for the server: every session shares the online provider's pacing."""
     return make_locator(OfflineGeocoder(load_gazetteer()), provider=secret("geocoder"),
                         user_agent=secret("geocoder_user_agent"), api_key=secret("geocoder_api_key"),
-                        domain=secret("geocoder_domain"), cache=settings.cache_dir() / "geocode-cache.sqlite3")
+                        domain=secret("geocoder_domain"), cache=settings.cache_dir() / "geocode-cache.sqlite3",
+                        limits=settings.geocoder_limits())
+
+
+def geocoding_quota() -> Quota:
+    """This session's allowance of online geocoder requests, over all its imports."""
+    quota = st.session_state.get("geocoding_quota")
+    if not isinstance(quota, Quota):
+        quota = st.session_state["geocoding_quota"] = Quota(settings.geocoder_limits().geocoder_lookups_per_session)
+    return quota
 
 
 @st.cache_resource(show_spinner="Preparing the incident store…")

@@ -1,0 +1,729 @@
+"""Many visitors at once: N headless Chromium sessions on one app server, each changing a
+filter every few seconds.
+
+    python bench/load.py                              # the sweep: 5, 10, 20, 40 sessions, 60 s each
+    python bench/load.py --sessions 5,10 --seconds 30
+    python bench/load.py --sessions 20 --profile      # py-spy samples the server (pip install py-spy)
+    python bench/load.py --clients replay             # the server alone: no browsers on the machine
+    python bench/load.py --write                      # also write bench/RESULTS-load.md
+
+For each session count a new ``streamlit run app.py`` starts headless on a free port, with a
+temporary store (created from ``data/`` by a warm-up visit, as on a running deploy) and the
+gazetteer cache of ``INCIDENT_MAP_CACHE``. One Debian Chromium (/usr/bin/chromium, never a
+downloaded one) opens N isolated contexts, each a Streamlit session of its own:
+
+- **first load**: from ``page.goto`` to the map drawing every incident marker;
+- **filter change**: every 3 s (±1 s) a session picks a group in the sidebar, or clears it
+  again. Two times are taken from the key press that changes the filter:
+  - *headline*: the page shows the new "N incidents, …" headline (the server reran the script
+    and the page rendered it);
+  - *map redrawn*: the map's incident layer holds exactly the markers of the new filter
+    (counted in the streamlit-folium iframe as the browser tests do, ``LAYER_MARKERS``);
+- **errors**: a change not redrawn within 30 s, a page error, a failed request, a Streamlit
+  exception box or a lost connection;
+- **server script run**: from the rerun request leaving on Streamlit's websocket to the
+  server's ``script_finished`` message arriving (the server's share of a change);
+- **server**: resident memory (RSS of the streamlit process and its children; peak) and CPU,
+  sampled from /proc every 0.5 s; the machine's own load (other work on it) is measured
+  before each run and during it, split into server, browser (this script and Chromium) and
+  the rest.
+
+With ``--clients replay`` no browser runs during the measurement: one Chromium page first
+goes through every group (chosen, then cleared) and its rerun requests are recorded (each
+holds every widget's state); then N websocket sessions send them to the server in turn, and
+the time is the server's alone (request sent to ``script_finished``, the headline's count
+checked). On a machine that also runs the N browsers, their rendering competes with the
+server for the same cores; replay shows what the server does when visitors bring their own.
+
+The target (issue 9): 20 sessions with p95 under 2 s and no errors, server memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+
+from browser_harness import CHROMIUM, CHROMIUM_ARGS, LAYER_MARKERS, ST_FOLIUM_IFRAME, StreamlitApp  # noqa: E402
+
+RESULTS = ROOT / "bench" / "RESULTS-load.md"
+REDRAW_TIMEOUT_S = 30.0
+FIRST_LOAD_TIMEOUT_S = 180.0
+TICK = os.sysconf("SC_CLK_TCK")
+# every page is a visitor's foreground tab: no throttling of background pages' timers
+BROWSER_ARGS = [*CHROMIUM_ARGS, "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows"]
+TARGET = {"sessions": 20, "p95_s": 2.0, "rss_mb": 1024}
+
+
+# ----------------------------------------------------------------------------- /proc sampling
+
+def _children() -> dict[int, list[int]]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rpartition(")")[2].split()[1])
+        kids.setdefault(ppid, []).append(int(entry))
+    return kids
+
+
+def _tree(root: int, kids: dict[int, list[int]]) -> list[int]:
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(kids.get(pid, []))
+    return out
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _machine() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def machine_busy(seconds: float) -> float:
+    """Cores' worth of CPU the machine is busy with, averaged over ``seconds``."""
+    busy0, total0 = _machine()
+    time.sleep(seconds)
+    busy1, total1 = _machine()
+    cores = os.cpu_count() or 1
+    return cores * (busy1 - busy0) / max(total1 - total0, 1)
+
+
+@dataclass
+class Usage:
+    peak_rss_mb: float = 0.0
+    end_rss_mb: float = 0.0
+    server_cores: float = 0.0  # CPU cores' worth, averaged over the window
+    server_peak_cores: float = 0.0  # the busiest 2 s
+    browser_cores: float = 0.0  # this script, Playwright's driver and Chromium
+    other_cores: float = 0.0  # everything else on the machine (other people's work)
+    machine_cores: float = 0.0
+
+
+class Sampler(threading.Thread):
+    """RSS and CPU of the server's process tree, of this script's tree (Playwright and
+    Chromium) and of the machine, every ``every`` seconds."""
+
+    def __init__(self, server_pid: int, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.server_pid = server_pid
+        self.every = every
+        self.samples: list[tuple[float, int, int, int, int, int]] = []  # t, rss kB, server, browser, busy, total
+        self._stop_event = threading.Event()
+        self._server_ticks: dict[int, int] = {}
+        self._client_ticks: dict[int, int] = {}
+        self.window: tuple[float, float] | None = None
+
+    def sample(self) -> None:
+        kids = _children()
+        server = _tree(self.server_pid, kids)
+        for pid in server:  # kept per process, so one that exits keeps counting what it used
+            self._server_ticks[pid] = max(self._server_ticks.get(pid, 0), _cpu_ticks(pid))
+        for pid in _tree(os.getpid(), kids):
+            if pid not in self._server_ticks:
+                self._client_ticks[pid] = max(self._client_ticks.get(pid, 0), _cpu_ticks(pid))
+        busy, total = _machine()
+        self.samples.append((time.monotonic(), sum(_rss_kb(p) for p in server), sum(self._server_ticks.values()),
+                             sum(self._client_ticks.values()), busy, total))
+
+    def run(self) -> None:
+        while not self._stop_event.is_set():
+            self.sample()
+            self._stop_event.wait(self.every)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+        self.sample()
+
+    def usage(self) -> Usage:
+        cores = os.cpu_count() or 1
+        start, end = self.window or (self.samples[0][0], self.samples[-1][0])
+        inside = [s for s in self.samples if start <= s[0] <= end] or self.samples
+        first, last = inside[0], inside[-1]
+        wall = max(last[0] - first[0], 1e-6)
+        machine = cores * (last[4] - first[4]) / max(last[5] - first[5], 1)
+        server = (last[2] - first[2]) / TICK / wall
+        browser = (last[3] - first[3]) / TICK / wall
+        peak = 0.0
+        for a, b in zip(inside, inside[4:]):  # 2 s windows
+            peak = max(peak, (b[2] - a[2]) / TICK / max(b[0] - a[0], 1e-6))
+        return Usage(max(s[1] for s in self.samples) / 1024, self.samples[-1][1] / 1024, server, peak, browser,
+                     max(machine - server - browser, 0.0), machine)
+
+
+# ----------------------------------------------------------------------------- the sessions
+
+@dataclass
+class SessionLog:
+    first_load_s: float | None = None
+    headline_s: list[float] = field(default_factory=list)
+    redraw_s: list[float] = field(default_factory=list)
+    server_s: list[float] = field(default_factory=list)  # rerun request sent -> script_finished received
+    reruns: list[int] = field(default_factory=list)  # script runs one change caused
+    errors: list[str] = field(default_factory=list)
+    wire: list[tuple[float, str]] = field(default_factory=list)  # (time, "rerun" | "finished")
+
+    def watch(self, ws: Any) -> None:
+        """Note the rerun requests and script_finished messages on Streamlit's websocket."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def kind(payload: Any, message: Any) -> str | None:
+            if not isinstance(payload, bytes):
+                return None
+            try:
+                return message.FromString(payload).WhichOneof("type")
+            except Exception:  # noqa: BLE001 - not a Streamlit message
+                return None
+
+        ws.on("framesent", lambda p: self.wire.append((time.monotonic(), "rerun"))
+              if kind(p, BackMsg) == "rerun_script" else None)
+        ws.on("framereceived", lambda p: self.wire.append((time.monotonic(), "finished"))
+              if kind(p, ForwardMsg) == "script_finished" else None)
+
+    def server_time(self, t0: float, t1: float) -> None:
+        """The server's share of a change made at ``t0`` and redrawn at ``t1``."""
+        sent = [t for t, what in self.wire if what == "rerun" and t0 <= t <= t1]
+        done = [t for t, what in self.wire if what == "finished" and sent and t >= sent[0]]
+        if sent and done:
+            self.server_s.append(done[0] - sent[0])
+        self.reruns.append(len(sent))
+
+
+@dataclass
+class Plan:
+    url: str
+    total: int  # markers with no filter
+    groups: dict[str, int]  # markers per group
+    interval: float
+    go: asyncio.Event = field(default_factory=asyncio.Event)  # every session has loaded
+    deadline: float = math.inf
+
+
+def expected_markers(db: Path) -> tuple[int, dict[str, int]]:
+    """Located incidents in the store: all of them, and per group."""
+    from geo.store import Store
+
+    store = Store(str(db))
+    try:
+        located = [i for i in store.all() if i.located]
+    finally:
+        store.close()
+    return len(located), dict(Counter(i.group for i in located))
+
+
+MARKERS_ARE = "(n) => { try { return (" + LAYER_MARKERS + ")() === n; } catch (e) { return false; } }"
+HEADLINE_IS = ("(n) => { const m = document.body.innerText.match(/(\\d+) incidents?, \\d+ groups?/); "
+               "return !!m && +m[1] === n; }")
+
+
+async def wait_markers(page: Any, expected: int, timeout_s: float) -> None:
+    """The map's incident layer holds ``expected`` markers (the iframe is looked up each
+    time, in case it was remounted)."""
+    handle = await page.wait_for_selector(ST_FOLIUM_IFRAME, state="attached", timeout=max(timeout_s, 0.1) * 1000)
+    frame = await handle.content_frame()
+    if frame is None:
+        raise RuntimeError("the map iframe has no frame")
+    await frame.wait_for_function(MARKERS_ARE, arg=expected, polling=50, timeout=max(timeout_s, 0.1) * 1000)
+
+
+async def session(k: int, browser: Any, plan: Plan, log: SessionLog, loaded: asyncio.Event) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    page.on("pageerror", lambda e: log.errors.append(f"page error: {str(e)[:120]}"))
+    page.on("websocket", log.watch)
+    page.on("requestfailed", lambda r: log.errors.append(f"request failed: {r.url[:80]} ({r.failure})"))
+    rng = random.Random(k)
+    names = sorted(plan.groups, key=lambda g: (-plan.groups[g], g))
+    names = names[k % len(names):] + names[:k % len(names)]  # sessions start on different groups
+    try:
+        await asyncio.sleep(k * 0.2)  # visitors arrive over a few seconds, not in one instant
+        t0 = time.monotonic()
+        await page.goto(plan.url, wait_until="domcontentloaded", timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        await wait_markers(page, plan.total, FIRST_LOAD_TIMEOUT_S - (time.monotonic() - t0))
+        log.first_load_s = time.monotonic() - t0
+    except Exception as error:  # noqa: BLE001 - counted; the other sessions go on
+        log.errors.append(f"first load failed: {type(error).__name__}: {str(error)[:160]}")
+        await context.close()
+        return
+    finally:
+        loaded.set()
+    box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)  # the group filter
+    chosen: str | None = None
+    turn = 0
+    try:
+        await plan.go.wait()
+        await asyncio.sleep(rng.uniform(0, plan.interval))
+        while time.monotonic() < plan.deadline:
+            began = time.monotonic()
+            await box.click()
+            if chosen is None:
+                chosen = names[turn % len(names)]
+                turn += 1
+                await box.fill(chosen)
+                expected = plan.groups[chosen]
+                t0 = time.monotonic()
+                await page.keyboard.press("Enter")
+            else:
+                chosen = None
+                expected = plan.total
+                t0 = time.monotonic()
+                await page.keyboard.press("Backspace")  # removes the chosen group
+            try:
+                await page.wait_for_function(HEADLINE_IS, arg=expected, polling=50, timeout=REDRAW_TIMEOUT_S * 1000)
+                log.headline_s.append(time.monotonic() - t0)
+                await wait_markers(page, expected, REDRAW_TIMEOUT_S - (time.monotonic() - t0))
+                log.redraw_s.append(time.monotonic() - t0)
+                await asyncio.sleep(0.3)  # a rerun the map component might ask for after drawing
+                log.server_time(t0, time.monotonic())
+            except Exception as error:  # noqa: BLE001 - the error being counted
+                log.errors.append(f"not redrawn within {REDRAW_TIMEOUT_S:.0f} s ({type(error).__name__})")
+                await page.goto(plan.url, wait_until="domcontentloaded")
+                chosen = None
+                await wait_markers(page, plan.total, FIRST_LOAD_TIMEOUT_S)
+            await page.keyboard.press("Escape")  # close the drop-down, as a person would
+            if await page.locator('[data-testid="stException"]').count():
+                log.errors.append("an exception is shown in the page")
+            if await page.get_by_text("Connection error").count():
+                log.errors.append("the page lost its connection")
+            await asyncio.sleep(max(0.0, plan.interval + rng.uniform(-1, 1) - (time.monotonic() - began)))
+    except Exception as error:  # noqa: BLE001 - counted; the other sessions go on
+        log.errors.append(f"session failed: {type(error).__name__}: {str(error)[:160]}")
+    finally:
+        await context.close()
+
+
+async def drive(plan: Plan, n: int, seconds: float, sampler: Sampler, on_go: Any,
+                replay: Recorded | None = None) -> list[SessionLog]:
+    """Open ``n`` sessions (Chromium pages, or websocket replays of ``replay``); once all
+    have loaded, each changes the filter for ``seconds``. ``on_go()`` runs as they start."""
+    from playwright.async_api import async_playwright
+
+    logs = [SessionLog() for _ in range(n)]
+    loaded = [asyncio.Event() for _ in range(n)]
+    async with async_playwright() as pw:
+        browser = None
+        if replay is None:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+            tasks = [asyncio.create_task(session(k, browser, plan, logs[k], loaded[k])) for k in range(n)]
+        else:
+            tasks = [asyncio.create_task(replay_session(k, replay, plan, logs[k], loaded[k])) for k in range(n)]
+        for event in loaded:
+            await event.wait()
+        plan.deadline = time.monotonic() + seconds
+        sampler.window = (time.monotonic(), plan.deadline)
+        on_go()
+        plan.go.set()
+        await asyncio.gather(*tasks)
+        sampler.window = (sampler.window[0], time.monotonic())
+        if browser is not None:
+            await browser.close()
+    return logs
+
+
+# ----------------------------------------------------------------------------- replayed sessions
+
+@dataclass
+class Recorded:
+    """What one real browser sent: the first rerun request of a page, and the requests for
+    each group chosen and for the filter cleared (every widget's state is in each)."""
+
+    ws_url: str
+    origin: str
+    first: bytes
+    changes: list[tuple[bytes, int]]  # (rerun request, the headline's incident count it must give)
+
+
+def _without_cache_hashes(payload: bytes) -> bytes:
+    """A rerun request that claims no cached messages, so the server sends every element."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg.FromString(payload)
+    del message.rerun_script.cached_message_hashes[:]
+    return message.SerializeToString()
+
+
+def record(url: str, groups: dict[str, int], total: int) -> Recorded:
+    """Drive one Chromium page through every group (chosen, then cleared) and keep the
+    rerun requests it sent, to replay them from many websocket sessions."""
+    from playwright.sync_api import sync_playwright
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    sent: list[bytes] = []
+
+    def keep(payload: Any) -> None:
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            sent.append(_without_cache_hashes(payload))
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("websocket", lambda ws: ws.on("framesent", keep))
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_function(HEADLINE_IS, arg=total, timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        first = sent[-1]
+        box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
+        changes = []
+        for group in sorted(groups, key=lambda g: (-groups[g], g)):
+            for pick, expected in ((True, groups[group]), (False, total)):
+                before = len(sent)
+                box.click()
+                if pick:
+                    box.fill(group)
+                    page.keyboard.press("Enter")
+                else:
+                    page.keyboard.press("Backspace")
+                page.wait_for_function(HEADLINE_IS, arg=expected, timeout=30_000)
+                page.keyboard.press("Escape")
+                if len(sent) != before + 1:
+                    raise RuntimeError(f"one filter change sent {len(sent) - before} rerun requests")
+                changes.append((sent[-1], expected))
+        browser.close()
+    ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    return Recorded(ws_url, url, first, changes)
+
+
+async def _run_script(ws: Any, request: bytes, timeout_s: float) -> int | None:
+    """Send a rerun request; wait for ``script_finished``. Returns the headline's count."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    await ws.send(request)
+    count = None
+    deadline = time.monotonic() + timeout_s
+    while True:
+        frame = await asyncio.wait_for(ws.recv(), max(deadline - time.monotonic(), 0.01))
+        message = ForwardMsg.FromString(frame)
+        kind = message.WhichOneof("type")
+        if kind == "delta" and message.delta.new_element.WhichOneof("type") == "markdown":
+            found = re.match(r"\*\*(\d+) incidents?,", message.delta.new_element.markdown.body)
+            if found:
+                count = int(found.group(1))
+        elif kind == "script_finished":
+            if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                return count
+
+
+async def replay_session(k: int, recorded: Recorded, plan: Plan, log: SessionLog, loaded: asyncio.Event) -> None:
+    """A session without a browser: the recorded rerun requests over Streamlit's websocket.
+    The time is the server's alone: request sent to ``script_finished`` received."""
+    from websockets.asyncio.client import connect
+
+    rng = random.Random(k)
+    changes = recorded.changes[2 * k % len(recorded.changes):] + recorded.changes[:2 * k % len(recorded.changes)]
+    try:
+        await asyncio.sleep(k * 0.2)
+        t0 = time.monotonic()
+        async with connect(recorded.ws_url, origin=recorded.origin, subprotocols=["streamlit"],  # type: ignore[list-item]
+                           max_size=None, open_timeout=FIRST_LOAD_TIMEOUT_S) as ws:
+            if await _run_script(ws, recorded.first, FIRST_LOAD_TIMEOUT_S) != plan.total:
+                log.errors.append("the first run did not show every incident")
+            log.first_load_s = time.monotonic() - t0
+            loaded.set()
+            await plan.go.wait()
+            await asyncio.sleep(rng.uniform(0, plan.interval))
+            turn = 0
+            while time.monotonic() < plan.deadline:
+                began = time.monotonic()
+                request, expected = changes[turn % len(changes)]
+                turn += 1
+                try:
+                    count = await _run_script(ws, request, REDRAW_TIMEOUT_S)
+                except TimeoutError:
+                    log.errors.append(f"no script_finished within {REDRAW_TIMEOUT_S:.0f} s")
+                    break
+                log.server_s.append(time.monotonic() - began)
+                log.reruns.append(1)
+                if count != expected:
+                    log.errors.append(f"the headline said {count}, not {expected}")
+                await asyncio.sleep(max(0.0, plan.interval + rng.uniform(-1, 1) - (time.monotonic() - began)))
+    except Exception as error:  # noqa: BLE001 - counted; the other sessions go on
+        log.errors.append(f"session failed: {type(error).__name__}: {str(error)[:160]}")
+    finally:
+        loaded.set()
+
+
+# ----------------------------------------------------------------------------- one level
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+@dataclass
+class Level:
+    clients: str
+    sessions: int
+    seconds: float
+    changes: int
+    first_load_p50: float | None
+    first_load_p95: float | None
+    headline_p50: float | None
+    headline_p95: float | None
+    redraw_p50: float | None
+    redraw_p95: float | None
+    redraw_max: float | None
+    server_p50: float | None
+    server_p95: float | None
+    reruns_per_change: float
+    errors: int
+    error_kinds: dict[str, int]
+    idle_before_cores: float
+    usage: Usage
+    profile: dict[str, Any] | None = None
+
+    @property
+    def met(self) -> bool:
+        return (self.redraw_p95 is not None and self.redraw_p95 < TARGET["p95_s"] and self.errors == 0
+                and self.usage.peak_rss_mb < TARGET["rss_mb"])
+
+
+def warm_up(url: str) -> None:
+    """One visit before the measured ones: creates the store, loads the caches (a deploy
+    that is already running)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url, wait_until="domcontentloaded")
+        page.wait_for_selector("text=/\\d+ incidents?, \\d+ groups?/", timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        browser.close()
+
+
+def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_spy: str | None,
+              env: dict[str, str], clients: str) -> Level:
+    with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
+        db = Path(tmp) / "incidents.sqlite3"
+        idle = machine_busy(3.0)
+        app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log", extra_env=env)
+        app.start()
+        spies: list[subprocess.Popen[bytes]] = []
+        try:
+            assert app.proc is not None
+            warm_up(app.url)
+            total, groups = expected_markers(db)
+            replay = record(app.url, groups, total) if clients == "replay" else None
+            sampler = Sampler(app.proc.pid)
+            sampler.start()
+            plan = Plan(app.url, total, groups, interval)
+            server_pid = app.proc.pid
+
+            def start_profile() -> None:  # the measured minute only, not the first loads
+                if profile is not None and py_spy:
+                    spies.append(subprocess.Popen(
+                        [py_spy, "record", "--pid", str(server_pid), "--rate", "50", "--gil", "--format", "raw",
+                         "--output", str(profile), "--duration", str(int(seconds + 30)), "--nonblocking"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
+
+            logs = asyncio.run(drive(plan, n, seconds, sampler, start_profile, replay))
+            for spy in spies:
+                spy.send_signal(2)  # SIGINT: py-spy writes what it has
+                spy.wait(60)
+            sampler.stop()
+        finally:
+            app.stop()
+    first = [g.first_load_s for g in logs if g.first_load_s is not None]
+    heads = [t for g in logs for t in g.headline_s]
+    redraws = [t for g in logs for t in g.redraw_s]
+    server = [t for g in logs for t in g.server_s]
+    reruns = [r for g in logs for r in g.reruns]
+    errors = [e for g in logs for e in g.errors]
+    kinds = Counter(re.sub(r"\d+(\.\d+)?", "N", e)[:100] for e in errors)
+    changes = max(len(redraws), len(server)) + sum("not redrawn" in e or "no script_finished" in e for e in errors)
+    return Level(clients, n, seconds, changes, pct(first, 0.5), pct(first, 0.95),
+                 pct(heads, 0.5), pct(heads, 0.95), pct(redraws, 0.5), pct(redraws, 0.95), max(redraws, default=None),
+                 pct(server, 0.5), pct(server, 0.95), sum(reruns) / max(len(reruns), 1), len(errors), dict(kinds), idle,
+                 sampler.usage(),
+                 summarise_profile(profile) if profile is not None and profile.exists() else None)
+
+
+# ----------------------------------------------------------------------------- the server profile
+
+PHASES: list[tuple[str, str]] = [  # (what, a frame that marks it), the first that a stack holds
+    ("map: st_folium (folium to HTML, component message)", "st_folium ("),
+    ("map: incident layer and base map (folium objects)", "mapview.py"),
+    ("table: DataFrame and st.dataframe (Arrow)", "show_table ("),
+    ("CSV download (export.to_csv)", "export.py"),
+    ("sidebar filters and URL", "sidebar_filters ("),
+    ("article and import tabs", "ui_article.py"),
+    ("filters.apply / options", "filters.py"),
+    ("other script run (app.py, imports, caches)", "app.py"),
+    ("script runner: gc.collect(2) after every run (runner.postScriptGC)", "_on_script_finished ("),
+    ("script runner outside app.py (rerun, widgets, session state)", "script_runner.py"),
+    ("server: websocket and HTTP (uvicorn, starlette, asyncio)", "asyncio"),
+    ("file watcher (polling the app's files)", "watcher"),
+]
+
+
+def summarise_profile(path: Path) -> dict[str, Any]:
+    """Where the server's CPU samples fall (py-spy raw format: ``frame;frame;… count``)."""
+    phases: Counter[str] = Counter()
+    leaves: Counter[str] = Counter()
+    total = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count_text = line.rpartition(" ")
+        if not count_text.isdigit():
+            continue
+        count = int(count_text)
+        total += count
+        frames = stack.split(";")
+        phase = next((what for what, mark in PHASES if any(mark in f for f in frames)), "other")
+        phases[phase] += count
+        leaves[re.sub(r":\d+\)$", ")", frames[-1])] += count
+    return {"samples": total, "rate_hz": 50,
+            "phases": [(what, n / max(total, 1)) for what, n in phases.most_common()],
+            "leaves": [(what, n / max(total, 1)) for what, n in leaves.most_common(12)]}
+
+
+# ----------------------------------------------------------------------------- output
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def table(levels: list[Level]) -> str:
+    rows = ["| clients | sessions | changes | first load p50 / p95 s | map redrawn p50 / p95 / max s | headline p50 / p95 s | "
+            "server script run p50 / p95 s | errors | server RSS peak MB | server CPU avg / peak cores | "
+            "browsers' CPU cores | other work cores (before / during) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for v in levels:
+        u = v.usage
+        rows.append(f"| {v.clients} | {v.sessions} | {v.changes} | {_s(v.first_load_p50)} / {_s(v.first_load_p95)} | "
+                    f"{_s(v.redraw_p50)} / **{_s(v.redraw_p95)}** / {_s(v.redraw_max)} | "
+                    f"{_s(v.headline_p50)} / {_s(v.headline_p95)} | {_s(v.server_p50)} / {_s(v.server_p95)} | "
+                    f"{v.errors} | {u.peak_rss_mb:.0f} | {u.server_cores:.2f} / "
+                    f"{u.server_peak_cores:.2f} | {u.browser_cores:.2f} | {v.idle_before_cores:.2f} / "
+                    f"{u.other_cores:.2f} |")
+    return "\n".join(rows)
+
+
+def environment() -> str:
+    from importlib.metadata import version
+
+    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    return (f"commit {commit}; {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+            f"streamlit {version('streamlit')}, streamlit-folium {version('streamlit-folium')}, playwright {version('playwright')}, "
+            f"{chromium}")
+
+
+def report(levels: list[Level], args: argparse.Namespace) -> str:
+    lines = [table(levels), "", "Script runs per filter change (rerun requests on the websocket): " + ", ".join(
+        f"{v.reruns_per_change:.2f} at {v.sessions}" for v in levels) + ".", ""]
+    for v in levels:
+        if v.error_kinds:
+            lines.append(f"Errors at {v.sessions} sessions: " + "; ".join(f"{n}× {k}" for k, n in v.error_kinds.items()))
+    for v in levels:
+        if v.profile:
+            lines.append(f"\nServer profile at {v.sessions} sessions (py-spy --gil: {v.profile['samples']} samples at "
+                         f"{v.profile['rate_hz']} Hz of the thread holding the GIL):\n")
+            lines.append("| where | share |\n|---|---|")
+            lines += [f"| {what} | {share:.0%} |" for what, share in v.profile["phases"]]
+            lines.append("\nBusiest functions (own time):\n\n| function | share |\n|---|---|")
+            lines += [f"| `{what}` | {share:.0%} |" for what, share in v.profile["leaves"]]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sessions", default="5,10,20,40", help="session counts, comma-separated")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long each level changes filters")
+    parser.add_argument("--interval", type=float, default=3.0, help="seconds between one session's changes (±1)")
+    parser.add_argument("--clients", choices=["chromium", "replay"], default="chromium",
+                        help="chromium: real pages; replay: one page's recorded rerun requests sent over N websockets "
+                             "(the server's time alone, no browser on the machine)")
+    parser.add_argument("--profile", action="store_true", help="sample the server with py-spy at every level")
+    parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy binary")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="server environment, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
+    args = parser.parse_args()
+    counts = [int(c) for c in args.sessions.split(",") if c.strip()]
+    if args.profile and not args.py_spy:
+        parser.error("--profile needs py-spy (pip install py-spy, or --py-spy PATH)")
+    from geo import gazetteer
+
+    gazetteer.load().close()  # a deployed app has its index built
+    print(environment(), flush=True)
+    levels = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="load-profile-") as tmp:
+        for n in counts:
+            print(f"{n} sessions…", flush=True)
+            profile = Path(tmp) / f"profile-{n}.txt" if args.profile else None
+            level = run_level(n, args.seconds, args.interval, profile, args.py_spy,
+                              dict(item.split("=", 1) for item in args.env), args.clients)
+            levels.append(level)
+            print(table([level]).splitlines()[-1], flush=True)
+    print(f"\nsweep took {time.monotonic() - started:.0f} s\n")
+    text = report(levels, args)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps([asdict(v) for v in levels], indent=1), encoding="utf-8")
+    if args.write:
+        RESULTS.write_text(results_page(levels, args, text), encoding="utf-8")
+
+
+def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> str:
+    met = [v for v in levels if v.sessions == TARGET["sessions"]]
+    verdict = ("met" if met[0].met else "missed") if met else "not measured (no 20-session level)"
+    options = (f" --clients {args.clients}" + "".join(f" --env {item}" for item in args.env)
+               + (" --profile" if args.profile else ""))
+    return (f"# Load: many sessions on one server\n\n`python bench/load.py --sessions {args.sessions} --seconds "
+            f"{args.seconds:g}{options} --write`\n\n{environment()}\n\n"
+            f"Target (issue 9): {TARGET['sessions']} sessions with the map redrawn within {TARGET['p95_s']:g} s at p95, "
+            f"no errors, server memory under {TARGET['rss_mb'] // 1024} GB: **{verdict}**.\n\n{text}\n")
+
+
+if __name__ == "__main__":
+    main()
