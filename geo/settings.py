@@ -109,13 +109,13 @@ def max_parse_chars(secret: object = None) -> int:
 
 def parse_timeout_s(secret: object = None) -> float:
     """Seconds the app lets one parse run: ``INCIDENT_MAP_PARSE_TIMEOUT_S``, else ``secret``
-    (``parse_timeout_s``), else :data:`PARSE_TIMEOUT_S`."""
+    (the article tab passes ``st.secrets["parse_timeout_s"]``), else :data:`PARSE_TIMEOUT_S`."""
     return _positive("INCIDENT_MAP_PARSE_TIMEOUT_S", secret, PARSE_TIMEOUT_S)
 
 
 def max_csv_columns(secret: object = None) -> int:
     """Widest CSV header imported (columns): ``INCIDENT_MAP_MAX_CSV_COLUMNS``, else ``secret``
-    (``max_csv_columns``), else :data:`MAX_CSV_COLUMNS`."""
+    (the import tab passes ``st.secrets["max_csv_columns"]``), else :data:`MAX_CSV_COLUMNS`."""
     return int(_positive("INCIDENT_MAP_MAX_CSV_COLUMNS", secret, MAX_CSV_COLUMNS))
 
 

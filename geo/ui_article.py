@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import articles, geoparse, importers, place_pick, ui_parse
+from geo import articles, geoparse, importers, place_pick, settings, ui_parse
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.geoparse import actors
@@ -566,7 +566,8 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     if upload is None or not st.button("Import", key="import_go"):
         return
     try:
-        result = importers.read_bytes(upload.getvalue(), upload.name, fmt)
+        result = importers.read_bytes(upload.getvalue(), upload.name, fmt,
+                                      max_columns=settings.max_csv_columns(secret("max_csv_columns")))
     except importers.BadFile as error:
         st.error("Nothing was imported. " + markdown_literal(str(error)))
         return

@@ -106,3 +106,24 @@ def test_repeated_columns_are_found_in_one_pass_however_wide_the_header() -> Non
     with pytest.raises(importers.BadFile, match="columns c17, event_date appear more than once"):
         importers.parse_text(header + "\n", "wide.csv", max_columns=100_000)
     assert time.process_time() - started < 5.0  # linear: well under a second; quadratic: minutes
+
+
+def test_the_import_tab_refuses_a_wide_header_naming_the_file_and_the_count(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from geo.ui_state import load_incidents, load_store
+
+    monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # this visitor may import
+    monkeypatch.delenv("INCIDENT_MAP_MAX_CSV_COLUMNS", raising=False)
+    load_store.clear()
+    load_incidents.clear()
+    app = AppTest.from_file("../app.py", default_timeout=90)
+    app.secrets["max_csv_columns"] = 30  # the deploy's secret sets the limit
+    at = app.run()
+    wide = HEADER + "".join(f",x{k}" for k in range(40 - len(FIELDS)))
+    at.file_uploader(key="import_upload").upload("wide.csv", (wide + "\n" + row() + "\n").encode(), "text/csv").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception
+    assert any("wide.csv, row 1: the header has 40 columns; at most 30" in e.value.replace("\\", "") for e in at.error)
