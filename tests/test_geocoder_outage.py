@@ -428,7 +428,8 @@ def _upload_and_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dic
 
     db = tmp_path / "app.sqlite3"
     seeded = Store(str(db))  # a used store: the first run does not geocode the bundled file
-    seeded.upsert([Incident("SEED-1", date(2024, 1, 1), "Stub group", "Seedville", latitude=1.0, longitude=1.0)])
+    seeded.upsert([Incident("SEED-1", date(2024, 1, 1), "Stub group", "Seedville", latitude=1.0, longitude=1.0)],
+                  actor="test", action="seed")
     seeded.close()
     monkeypatch.setenv("INCIDENTS_DB", str(db))
     for name, value in env.items():
