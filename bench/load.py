@@ -5,7 +5,7 @@ filter every few seconds.
     python bench/load.py --sessions 5,10 --seconds 30
     python bench/load.py --sessions 20 --profile      # py-spy samples the server (pip install py-spy)
     python bench/load.py --clients replay             # the server alone: no browsers on the machine
-    python bench/load.py --write                      # also write bench/RESULTS-load.md
+    python bench/load.py --write /tmp/load.md         # also write the report as Markdown
 
 For each session count a new ``streamlit run app.py`` starts headless on a free port, with a
 temporary store (created from ``data/`` by a warm-up visit, as on a running deploy) and the
@@ -108,6 +108,13 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])  # utime, stime
 
 
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
 def _rss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -141,6 +148,7 @@ class Usage:
     server_cores: float = 0.0  # CPU cores' worth, averaged over the window
     server_peak_cores: float = 0.0  # the busiest 2 s
     browser_cores: float = 0.0  # this script, Playwright's driver and Chromium
+    chromium_cores: float = 0.0  # Chromium's processes alone
     other_cores: float = 0.0  # everything else on the machine (other people's work)
     machine_cores: float = 0.0
 
@@ -153,10 +161,12 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.server_pid = server_pid
         self.every = every
-        self.samples: list[tuple[float, int, int, int, int, int]] = []  # t, rss kB, server, browser, busy, total
+        # t, rss kB, server ticks, client ticks, machine busy, machine total, Chromium ticks
+        self.samples: list[tuple[float, int, int, int, int, int, int]] = []
         self._stop_event = threading.Event()
         self._server_ticks: dict[int, int] = {}
         self._client_ticks: dict[int, int] = {}
+        self._chromium: set[int] = set()
         self.window: tuple[float, float] | None = None
 
     def sample(self) -> None:
@@ -166,10 +176,13 @@ class Sampler(threading.Thread):
             self._server_ticks[pid] = max(self._server_ticks.get(pid, 0), _cpu_ticks(pid))
         for pid in _tree(os.getpid(), kids):
             if pid not in self._server_ticks:
+                if pid not in self._client_ticks and _comm(pid) == "chromium":
+                    self._chromium.add(pid)
                 self._client_ticks[pid] = max(self._client_ticks.get(pid, 0), _cpu_ticks(pid))
         busy, total = _machine()
         self.samples.append((time.monotonic(), sum(_rss_kb(p) for p in server), sum(self._server_ticks.values()),
-                             sum(self._client_ticks.values()), busy, total))
+                             sum(self._client_ticks.values()), busy, total,
+                             sum(t for p, t in self._client_ticks.items() if p in self._chromium)))
 
     def run(self) -> None:
         while not self._stop_event.is_set():
@@ -194,7 +207,7 @@ class Sampler(threading.Thread):
         for a, b in zip(inside, inside[4:]):  # 2 s windows
             peak = max(peak, (b[2] - a[2]) / TICK / max(b[0] - a[0], 1e-6))
         return Usage(max(s[1] for s in self.samples) / 1024, self.samples[-1][1] / 1024, server, peak, browser,
-                     max(machine - server - browser, 0.0), machine)
+                     (last[6] - first[6]) / TICK / wall, max(machine - server - browser, 0.0), machine)
 
 
 # ----------------------------------------------------------------------------- the sessions
@@ -632,7 +645,7 @@ def _s(value: float | None) -> str:
 def table(levels: list[Level]) -> str:
     rows = ["| clients | sessions | changes | first load p50 / p95 s | map redrawn p50 / p95 / max s | headline p50 / p95 s | "
             "server script run p50 / p95 s | errors | server RSS peak MB | server CPU avg / peak cores | "
-            "browsers' CPU cores | other work cores (before / during) |",
+            "browsers' CPU cores (Chromium) | other work cores (before / during) |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for v in levels:
         u = v.usage
@@ -640,7 +653,7 @@ def table(levels: list[Level]) -> str:
                     f"{_s(v.redraw_p50)} / **{_s(v.redraw_p95)}** / {_s(v.redraw_max)} | "
                     f"{_s(v.headline_p50)} / {_s(v.headline_p95)} | {_s(v.server_p50)} / {_s(v.server_p95)} | "
                     f"{v.errors} | {u.peak_rss_mb:.0f} | {u.server_cores:.2f} / "
-                    f"{u.server_peak_cores:.2f} | {u.browser_cores:.2f} | {v.idle_before_cores:.2f} / "
+                    f"{u.server_peak_cores:.2f} | {u.browser_cores:.2f} ({u.chromium_cores:.2f}) | {v.idle_before_cores:.2f} / "
                     f"{u.other_cores:.2f} |")
     return "\n".join(rows)
 
@@ -686,7 +699,8 @@ def main() -> None:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="server environment, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
-    parser.add_argument("--write", action="store_true", help=f"write {RESULTS.relative_to(ROOT)}")
+    parser.add_argument("--write", type=Path, metavar="FILE",
+                        help=f"write the report as Markdown (the figures in {RESULTS.relative_to(ROOT)} come from these)")
     args = parser.parse_args()
     counts = [int(c) for c in args.sessions.split(",") if c.strip()]
     if args.profile and not args.py_spy:
@@ -711,7 +725,7 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps([asdict(v) for v in levels], indent=1), encoding="utf-8")
     if args.write:
-        RESULTS.write_text(results_page(levels, args, text), encoding="utf-8")
+        args.write.write_text(results_page(levels, args, text), encoding="utf-8")
 
 
 def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> str:
@@ -720,7 +734,7 @@ def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> st
     options = (f" --clients {args.clients}" + "".join(f" --env {item}" for item in args.env)
                + (" --profile" if args.profile else ""))
     return (f"# Load: many sessions on one server\n\n`python bench/load.py --sessions {args.sessions} --seconds "
-            f"{args.seconds:g}{options} --write`\n\n{environment()}\n\n"
+            f"{args.seconds:g}{options}`\n\n{environment()}\n\n"
             f"Target (issue 9): {TARGET['sessions']} sessions with the map redrawn within {TARGET['p95_s']:g} s at p95, "
             f"no errors, server memory under {TARGET['rss_mb'] // 1024} GB: **{verdict}**.\n\n{text}\n")
 
