@@ -432,6 +432,7 @@ def _upload_and_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dic
                   actor="test", action="seed")
     seeded.close()
     monkeypatch.setenv("INCIDENTS_DB", str(db))
+    monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # importing needs an editor, or a private deploy
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     for loader in (ui_state.load_store, ui_state.load_incidents, ui_state.load_locator):
