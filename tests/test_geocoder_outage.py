@@ -28,6 +28,7 @@ from geo import loading
 from geo.geocoder import FallbackLocator, OfflineGeocoder, Quota, make_locator, user_agent_problem
 from geo.importers import ImportResult
 from geo.records import Incident
+from geo.safetext import markdown_literal
 from geo.settings import GeocoderLimits
 from geo.store import Store
 
@@ -457,10 +458,11 @@ def test_the_import_tab_shows_why_rows_were_geocoded_offline(
                                                     "GEOCODER_USER_AGENT": USER_AGENT,
                                                     "GEOCODER_LOOKUPS_PER_IMPORT": "1"}, names)
     assert len(stub.requests) == 1
-    assert any(s.value.startswith("rows.csv: 3 added") for s in at.success)
-    assert [w.value for w in at.warning if "offline gazetteer" in w.value] == [
+    # messages are shown Markdown-escaped (geo.safetext): compare with the escaped text
+    assert any(s.value.startswith(markdown_literal("rows.csv: 3 added")) for s in at.success)
+    assert [w.value for w in at.warning if "offline gazetteer" in w.value] == [markdown_literal(
         f"Used the offline gazetteer for 2 lookups ({names[1]!r}, {names[2]!r}): one import may ask the online "
-        "geocoder for 1 names (GEOCODER_LOOKUPS_PER_IMPORT)."]
+        "geocoder for 1 names (GEOCODER_LOOKUPS_PER_IMPORT).")]
 
 
 def test_the_import_tab_says_the_online_geocoder_is_off_without_a_user_agent(
@@ -470,4 +472,4 @@ def test_the_import_tab_says_the_online_geocoder_is_off_without_a_user_agent(
     at = _upload_and_import(monkeypatch, tmp_path, {"GEOCODER": "nominatim", "GEOCODER_DOMAIN": domain}, ["Mosul"])
     assert stub.requests == []
     [off] = [w.value for w in at.warning if "is off" in w.value]
-    assert off.startswith("The online geocoder 'nominatim' is off: no user agent is set.")
+    assert off.startswith(markdown_literal("The online geocoder 'nominatim' is off: no user agent is set."))
