@@ -14,7 +14,9 @@ from streamlit_folium import st_folium
 from geo import export, filters, mapview
 from geo.join import unlocated_reason
 from geo.records import Incident
+from geo.safetext import markdown_literal
 from geo.ui_article import article_panel, import_panel
+from geo.ui_roles import session_access
 from geo.ui_state import (
     ensure_layers,
     filters_from_url,
@@ -55,7 +57,7 @@ def sidebar_filters() -> filters.Filters:
 
 def show_map(shown: list[Incident], chosen: filters.Filters) -> None:
     for note in notes:
-        st.warning(note)
+        st.warning(markdown_literal(note))  # the note quotes the link's values
     st.markdown(f"**{filters.summary(shown)}** · {chosen.start} to {chosen.end}")
     colors = mapview.group_colors(list(options.groups))
     base = mapview.base_map(load_labels(), tiles=secret("map_tiles"))
@@ -80,6 +82,7 @@ def show_table(shown: list[Incident]) -> None:
 
 
 chosen = sidebar_filters()
+access = session_access()  # read-only unless an editor signed in, or a private deploy
 write_url(chosen, options)
 shown = filters.apply(incidents, chosen)
 
@@ -89,6 +92,6 @@ with map_tab:
     show_map(shown, chosen)
     show_table(shown)
 with article_tab:
-    article_panel(load_gazetteer, store, load_labels)
+    article_panel(load_gazetteer, store, load_labels, access)
 with import_tab:
-    import_panel(store, load_locator)
+    import_panel(store, load_locator, access)

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from geo import articles, export, filters, gazetteer, importers, settings
 from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
 from geo.loading import import_result
+from geo.roles import CLI_ACTOR
 from geo.store import Store
 
 
@@ -124,7 +125,7 @@ def _read_article(name: str) -> tuple[str | None, str, date | None]:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from geo import geoparse
+    from geo import geoparse, parse_worker
 
     text: str | None = None
     page_date: date | None = None
@@ -136,6 +137,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         if text is None:
             print(f"parse: {problem}", file=sys.stderr)
             return 1
+        try:
+            parse_worker.check_length(text)  # before the gazetteer loads: a refusal is instant
+        except parse_worker.TextTooLong as error:
+            print(f"parse: {'stdin' if args.file == '-' else args.file}: {error}", file=sys.stderr)
+            return 1
     gaz = gazetteer.load()
     gc.freeze()  # long-lived parser tables never die: keep them out of GC passes
 
@@ -143,9 +149,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         text = item.get("text")
         if not isinstance(text, str):
             raise ValueError("text must be a string")
-        if len(text) > articles.MAX_ARTICLE_BYTES:
-            raise ValueError(f"text is {len(text):,} characters; an article may have at most "
-                             f"{articles.MAX_ARTICLE_BYTES:,}")
+        parse_worker.check_length(text)  # a ValueError: the line gets an "error", the run goes on
         result: dict[str, Any] = geoparse.parse(text, _published(item.get("published")), gaz).to_json()
         return result
 
@@ -165,7 +169,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
         return 1
-    report = import_result(Store(settings.store_url()), result, _LazyLocator())
+    report = import_result(Store(settings.store_url()), result, _LazyLocator(), actor=CLI_ACTOR,
+                           update_existing=args.update_existing)
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")
@@ -173,6 +178,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"not placed: {event_id}: {reason}")
     for line in report.warnings:
         print(f"warning: {line}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """The audit log as JSON lines, newest first."""
+    for entry in Store(settings.store_url()).audit(args.event_id, args.limit):
+        print(json.dumps({"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
+                          "change": entry.change, "event_id": entry.event_id, "before": entry.before,
+                          "after": entry.after}, ensure_ascii=False))
     return 0
 
 
@@ -251,8 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=sorted(importers.FORMATS), default="native")
+    i.add_argument("--format", choices=importers.FILE_FORMATS, default="native")
+    i.add_argument("--update-existing", action="store_true",
+                   help="overwrite records already stored under the same id (default: keep them, report them skipped)")
     i.set_defaults(run=cmd_import)
+    a = sub.add_parser("audit", help="who changed which record, when (JSON lines, newest first)")
+    a.add_argument("--event-id", help="one record's history")
+    a.add_argument("--limit", type=int, default=100)
+    a.set_defaults(run=cmd_audit)
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
     e.add_argument("--group", action="append")

@@ -55,13 +55,18 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_HTML_START = re.compile(r"(?<!\s)\s*+<(!doctype|html)", re.IGNORECASE)
+
+
 def html_to_text(markup: str) -> str:
     parser = _TextExtractor()
     parser.feed(markup)
     parser.close()
     text = "".join(parser.parts)
-    text = re.sub(r"[ \t\r\f\v]+", " ", text)
-    return re.sub(r"\n\s*\n+", "\n\n", text).strip()
+    text = _SPACES.sub(" ", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def decode_upload(raw: bytes, name: str) -> str:
@@ -92,7 +97,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, bool]:
     except UnicodeDecodeError as error:
         raise ArticleError(f"{name}: not UTF-8 text (byte 0x{raw[error.start]:02x} at offset {error.start})") from None
     lowered = name.lower()
-    return text, bool(lowered.endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html)", text[:200], re.IGNORECASE))
+    return text, bool(lowered.endswith((".html", ".htm")) or _HTML_START.match(text[:200]))
 
 
 def highlight_html(text: str, spans: list[tuple[int, int, str, str]]) -> str:
@@ -167,7 +172,7 @@ def incident_label(number: int, total: int, place: str, killed: int | None, inju
 _META_KEYS = ("article:published_time", "og:article:published_time", "datepublished", "date", "pubdate",
               "publishdate", "publish-date", "publish_date", "dc.date.issued", "dcterms.issued", "dc.date",
               "dcterms.created", "sailthru.date", "parsely-pub-date")
-_ISO_DATE = re.compile(r"\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d])")
+_ISO_DATE = re.compile(r"(?<!\s)\s*+(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d])")
 _MAX_JSON_CHARS = 200_000
 
 

@@ -1,7 +1,9 @@
 """Write incidents out as CSV or GeoJSON.
 
 CSV cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``,
-tab or carriage return) are prefixed with an apostrophe: the text is untrusted.
+tab or carriage return) are prefixed with an apostrophe: the text is untrusted. A cell that
+already starts with an apostrophe gets one more, so :func:`unneutralise` (applied when this
+project's CSV is imported) gives back exactly the stored text.
 """
 
 from __future__ import annotations
@@ -14,15 +16,23 @@ from typing import Any
 
 from geo.records import FIELDS, Incident
 
-__all__ = ["to_csv", "to_geojson", "neutralise"]
+__all__ = ["to_csv", "to_geojson", "neutralise", "unneutralise"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_QUOTED = (*_FORMULA_START, "'")
 
 
 def neutralise(value: Any) -> Any:
     """Text that cannot start a spreadsheet formula; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_QUOTED):
         return "'" + value
+    return value
+
+
+def unneutralise(value: str) -> str:
+    """The text :func:`neutralise` was given (for a cell of this project's CSV)."""
+    if value.startswith("'") and value[1:].startswith(_QUOTED):
+        return value[1:]
     return value
 
 

@@ -67,7 +67,7 @@ def _result(place: Place, precision: int | None = None) -> GeocodeResult:
                          place.country_code, place.admin1, place.feature)
 
 
-_NOTE = re.compile(r"\s*\([^)]*\)\s*$")
+_NOTE = re.compile(r"(?<!\s)\s*+\([^()]*+\)\s*+$")  # spaces and "(" each tried once: linear
 
 
 def rank(candidates: list[Place], surface: str = "") -> list[Place]:

@@ -1,25 +1,37 @@
-"""Read incident records from CSV files (native, ACLED, UCDP GED) with row-level checks.
+"""Read incident records from CSV files (native, ACLED, UCDP GED) and this project's GeoJSON
+export, with row-level checks.
 
 A bad row never stops a file: it is reported with file, row and column, and the good
 rows go on. A file that cannot be read at all (wrong encoding, missing columns) raises
 ``BadFile`` naming the problem, and nothing is written.
+
+Cells lose their control characters (NUL and the rest; tabs and newlines stay in notes),
+numbers must be written in ASCII digits, and a native cell that this project's export
+protected from spreadsheets (``'=…``) gets its text back, so export → import keeps every
+value.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import json
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from geo import settings
+from geo.export import unneutralise
 from geo.records import FIELDS, GROUP_ROLES, Incident
+from geo.safetext import clean_text
 
-__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "FORMATS", "MAX_BYTES",
-           "MAX_CELL_CHARS"]
+__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "parse_geojson", "FORMATS",
+           "FILE_FORMATS", "MAX_BYTES", "MAX_CELL_CHARS"]
 
 MAX_BYTES = 20 * 1024 * 1024
 # One cell longer than this is a broken file (an unclosed quote swallowing rows, a pasted
@@ -38,11 +50,12 @@ class RowError:
     row: int
     column: str
     message: str
+    unit: str = "row"  # "feature" in a GeoJSON file
 
     def __str__(self) -> str:
         if self.column == "(row)":  # the whole row (cell count), not one column
-            return f"{self.file}, row {self.row}: {self.message}"
-        return f"{self.file}, row {self.row}, column {self.column}: {self.message}"
+            return f"{self.file}, {self.unit} {self.row}: {self.message}"
+        return f"{self.file}, {self.unit} {self.row}, column {self.column}: {self.message}"
 
 
 @dataclass
@@ -74,7 +87,8 @@ def _date(column: str, value: str, *, required: bool = True) -> date | None:
     raise _RowProblem(column, f"{value[:40]!r} is not a valid date (expected YYYY-MM-DD)")
 
 
-_WHOLE = re.compile(r"[+-]?(\d+)(?:\.0*)?")
+_WHOLE = re.compile(r"[+-]?([0-9]+)(?:\.0*)?")  # ASCII digits only: "²" or "٣" is not a count here
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 
 
 def _int(column: str, value: str, *, low: int = 0, high: int | None = None) -> int | None:
@@ -97,12 +111,9 @@ def _coord(column: str, value: str, limit: float) -> float | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        number = float(value)
-    except ValueError:
-        raise _RowProblem(column, f"{value[:40]!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not _DECIMAL.fullmatch(value):  # float() would take "nan", "1_0" or other scripts' digits
         raise _RowProblem(column, f"{value[:40]!r} is not a number")
+    number = float(value)
     if not -limit <= number <= limit:
         raise _RowProblem(column, f"{value[:40]} is out of range (-{limit:g} to {limit:g})")
     return number
@@ -204,11 +215,22 @@ class _Format:
     convert: Callable[[Mapping[str, str]], Incident]
 
 
+def _native_file(row: Mapping[str, str]) -> Incident:
+    """A row of this project's CSV: cells the export protected from spreadsheets get their text back."""
+    return _native({k: unneutralise(v) for k, v in row.items()})
+
+
 FORMATS: dict[str, _Format] = {
-    "native": _Format(("event_date", "group", "location"), FIELDS, _native),
+    "native": _Format(("event_date", "group", "location"), FIELDS, _native_file),
     "acled": _Format(("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), (), _acled),
     "ucdp": _Format(("id", "date_start", "side_a", "latitude", "longitude"), (), _ucdp),
 }
+
+
+# The GeoJSON reader turns features into native rows; JSON needs no spreadsheet protection.
+_GEOJSON = _Format(("event_date", "group"), FIELDS, _native)
+# What ``import`` reads: the CSV formats and this project's GeoJSON export.
+FILE_FORMATS = ("native", "geojson", *sorted(set(FORMATS) - {"native"}))
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -243,9 +265,17 @@ def _delimiter(header: str, file: str) -> str:
     return best
 
 
-def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
-    """Parse CSV text; ``file`` is the name used in messages."""
-    spec = FORMATS[fmt]
+def parse_text(text: str, file: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
+    """Parse CSV text (or GeoJSON, for ``fmt="geojson"``); ``file`` is the name used in messages."""
+    if fmt == "geojson":
+        return parse_geojson(text, file)
+    return _parse_csv(text, file, FORMATS[fmt], max_columns=max_columns)
+
+
+def _parse_csv(text: str, file: str, spec: _Format, *, max_columns: int | None = None) -> ImportResult:
+    """A header wider than ``max_columns`` (default: the ``max_csv_columns`` setting) is
+    refused before any row is read; every header check is one pass over the columns,
+    however many there are."""
     if not text.strip():
         raise BadFile(f"{file}: the file is empty")
     header_line = text.split("\n", 1)[0]
@@ -254,17 +284,23 @@ def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
         columns = [c.strip() for c in (reader.fieldnames or [])]
     except csv.Error as error:
         raise BadFile(f"{file}, row 1: the header cannot be read as CSV ({error})") from None
+    limit = settings.max_csv_columns() if max_columns is None else max_columns
+    if len(columns) > limit:
+        raise BadFile(f"{file}, row 1: the header has {len(columns):,} columns; at most {limit:,} are accepted "
+                      f"(setting max_csv_columns, or INCIDENT_MAP_MAX_CSV_COLUMNS)")
     reader.fieldnames = columns
-    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+    repeated = sorted(c for c, n in Counter(columns).items() if c and n > 1)
     if repeated:
         raise BadFile(f"{file}, row 1: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated[:5])} "
                       f"appear{'' if len(repeated) > 1 else 's'} more than once in the header")
-    missing = [c for c in spec.required if c not in columns]
+    present = set(columns)
+    missing = [c for c in spec.required if c not in present]
     if missing:
         raise BadFile(f"{file}, row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                       f"(found: {', '.join(columns[:12]) or 'none'})")
     result = ImportResult()
-    extra = [c for c in columns if spec.known and c not in spec.known]
+    known = set(spec.known)
+    extra = [c for c in columns if known and c not in known]
     if extra:
         result.warnings.append(f"{file}: ignored unknown column(s) {', '.join(extra[:10])}")
     seen: dict[str, int] = {}
@@ -281,7 +317,7 @@ def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
             result.errors.append(RowError(file, number, "(row)", f"has {len(columns) + len(row[None])} cells; "  # type: ignore[index]
                                           f"the header has {len(columns)}"))
             continue
-        clean = {k: (v or "") for k, v in row.items()}
+        clean = {k: clean_text(v or "", multiline=k == "notes") for k, v in row.items()}
         if not any(v.strip() for v in clean.values()):
             continue
         cells = sum(1 for v in row.values() if v is not None)
@@ -312,18 +348,74 @@ def parse_text(text: str, file: str, fmt: str = "native") -> ImportResult:
     return result
 
 
-def read_csv(path: Path | str, fmt: str = "native", *, name: str | None = None) -> ImportResult:
-    """Read a CSV file from disk (at most ``MAX_BYTES``)."""
+def read_csv(path: Path | str, fmt: str = "native", *, name: str | None = None,
+             max_columns: int | None = None) -> ImportResult:
+    """Read a CSV file from disk (at most ``MAX_BYTES``, ``max_columns`` as in :func:`parse_text`)."""
     path = Path(path)
     label = name or path.name
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise BadFile(f"{label}: {size / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
-    return parse_text(_decode(path.read_bytes(), label), label, fmt)
+    return parse_text(_decode(path.read_bytes(), label), label, fmt, max_columns=max_columns)
 
 
-def read_bytes(raw: bytes, name: str, fmt: str = "native") -> ImportResult:
+def read_bytes(raw: bytes, name: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
     """Read an uploaded CSV (the upload's name is only used in messages, never as a path)."""
     if len(raw) > MAX_BYTES:
         raise BadFile(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
-    return parse_text(_decode(raw, name), name, fmt)
+    return parse_text(_decode(raw, name), name, fmt, max_columns=max_columns)
+
+
+def _geojson_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return json.dumps(value, ensure_ascii=False)  # rejected or kept as text by the row checks
+    return repr(value)
+
+
+def parse_geojson(text: str, file: str) -> ImportResult:
+    """A FeatureCollection of incidents, as ``python -m geo export --format geojson`` writes
+    it: each feature's properties are the native columns and its Point the coordinates. A
+    feature is checked like a row of the native CSV; messages count features from 1."""
+    try:
+        data = json.loads(text)
+    except ValueError as error:
+        raise BadFile(f"{file}: not JSON ({error})") from None
+    features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
+    if not isinstance(features, list):
+        raise BadFile(f"{file}: not a GeoJSON FeatureCollection")
+    rows: list[dict[str, str]] = []
+    problems: list[RowError] = []
+    for number, feature in enumerate(features, start=1):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        row = {name: "" for name in FIELDS}
+        if not isinstance(props, dict):
+            problems.append(RowError(file, number, "(row)", "is not a GeoJSON feature with properties", "feature"))
+            rows.append(row)  # a blank row is skipped, and keeps the numbering
+            continue
+        if geometry is not None:
+            coords = geometry.get("coordinates") if isinstance(geometry, dict) and geometry.get("type") == "Point" else None
+            if not (isinstance(coords, list) and len(coords) >= 2):
+                problems.append(RowError(file, number, "geometry", "must be a Point or null", "feature"))
+                rows.append(row)
+                continue
+            props = {**props, "longitude": coords[0], "latitude": coords[1]}
+        row.update({name: _geojson_cell(props.get(name)) for name in FIELDS})
+        rows.append(row)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    if not rows:
+        return ImportResult()
+    result = _parse_csv(out.getvalue(), file, _GEOJSON)
+    # CSV row n is feature n - 1; the property names are the column names
+    prefix = re.compile(rf"^{re.escape(file)}, row (\d+)")
+    result.errors = sorted([dataclasses.replace(e, row=e.row - 1, unit="feature") for e in result.errors] + problems,
+                           key=lambda e: e.row)
+    result.warnings = [prefix.sub(lambda m: f"{file}, feature {int(m.group(1)) - 1}", w) for w in result.warnings]
+    return result

@@ -259,6 +259,9 @@ def _admin_names(path: Path) -> dict[str, str]:
     return out
 
 
+_GEONAME_ID = re.compile(r"-?[0-9]{1,18}")
+
+
 def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
     """(Re)apply one stored layer to an open index; returns its number of places."""
     code = stored.code
@@ -277,7 +280,7 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
     writer = Writer(db)
     count = 0
     for row in read_rows(stored.places):
-        gid = int(row[0]) if row[0].lstrip("-").isdigit() else None
+        gid = int(row[0]) if _GEONAME_ID.fullmatch(row[0]) else None  # ASCII digits: "²".isdigit() is true
         name, aliases = _display_name(row)
         fcode = row[7]
         if fcode.startswith("PCL") and country is not None:
@@ -305,7 +308,7 @@ def apply(db: sqlite3.Connection, stored: StoredLayer) -> int:
     return count
 
 
-_PARENTHESIS = re.compile(r"\s*\(([^)]*)\)\s*$")
+_PARENTHESIS = re.compile(r"(?<!\s)\s*+\(([^()]*+)\)\s*+$")  # spaces and "(" each tried once: linear
 
 
 def _plain(name: str) -> str:

@@ -47,9 +47,25 @@ def safe_url(url: str) -> str:
     return url if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _escape_braces(match: re.Match[str]) -> str:
+    return match.group(0).replace("{", "\\u007b").replace("}", "\\u007d")
+
+
 def script_json(value: Any) -> str:
-    """JSON that is safe to place inside a ``<script>``: no ``</script>``, no HTML specials."""
+    """JSON that is safe to place inside a ``<script>``: no ``</script>``, no HTML specials,
+    and no ``{`` or ``}`` inside strings.
+
+    The braces matter because folium (branca) compiles each element's rendered script
+    *again* as a Jinja template on every render: a note holding ``{%`` or ``{#`` would
+    fail that compile (and blank the map for every visitor), and ``{{ … }}`` would be
+    evaluated on the server. Escaped as ``\\u007b``/``\\u007d`` they are the same
+    characters to the browser and nothing to Jinja (JSON's own braces, outside strings,
+    never form ``{{``, ``{%`` or ``{#``)."""
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"))
+    text = _JSON_STRING.sub(_escape_braces, text)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -12,7 +12,6 @@ with it, never the old point under a new name.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ import folium
 from geo.gazetteer import Place
 from geo.geoparse import EventRecord, LocatedMention
 from geo.mapview import PRECISION_LABEL, IncidentLayer
+from geo.safetext import markdown_literal  # re-exported: the article form's labels use it
 
 __all__ = ["MAX_CANDIDATES", "PlacePoint", "PlaceChoice", "SavedPlace", "PlaceNotChosen", "point_of_place",
            "point_of_mention", "point_of_record", "same_name", "same_point", "candidate_rows", "candidate_index", "candidate_label",
@@ -151,16 +151,6 @@ def candidate_index(points: Sequence[PlacePoint], point: PlacePoint | None) -> i
     if point is None:
         return None
     return next((k for k, p in enumerate(points) if same_point(p, point)), None)
-
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$^&=\"'])")
-
-
-def markdown_literal(text: str) -> str:
-    """``text`` escaped for Streamlit's Markdown labels (pills, radio, captions): every
-    Markdown character gets a backslash, so ``*x*``, ``[a](b)``, ``:red[x]`` or ``$x$``
-    from an article show as typed. Newlines become spaces (a label is one line)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
 def mention_chips(mentions: Sequence[LocatedMention]) -> list[int]:

@@ -12,14 +12,43 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "GeocoderLimits", "cache_dir", "geocoder_limits",
-           "store_url"]
+__all__ = ["ROOT", "DATA_DIR", "BUNDLED_INCIDENTS", "CURATED_SITES", "cache_dir", "store_url", "MODES", "PUBLIC",
+           "PRIVATE", "app_mode", "MAX_UPLOAD_MB", "GeocoderLimits", "geocoder_limits"]
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 BUNDLED_INCIDENTS = DATA_DIR / "incidents.csv"
 CURATED_SITES = DATA_DIR / "gazetteer" / "sites.csv"
 ADMIN1_TABLE = DATA_DIR / "gazetteer" / "admin1.csv"
+
+
+# Who may write (see ``geo.roles``): a "public" deploy is read-only for anyone not signed
+# in as an editor; a "private" one (a laptop, a deploy behind its own login) lets every
+# visitor write. Unset or unknown means public: a deploy that forgets to say is read-only.
+PUBLIC = "public"
+PRIVATE = "private"
+MODES = (PUBLIC, PRIVATE)
+MODE_ENV = "INCIDENT_MAP_MODE"
+
+# The largest file the app accepts (``server.maxUploadSize`` in .streamlit/config.toml says
+# the same, so the server refuses a larger upload before reading it): the CSV importer's
+# limit (``importers.MAX_BYTES``); articles are capped lower by ``articles.MAX_ARTICLE_BYTES``.
+MAX_UPLOAD_MB = 20
+
+
+def app_mode(secret: str | None = None) -> tuple[str, str]:
+    """The deploy's mode and a note (empty when all is well).
+
+    ``INCIDENT_MAP_MODE`` wins, then ``secret`` (the UI passes ``st.secrets["mode"]``);
+    unset means public. An unknown value is public too, with a note naming it, so a typo
+    never opens the store to anonymous writes."""
+    raw = os.environ.get(MODE_ENV) or secret or ""
+    value = raw.strip().lower()
+    if not value:
+        return PUBLIC, ""
+    if value in MODES:
+        return value, ""
+    return PUBLIC, f"Unknown mode {raw[:40]!r} (expected {' or '.join(MODES)}): the app is read-only."
 
 
 def _user_dir(env: str, fallback: str) -> Path:
@@ -47,6 +76,47 @@ def store_url(secret: str | None = None) -> str:
     folder = _user_dir("XDG_DATA_HOME", ".local/share") / "incident-map"
     folder.mkdir(parents=True, exist_ok=True)
     return str(folder / "incidents.sqlite3")
+
+
+# How much work one request may cause (issue 9: a public app must not let one visitor
+# stall the others). Each limit is read like the store's location: the environment
+# variable wins, then the value the UI passes from ``st.secrets``, then the default. A
+# value that is not a positive number is ignored (the default holds), never an error.
+__all__ += ["MAX_PARSE_CHARS", "PARSE_TIMEOUT_S", "MAX_CSV_COLUMNS", "max_parse_chars", "parse_timeout_s",
+            "max_csv_columns"]
+
+MAX_PARSE_CHARS = 200_000  # a long feature article is ~30k characters; parsing 200k takes a second or two
+PARSE_TIMEOUT_S = 20.0  # the app stops a parse that takes longer (``geo.parse_worker``)
+MAX_CSV_COLUMNS = 500  # ACLED exports have ~30 columns; a header far wider is not a record file
+
+
+def _positive(env: str, secret: object, default: float) -> float:
+    for raw in (os.environ.get(env), secret):
+        try:
+            value = float(str(raw).strip()) if raw is not None and str(raw).strip() else 0.0
+        except ValueError:
+            continue
+        if 0 < value < float("inf"):
+            return value
+    return default
+
+
+def max_parse_chars(secret: object = None) -> int:
+    """Longest text parsed (characters): ``INCIDENT_MAP_MAX_PARSE_CHARS``, else ``secret``
+    (the UI passes ``st.secrets["max_parse_chars"]``), else :data:`MAX_PARSE_CHARS`."""
+    return int(_positive("INCIDENT_MAP_MAX_PARSE_CHARS", secret, MAX_PARSE_CHARS))
+
+
+def parse_timeout_s(secret: object = None) -> float:
+    """Seconds the app lets one parse run: ``INCIDENT_MAP_PARSE_TIMEOUT_S``, else ``secret``
+    (the article tab passes ``st.secrets["parse_timeout_s"]``), else :data:`PARSE_TIMEOUT_S`."""
+    return _positive("INCIDENT_MAP_PARSE_TIMEOUT_S", secret, PARSE_TIMEOUT_S)
+
+
+def max_csv_columns(secret: object = None) -> int:
+    """Widest CSV header imported (columns): ``INCIDENT_MAP_MAX_CSV_COLUMNS``, else ``secret``
+    (the import tab passes ``st.secrets["max_csv_columns"]``), else :data:`MAX_CSV_COLUMNS`."""
+    return int(_positive("INCIDENT_MAP_MAX_CSV_COLUMNS", secret, MAX_CSV_COLUMNS))
 
 
 @dataclass(frozen=True, slots=True)

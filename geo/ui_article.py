@@ -13,7 +13,11 @@ starts empty for pasted text and is read from an uploaded page's metadata; an in
 no event date cannot be saved. Changing it reads the dates again.
 
 Imports have no per-row review (a file is read, geocoded and saved in one go, with bad rows
-reported), so there is no place to edit there.
+reported), so there is no place to edit there. They are insert-only unless the editor ticks
+"update existing".
+
+Both tabs write, so both need an editor (``geo.roles``); a read-only session sees why
+instead of the controls. Every save goes through ``Store.upsert`` under the editor's name.
 """
 
 from __future__ import annotations
@@ -26,14 +30,17 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import articles, geoparse, importers, place_pick
+from geo import articles, geoparse, importers, place_pick, settings, ui_parse
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.geoparse import actors
 from geo.loading import import_result
 from geo.mapview import PRECISION_LABEL, base_map, safe_url
 from geo.records import GROUP_ROLES, Incident
+from geo.roles import Access
+from geo.safetext import markdown_literal
 from geo.store import Store
+from geo.ui_roles import read_only_note
 from geo.ui_state import geocoding_quota, secret
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
@@ -62,10 +69,13 @@ class _Article:
     url: str
 
 
-def article_panel(gazetteer: GazetteerLoader, store: Store, labels: LabelsLoader) -> None:
+def article_panel(gazetteer: GazetteerLoader, store: Store, labels: LabelsLoader, access: Access) -> None:
     """``gazetteer`` and ``labels`` (the base map's place labels) are loaders: the panel
-    only needs them once an article is parsed."""
+    only needs them once an article is parsed. Only an editor (``access``) gets the form."""
     st.subheader("Add incidents from an article")
+    if not access.can_write:
+        read_only_note("Adding incidents", access)
+        return
     if "saved_note" in st.session_state:
         st.success(st.session_state.pop("saved_note"))
     upload = st.file_uploader("Upload an article (.txt or .html, up to 2 MB)", type=["txt", "html", "htm"],
@@ -79,7 +89,7 @@ def article_panel(gazetteer: GazetteerLoader, store: Store, labels: LabelsLoader
     pub = published if isinstance(published, date) else None
     read_from = st.session_state.get("published_read")
     if pub is not None and read_from is not None and read_from[0] == pub:
-        c1.caption(place_pick.markdown_literal(f"From the page's metadata ({read_from[1]})."))
+        c1.caption(markdown_literal(f"From the page's metadata ({read_from[1]})."))
     elif pub is None:
         c1.caption("Unknown: dates like \"on Monday\" cannot be placed.")
     source = c2.text_input("Source (outlet, date)", key="article_source", max_chars=300)
@@ -105,9 +115,9 @@ def article_panel(gazetteer: GazetteerLoader, store: Store, labels: LabelsLoader
     chips = [result.mentions[k] for k in place_pick.mention_chips(result.mentions)]
     article = _Article(text, pub, source.strip(), url.strip())
     for k in range(len(records)):
-        _incident_box(k, records, article, spans, chips, store, gazetteer, labels)
+        _incident_box(k, records, article, spans, chips, store, gazetteer, labels, access)
     if len(records) > 1 and st.button(f"Save all {len(records)} incidents", type="primary", key="save_all"):
-        _save(list(range(len(records))), records, article, store, gazetteer)
+        _save(list(range(len(records))), records, article, store, gazetteer, access)
 
 
 def _upload_changed() -> None:
@@ -128,7 +138,7 @@ def _find(upload: Any, text: str, pub: date | None, gazetteer: GazetteerLoader) 
         try:
             text = articles.decode_upload(upload.getvalue(), upload.name)
         except articles.ArticleError as error:
-            st.error(place_pick.markdown_literal(str(error)))
+            st.error(markdown_literal(str(error)))
             return
     if not text.strip():
         st.error("Paste an article or upload a file first.")
@@ -202,7 +212,9 @@ def _parse(text: str, pub: date | None, gazetteer: GazetteerLoader) -> None:
     the new reading, so a date that could not be placed fills in once the publication
     date is given.
     """
-    result = geoparse.parse(text, pub, gazetteer())
+    result = ui_parse.parse_article(text, pub)  # capped, in a worker with a time limit; None: the error is shown
+    if result is None:
+        return
     previous = st.session_state.get("parsed")
     same_article = previous is not None and previous[0] == text
     old: dict[tuple[int, int] | None, dict[str, Any]] = {}
@@ -241,13 +253,13 @@ def _parse(text: str, pub: date | None, gazetteer: GazetteerLoader) -> None:
 
 def _incident_box(k: int, records: Sequence[geoparse.EventRecord | None], article: _Article,
                   spans: list[tuple[int, int, str, str]], chips: list[geoparse.LocatedMention], store: Store,
-                  gazetteer: GazetteerLoader, labels: LabelsLoader) -> None:
+                  gazetteer: GazetteerLoader, labels: LabelsLoader, access: Access) -> None:
     slot, record = _slot(k), records[k]
     choice: place_pick.PlaceChoice | None = _get(slot, "place_choice")
     where = choice.mention if choice is not None and choice.mention else str(_get(slot, "place_name", ""))
     label = articles.incident_label(k + 1, len(records), where, _get(slot, "killed"), _get(slot, "injured"),
                                     saved=_get(slot, "saved") is not None)
-    with st.expander(place_pick.markdown_literal(label), expanded=True, key=f"{slot}_box"):
+    with st.expander(markdown_literal(label), expanded=True, key=f"{slot}_box"):
         if record is not None and record.evidence:
             st.caption("Read from these sentences:")
             st.html(articles.evidence_html(article.text, record.evidence, spans))
@@ -255,9 +267,9 @@ def _incident_box(k: int, records: Sequence[geoparse.EventRecord | None], articl
         _fields(slot)
         saved = _get(slot, "saved")
         if saved is not None:
-            st.caption(place_pick.markdown_literal(f"Saved as {saved}; saving again updates it."))
+            st.caption(markdown_literal(f"Saved as {saved}; saving again updates it."))
         if st.button(f"Save incident {k + 1}", key=f"{slot}_save"):
-            _save([k], records, article, store, gazetteer)
+            _save([k], records, article, store, gazetteer, access)
 
 
 def _fields(slot: str) -> None:
@@ -282,7 +294,7 @@ def _fields(slot: str) -> None:
     if group and actor is None:
         c4.caption("New group, not in the register.")
     elif actor is not None and actor.canonical != group:
-        c4.caption(place_pick.markdown_literal(f"Saved as {actor.canonical} (the register's name)."))
+        c4.caption(markdown_literal(f"Saved as {actor.canonical} (the register's name)."))
     c5.selectbox("Group role", GROUP_ROLES, key=f"{slot}_role")
     c6, c7 = st.columns(2)
     c6.number_input("Killed (empty = not reported)", min_value=0, step=1, value=None, key=f"{slot}_killed")
@@ -330,10 +342,13 @@ def _incident(k: int, record: geoparse.EventRecord | None, article: _Article, ga
 
 
 def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], article: _Article, store: Store,
-          gazetteer: GazetteerLoader) -> None:
+          gazetteer: GazetteerLoader, access: Access) -> None:
     """Save the incidents at ``indices``, all or none: any that cannot be saved is named
     with the reason and nothing is written. Each is stored under its own id
     (:func:`articles.incident_id`), so saving one again updates it."""
+    if not access.can_write:  # the form is not drawn for a reader; this guards the write itself
+        st.error(markdown_literal(f"Not saved. {access.how}"))
+        return
     if article.url and not safe_url(article.url):
         st.error("Not saved: the link must start with http:// or https://.")
         return
@@ -347,7 +362,7 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
             problems.append(error)
     if problems:
         hint = [NO_DATE] if any(isinstance(p, _NoDate) for p in problems) else []
-        st.error("  \n".join(place_pick.markdown_literal(str(p)) for p in ["Not saved.", *problems, *hint]))
+        st.error("  \n".join(markdown_literal(str(p)) for p in ["Not saved.", *problems, *hint]))
         return
     lines = []
     for k, incident in built:
@@ -356,10 +371,10 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
         where = "on the map" if incident.located else "not on the map (no point for this place)"
         lines.append(f"Incident {k + 1} ({incident.location}, {incident.event_date}) {done} as {incident.event_id}: "
                      f"{where}.")
-    store.upsert([incident for _, incident in built])
+    store.upsert([incident for _, incident in built], actor=access.actor, action="article")
     for k, incident in built:
         _put(_slot(k), "saved", incident.event_id)
-    st.session_state["saved_note"] = "  \n".join(place_pick.markdown_literal(line) for line in lines)
+    st.session_state["saved_note"] = "  \n".join(markdown_literal(line) for line in lines)
     st.rerun()  # redraw the map and table with the saved incidents
 
 
@@ -480,14 +495,14 @@ def _place_picker(slot: str, chips: list[geoparse.LocatedMention], gazetteer: Ga
     choice: place_pick.PlaceChoice | None = _get(slot, "place_choice")
     point = choice.point if choice is not None else None
     if country.strip() and not _country_code(gazetteer(), country):
-        st.caption(f"Country {place_pick.markdown_literal(country)} is not one the gazetteer knows; "
+        st.caption(f"Country {markdown_literal(country)} is not one the gazetteer knows; "
                    "searched everywhere.")
     if points:
         chosen = place_pick.candidate_index(points, point)
         left, right = st.columns([3, 2])
         with left:
             more = f" (the best {len(points)} of {len(found)})" if len(found) > len(points) else ""
-            st.caption(f"Places called {place_pick.markdown_literal(name.strip())} in the offline gazetteer{more}:")
+            st.caption(f"Places called {markdown_literal(name.strip())} in the offline gazetteer{more}:")
             st.dataframe(place_pick.candidate_rows(points), hide_index=True, key=f"{slot}_candidates")
             key = f"{slot}_pick_{_get(slot, 'place_search', 0)}"
             st.selectbox("Use this place", list(range(len(points))), index=chosen, key=key,
@@ -496,7 +511,7 @@ def _place_picker(slot: str, chips: list[geoparse.LocatedMention], gazetteer: Ga
         with right:
             _candidate_map(slot, points, point, labels)
     elif name.strip():
-        st.warning(f"No place called {place_pick.markdown_literal(name.strip())} in the offline gazetteer. "
+        st.warning(f"No place called {markdown_literal(name.strip())} in the offline gazetteer. "
                    "Type its coordinates if you know them; otherwise it is saved without a point and listed "
                    "under \"not on the map\".")
         if point is not None:
@@ -520,7 +535,7 @@ def _point_note(choice: place_pick.PlaceChoice | None, listed: bool) -> str:
     p = choice.point
     where = ", ".join(x for x in (p.admin1, p.country_code) if x)
     precision = PRECISION_LABEL.get(p.geo_precision, "exact place")
-    return place_pick.markdown_literal(f"Point to save: {p.name}" + (f" ({where})" if where else "")
+    return markdown_literal(f"Point to save: {p.name}" + (f" ({where})" if where else "")
                                        + f", {precision}, {p.latitude:.4f}, {p.longitude:.4f}")
 
 
@@ -535,23 +550,31 @@ def _candidate_map(slot: str, points: list[place_pick.PlacePoint], point: place_
               feature_group_to_add=place_pick.candidate_layer(shown, chosen, numbered=len(points)))
 
 
-def import_panel(store: Store, locator: Callable[[], Locator]) -> None:
+def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -> None:
     st.subheader("Import incident records")
-    fmt = st.selectbox("Format", sorted(importers.FORMATS), key="import_format",
+    if not access.can_write:
+        read_only_note("Importing records", access)
+        return
+    fmt = st.selectbox("Format", importers.FILE_FORMATS, key="import_format",
                        format_func=lambda f: {"native": "This project's CSV", "acled": "ACLED export (CSV)",
-                                              "ucdp": "UCDP GED (CSV)"}[f])
-    upload = st.file_uploader(f"CSV file (up to {importers.MAX_BYTES // 2**20} MB)", type=["csv", "txt"],
-                              key="import_upload")
+                                              "ucdp": "UCDP GED (CSV)", "geojson": "This project's GeoJSON"}.get(f, f))
+    upload = st.file_uploader(f"File (up to {importers.MAX_BYTES // 2**20} MB)",
+                              type=["geojson", "json"] if fmt == "geojson" else ["csv", "txt"], key="import_upload")
+    update = st.checkbox("Update existing records", key="import_update",
+                         help="A row whose event_id is already stored replaces that record. Unticked, such rows are "
+                              "skipped and the stored records stay as they are.")
     if upload is None or not st.button("Import", key="import_go"):
         return
     try:
-        result = importers.read_bytes(upload.getvalue(), upload.name, fmt)
+        result = importers.read_bytes(upload.getvalue(), upload.name, fmt,
+                                      max_columns=settings.max_csv_columns(secret("max_csv_columns")))
     except importers.BadFile as error:
-        st.error(f"Nothing was imported. {error}")
+        st.error("Nothing was imported. " + markdown_literal(str(error)))
         return
-    report = import_result(store, result, locator(), quota=geocoding_quota())  # geocoding notices come in warnings
-    st.success(f"{upload.name}: {report.summary()}")
+    report = import_result(store, result, locator(), actor=access.actor, update_existing=update,
+                           quota=geocoding_quota())  # geocoding notices come in warnings
+    st.success(markdown_literal(f"{upload.name}: {report.summary()}"))
     for line in report.warnings:
-        st.warning(line)
+        st.warning(markdown_literal(line))
     if report.rejected:
         st.dataframe({"rejected row": report.rejected}, hide_index=True)

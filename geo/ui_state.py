@@ -16,19 +16,25 @@ from geo.gazetteer import Gazetteer
 from geo.geocoder import Locator, OfflineGeocoder, Quota, make_locator
 from geo.loading import ensure_bundled
 from geo.records import Incident
+from geo.safetext import markdown_literal
 from geo.store import Store
 
 
-def secret(name: str) -> str | None:
+def secret(name: str, *, env: bool = True) -> str | None:
     """``st.secrets[name]`` or the upper-case environment variable; ``None`` when neither is set."""
-    value = os.environ.get(name.upper())
+    found = secret_value(name, env=env)
+    return str(found) if found else None
+
+
+def secret_value(name: str, *, env: bool = True) -> object:
+    """Like :func:`secret`, but a list or a table in the secrets comes back as it is."""
+    value = os.environ.get(name.upper()) if env else None
     if value:
         return value
     try:
-        found = st.secrets.get(name)
+        return st.secrets.get(name)
     except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
         return None
-    return str(found) if found else None
 
 
 @st.cache_resource(show_spinner="Loading the gazetteer…")
@@ -85,7 +91,7 @@ def ensure_layers() -> None:
     if not st.session_state.get("layer_notes_shown"):
         st.session_state["layer_notes_shown"] = True
         for level, message in _layer_notes:
-            (st.info if level == "info" else st.warning)(message)
+            (st.info if level == "info" else st.warning)(markdown_literal(message))
 
 
 @st.cache_resource(show_spinner=False)

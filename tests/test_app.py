@@ -20,6 +20,7 @@ from geo.ui_state import load_incidents, load_store
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # these tests add incidents (roles: tests/test_roles_app.py)
     load_store.clear()  # each test gets its own store, as a fresh server would
     load_incidents.clear()
     return AppTest.from_file("../app.py", default_timeout=90)
@@ -99,7 +100,8 @@ def test_unplaceable_incident_is_listed_not_dropped(app: AppTest, tmp_path: Path
     from geo.store import Store
 
     at = app.run()
-    Store(store_url()).upsert([Incident("X-1", date(2024, 3, 1), "Unknown", "Qwxzzyville")])
+    Store(store_url()).upsert([Incident("X-1", date(2024, 3, 1), "Unknown", "Qwxzzyville")], actor="test",
+                              action="test")
     at.run()
     expander = next(e for e in at.expander if "not on the map" in e.label)
     assert expander.label == "1 incident not on the map"

@@ -162,7 +162,7 @@ def _snapshot(store: Store) -> tuple[object, ...]:
 
 @pytest.fixture
 def full_store(store: Store) -> Store:
-    store.upsert(_existing())
+    store.upsert(_existing(), actor="test", action="test")
     return store
 
 
@@ -172,11 +172,11 @@ def test_bad_file_through_loading_leaves_store_unchanged(name: str, full_store: 
     path = {MILLION: million_line, OVERSIZE: oversize}.get(name, BAD / name)
     before = _snapshot(full_store)
     if name in BAD_ROWS or name == MILLION:
-        report = loading.import_file(full_store, path, geocoder)
+        report = loading.import_file(full_store, path, geocoder, actor="test")
         assert (report.added, report.updated, len(report.rejected)) == (0, 0, 1)
     else:
         with pytest.raises(importers.BadFile):
-            loading.import_file(full_store, path, geocoder)
+            loading.import_file(full_store, path, geocoder, actor="test")
     assert _snapshot(full_store) == before
 
 
@@ -207,7 +207,7 @@ def test_cli_reports_bad_rows_and_store_is_unchanged(full_store: Store) -> None:
 
 def test_html_notes_file_adds_one_row_with_literal_text(full_store: Store, geocoder) -> None:
     before = full_store.all()
-    report = loading.import_file(full_store, BAD / "html_notes.csv", geocoder)
+    report = loading.import_file(full_store, BAD / "html_notes.csv", geocoder, actor="test")
     assert (report.added, report.updated, report.rejected) == (1, 0, [])
     stored = full_store.get("HTML-1")
     assert stored is not None and stored.notes.startswith("<script>alert(1)</script>") and stored.source_url == ""

@@ -46,7 +46,7 @@ def test_import_killed_mid_transaction_leaves_store_unchanged(tmp_path: Path) ->
     db = tmp_path / "incidents.sqlite3"
     original = _incidents("KEEP", 500)
     store = Store(str(db))
-    store.upsert(original)
+    store.upsert(original, actor="test", action="test")
     before = store.all()
     revision = store.revision()
     store.close()
@@ -93,7 +93,7 @@ def test_threads_sharing_one_store_both_keep_their_saves(store: Store) -> None:
     def save(batch: list[Incident]) -> None:
         try:
             for k in range(0, len(batch), 3):  # many small transactions, interleaved
-                store.upsert(batch[k:k + 3])
+                store.upsert(batch[k:k + 3], actor="test", action="test")
                 store.count()
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -119,7 +119,8 @@ store = Store(sys.argv[1])
 tag = sys.argv[2]
 for k in range(0, 1000, 4):
     store.upsert([Incident(f"{tag}-{j:04d}", date(2024, 2, 1), "Group " + tag, "Mosul", latitude=36.3,
-                           longitude=43.1, notes=f"{tag} {j}") for j in range(k, k + 4)])
+                           longitude=43.1, notes=f"{tag} {j}") for j in range(k, k + 4)],
+                 actor="test", action="test")
 store.close()
 """
 

@@ -28,6 +28,7 @@ from geo import loading
 from geo.geocoder import FallbackLocator, OfflineGeocoder, Quota, make_locator, user_agent_problem
 from geo.importers import ImportResult
 from geo.records import Incident
+from geo.safetext import markdown_literal
 from geo.settings import GeocoderLimits
 from geo.store import Store
 
@@ -372,7 +373,7 @@ def test_an_import_asks_the_online_geocoder_for_at_most_its_cap(
     stub, domain = nominatim
     monkeypatch.setenv("GEOCODER_LOOKUPS_PER_IMPORT", "2")
     locator = _locator(geocoder, domain)
-    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra", "Najaf"), locator)
+    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra", "Najaf"), locator, actor="test")
     assert len(stub.requests) == 2
     assert report.added == 5 and not report.unlocated
     placed = {i.event_id: (i.latitude, i.longitude) for i in store.all()}
@@ -380,7 +381,7 @@ def test_an_import_asks_the_online_geocoder_for_at_most_its_cap(
     [notice] = report.warnings
     assert notice == ("Used the offline gazetteer for 3 lookups ('Kirkuk', 'Basra', 'Najaf'): one import may ask "
                       "the online geocoder for 2 names (GEOCODER_LOOKUPS_PER_IMPORT).")
-    again = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), locator)  # a new import: a new allowance
+    again = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), locator, actor="test")  # a new import: a new allowance
     assert len(stub.requests) == 4 and again.warnings[0].startswith("Used the offline gazetteer for 'Kirkuk'")
     assert locator.notices == []  # notices belong to the import, not to the shared locator
 
@@ -390,8 +391,8 @@ def test_cached_answers_do_not_count_against_the_cap(nominatim: tuple[_Stub, str
     stub, domain = nominatim
     monkeypatch.setenv("GEOCODER_LOOKUPS_PER_IMPORT", "2")
     locator = _locator(geocoder, domain, cache=tmp_path / "geocode-cache.sqlite3")
-    loading.import_result(store, _records("Mosul", "Erbil"), locator)
-    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra"), locator)
+    loading.import_result(store, _records("Mosul", "Erbil"), locator, actor="test")
+    report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra"), locator, actor="test")
     assert len(stub.requests) == 4 and report.warnings == []
 
 
@@ -400,8 +401,8 @@ def test_a_session_quota_spans_its_imports(nominatim: tuple[_Stub, str], geocode
     stub, domain = nominatim
     locator = _locator(geocoder, domain)
     quota = Quota(3)
-    first = loading.import_result(store, _records("Mosul", "Erbil"), locator, quota=quota)
-    second = loading.import_result(store, _records("Kirkuk", "Basra", "Najaf"), locator, quota=quota)
+    first = loading.import_result(store, _records("Mosul", "Erbil"), locator, actor="test", quota=quota)
+    second = loading.import_result(store, _records("Kirkuk", "Basra", "Najaf"), locator, actor="test", quota=quota)
     assert len(stub.requests) == 3 and first.warnings == []
     assert second.warnings == ["Used the offline gazetteer for 2 lookups ('Basra', 'Najaf'): this session has used "
                                "its 3 online lookups (GEOCODER_LOOKUPS_PER_SESSION)."]
@@ -412,7 +413,8 @@ def test_a_skipped_request_does_not_spend_the_allowance(nominatim: tuple[_Stub, 
     stub, domain = nominatim
     stub.script = [(429, {"Retry-After": "3600"}, b"")]
     quota = Quota(5)
-    loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), _locator(geocoder, domain), quota=quota)
+    loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk"), _locator(geocoder, domain), actor="test",
+                          quota=quota)
     assert len(stub.requests) == 1 and quota.remaining == 4
 
 
@@ -427,9 +429,11 @@ def _upload_and_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dic
 
     db = tmp_path / "app.sqlite3"
     seeded = Store(str(db))  # a used store: the first run does not geocode the bundled file
-    seeded.upsert([Incident("SEED-1", date(2024, 1, 1), "Stub group", "Seedville", latitude=1.0, longitude=1.0)])
+    seeded.upsert([Incident("SEED-1", date(2024, 1, 1), "Stub group", "Seedville", latitude=1.0, longitude=1.0)],
+                  actor="test", action="seed")
     seeded.close()
     monkeypatch.setenv("INCIDENTS_DB", str(db))
+    monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # importing needs an editor, or a private deploy
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     for loader in (ui_state.load_store, ui_state.load_incidents, ui_state.load_locator):
@@ -454,10 +458,11 @@ def test_the_import_tab_shows_why_rows_were_geocoded_offline(
                                                     "GEOCODER_USER_AGENT": USER_AGENT,
                                                     "GEOCODER_LOOKUPS_PER_IMPORT": "1"}, names)
     assert len(stub.requests) == 1
-    assert any(s.value.startswith("rows.csv: 3 added") for s in at.success)
-    assert [w.value for w in at.warning if "offline gazetteer" in w.value] == [
+    # messages are shown Markdown-escaped (geo.safetext): compare with the escaped text
+    assert any(s.value.startswith(markdown_literal("rows.csv: 3 added")) for s in at.success)
+    assert [w.value for w in at.warning if "offline gazetteer" in w.value] == [markdown_literal(
         f"Used the offline gazetteer for 2 lookups ({names[1]!r}, {names[2]!r}): one import may ask the online "
-        "geocoder for 1 names (GEOCODER_LOOKUPS_PER_IMPORT)."]
+        "geocoder for 1 names (GEOCODER_LOOKUPS_PER_IMPORT).")]
 
 
 def test_the_import_tab_says_the_online_geocoder_is_off_without_a_user_agent(
@@ -467,4 +472,4 @@ def test_the_import_tab_says_the_online_geocoder_is_off_without_a_user_agent(
     at = _upload_and_import(monkeypatch, tmp_path, {"GEOCODER": "nominatim", "GEOCODER_DOMAIN": domain}, ["Mosul"])
     assert stub.requests == []
     [off] = [w.value for w in at.warning if "is off" in w.value]
-    assert off.startswith("The online geocoder 'nominatim' is off: no user agent is set.")
+    assert off.startswith(markdown_literal("The online geocoder 'nominatim' is off: no user agent is set."))

@@ -75,3 +75,28 @@ def test_geojson_export_has_points_for_located_incidents() -> None:
     data = json.loads(export.to_geojson([Incident("1", date(2024, 1, 1), "G", "x", latitude=1.5, longitude=2.5),
                                          Incident("2", date(2024, 1, 1), "G", "y")]))
     assert [f["geometry"]["coordinates"] for f in data["features"]] == [[2.5, 1.5]]
+
+
+JINJA = ["{% if x %}", "{# open comment", "{{ 7*7 }}", "{{ config }}{% endfor %}", "{%- raw %}", "}}{{", "{{{"]
+
+
+@pytest.mark.parametrize("payload", JINJA)
+def test_template_syntax_in_a_record_is_data_not_jinja(payload: str) -> None:
+    """folium compiles an element's rendered script again as a Jinja template, and so does
+    streamlit-folium's layer path: a record's text must never reach Jinja as syntax."""
+    from streamlit_folium import _get_feature_group_string
+
+    incident = hostile_incident(payload, url="https://example.org/a")
+    layer = mapview.incident_layer([incident], mapview.group_colors([payload]))
+    script = _get_feature_group_string(layer, mapview.base_map([]))  # what st_folium sends on every rerun
+    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", script).group(1))  # type: ignore[union-attr]
+    assert rows[0]["notes"] == payload and rows[0]["title"].endswith(payload)
+    assert "49" not in script.replace("33.8", "")
+    assert payload not in rendered(incident)  # the whole page, as folium renders it: braces escaped
+
+
+def test_script_json_keeps_values_and_hides_braces_in_strings() -> None:
+    value = {"a": "{% x %} {{ y }} {# z", "b": [{}, {"c": "}"}], "d": 'q"\\{'}
+    text = mapview.script_json(value)
+    assert json.loads(text) == value
+    assert not re.search(r"\{[{%#]", text) and "{}" in text

@@ -19,41 +19,42 @@ def incident(event_id: str = "A-1", **changes: object) -> Incident:
 
 def test_saved_incident_reads_back_identically(store: Store) -> None:
     original = incident(latitude=33.78, longitude=42.44, injured=7, published=date(2024, 8, 6))
-    store.upsert([original])
+    store.upsert([original], actor="test", action="test")
     assert store.get("A-1") == original
 
 
 def test_importing_the_same_file_twice_does_not_duplicate(store: Store, geocoder: OfflineGeocoder) -> None:
     first = loading.ensure_bundled(store, geocoder)
     assert first is not None and first.added >= 60
-    again = loading.import_file(store, "data/incidents.csv", geocoder)
+    again = loading.import_file(store, "data/incidents.csv", geocoder, actor="test")
     assert (again.added, again.updated, again.unchanged) == (0, 0, first.added)
     assert store.count() == first.added
 
 
 def test_changed_row_is_updated_and_bumps_revision(store: Store) -> None:
-    store.upsert([incident(injured=5)])
+    store.upsert([incident(injured=5)], actor="test", action="test")
     before = store.revision()
-    counts = store.upsert([incident(injured=7)])
+    counts = store.upsert([incident(injured=7)], actor="test", action="test")
     assert (counts.added, counts.updated) == (0, 1) and store.revision() == before + 1
     assert store.get("A-1").injured == 7  # type: ignore[union-attr]
 
 
 def test_failed_write_leaves_the_store_as_before(store: Store) -> None:
-    store.upsert([incident("KEEP")])
+    store.upsert([incident("KEEP")], actor="test", action="test")
 
     def rows():
         yield incident("NEW-1")
         raise RuntimeError("crash mid-import")
 
     with pytest.raises(RuntimeError):
-        store.upsert(rows())
+        store.upsert(rows(), actor="test", action="test")
     assert [i.event_id for i in store.all()] == ["KEEP"]
+    assert [e.event_id for e in store.audit()] == ["KEEP"]  # the audit rows are in the same transaction
 
 
 def test_store_survives_reopening(tmp_path: Path) -> None:
     path = str(tmp_path / "db.sqlite3")
-    Store(path).upsert([incident()])
+    Store(path).upsert([incident()], actor="test", action="test")
     assert Store(f"sqlite:///{path}").count() == 1
 
 

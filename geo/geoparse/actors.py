@@ -28,6 +28,7 @@ from pathlib import Path
 
 from geo import names
 from geo.geoparse import lexicon
+from geo.geoparse import spans as _spans
 
 __all__ = ["Actor", "Register", "GroupReading", "group_of", "register", "REGISTER_PATH"]
 
@@ -116,7 +117,7 @@ class Register:
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, Actor]]:
         """Every alias occurrence in ``text[start:end]``, the longest where they overlap."""
         end = len(text) if end is None else end
-        return [hit for hit in self._all(text) if start <= hit[0] and hit[1] <= end]
+        return [hit for hit in _spans.within(self._all(text), start, end) if hit[1] <= end]
 
     @functools.lru_cache(maxsize=8)  # noqa: B019  (a few texts per parse; the register lives as long as the process)
     def _all(self, text: str) -> tuple[tuple[int, int, Actor], ...]:
@@ -261,8 +262,8 @@ def _clean(text: str, words: Sequence[re.Match[str]]) -> tuple[str, int, int] | 
 _CLAIM_BEFORE = re.compile(r"\b(?:(?:has|had|have|quickly|later|then|swiftly)[ \t]+)?"
                            r"(?:claimed|claims|claiming|took|takes|has taken)[ \t]+(?:responsibility|credit|the attack"
                            r"|the strike|the bombing|it)\b|"
-                           r"\bsaid[ \t]+(?:\w+day[ \t]+|on \w+day[ \t]+)?(?:it|its fighters|they)[ \t]+"
-                           r"(?:was|were|had been|had|is)?[ \t]*(?:responsible|behind|had carried out|carried out|launched|"
+                           r"\bsaid[ \t]+(?:\w+day[ \t]+|on \w+day[ \t]+)?(?:it|its fighters|they)[ \t]++"
+                           r"(?:(?:was|were|had been|had|is)[ \t]*+)?(?:responsible|behind|had carried out|carried out|launched|"
                            r"targeted|attacked|struck|fired)")
 _CLAIM_AFTER = re.compile(r"\b(?:claimed by|responsibility was claimed by|calling itself|calls itself|"
                           r"call themselves|calling themselves|known as|dubbed)[ \t]+")
@@ -271,7 +272,25 @@ _ATTRIBUTED_AFTER = re.compile(r"\b(?:attributed|blamed)[ \t]+(?:the[ \t]+\w+[ \
 _ATTRIBUTED_BEFORE = re.compile(r"\b(?:was|were|is|are)[ \t]+(?:blamed|suspected|believed to be behind|accused)\b")
 
 
-def _claims(text: str, start: int, end: int) -> list[tuple[int, str, tuple[str, int, int]]]:
+Claim = tuple[int, str, tuple[str, int, int]]
+
+
+@functools.lru_cache(maxsize=8)  # every incident of a story asks about the same text
+def _story_claims(text: str) -> tuple[Claim, ...]:
+    """Every cue-read name of the text, sorted by position."""
+    return tuple(sorted(_claims(text, 0, len(text))))
+
+
+@functools.lru_cache(maxsize=8)
+def _first_claims(text: str) -> dict[str, Claim]:
+    """The first claimed and the first attributed name of the whole story."""
+    out: dict[str, Claim] = {}
+    for claim in _story_claims(text):
+        out.setdefault(claim[1], claim)
+    return out
+
+
+def _claims(text: str, start: int, end: int) -> list[Claim]:
     """(position, role, name) of every cue-read name in ``text[start:end]``."""
     out = []
     for m in _CLAIM_AFTER.finditer(text, start, end):
@@ -295,10 +314,12 @@ _AGENT_AFTER = re.compile(r"[\s\w'-]{0,25}?\b(?:attacked|attacks|fired|launched|
                           r"claimed|said it|shot|hit)\b")
 _TARGET_BEFORE = re.compile(r"\b(?:on|against|targeting|targeted|at|hit|struck|positions of)\s+(?:the\s+)?"
                             r"(?:\w+\s+)?$", re.IGNORECASE)
-_TARGET_AFTER = re.compile(r"\s+(?:positions?|targets?|sites?|commanders?|members?|depots?|infrastructure|"
+# matched right after a name: (?<!\s) and \s++ enter a run of spaces once
+_TARGET_AFTER = re.compile(r"(?<!\s)\s++(?:positions?|targets?|sites?|commanders?|members?|depots?|infrastructure|"
                            r"strongholds?|hideouts?|bases?|operatives?)\b", re.IGNORECASE)
-_FORCE_AFTER = re.compile(r"\s+" + lexicon.alternation("force_nouns") + r"\b", re.IGNORECASE)
+_FORCE_AFTER = re.compile(r"(?<!\s)\s++" + lexicon.alternation("force_nouns") + r"\b", re.IGNORECASE)
 _NATIONALITY = re.compile(r"\b[A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+_BY_BEFORE = re.compile(r"\bby\s++(?:the\s++)?$")
 
 
 def _perpetrator(text: str, spans: Sequence[tuple[int, int]], reg: Register) -> GroupReading | None:
@@ -316,7 +337,7 @@ def _perpetrator(text: str, spans: Sequence[tuple[int, int]], reg: Register) -> 
             score = 0.0
             if _AGENT_AFTER.match(text, b):
                 score += 2.0
-            if re.search(r"\bby\s+(?:the\s+)?$", before):
+            if _BY_BEFORE.search(before):
                 score += 2.0
             if _FORCE_AFTER.match(text, b):
                 score += 1.0
@@ -347,12 +368,19 @@ def group_of(text: str, spans: Sequence[tuple[int, int]], reg: Register | None =
     the story, else the register actor its sentences (then the story) name as acting;
     claimed beats attributed at each step."""
     reg = reg or register()
-    found = _claims(text, 0, len(text))
-    for scope in (spans, [(0, len(text))]):
-        inside = [c for c in found if any(s <= c[0] < e for s, e in scope)]
-        for role in ("claimed", "attributed"):
-            named = sorted(c for c in inside if c[1] == role)
-            if named:
-                return _reading(named[0][2], role, reg)
-    who = _perpetrator(text, spans, reg) or _perpetrator(text, [(0, len(text))], reg)
+    found = _story_claims(text)
+    inside = {c for s, e in spans for c in _spans.within(found, s, e)}
+    for role in ("claimed", "attributed"):
+        named = min((c for c in inside if c[1] == role), default=None)
+        if named:
+            return _reading(named[2], role, reg)
+    for role in ("claimed", "attributed"):
+        if role in _first_claims(text):
+            return _reading(_first_claims(text)[role][2], role, reg)
+    who = _perpetrator(text, spans, reg) or _story_perpetrator(text, reg)
     return who or GroupReading("", "unknown", False)
+
+
+@functools.lru_cache(maxsize=8)  # the fallback of every incident without an actor of its own
+def _story_perpetrator(text: str, reg: Register) -> GroupReading | None:
+    return _perpetrator(text, [(0, len(text))], reg)

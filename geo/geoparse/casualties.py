@@ -10,10 +10,12 @@ the sentences about the event, so a recalled older attack's toll is never taken.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from geo.geoparse import lexicon
+from geo.geoparse import spans as spans_mod
 from geo.geoparse.dates import MONTH_RE
 
 __all__ = ["casualties", "count_in", "count_in_sentence"]
@@ -34,11 +36,16 @@ _CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most
                           r"\b(?:in|on|near|when|after|as|while|during|according)\b|\bat\b(?!\s+least)|"
                           r"\band\s+(?:" + _KILLED + "|" + _INJURED + r")\b")  # "killing four and wounding six"
 _CLAUSE_START = re.compile(r"(?<![A-Z])[.;:\n]")
-_QUANTIFIER = re.compile(r"\s+(?:at least\s+|more than\s+|about\s+|some\s+|nearly\s+|up to\s+|around\s+)?" + _NUM,
+# (?<!\s) and possessive \s++: a run of spaces is entered once, never retried from inside
+_QUANTIFIER = re.compile(r"(?<!\s)\s++(?:(?:at least|more than|about|some|nearly|up to|around)\s++)?" + _NUM,
                          re.IGNORECASE)
 _SUBJECT_END = re.compile(r"\b(?:were|was|have been|had been|are|been|is|left|people|civilians|soldiers|others|"
                           r"troops|members|personnel|fighters|militants|children|women)\s*$")
 _ANY_NUMBER = re.compile(r"\d|\b(?:" + "|".join(map(re.escape, _NUMBER_WORDS)) + r")\b", re.IGNORECASE)
+_NOT_A_COUNT_BEFORE = re.compile(MONTH_RE + r"\s*+$|\b[Nn]o\s++$")  # "Aug. 5", "No. 3"
+_NUM_AT_END = re.compile(_NUM + r"\s*+$", re.IGNORECASE)
+_VERB = {_KILLED: re.compile(r"\b" + _KILLED + r"\b"), _INJURED: re.compile(r"\b" + _INJURED + r"\b")}
+_VERB_ANYWHERE = {_KILLED: re.compile(_KILLED), _INJURED: re.compile(_INJURED)}
 
 
 def _numbers(fragment: str) -> int | None:
@@ -46,7 +53,7 @@ def _numbers(fragment: str) -> int | None:
     seen = False
     for m in _NUM_RE.finditer(fragment):
         before = fragment[max(0, m.start() - 6):m.start()]
-        if re.search(MONTH_RE + r"\s*$|\b[Nn]o\s+$", before) or "$" in before or "No." in before:
+        if _NOT_A_COUNT_BEFORE.search(before) or "$" in before or "No." in before:
             continue
         word = m.group(1).lower()
         value = int(word) if word.isdigit() else _NUMBER_WORDS.get(" ".join(word.split()), 0)
@@ -61,7 +68,7 @@ def _numbers(fragment: str) -> int | None:
 
 def count_in(text: str, verb: str) -> int | None:
     """First count stated for ``verb`` (a killed or injured alternation) in ``text``."""
-    for m in re.finditer(r"\b" + verb + r"\b", text):
+    for m in _VERB[verb].finditer(text):
         after = text[m.end():m.end() + 120]
         stop = _CLAUSE_STOP.search(after)
         if _QUANTIFIER.match(after):
@@ -74,9 +81,9 @@ def count_in(text: str, verb: str) -> int | None:
         comma = clause.rfind(", ")
         if comma >= 0 and _ANY_NUMBER.search(clause[comma:]):
             clause = clause[comma:]
-        if _SUBJECT_END.search(clause) or re.search(_NUM + r"\s*$", clause, re.IGNORECASE):
+        if _SUBJECT_END.search(clause) or _NUM_AT_END.search(clause):
             for prior in (_KILLED, _INJURED):
-                hit = list(re.finditer(prior, clause))
+                hit = list(_VERB_ANYWHERE[prior].finditer(clause))
                 if hit:
                     clause = clause[hit[-1].end():]
             got = _numbers(clause)
@@ -89,9 +96,9 @@ def casualties(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int | None,
     """(killed, injured) as first stated in the event's sentences ``spans``; sentences
     that give a running total are skipped."""
     killed = injured = None
-    words = [m.start() for m in _TOLL_WORD.finditer(text)]
+    words = _toll_words(text)
     for s, e in spans:
-        if not any(s <= w < e for w in words):
+        if not spans_mod.within(words, s, e):
             continue
         sentence = text[s:e]
         if _CUMULATIVE.search(sentence):
@@ -101,6 +108,11 @@ def casualties(text: str, spans: Sequence[tuple[int, int]]) -> tuple[int | None,
         if injured is None:
             injured = count_in(sentence, _INJURED)
     return killed, injured
+
+
+@functools.lru_cache(maxsize=8)  # each incident of a story asks about the same text
+def _toll_words(text: str) -> tuple[tuple[int], ...]:
+    return tuple((m.start(),) for m in _TOLL_WORD.finditer(text))
 
 
 def count_in_sentence(sentence: str) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from geo.geoparse import sentences as sentences_mod
+from geo.geoparse import spans
 
 __all__ = ["event_date_of", "dates_in", "MONTH_RE", "MONTHS", "WEEKDAYS"]
 
@@ -25,14 +26,14 @@ WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
 MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|" \
             r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("month_day", re.compile(r"\b" + MONTH_RE + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")),
+    ("month_day", re.compile(r"\b" + MONTH_RE + r"\s++(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")),
     ("day_month", re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + MONTH_RE + r"(?:,?\s+(\d{4}))?")),
     ("weekday", re.compile(r"\b(?:(last|this|on|late|early)\s+)?(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
                            r"Sunday)\b")),
     ("relative", re.compile(r"\b(yesterday|today|tonight|last night|overnight|this morning|earlier today|"
                             r"this week|earlier this week|last week|last weekend|over the weekend|this weekend|"
                             r"last month|earlier this month|this month)\b", re.IGNORECASE)),
-    ("part_month", re.compile(r"\b((?i:early|mid|mid-|late|in|since|end of|beginning of))\s*-?\s*" + MONTH_RE
+    ("part_month", re.compile(r"\b((?i:early|mid|mid-|late|in|since|end of|beginning of))\s*+(?:-\s*+)?" + MONTH_RE
                               + r"(?!\s+\d)(?:\s+(\d{4}))?")),
 ]
 
@@ -104,7 +105,7 @@ def _resolve_date(kind: str, m: re.Match[str], published: date | None) -> tuple[
 
 def dates_in(text: str, start: int, end: int, published: date | None) -> list[tuple[int, date, int]]:
     """(offset, date, precision) of every date expression in ``text[start:end]``."""
-    return [d for d in _all_dates(text, published) if start <= d[0] < end]
+    return list(spans.within(_all_dates(text, published), start, end))
 
 
 @functools.lru_cache(maxsize=8)  # the readers of one parse ask about the same text several times

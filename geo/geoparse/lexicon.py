@@ -12,7 +12,7 @@ import functools
 import re
 from pathlib import Path
 
-__all__ = ["LEXICON_DIR", "words", "alternation", "mapping"]
+__all__ = ["LEXICON_DIR", "words", "alternation", "mapping", "pairs"]
 
 LEXICON_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "lexicon"
 LANGUAGE = "en"
@@ -41,10 +41,15 @@ def alternation(name: str, language: str = LANGUAGE) -> str:
     return "(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in parts) + ")"
 
 
-def mapping(name: str, language: str = LANGUAGE) -> dict[str, str]:
-    """``key = value`` entries (for example number words and their values)."""
-    out: dict[str, str] = {}
+def pairs(name: str, language: str = LANGUAGE) -> list[tuple[str, str]]:
+    """``key = value`` entries as written (case kept: "Iraqi" is a demonym, "iraqi" is not)."""
+    out = []
     for entry in _entries(name, language):
         key, _, value = entry.partition("=")
-        out[key.strip().lower()] = value.strip()
+        out.append((key.strip(), value.strip()))
     return out
+
+
+def mapping(name: str, language: str = LANGUAGE) -> dict[str, str]:
+    """``key = value`` entries with lower-cased keys (for example number words and their values)."""
+    return {key.lower(): value for key, value in pairs(name, language)}

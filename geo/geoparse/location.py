@@ -18,14 +18,17 @@ story's incidents from the scores:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from geo import ranking
-from geo.geoparse import dates, lexicon
+from geo.geoparse import dates, lexicon, spans
 from geo.geoparse import sentences as sentences_mod
+from geo.geoparse.nearby import NearIndex
 from geo.geoparse.resolve import Resolved, water
 
 __all__ = ["EventSpan", "event_cues", "scores", "incidents", "lede_date", "background_sentences", "near_precision"]
@@ -39,7 +42,7 @@ _RECALL = re.compile(r"\b" + lexicon.alternation("recall_cues") + r"\b", re.IGNO
 _SEPARATE = re.compile(r"\b" + lexicon.alternation("separate_cues") + r"\b", re.IGNORECASE)
 _BACKGROUND = re.compile(r"\b(?:after|following|since|amid|in retaliation for|in response to|months after|"
                          r"weeks after|days after|earlier|previous|last year|in \d{4})\b", re.IGNORECASE)
-_METONYM_AFTER = re.compile(r"^\s*(?:'s\s+|\u2019s\s+)?(?:officials?|government|authorities|ministry|military|"
+_METONYM_AFTER = re.compile(r"^\s*+(?:'s\s++|\u2019s\s++)?(?:officials?|government|authorities|ministry|military|"
                             r"forces|troops|army|police|embassy|said|says|has said|officials said|"
                             r"announced|claimed|accused|denied|warned|president|prime minister|leaders?|"
                             r"foreign|defen[cs]e|spokes\w+|-backed|-based|-born|-led|-aligned|-allied)\b",
@@ -64,15 +67,19 @@ _OFF_BEFORE = re.compile(r"\b(?:off|off the coast of|off the coasts? of|off the 
                          r"off the coastal (?:city|town) of|in waters off|in the waters off)\s+(?:the\s+)?$",
                          re.IGNORECASE)
 # "on the Kirkuk-Tikrit road", "the Aden-Lahij highway": towns that name a road say where it runs
-_ROAD_AFTER = re.compile(r"(?:-[A-Z][\w'\u2019]*(?: [A-Z][\w'\u2019]*)?)?\s+(?:road|highway|expressway|motorway)\b",
+# These are matched right after a mention: (?<!\s) and possessive \s++ enter a run of
+# spaces once (a scan from inside it could retry the run from every position).
+_ROAD_AFTER = re.compile(r"(?<!\s)(?:-[A-Z][\w'\u2019]*+(?: [A-Z][\w'\u2019]*+)?)?\s++(?:road|highway|expressway|motorway)\b",
                          re.IGNORECASE)
-_LAUNCHED_FROM = re.compile(r"\s+(?:\w+\s+){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
+_LAUNCHED_FROM = re.compile(r"(?<!\s)\s++(?:\w++\s++){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
 # "Taji, just north of Baghdad", "X, 20 km west of Y": Y only says where X is
-_POSITION_GAP = re.compile(r",?\s+(?:just\s+|about\s+|some\s+|\d+\s*(?:km|kilometres|kilometers|miles)\s+)?"
-                           r"(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of\s+"
-                           r"(?:the\s+)?(?:(?:city|town|capital|village)\s+(?:of\s+)?)?$", re.IGNORECASE)
-_CONTAINER_GAP = re.compile(r",?\s+(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s+)?(?:in|of)\s+"
-                            r"(?:the\s+)?(?:[a-z-]+\s+){0,3}(?:of\s+)?(?:the\s+)?$")
+_POSITION_GAP = re.compile(r"(?<!\s),?\s++(?:just\s++|about\s++|some\s++|\d++\s*+(?:km|kilometres|kilometers|miles)\s++)?"
+                           r"(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s++of\s++"
+                           r"(?:the\s++)?(?:(?:city|town|capital|village)\s++(?:of\s++)?)?$", re.IGNORECASE)
+_CONTAINER_GAP = re.compile(r"(?<!\s),?\s++(?:(?:city|town|village|district|area|camp|neighbou?rhood)\s++)?(?:in|of)\s++"
+                            r"(?:the\s++)?(?:[a-z-]++\s++){0,3}(?:of\s++)?(?:the\s++)?$")
+_MODIFIER_AFTER = re.compile(r"\s[a-z]")  # "a U.S. patrol": a country used as a modifier
+_LIST_BETWEEN = re.compile(r"[,.;]|\band\b")
 _SAME_PLACE_KM = 5.0
 
 
@@ -107,8 +114,21 @@ def _cue_sentences(cues: Sequence[Span], sentences: Sequence[Span]) -> dict[int,
     return out
 
 
-def _inside(span: Span, spans: Sequence[Span]) -> bool:
-    return any(a <= span[0] and span[1] <= b for a, b in spans)
+_START, _END = itemgetter(0), itemgetter(1)
+
+
+def _distance_to_cue(local: Sequence[Span], start: int, end: int) -> int:
+    """Characters between a mention and the nearest of its sentence's event words
+    (``local``, in order): found by binary search, not by trying each word."""
+    before = bisect.bisect_right(local, start, key=_END) - 1  # the last cue ending before the mention
+    best = start - local[before][1] if before >= 0 else None
+    k = bisect.bisect_left(local, end, lo=before + 1, key=_START)
+    for j in (k - 1, k):
+        if before < j < len(local):
+            d = abs(local[j][0] - end)
+            best = d if best is None else min(best, d)
+    assert best is not None
+    return best
 
 
 def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], cues: Sequence[Span],
@@ -121,9 +141,10 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
     first_cue_sentence = min((s for s in cue_sentences if s not in background), default=min(cue_sentences))
     coastal = {sentences_mod.index_of(sentences, r.mention.start) for r in resolved
                if _OFF_BEFORE.search(text, max(0, r.mention.start - 40), r.mention.start)}
+    background_cues = [b.span() for b in _BACKGROUND.finditer(text)]
     for k, r in enumerate(resolved):
         m = r.mention
-        if m.kind == "demonym" or m.in_organisation or _inside((m.start, m.end), actor_spans):
+        if m.kind == "demonym" or m.in_organisation or spans.covers(actor_spans, m.start, m.end):
             continue
         si = sentences_mod.index_of(sentences, m.start)
         local = cue_sentences.get(si)
@@ -131,14 +152,14 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
         if not local:
             # "Gunmen opened fire on a patrol in X, Y. Two died.": the scene is set in the
             # sentence next to the one with the event word
-            near_si = min(cue_sentences, key=lambda c: abs(c - si))
-            if abs(near_si - si) > 1:
+            near_si = si - 1 if si - 1 in cue_sentences else si + 1
+            if near_si not in cue_sentences:
                 continue
             local, score = cue_sentences[near_si], -2.0
         s_start = sentences[si][0]
         score += 3.0 if si == first_cue_sentence else (1.5 if si <= first_cue_sentence + 1 else 0.0)
         score -= 0.05 * min(si, 20)
-        dist = min(abs(m.start - c[1]) if c[1] <= m.start else abs(c[0] - m.end) for c in local)
+        dist = _distance_to_cue(local, m.start, m.end)
         score += 3.0 / (1.0 + dist / 25.0)
         before = text[max(s_start, m.start - 60):m.start]
         if _ATTACK_ON.search(before):
@@ -156,15 +177,18 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
         after = text[m.end:m.end + 30]
         if m.possessive or _METONYM_AFTER.match(after):
             score -= 2.0
-        elif precision_of(r) == 4 and re.match(r"\s[a-z]", after):
+        elif precision_of(r) == 4 and _MODIFIER_AFTER.match(after):
             score -= 2.0  # a country as modifier: "a U.S. patrol", "a UK frigate"
-        clause = text[s_start:m.start]
-        bg = [b.end() for b in _BACKGROUND.finditer(clause)]
-        if bg and any(c[1] <= bg[-1] for c in local) or bg and m.start - bg[-1] < 60:
-            score -= 2.5
+        b = bisect.bisect_right(background_cues, m.start, key=_END) - 1  # the last one before the mention
+        if b >= 0 and background_cues[b][0] >= s_start:  # a background clause ("after X", "since") before it
+            # NB: its end is taken relative to the sentence and compared with offsets in the text, as the
+            # rule has always done; comparing like with like moves event roles (a scoring change, not this one)
+            bg_end = background_cues[b][1] - s_start
+            if local[0][1] <= bg_end or m.start - bg_end < 60:
+                score -= 2.5
         if si in background:
             score -= 3.0  # a recalled older attack
-        if _inside((m.start, m.end), framing):
+        if spans.covers(framing, m.start, m.end):
             score -= 4.0  # headline or dateline: context unless the body names nothing better
         if water(r.mention.text) and si in coastal:
             score -= 3.0  # "in the Red Sea off Hodeidah": the shore place, not the sea's centre
@@ -177,7 +201,7 @@ def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], c
         if k + 1 < len(resolved) and precision >= 3:
             nxt = resolved[k + 1]
             between = text[m.end:nxt.mention.start]
-            if len(between) <= 35 and not re.search(r"[,.;]|\band\b", between) and \
+            if len(between) <= 35 and not _LIST_BETWEEN.search(between) and \
                     (nxt.geo_precision or 2) < precision and nxt.mention.kind != "demonym":
                 score -= 2.5  # "Syria's Aleppo province", "the country's capital X": the next one is where
         if r.place is None and "named" not in m.flags:
@@ -260,40 +284,68 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
                   and resolved[k].mention.start - resolved[main].mention.end < 80]
         if around:
             coded = min(around, key=lambda k: (precision_of(resolved[k]), k))
-    anchors = [main]
+    sentence_of = [sentences_mod.index_of(sentences, r.mention.start) for r in resolved]
+    candidates: dict[int, list[int]] = {}  # sentence -> its specific, scored mentions
     for k, s in enumerate(score):
-        if s is None or s < 2.0 or not _specific(resolved[k]):
-            continue
-        si = sentences_mod.index_of(sentences, resolved[k].mention.start)
-        if si in background or any(sentences_mod.index_of(sentences, resolved[a].mention.start) == si
-                                   or _same(resolved[a], resolved[k]) for a in anchors):
-            continue
-        if not _ATTACK_ON.search(text[max(sentences[si][0], resolved[k].mention.start - 60):resolved[k].mention.start]):
-            continue
-        if _SEPARATE.search(text, *sentences[si]) or has_toll(text[slice(*sentences[si])]):
-            best_here = max((score[j] or 0.0, j) for j in range(len(resolved))
-                            if score[j] is not None and _specific(resolved[j])
-                            and sentences_mod.index_of(sentences, resolved[j].mention.start) == si)[1]
-            anchors.append(best_here)
-    anchor_sentences = sorted((sentences_mod.index_of(sentences, resolved[a].mention.start), a) for a in anchors)
+        if s is not None and _specific(resolved[k]):
+            candidates.setdefault(sentence_of[k], []).append(k)
+    anchors = [main]
+    seen = _Anchors()
+    seen.add(resolved[main], sentence_of[main])
+    reports: dict[int, bool] = {}  # sentence -> has a "separate" cue or a toll of its own
+    for si in sorted(candidates):
+        for k in candidates[si]:
+            if (score[k] or 0.0) < 2.0 or si in background or seen.has(resolved[k], si):
+                continue
+            if not _ATTACK_ON.search(text[max(sentences[si][0], resolved[k].mention.start - 60):resolved[k].mention.start]):
+                continue
+            if si not in reports:
+                reports[si] = bool(_SEPARATE.search(text, *sentences[si]) or has_toll(text[slice(*sentences[si])]))
+            if reports[si]:
+                best_here = max((score[j] or 0.0, j) for j in candidates[si])[1]
+                anchors.append(best_here)
+                seen.add(resolved[best_here], si)
+    # each sentence belongs to the incident whose sentence it is, or follows the latest
+    # one before it when it names no place of its own; the rest are the main incident's
+    extra_at = {sentence_of[a]: a for a in anchors if a != main}
+    placed = {sentence_of[k] for k, r in enumerate(resolved) if r.place is not None and r.mention.kind != "demonym"}
     owned: dict[int, list[Span]] = {a: [] for a in anchors}
-    extra = [a for a in anchors if a != main]
+    latest = main
     for i, span in enumerate(sentences):
+        latest = extra_at.get(i, latest)
         if i in background:
             continue
-        owner = main
-        for si, a in anchor_sentences:
-            if a in extra and si <= i:
-                owner = a if si == i or not _has_place(resolved, span) else owner
-        owned[owner].append(span)
-    return [EventSpan(a, tuple(owned[a]) or (sentences[sentences_mod.index_of(sentences, resolved[a].mention.start)],),
+        owned[extra_at.get(i, main) if i in placed else latest].append(span)
+    return [EventSpan(a, tuple(owned[a]) or (sentences[sentence_of[a]],),
                       _near(text, resolved[a]) or (a == main and coded >= 0), coded if a == main else -1)
             for a in anchors]
 
 
-def _has_place(resolved: Sequence[Resolved], span: Span) -> bool:
-    return any(span[0] <= r.mention.start < span[1] and r.place is not None and r.mention.kind != "demonym"
-               for r in resolved)
+class _Anchors:
+    """The incidents found so far: their sentences and places. A new one needs its own
+    sentence and a place that is not the same as (or within 5 km of) one already found."""
+
+    def __init__(self) -> None:
+        self.sentences: set[int] = set()
+        self.ids: set[str] = set()
+        self.placeless: set[str] = set()  # lookups of anchors without a place: the same name is the same place
+        self.points: NearIndex[str] = NearIndex(_SAME_PLACE_KM)
+
+    def add(self, r: Resolved, sentence: int) -> None:
+        self.sentences.add(sentence)
+        if r.place is None:
+            self.placeless.add(r.mention.lookup)
+        else:
+            self.ids.add(r.place.id)
+            self.points.add(r.place.latitude, r.place.longitude, r.place.id)
+
+    def has(self, r: Resolved, sentence: int) -> bool:
+        if sentence in self.sentences or r.mention.lookup in self.placeless:
+            return True
+        p = r.place
+        if p is None:
+            return False
+        return p.id in self.ids or self.points.any_near(p.latitude, p.longitude)
 
 
 def _near(text: str, r: Resolved) -> bool:

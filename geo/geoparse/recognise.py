@@ -26,6 +26,7 @@ Turkey, "Police" in Poland, "Austin", "Hit"). The rules, cheapest first:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -37,6 +38,7 @@ from geo import names
 from geo.gazetteer import Gazetteer, Place
 from geo.geoparse import lexicon
 from geo.geoparse.demonyms import STATE_ABBREVIATIONS, area, demonym_place
+from geo.geoparse.spans import SpanSet
 
 __all__ = ["Mention", "Token", "find", "from_spans", "tokenize", "COMMON_WORDS"]
 
@@ -224,28 +226,32 @@ def find(text: str, gazetteer: Gazetteer) -> list[Mention]:
     return _add_unknown_named_places(text, out, tokens, persons, gazetteer)
 
 
+# A capitalised name word, taken whole and at most 41 characters long: a scan that starts
+# at every capital of a long hyphen or apostrophe chain ("Al-Al-Al-…") then stays linear.
+_WORD = r"[A-Z][\w'\u2019-]{1,40}+"
 _KIND_BEFORE = re.compile(r"\b(?:village|town|city|district|province|governorate|camp|neighbou?rhood|suburb|"
-                          r"area|region|municipality|county|hamlet|slum|settlement)\s+of\s+((?:(?:al|el|ad|as|ar)-)?[A-Z][\w'\u2019-]+"
-                          r"(?:\s(?:(?:al|el)-)?[A-Z][\w'\u2019-]+){0,2})")
-_KIND_AFTER = re.compile(r"\b((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+){0,2})\s(?:village|town|city|"
+                          r"area|region|municipality|county|hamlet|slum|settlement)\s++of\s++((?:(?:al|el|ad|as|ar)-)?"
+                          + _WORD + r"(?:\s(?:(?:al|el)-)?" + _WORD + r"){0,2})")
+_KIND_AFTER = re.compile(r"\b((?:(?:al|el)-)?" + _WORD + r"(?:\s" + _WORD + r"){0,2})\s(?:village|town|city|"
                          r"district|province|governorate|camp|neighbou?rhood|suburb|refugee camp|"
                          r"countryside|municipality|county|army base|military base|base|checkpoint|crossing|"
                          r"junction|township|locality|LGA|area|quarter|sub-?district|raion|hromada)\b")
-_NAME_ITEM = r"(?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s(?:(?:al|el)-)?[A-Z][\w'\u2019-]+){0,2}"
+_NAME_ITEM = r"(?:(?:al|el)-)?" + _WORD + r"(?:\s(?:(?:al|el)-)?" + _WORD + r"){0,2}"
+_NAME_ITEM_RE = re.compile(_NAME_ITEM)
 _KIND_LIST = re.compile(r"\b(?:cities|towns|villages|settlements|areas|districts|neighbou?rhoods|provinces|"
-                        r"regions|camps)\s+of\s+(" + _NAME_ITEM + r"(?:(?:,\s*|,?\s+and\s+)" + _NAME_ITEM + r")*)")
+                        r"regions|camps)\s++of\s++(" + _NAME_ITEM + r"(?:(?:,\s*+|,?\s++and\s++)" + _NAME_ITEM + r")*)")
 
 
 # "in Xville, Province": a name heading an address whose next part is a known place
-_ADDRESS_HEAD = re.compile(r"\b(?:in|at|near|outside)\s+((?:(?:al|el)-)?[A-Z][\w'\u2019-]+(?:\s[A-Z][\w'\u2019-]+){0,2}),\s")
+_ADDRESS_HEAD = re.compile(r"\b(?:in|at|near|outside)\s++((?:(?:al|el)-)?" + _WORD + r"(?:\s" + _WORD + r"){0,2}),\s")
 _EVENT_BEFORE = re.compile(r"\b(?:killed|clash(?:es)?|fighting|attack(?:s|ed)?|strikes?|struck|shell(?:ed|ing)|"
                            r"bomb(?:ed|ing)?|explosion|exploded|detonated|blast|raid(?:s|ed)?|captured|seized|liberated|battles?|"
                            r"offensive|ambush(?:ed)?|withdr[ae]w(?:ing)?|advanced|fell|wounded|injured|died)\b[^.;]{0,40}"
-                           r"\b(?:in|near|outside|at|into|from|on|around|of)\s+(?:the\s+)?$")
+                           r"\b(?:in|near|outside|at|into|from|on|around|of)\s++(?:the\s++)?$")
+_POSSESSIVE_END = re.compile(r"['\u2019]s$")
 
 
-def _unknown_after_event(text: str, tokens: Sequence[Token], persons: set[str],
-                         taken: list[tuple[int, int]]) -> list[Mention]:
+def _unknown_after_event(text: str, tokens: Sequence[Token], persons: set[str], taken: SpanSet) -> list[Mention]:
     """A capitalised name right after "killed in", "clashes near", "withdrawing from":
     the gazetteer may lack a small village, but the sentence says it is a place."""
     out: list[Mention] = []
@@ -265,11 +271,27 @@ def _unknown_after_event(text: str, tokens: Sequence[Token], persons: set[str],
                 _capitalised(tokens[j]) or tokens[j].key in _ARTICLES):
             j += 1
         s, e = tok.start, tokens[j - 1].end
-        if not any(a < e and s < b for a, b in taken):
+        if not taken.overlaps(s, e):
             out.append(Mention(s, e, text[s:e], text[s:e], (), "place", flags=frozenset({"unknown"})))
-            taken.append((s, e))
+            taken.add(s, e)
         i = j
     return out
+
+
+def _inside(mentions: Sequence[Mention], gone: set[int], start: int, end: int) -> list[int]:
+    """Indices of the mentions (sorted, not overlapping) that lie within ``start..end``,
+    except those ``gone``: a binary search, since it is asked once per candidate name."""
+    k = bisect.bisect_left(mentions, start, key=_mention_start)
+    out = []
+    while k < len(mentions) and mentions[k].start < end:
+        if k not in gone and mentions[k].end <= end:
+            out.append(k)
+        k += 1
+    return out
+
+
+def _mention_start(m: Mention) -> int:
+    return m.start
 
 
 def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[Token] = (),
@@ -277,15 +299,20 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
     """Names the text calls a place that recognition missed: "the village of Kafr Zayta",
     "Sanjar district", "clashes in Tell Ahmar". A name with a kind word ("Tell Ahmar town")
     replaces shorter matches inside it ("Tal"). Each is looked up with every key level
-    (variant spellings); without a match it is reported unresolved (latitude null)."""
-    found = list(found)
-    taken = [(m.start, m.end) for m in found]
-    extra: list[Mention] = _unknown_after_event(text, tokens, persons or set(), taken)
+    (variant spellings); without a match it is reported unresolved (latitude null).
+
+    ``found`` is in text order. The text taken so far is a :class:`SpanSet` and replaced
+    mentions are marked ``gone``, so each candidate name costs a binary search, not a scan."""
+    taken = SpanSet([(m.start, m.end) for m in found])
+    after_event = _unknown_after_event(text, tokens, persons or set(), taken)
+    gone: set[int] = set()  # found mentions replaced by a longer name
+    gone_after: set[int] = set()  # after-event ones replaced by an address head
+    named: list[Mention] = []
     items: list[tuple[int, int, str]] = []
     for pattern in (_KIND_BEFORE, _KIND_AFTER):
         items.extend((m.start(1), m.end(1), m.group(1)) for m in pattern.finditer(text))
     for m in _KIND_LIST.finditer(text):  # "the villages of Kafr Batna, Saqba and Hamouriyah"
-        for item in re.finditer(_NAME_ITEM, m.group(1)):
+        for item in _NAME_ITEM_RE.finditer(m.group(1)):
             items.append((m.start(1) + item.start(), m.start(1) + item.end(), item.group()))
     for s, e, name in items:
         words = name.split()
@@ -297,36 +324,43 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
             e -= len(words[-1]) + 1
             name = name[:e - s]
             words = words[:-1]
-        inner = [m for m in found if s <= m.start and m.end <= e and (m.start, m.end) != (s, e)]
-        if inner and all(m.kind == "place" and not m.in_organisation for m in inner):
-            found = [m for m in found if m not in inner]
-            taken = [t for t in taken if not any((m.start, m.end) == t for m in inner)]
-        if any(a < e and s < b for a, b in taken):
+        inner = [k for k in _inside(found, gone, s, e) if (found[k].start, found[k].end) != (s, e)]
+        if inner and all(found[k].kind == "place" and not found[k].in_organisation for k in inner):
+            gone.update(inner)
+            for k in inner:
+                taken.discard(found[k].start, found[k].end)
+        if taken.overlaps(s, e):
             continue
-        taken.append((s, e))
-        extra.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
-    starts = {m.start for m in found if m.kind != "demonym"}
+        taken.add(s, e)
+        named.append(Mention(s, e, name, name, (), "place", flags=frozenset({"unknown", "named"})))
+    starts = {m.start for k, m in enumerate(found) if k not in gone and m.kind != "demonym"}
     for m in _ADDRESS_HEAD.finditer(text):
         s, e = m.span(1)
         if m.end() not in starts or m.group(1).split()[0].lower() in COMMON_WORDS:
             continue
-        inner = [x for x in found if s <= x.start and x.end <= e]
-        unnamed = [x for x in extra if s <= x.start and x.end <= e and "named" not in x.flags]
-        if any(a < e and s < b for a, b in taken if not any((x.start, x.end) == (a, b) for x in inner + unnamed)):
+        inner = _inside(found, gone, s, e)
+        unnamed = _inside(after_event, gone_after, s, e)
+        replaced = {(found[k].start, found[k].end) for k in inner} | \
+            {(after_event[k].start, after_event[k].end) for k in unnamed}
+        if any(span not in replaced for span in taken.overlapping(s, e)):
             continue
         # a longer name replaces the part of it that was found only when the index knows it
         # ("Feroz Koh" over "Feroz"; "Zolote-5" keeps "Zolote")
         if inner and not (gazetteer is not None and gazetteer.indices(m.group(1))):
             continue
-        found = [x for x in found if x not in inner]
-        extra = [x for x in extra if x not in unnamed]
-        taken = [t for t in taken if not any((x.start, x.end) == t for x in inner + unnamed)] + [(s, e)]
-        extra.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown", "named"})))
+        gone.update(inner)
+        gone_after.update(unnamed)
+        for span in replaced:
+            taken.discard(*span)
+        taken.add(s, e)
+        named.append(Mention(s, e, m.group(1), m.group(1), (), "place", flags=frozenset({"unknown", "named"})))
+    kept = [m for k, m in enumerate(found) if k not in gone]
+    extra = [m for k, m in enumerate(after_event) if k not in gone_after] + named
     if not extra:
-        return found
+        return kept
     if gazetteer is not None:  # a name the text calls a place: variant spellings welcome
         extra = [dc_replace(m, candidates=gazetteer.indices(m.lookup)) if "named" in m.flags else m for m in extra]
-    return sorted(found + extra, key=lambda x: x.start)
+    return sorted(kept + extra, key=_mention_start)
 
 
 def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
@@ -345,11 +379,15 @@ def _admit_weak(strong: list[Mention], weak: list[Mention], gazetteer: Gazetteer
             if p.feature == "admin1":
                 regions.add(p.admin1)
     kept = [m for m in weak if any(place_of(gazetteer, c).country_code in countries for c in m.candidates)]
+    weak_ids, kept_ids = {id(m) for m in weak}, {id(m) for m in kept}
     # "Marjayoun (Marjayoun, Al Nabatieh)": adjacent names that share a country vouch for each other
     every = sorted(strong + weak, key=lambda m: m.start)
     for a, b in zip(every, every[1:], strict=False):
         if b.start - a.end <= 3 and _share_country(a, b, gazetteer):
-            kept.extend(x for x in (a, b) if x in weak and x not in kept)
+            for x in (a, b):
+                if id(x) in weak_ids and id(x) not in kept_ids:
+                    kept.append(x)
+                    kept_ids.add(id(x))
     return sorted(strong + kept, key=lambda m: m.start)
 
 
@@ -531,7 +569,8 @@ def _person_run_after(tokens: Sequence[Token], j: int, text: str) -> bool:
     organisation word or common word: a person's full name, of which the match is the first."""
     run = 0
     k = j
-    while k < len(tokens) and run < 2 and _joined(text, tokens[k - 1], tokens[k]) and text[tokens[k - 1].end] == " ":
+    end = min(len(tokens), j + 8)  # a name's particles ("bin", "al") are few: "al al al …" is not read to its end
+    while k < end and run < 2 and _joined(text, tokens[k - 1], tokens[k]) and text[tokens[k - 1].end] == " ":
         t = tokens[k]
         if t.key in ("bin", "ibn", "bint", "abu", "al", "el") and k + 1 < len(tokens):
             k += 1
@@ -618,6 +657,9 @@ def _demonym(tokens: Sequence[Token], i: int, text: str) -> Mention | None:
     return Mention(tok.start, tok.end, tok.text, place, (), "demonym")
 
 
+_ORG_WORDS = 12  # words of an organisation's name before a place in it ("Islamic State of Iraq and the Levant": 6)
+
+
 def _in_organisation(tokens: Sequence[Token], i: int, j: int, text: str) -> bool:
     """The place is part of a longer proper name: "Islamic Resistance in Iraq", "Washington Post"."""
     # after: "<Place> Post", "<Place> University"
@@ -626,15 +668,16 @@ def _in_organisation(tokens: Sequence[Token], i: int, j: int, text: str) -> bool
             return True
     # before: "<Org words> of/in <Place>" inside one capitalised run, also across "and the"
     # ("Islamic State of Iraq and the Levant": the Levant is part of the name too)
+    floor = max(1, i - _ORG_WORDS)  # looked at no further back than a name can reach
     k = i - 1
-    while k >= 1 and tokens[k].key in ("and", "the") and _joined(text, tokens[k], tokens[k + 1]):
+    while k >= floor and tokens[k].key in ("and", "the") and _joined(text, tokens[k], tokens[k + 1]):
         k -= 1
-        while k >= 1 and _capitalised(tokens[k]) and tokens[k].key not in _ORG_HEADS and \
+        while k >= floor and _capitalised(tokens[k]) and tokens[k].key not in _ORG_HEADS and \
                 _joined(text, tokens[k], tokens[k + 1]):
             k -= 1
-    if k >= 1 and tokens[k].key in ("of", "in", "for") and _joined(text, tokens[k], tokens[k + 1]):
+    if k >= floor and tokens[k].key in ("of", "in", "for") and _joined(text, tokens[k], tokens[k + 1]):
         m = k - 1
-        while m >= 0 and _capitalised(tokens[m]) and _joined(text, tokens[m], tokens[m + 1]):
+        while m >= floor - 1 and _capitalised(tokens[m]) and _joined(text, tokens[m], tokens[m + 1]):
             if tokens[m].key in _ORG_HEADS:
                 return True
             m -= 1
@@ -647,7 +690,7 @@ def from_spans(text: str, spans: Iterable[tuple[int, int]], gazetteer: Gazetteer
     out: list[Mention] = []
     for start, end in spans:
         surface = text[start:end]
-        stripped = re.sub(r"['\u2019]s$", "", surface)
+        stripped = _POSSESSIVE_END.sub("", surface)
         lookup = stripped
         kind = "place"
         place = demonym_place(stripped) or demonym_place(stripped.rstrip("s"))

@@ -34,6 +34,7 @@ from geo import names, ranking
 from geo.gazetteer import Gazetteer, Place
 from geo.geoparse import lexicon
 from geo.geoparse.demonyms import area
+from geo.geoparse.nearby import NearIndex
 from geo.geoparse.recognise import Mention, place_of
 
 __all__ = ["Resolved", "resolve", "distance_km"]
@@ -186,32 +187,37 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         best = _prefer_town(max(cs, key=lambda p: cached(k, p)), cs, k in is_container, mentions[k].lookup)
         first.append((best, cached(k, best)))
     # 3. nearness to the other places (points only; countries are too coarse)
-    anchors = [(k, p) for k, (p, _) in enumerate(first) if p is not None and p.feature not in _AREA]
+    # (a grid of the story's points, each with the names it was found under: a mention is
+    # not near itself, and asking costs the same however many places the story names)
+    named_at: dict[str, set[str]] = {}
+    points: NearIndex[str] = NearIndex(ranking.NEAR_KM)
+    for j, (anchor, _) in enumerate(first):
+        if anchor is not None and anchor.feature not in _AREA:
+            if anchor.id not in named_at:
+                named_at[anchor.id] = set()
+                points.add(anchor.latitude, anchor.longitude, anchor.id)
+            named_at[anchor.id].add(mentions[j].lookup)
+    every_name: set[str] = set().union(*named_at.values())
     out: list[Resolved] = []
     for k, (m, cs) in enumerate(zip(mentions, cands, strict=True)):
         place, s = first[k]
-        if place is not None and len(cs) > 1 and s < _NAMED_COUNTRY:
-            others = list({p.id: p for j, p in anchors if mentions[j].lookup != m.lookup}.values())
-            if others:
-                cs = sorted(cs, key=lambda p: cached(k, p), reverse=True)[:8]
-                def near(p: Place, others: list[Place] = others) -> float:
-                    if p.feature == "country":
-                        return 0.0
-                    for o in others:
-                        # 2.5 degrees of latitude is ~280 km: skip the trigonometry for far pairs
-                        if abs(p.latitude - o.latitude) < 2.5 and \
-                                distance_km(p.latitude, p.longitude, o.latitude, o.longitude) < ranking.NEAR_KM:
-                            return ranking.NEAR_BONUS
+        if place is not None and len(cs) > 1 and s < _NAMED_COUNTRY and every_name - {m.lookup}:
+            cs = sorted(cs, key=lambda p: cached(k, p), reverse=True)[:8]
+
+            def near(p: Place, lookup: str = m.lookup) -> float:
+                if p.feature == "country":
                     return 0.0
-                place = _prefer_town(max(cs, key=lambda p: cached(k, p) + near(p)), cs, k in is_container, m.lookup)
-                s = cached(k, place) + near(place)
+                found = points.any_near(p.latitude, p.longitude, lambda i: len(named_at[i]) > 1 or lookup not in named_at[i])
+                return ranking.NEAR_BONUS if found else 0.0
+            place = _prefer_town(max(cs, key=lambda p: cached(k, p) + near(p)), cs, k in is_container, m.lookup)
+            s = cached(k, place) + near(place)
         out.append(Resolved(m, place, _precision(m, place), s, k in is_container))
     out = _no_small_place_abroad(out, cands, cached)
+    near_inner = {link.inner for link in links if link.near}
     for k, j in falls_back_to.items():
         box = out[j].place
         if box is not None:
-            is_near = any(link.near for link in links if link.inner == k)
-            precision = 2 if is_near else ranking.fallback_precision(box)
+            precision = 2 if k in near_inner else ranking.fallback_precision(box)
             out[k] = Resolved(mentions[k], box, precision, out[j].score, False, True)
     return _one_sense_per_story(out)
 
@@ -251,21 +257,25 @@ _KIND = (r"(?:town|village|city|area|district|sub-?district|governorate|province
          r"county|neighbou?rhood|quarter|camp|municipality|locality|state|hamlet|nahiya|qada|countryside|"
          r"outskirts|vicinity|refugee camp|township|LGA|hromada|market|road|street|square|school|hospital|"
          r"mosque|church|bridge|junction|checkpoint|base|airport|station|prison|farm|field|office|roundabout)")
-_COMPASS_WORD = r"(?:(?:north|south|east|west)(?:ern|east|west|eastern|western)?\s+|central\s+|rural\s+)?"
-_HARD_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*(?:\(\s*|\s+of\s+(?:the\s+)?{_COMPASS_WORD}|,?\s+in\s+(?:the\s+)?{_COMPASS_WORD}|"
-                       rf",\s+(?:an?\s+|the\s+)?(?:\w+\s+)?{_KIND}\s+(?:in|of)\s+(?:the\s+)?{_COMPASS_WORD}"
-                       rf"(?:{_KIND}\s+of\s+)?)$", re.IGNORECASE)
-_KIND_ONLY_GAP = re.compile(rf"^(?:\s+{_KIND})+\s+$", re.IGNORECASE)  # "Kani Masi area Amedi district"
-_SOFT_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,\s*(?:in\s+)?(?:the\s+)?$", re.IGNORECASE)
-_NEAR_GAP = re.compile(rf"^(?:\s+{_KIND})*\s*,?\s+(?:near|outside|close to|on the outskirts of|"
-                       rf"(?:\d+\s*km\s+)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s+of)"
-                       rf"\s+(?:the\s+)?(?:{_KIND}\s+of\s+)?$", re.IGNORECASE)
-_UNKNOWN_PART = re.compile(r"(?:(?<=[(,] )|(?<=of ))[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},(?= )|"
-                           r"(?<=[(,])[A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3},")
-_CONTINUATION = re.compile(rf"^(?![ -](?i:{_KIND}|international|air\s?base|airport)\b)"
-                           r"[ -][A-Z][\w'\u2019-]*(?:[ -][A-Z][\w'\u2019-]*){0,3}(?=,|\s*\()")
-_SMALL_KIND = re.compile(r"\s+(?:neighbou?rhood|quarter|area|district of|suburb)\b", re.IGNORECASE)
-_KIND_NEXT = re.compile(rf"^\s+{_KIND}\b", re.IGNORECASE)
+# The gaps between mentions can be long. Every run of spaces is taken whole (possessive
+# \s++ and \s*+, and a word as \w++), so a failed match never retries a run from each
+# position: "\s*,?\s+" is written "(?:\s*+,)?\s++", which reads the same text.
+_COMPASS_WORD = r"(?:(?:north|south|east|west)(?:ern|east|west|eastern|western)?\s++|central\s++|rural\s++)?"
+_KINDS_FIRST = rf"^(?:\s++{_KIND})*"
+_HARD_GAP = re.compile(rf"{_KINDS_FIRST}(?:\s*+\(\s*+|\s++of\s++(?:the\s++)?{_COMPASS_WORD}|"
+                       rf"(?:\s*+,)?\s++in\s++(?:the\s++)?{_COMPASS_WORD}|"
+                       rf"\s*+,\s++(?:an?\s++|the\s++)?(?:\w++\s++)?{_KIND}\s++(?:in|of)\s++(?:the\s++)?{_COMPASS_WORD}"
+                       rf"(?:{_KIND}\s++of\s++)?)$", re.IGNORECASE)
+_KIND_ONLY_GAP = re.compile(rf"^(?:\s++{_KIND})+\s++$", re.IGNORECASE)  # "Kani Masi area Amedi district"
+_SOFT_GAP = re.compile(rf"{_KINDS_FIRST}\s*+,\s*+(?:in\s++)?(?:the\s++)?$", re.IGNORECASE)
+_NEAR_GAP = re.compile(rf"{_KINDS_FIRST}(?:\s*+,)?\s++(?:near|outside|close to|on the outskirts of|"
+                       rf"(?:\d++\s*+km\s++)?(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s++of)"
+                       rf"\s++(?:the\s++)?(?:{_KIND}\s++of\s++)?$", re.IGNORECASE)
+_NAME_WORDS = r"[A-Z][\w'\u2019-]*+(?:[ -][A-Z][\w'\u2019-]*+){0,3}"  # up to four capitalised words, each whole
+_UNKNOWN_PART = re.compile(rf"(?:(?<=[(,] )|(?<=of )){_NAME_WORDS},(?= )|(?<=[(,]){_NAME_WORDS},")
+_CONTINUATION = re.compile(rf"^(?![ -](?i:{_KIND}|international|air\s?base|airport)\b)[ -]{_NAME_WORDS}(?=,|\s*+\()")
+_SMALL_KIND = re.compile(r"(?<!\s)\s++(?:neighbou?rhood|quarter|area|district of|suburb)\b", re.IGNORECASE)
+_KIND_NEXT = re.compile(rf"^\s++{_KIND}\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +340,9 @@ def container_links(text: str, mentions: Sequence[Mention], cands: Sequence[Sequ
     return links
 
 
+_MAX_CHAIN = 6  # containers above a mention's own: village, subdistrict, district, province, country and a spare
+
+
 def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], links: list[Link],
                       gazetteer: Gazetteer) -> tuple[dict[int, int], set[int]]:
     """Filter each mention's candidates by the containers stated for it, largest first.
@@ -340,7 +353,8 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
         outer_of.setdefault(link.inner, []).append(link)
     chain_up: dict[int, list[Link]] = {}
     for k in sorted(outer_of, reverse=True):  # a container's own containers apply to what it contains
-        chain_up[k] = outer_of[k] + [x for link in outer_of[k] for x in chain_up.get(link.outer, []) if x.hard]
+        up = [x for link in outer_of[k] for x in chain_up.get(link.outer, []) if x.hard]
+        chain_up[k] = outer_of[k] + up[:_MAX_CHAIN]  # an address has a few levels; a long comma list is not one
     falls_back: dict[int, int] = {}
     is_container: set[int] = set()
     for k in sorted(chain_up, reverse=True):
@@ -375,8 +389,8 @@ def _apply_containers(mentions: Sequence[Mention], cands: list[list[Place]], lin
     return falls_back, is_container
 
 
-_TOWN_WORD = re.compile(r"^\s+(?:city|town|village|camp|refugee camp|neighbou?rhood|quarter|area)\b", re.IGNORECASE)
-_DIVISION_WORD = re.compile(r"^\s+(?:(district|sub-?district|county|raion|rayon)|(governorate|province|region|"
+_TOWN_WORD = re.compile(r"^\s++(?:city|town|village|camp|refugee camp|neighbou?rhood|quarter|area)\b", re.IGNORECASE)
+_DIVISION_WORD = re.compile(r"^\s++(?:(district|sub-?district|county|raion|rayon)|(governorate|province|region|"
                             r"oblast|state))\b", re.IGNORECASE)
 
 

@@ -8,16 +8,17 @@ more.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Sequence
+
+from geo.geoparse import spans
 
 __all__ = ["split", "index_of", "text_of", "framing"]
 
 Span = tuple[int, int]
 
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*\s+(?=[\"'\u201c(]?[A-Z0-9])|\n+")
-_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)]*+\s++(?=[\"'\u201c(]?[A-Z0-9])|\n+")
+_WORD_BEFORE = re.compile(r"(?<!\w)(\w++)\W*+$")  # a whole word: not retried from inside a long one
 _NOT_ENDS = frozenset({"mr", "mrs", "ms", "dr", "st", "gen", "col", "lt", "sgt", "gov", "sen", "rep", "no", "jr",
                        "sr", "capt", "maj", "brig", "adm", "prof", "rev", "ft", "mt", "jan", "feb", "mar", "apr",
                        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "vs", "inc", "corp"})
@@ -45,8 +46,8 @@ def split(text: str) -> list[Span]:
 
 
 def index_of(sentences: Sequence[Span], pos: int) -> int:
-    k = bisect.bisect_right([s for s, _ in sentences], pos) - 1
-    return min(max(k, 0), len(sentences) - 1)
+    """The sentence that holds ``pos`` (a binary search: it is asked once per mention)."""
+    return min(max(spans.at(sentences, pos), 0), len(sentences) - 1)
 
 
 def text_of(text: str, sentences: Sequence[Span], pos: int) -> str:

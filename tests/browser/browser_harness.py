@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HEALTH_TIMEOUT_S = 90.0
+# The editor token of the test servers that need one (EDITOR_TOKEN in their environment).
+EDITOR_TOKEN = "a-browser-test-editor-token"
 # streamlit-folium renders the map in a component iframe with this title.
 ST_FOLIUM_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -135,6 +137,16 @@ LAYER_MARKERS = """() => {
     }));
     return n;
 }"""
+
+
+def sign_in(page: Any, token: str = EDITOR_TOKEN) -> None:
+    """Type the editor token in the sidebar's "Editing" box; the write tabs open, and the
+    token is shown nowhere on the page."""
+    box = page.get_by_test_id("stSidebar").locator('input[type="password"]')
+    box.fill(token)
+    box.press("Enter")
+    page.wait_for_selector("text=/Editing with the editor token/")
+    assert token not in page.inner_text("body")
 
 
 def launch_chromium(playwright: Any) -> Any:

@@ -20,7 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from browser_harness import APP, CHROMIUM, StreamlitApp, launch_chromium  # noqa: E402
+from browser_harness import APP, CHROMIUM, EDITOR_TOKEN, StreamlitApp, launch_chromium  # noqa: E402
 from cdn_routes import CdnRouter  # noqa: E402
 
 
@@ -48,7 +48,8 @@ def streamlit_app(tmp_path_factory: pytest.TempPathFactory):
 
     gazetteer.load().close()  # a deployed app has its index built; the app's first run should not build it
     tmp = tmp_path_factory.mktemp("streamlit_app")
-    server = StreamlitApp(db_path=tmp / "incidents.sqlite3", log_path=tmp / "streamlit.log")
+    server = StreamlitApp(db_path=tmp / "incidents.sqlite3", log_path=tmp / "streamlit.log",
+                          extra_env={"EDITOR_TOKEN": EDITOR_TOKEN})  # public: anonymous visitors read only
     try:
         server.start()
     except Exception as exc:  # noqa: BLE001

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-from browser_harness import LAYER_MARKERS, ST_FOLIUM_IFRAME, StreamlitApp, wait_for_app_map
+from browser_harness import EDITOR_TOKEN, LAYER_MARKERS, ST_FOLIUM_IFRAME, StreamlitApp, sign_in, wait_for_app_map
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +62,7 @@ def test_pasting_an_article_and_saving_puts_a_new_marker_on_the_map(page, tmp_pa
     story = ("A drone attack on Al-Asad Air Base in western Iraq on Monday injured two U.S. soldiers, "
              "officials said. The Islamic Resistance in Iraq claimed the attack, which followed strikes "
              "in Baghdad and threats from Tehran.")
-    with StreamlitApp(tmp_path / "incidents.sqlite3") as app:
+    with StreamlitApp(tmp_path / "incidents.sqlite3", extra_env={"INCIDENT_MAP_MODE": "private"}) as app:
         before = paste_article(page, app.url, story)
         set_published(page, "2024-08-06")
         page.get_by_role("button", name="Find places and the event").click()
@@ -72,14 +73,41 @@ def test_pasting_an_article_and_saving_puts_a_new_marker_on_the_map(page, tmp_pa
         markers_on_the_map(page, before + 1)
 
 
-def paste_article(page, url: str, story: str) -> int:
-    """Open the app, wait for its markers, paste ``story`` in the article tab; the marker count."""
+def paste_article(page, url: str, story: str, token: str | None = None) -> int:
+    """Open the app, wait for its markers, sign in with ``token`` if given, paste ``story`` in the
+    article tab; the marker count."""
     page.goto(url)
     before, _ = headline(page)
     wait_markers(page, before)
+    if token is not None:
+        sign_in(page, token)
     page.get_by_role("tab", name="Add from an article").click()
     page.get_by_label("…or paste its text").fill(story)
     return before
+
+
+def test_an_anonymous_visitor_sees_why_adding_needs_an_editor(streamlit_app, page) -> None:
+    page.goto(streamlit_app)
+    headline(page)
+    page.get_by_role("tab", name="Add from an article").click()
+    page.wait_for_selector("text=/Adding incidents needs an editor/")
+    assert page.get_by_label("…or paste its text").count() == 0
+    page.get_by_role("tab", name="Import records").click()
+    page.wait_for_selector("text=/Importing records needs an editor/")
+    assert page.get_by_role("button", name="Import").count() == 0
+
+
+def test_a_link_parameter_is_shown_as_text_not_as_a_link_or_image(streamlit_app, page) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{streamlit_app}/?group=[Log in again](https://evil.example/x)&group=![p](https://evil.example/p.png)"
+              "&group=<img src=https://evil.example/i.png>")
+    note = page.get_by_test_id("stAlert").filter(has_text="Ignored unknown groups")
+    note.wait_for(timeout=30_000)
+    assert "[Log in again](https://evil.example/x)" in note.inner_text().replace("\u2060", "")  # joiners: unseen
+    assert note.locator("a").count() == 0 and note.locator("img").count() == 0
+    headline(page)
+    assert not [u for u in requested if urlparse(u).hostname == "evil.example"]  # no image was fetched
 
 
 def markers_on_the_map(page, expected: int) -> None:
@@ -100,8 +128,8 @@ def test_two_incidents_of_one_article_are_saved_with_a_typed_group(page, tmp_pat
     story = ("Israeli air strikes on two villages in southern Lebanon killed five people on Thursday, Lebanese "
              "health officials said. A strike on a house in Nabatieh killed three people, among them a child. "
              "In a separate strike, two people were killed in Bint Jbeil.")
-    with StreamlitApp(tmp_path / "incidents.sqlite3") as app:
-        before = paste_article(page, app.url, story)
+    with StreamlitApp(tmp_path / "incidents.sqlite3", extra_env={"EDITOR_TOKEN": EDITOR_TOKEN}) as app:
+        before = paste_article(page, app.url, story, token=EDITOR_TOKEN)
         page.get_by_role("button", name="Find places and the event").click()
         page.wait_for_selector("text=Incident 2 of 2 — Bint Jbeil, killed 2")
         assert page.get_by_text("Event date missing").count() == 2  # no publication date yet
@@ -124,6 +152,7 @@ def test_editing_the_place_shows_its_candidates_on_the_small_map(streamlit_app, 
     story = "A roadside bomb exploded near a patrol in Hit on Tuesday, killing two soldiers, officials said."
     page.goto(streamlit_app)
     headline(page)
+    sign_in(page)
     page.get_by_role("tab", name="Add from an article").click()
     page.get_by_label("…or paste its text").fill(story)
     page.get_by_role("button", name="Find places and the event").click()

@@ -1,6 +1,6 @@
 """Hostile records in a real browser: script, HTML, template-literal and URL payloads in
 every text field of the stored incidents never run, in the app page or in the
-streamlit-folium map iframe (same origin as the app). Every marker's popup is opened by
+streamlit-folium map iframe (same origin as the app), and Jinja syntax never reaches Jinja. Every marker's popup is opened by
 clicking it and shows the payloads as literal text, no popup link has a non-http(s) href,
 and the Streamlit table and the map legend show the payloads as text too.
 
@@ -33,6 +33,7 @@ PAYLOADS = [
     "</script><script>window.__pwned=1</script>",
     "javascript:window.__pwned=1",
     '" onmouseover="window.__pwned=1',
+    "{% if x %}{{ 7*7 }}{# open comment",  # folium compiles the map script as a Jinja template again
 ]
 CONTROL_URL = "https://example.org/report?id=control"  # one real link: the href check is not vacuous
 
@@ -64,10 +65,11 @@ def seed_hostile_store(db: Path) -> int:
         writer.writerows(rows)
     store = Store(str(db))
     try:
-        report = loading.import_file(store, source, _NoGeocoding())
+        report = loading.import_file(store, source, _NoGeocoding(), actor="test")
         assert (report.added, report.rejected) == (len(rows), []), report
         raw = [store.get(r["event_id"]) for r in rows]
-        store.upsert([i.replace(source_url=r["source_url"]) for i, r in zip(raw, rows) if i is not None])
+        store.upsert([i.replace(source_url=r["source_url"]) for i, r in zip(raw, rows) if i is not None],
+                     actor="test", action="test")
         assert [i.source_url for i in store.all()] == [r["source_url"] for r in rows]
     finally:
         store.close()

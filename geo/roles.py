@@ -1,0 +1,173 @@
+"""Who may write: the role of one app session (DESIGN.md, "A public deploy").
+
+Anyone can read. Adding incidents from an article and importing files need an editor:
+
+- a visitor signed in through Streamlit's ``st.login`` (an OIDC provider configured in the
+  ``[auth]`` secrets section) whose email is in the ``editors`` list;
+- or a visitor who typed an editor token (``editor_token``, or one per person in an
+  ``[editor_tokens]`` table), compared in constant time;
+- or anyone at all on a private deploy (``mode = "private"``, see :func:`geo.settings.app_mode`).
+
+Pure logic: ``geo/ui_roles.py`` reads ``st.secrets`` and ``st.user`` and asks here. The
+identity decided here is what the audit log records for every write (``Store.upsert``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from geo import settings
+
+__all__ = ["Access", "AuthConfig", "auth_config", "oidc_providers", "parse_editors", "check_token", "token_proof",
+           "decide", "Throttle", "MIN_TOKEN_CHARS", "PRIVATE_ACTOR", "CLI_ACTOR"]
+
+MIN_TOKEN_CHARS = 16  # a shorter configured token is ignored: it could be guessed
+PRIVATE_ACTOR = "private"  # who wrote, on a private deploy
+CLI_ACTOR = "cli"  # who wrote, from ``python -m geo``
+SINGLE_TOKEN_NAME = "editor"  # the name of ``editor_token`` in the audit log ("token:editor")
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What this session may do. ``actor`` is the identity every write records ("" when
+    read-only); ``how`` says in one plain line how the role was decided (or why the
+    session is read-only), for the sidebar and the write tabs."""
+
+    can_write: bool
+    actor: str
+    how: str
+    signed_in_with: str = ""  # "oidc" or "token" when the visitor proved who they are
+
+
+@dataclass(frozen=True, slots=True)
+class AuthConfig:
+    """The deploy's settings for roles, read once per run from secrets."""
+
+    mode: str = settings.PUBLIC
+    providers: tuple[str, ...] = ()  # ``st.login`` provider names ("default" for a flat [auth])
+    editors: frozenset[str] = frozenset()  # lower-case emails
+    tokens: Mapping[str, str] = field(default_factory=dict)  # name -> token, each long enough
+    problems: tuple[str, ...] = ()  # settings that were ignored, for the operator
+
+    @property
+    def editors_possible(self) -> bool:
+        return bool(self.tokens) or bool(self.providers and self.editors)
+
+
+def oidc_providers(auth: Mapping[str, object] | None) -> tuple[str, ...]:
+    """``st.login`` provider names configured in the ``[auth]`` secrets section: "default"
+    when the section itself holds ``client_id``, and every sub-table that holds one
+    (``[auth.google]`` → "google")."""
+    if not auth:
+        return ()
+    names = ["default"] if auth.get("client_id") else []
+    names += [str(k) for k, v in auth.items() if isinstance(v, Mapping) and v.get("client_id")]
+    return tuple(names)
+
+
+def parse_editors(value: object) -> frozenset[str]:
+    """Editor emails from secrets: a list, or one string separated by commas or spaces."""
+    items = value if isinstance(value, (list, tuple)) else str(value or "").replace(",", " ").split()
+    return frozenset(e for e in (str(item).strip().lower() for item in items) if "@" in e)
+
+
+def auth_config(mode: str, auth: Mapping[str, object] | None, editors: object, editor_token: object,
+                editor_tokens: Mapping[str, object] | None, mode_note: str = "") -> AuthConfig:
+    """The roles settings from their raw secrets values (``None`` when unset)."""
+    problems = [mode_note] if mode_note else []
+    tokens: dict[str, str] = {}
+    named = [(SINGLE_TOKEN_NAME, editor_token)] if editor_token else []
+    named += [(str(k), v) for k, v in (editor_tokens or {}).items()]
+    for name, token in named:
+        text = str(token or "")
+        if len(text) < MIN_TOKEN_CHARS:
+            problems.append(f"The editor token {name!r} is shorter than {MIN_TOKEN_CHARS} characters and is ignored.")
+        else:
+            tokens[name] = text
+    providers = oidc_providers(auth)
+    allowed = parse_editors(editors)
+    if providers and not allowed:
+        problems.append("Sign-in is configured but the editors list is empty: nobody who signs in can write.")
+    return AuthConfig(mode, providers, allowed, tokens, tuple(problems))
+
+
+def check_token(tokens: Mapping[str, str], given: str) -> str | None:
+    """The name of the configured token equal to ``given``, else ``None``. Every token is
+    compared (``hmac.compare_digest``), so the time taken does not tell which one nearly
+    matched."""
+    found = None
+    given_bytes = given.encode("utf-8", "surrogatepass")
+    for name, token in tokens.items():
+        if hmac.compare_digest(token.encode("utf-8", "surrogatepass"), given_bytes) and found is None:
+            found = name
+    return found if given else None
+
+
+def token_proof(name: str, token: str) -> tuple[str, str]:
+    """What a session keeps once its token was checked: the name and a digest of the token
+    (never the token), so that replacing a token in the secrets ends the sessions that
+    proved the old one, even under the same name."""
+    return name, hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _true(value: object) -> bool:
+    return value is True or str(value).strip().lower() == "true"
+
+
+def decide(config: AuthConfig, *, user: Mapping[str, object] | None = None,
+           token: tuple[str, str] | None = None) -> Access:
+    """The session's role. ``user`` is ``st.user`` (read only when sign-in is configured);
+    ``token`` the :func:`token_proof` this session holds, honoured only while that very
+    token is configured."""
+    if config.mode == settings.PRIVATE:
+        return Access(True, PRIVATE_ACTOR, "Private deploy: everyone who opens this app can add and import incidents.")
+    if config.providers and user and _true(user.get("is_logged_in")):
+        email = str(user.get("email") or "").strip().lower()
+        if not email:
+            return Access(False, "", "Signed in, but the sign-in gave no email address: read-only.", "oidc")
+        if "email_verified" in user and not _true(user.get("email_verified")):
+            return Access(False, "", f"Signed in as {email}, but the provider has not verified this address: "
+                                     "read-only.", "oidc")
+        if email in config.editors:
+            return Access(True, email, f"Signed in as {email} (editor).", "oidc")
+        return Access(False, "", f"Signed in as {email}, who is not an editor: read-only. Ask the app's "
+                                 "operator to add this address to the editors list.", "oidc")
+    if token is not None and token[0] in config.tokens and hmac.compare_digest(
+            token_proof(token[0], config.tokens[token[0]])[1], token[1]):
+        return Access(True, f"token:{token[0]}", f"Editing with the editor token {token[0]!r}.", "token")
+    if not config.providers and not config.tokens:
+        return Access(False, "", "Read-only: this deploy has no editors configured. Its operator can add an "
+                                 "editor token or sign-in in the app's secrets, or run it as a private deploy "
+                                 f"({settings.MODE_ENV}=private).")
+    return Access(False, "", "Read-only: sign in as an editor to add or import incidents.")
+
+
+class Throttle:
+    """At most ``limit`` failed token tries per ``window`` seconds, for the whole server
+    (every session), so guessing a token from many sessions is as slow as from one."""
+
+    def __init__(self, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._failures: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def _expire(self) -> None:
+        now = self.clock()
+        while self._failures and now - self._failures[0] > self.window:
+            self._failures.popleft()
+
+    def blocked(self) -> bool:
+        with self._lock:
+            self._expire()
+            return len(self._failures) >= self.limit
+
+    def failed(self) -> None:
+        with self._lock:
+            self._expire()
+            self._failures.append(self.clock())

@@ -1,0 +1,57 @@
+"""Untrusted text made safe: for Streamlit's Markdown messages, and for the store.
+
+Text from users, uploaded files, link parameters and articles reaches the page through
+``st.warning``, ``st.error``, ``st.caption``, widget labels and the like, which all render
+Markdown (links, images, emphasis, code, HTML). :func:`markdown_literal` turns such text
+into Markdown that shows exactly the characters typed: nothing becomes a link, an image
+that the browser fetches, emphasis, code or a tag. Build a message from fixed Markdown and
+escaped parts, never by escaping a message that already holds Markdown.
+
+:func:`clean_text` removes the control characters (NUL and the rest) that have no place in
+a stored record: they break CSV and terminals, hide text and trip some readers.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["markdown_literal", "markdown_lines", "clean_text", "WORD_JOINER"]
+
+# Every ASCII punctuation character may be escaped with a backslash in CommonMark, and an
+# escaped one is always shown as itself: so escape all of them. That stops links, images,
+# emphasis, code, Streamlit's ``:red[…]`` directives and emoji shortcodes, ``$…$`` maths
+# and raw HTML (``\<img …\>``).
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# Escapes do not stop GitHub-style autolinks: Streamlit's renderer finds ``https://…``,
+# ``www.…`` and ``name@host`` in the text *after* escapes are read, and makes them links.
+# An invisible word joiner (U+2060) inside each pattern breaks it; the text looks the same.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=\\:)(?=\\/\\/)|(?<=[wW]{3})(?=\\\.)|(?=\\@)")
+# C0 controls, DEL, C1 controls, and lone surrogates (which cannot be stored as UTF-8).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_TAB_NEWLINE = re.compile(r"[\t\n]")
+
+
+def markdown_literal(text: object) -> str:
+    """``text`` as Markdown that shows it verbatim, on one line: every ASCII punctuation
+    character gets a backslash and runs of whitespace (newlines too) become one space, so
+    ``[Log in](https://evil.example)``, ``![x](https://evil.example/p.png)``, ``*x*``,
+    `` `x` ``, ``<b>`` or ``:red[x]`` show as typed, and a word joiner (:data:`WORD_JOINER`)
+    keeps ``https://``, ``www.`` and ``@`` from becoming autolinks. Control characters are
+    dropped."""
+    plain = " ".join(clean_text(str(text)).split())
+    return _AUTOLINK.sub(WORD_JOINER, _PUNCTUATION.sub(r"\\\1", plain))
+
+
+def markdown_lines(lines: list[str] | tuple[str, ...]) -> str:
+    """Several untrusted lines as one Markdown message, one line each (hard line breaks)."""
+    return "  \n".join(markdown_literal(line) for line in lines)
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """``text`` without control characters. Tabs and newlines are kept when ``multiline``
+    (a summary may have paragraphs; ``\\r\\n`` and ``\\r`` become ``\\n``); otherwise
+    they become spaces, since a name or an id is one line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return text if multiline else _TAB_NEWLINE.sub(" ", text)
