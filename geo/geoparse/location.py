@@ -72,7 +72,7 @@ _OFF_BEFORE = re.compile(r"\b(?:off|off the coast of|off the coasts? of|off the 
 _ROAD_AFTER = re.compile(r"(?<!\s)(?:-[A-Z][\w'\u2019]*+(?: [A-Z][\w'\u2019]*+)?)?\s++(?:road|highway|expressway|motorway)\b",
                          re.IGNORECASE)
 _LAUNCHED_FROM = re.compile(r"(?<!\s)\s++(?:\w++\s++){0,2}?(?:fired|launched|lobbed)\b", re.IGNORECASE)
-# "Taji, just north of Baghdad", "X, 20 km west of Y": Y only says where X is
+# "Tarmiyah, just north of Baghdad", "X, 20 km west of Y": Y only says where X is
 _POSITION_GAP = re.compile(r"(?<!\s),?\s++(?:just\s++|about\s++|some\s++|\d++\s*+(?:km|kilometres|kilometers|miles)\s++)?"
                            r"(?:north|south|east|west|northeast|northwest|southeast|southwest)(?:ern)?\s++of\s++"
                            r"(?:the\s++)?(?:(?:city|town|capital|village)\s++(?:of\s++)?)?$", re.IGNORECASE)

@@ -345,7 +345,7 @@ def _add_unknown_named_places(text: str, found: list[Mention], tokens: Sequence[
         if any(span not in replaced for span in taken.overlapping(s, e)):
             continue
         # a longer name replaces the part of it that was found only when the index knows it
-        # ("Feroz Koh" over "Feroz"; "Zolote-5" keeps "Zolote")
+        # ("Tall Kayf" over "Tall"; "Kani-7" keeps "Kani")
         if inner and not (gazetteer is not None and gazetteer.indices(m.group(1))):
             continue
         gone.update(inner)
