@@ -46,6 +46,7 @@ class Incident:
     source: str = ""
     source_url: str = ""
     published: date | None = None
+    source_fields: str = ""  # the source file's own columns that no field above holds, as a JSON object
 
     @property
     def located(self) -> bool:
@@ -86,5 +87,6 @@ FIELDS: tuple[str, ...] = (
     "source",
     "source_url",
     "published",
+    "source_fields",
 )
 assert set(FIELDS) == {f.name for f in dataclasses.fields(Incident)}
