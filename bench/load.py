@@ -261,11 +261,12 @@ class Plan:
 
 def expected_markers(db: Path) -> tuple[int, dict[str, int]]:
     """Located incidents in the store: all of them, and per group."""
+    from geo.queries import stream
     from geo.store import Store
 
     store = Store(str(db))
     try:
-        located = [i for i in store.all() if i.located]
+        located = [i for i in stream(store) if i.located]
     finally:
         store.close()
     return len(located), dict(Counter(i.group for i in located))

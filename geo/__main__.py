@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo import articles, export, filters, gazetteer, importers, settings
+from geo import articles, export, filters, gazetteer, importers, queries, settings
 from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
 from geo.loading import import_result
 from geo.roles import CLI_ACTOR
@@ -198,11 +198,11 @@ def _date_arg(value: str) -> date:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    incidents = Store(settings.store_url()).all()
-    opts = filters.options(incidents)
-    chosen = filters.Filters(args.since or opts.first, args.until or opts.last, tuple(args.group or ()))
-    selected = filters.apply(incidents, chosen)
-    sys.stdout.write(export.to_csv(selected) if args.format == "csv" else export.to_geojson(selected) + "\n")
+    """Streamed from a filtered query: a million rows are written as they are read."""
+    chosen = filters.Filters(args.since or date.min, args.until or date.max, tuple(args.group or ()),
+                             tuple(c.upper() for c in args.country or ()), tuple(args.type or ()))
+    rows = queries.stream(Store(settings.store_url()), chosen)
+    (export.write_csv if args.format == "csv" else export.write_geojson)(rows, sys.stdout)
     return 0
 
 
@@ -275,7 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     a.set_defaults(run=cmd_audit)
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
-    e.add_argument("--group", action="append")
+    e.add_argument("--group", action="append", help="only this group (repeat for several)")
+    e.add_argument("--country", action="append", help="only this country code (repeat for several)")
+    e.add_argument("--type", action="append", help="only this event type (repeat for several)")
     e.add_argument("--since", type=_date_arg)
     e.add_argument("--until", type=_date_arg)
     e.set_defaults(run=cmd_export)

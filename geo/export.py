@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from geo.records import FIELDS, Incident
 
-__all__ = ["to_csv", "to_geojson", "neutralise", "unneutralise"]
+__all__ = ["to_csv", "to_geojson", "write_csv", "write_geojson", "neutralise", "unneutralise"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _QUOTED = (*_FORMULA_START, "'")
@@ -36,22 +36,42 @@ def unneutralise(value: str) -> str:
     return value
 
 
-def to_csv(incidents: Sequence[Incident]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
+def write_csv(incidents: Iterable[Incident], out: TextIO) -> int:
+    """Write a header and one row per incident to ``out`` as they come (an export of a
+    million rows never holds them all); return how many rows were written."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FIELDS)
+    n = 0
     for incident in incidents:
-        writer.writerow({k: "" if v is None else neutralise(v) for k, v in incident.to_row().items()})
-    return out.getvalue()
+        writer.writerow(["" if v is None else neutralise(v) for v in incident.to_row().values()])
+        n += 1
+    return n
 
 
-def to_geojson(incidents: Sequence[Incident]) -> str:
-    """A FeatureCollection of the located incidents (unlocated ones have no geometry to give)."""
-    features = []
+def write_geojson(incidents: Iterable[Incident], out: TextIO) -> int:
+    """A FeatureCollection of the located incidents (unlocated ones have no geometry to
+    give), written feature by feature; return how many features were written."""
+    out.write('{"type": "FeatureCollection", "features": [')
+    n = 0
     for incident in incidents:
         if not incident.located:
             continue
         props = {k: v for k, v in incident.to_row().items() if k not in ("latitude", "longitude")}
-        features.append({"type": "Feature", "properties": props,
-                         "geometry": {"type": "Point", "coordinates": [incident.longitude, incident.latitude]}})
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1)
+        feature = {"type": "Feature", "properties": props,
+                   "geometry": {"type": "Point", "coordinates": [incident.longitude, incident.latitude]}}
+        out.write(("\n" if n == 0 else ",\n") + json.dumps(feature, ensure_ascii=False))
+        n += 1
+    out.write("\n]}\n")
+    return n
+
+
+def to_csv(incidents: Iterable[Incident]) -> str:
+    out = io.StringIO()
+    write_csv(incidents, out)
+    return out.getvalue()
+
+
+def to_geojson(incidents: Iterable[Incident]) -> str:
+    out = io.StringIO()
+    write_geojson(incidents, out)
+    return out.getvalue()

@@ -1,4 +1,6 @@
-"""Filters over the incident list, and their round trip through the URL query string.
+"""The filters of a view, and their round trip through the URL query string.
+
+They are applied in the database (``geo.queries.where``).
 
 A shared link reopens the same view: ``to_query`` writes the filter state, and
 ``from_query`` reads it back, dropping (with a note for the user) any value that is
@@ -7,14 +9,11 @@ malformed or no longer in the data rather than failing.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from geo.records import Incident
-
-__all__ = ["Filters", "Options", "apply", "options", "from_query", "to_query", "summary"]
+__all__ = ["Filters", "Options", "from_query", "to_query"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,36 +36,6 @@ class Filters:
     groups: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
-
-
-def _counts(values: Iterable[str]) -> dict[str, int]:
-    return dict(sorted(Counter(v for v in values if v).items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def options(incidents: Sequence[Incident]) -> Options:
-    if incidents:
-        dates = [i.event_date for i in incidents]
-        first, last = min(dates), max(dates)
-    else:
-        first = last = date.today()
-    return Options(first, last, _counts(i.group for i in incidents), _counts(i.country_code for i in incidents),
-                   _counts(i.event_type for i in incidents))
-
-
-def apply(incidents: Iterable[Incident], f: Filters) -> list[Incident]:
-    """Incidents inside the date range (both ends included) and the chosen values."""
-    groups, countries, types = set(f.groups), set(f.countries), set(f.event_types)
-    return [i for i in incidents
-            if f.start <= i.event_date <= f.end
-            and (not groups or i.group in groups)
-            and (not countries or i.country_code in countries)
-            and (not types or i.event_type in types)]
-
-
-def summary(incidents: Sequence[Incident]) -> str:
-    """"42 incidents, 3 groups" (singular where it is one)."""
-    n, g = len(incidents), len({i.group for i in incidents})
-    return f"{n} incident{'s' if n != 1 else ''}, {g} group{'s' if g != 1 else ''}"
 
 
 def to_query(f: Filters, opts: Options) -> dict[str, str | list[str]]:

@@ -19,10 +19,11 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.gazetteer import Gazetteer
+from geo.queries import Cell
 from geo.records import Incident
 
 __all__ = ["PALETTE", "group_colors", "safe_url", "incident_rows", "IncidentLayer", "base_map", "incident_layer",
-           "script_json"]
+           "script_json", "cell_layer"]
 
 PALETTE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#17becf",
            "#bcbd22", "#1b9e77", "#d95f02", "#7570b3")
@@ -73,6 +74,9 @@ def _count(n: int | None) -> str:
     return "not reported" if n is None else str(n)
 
 
+NOTES_CHARS = 400  # of a note in a popup; the table and the export have it whole
+
+
 def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> list[dict[str, Any]]:
     """The data the browser needs per located incident (all values plain text)."""
     rows = []
@@ -93,70 +97,125 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> l
                 ["Type", i.sub_event_type or i.event_type or "not coded"],
                 ["Killed / injured", f"{_count(i.killed)} / {_count(i.injured)}"],
             ],
-            "notes": i.notes[:600],
+            "notes": i.notes[:NOTES_CHARS],
             "source": i.source[:200],
             "url": safe_url(i.source_url),
         })
     return rows
 
 
+def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Marker rows as columns (coordinates, colour numbers, popup texts): one array per
+    column, not one JavaScript object per incident, and each colour sent once."""
+    palette: dict[str, int] = {}
+    color = [palette.setdefault(r["color"] if _COLOR.match(r["color"]) else OTHER_COLOR, len(palette)) for r in rows]
+    return {"mode": "points", "colors": list(palette), "lat": [r["lat"] for r in rows], "lon": [r["lon"] for r in rows],
+            "color": color, "front": [k for k, r in enumerate(rows) if r.get("front")],
+            "popup": [[r["title"], [x for kv in r["lines"] for x in kv], r["notes"], r["source"], r["url"]]
+                      for r in rows]}
+
+
+def _packed_cells(cells: Sequence[Cell], colors: Mapping[str, str]) -> dict[str, Any]:
+    """Grid cells as columns: centre, count, colour and name of the most frequent group,
+    and the cell's box (south, west, north, east) to zoom to on a click."""
+    palette: dict[str, int] = {}
+    groups: dict[str, int] = {}
+    return {"mode": "cells",
+            "lat": [round(c.latitude, 4) for c in cells], "lon": [round(c.longitude, 4) for c in cells],
+            "count": [c.count for c in cells], "main": [c.group_count for c in cells],
+            "group": [groups.setdefault(c.group, len(groups)) for c in cells],
+            "color": [palette.setdefault(colors.get(c.group, OTHER_COLOR), len(palette)) for c in cells],
+            "box": [round(v, 4) for c in cells for v in (c.south, c.west, c.north, c.east)],
+            "groups": list(groups), "colors": list(palette)}
+
+
 class IncidentLayer(JSCSSMixin, MacroElement):  # type: ignore[misc]
-    """A marker-cluster layer built in the browser from JSON rows (see module docstring)."""
+    """Incidents drawn in the browser from packed JSON (see module docstring): markers
+    with popups (clustered unless told not to), or, for many incidents, grid cells
+    showing a count in the colour of the cell's most frequent group.
+
+    A new layer first empties the one it replaces: streamlit-folium swaps layers on every
+    rerun, and without this the browser kept every old layer's markers and data alive."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 var {{ this.get_name() }} = (function () {
-  var rows = {{ this.rows_json }};
+  var data = {{ this.data_json }};
   var legend = {{ this.legend_json }};
-  // A cluster takes the colour of its most frequent group, so groups stay visible zoomed out.
-  var cluster = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false,
-    {% if not this.clustered %}disableClusteringAtZoom: 1,{% endif %}
-    iconCreateFunction: function (c) {
-      var tally = {}, best = null;
-      c.getAllChildMarkers().forEach(function (m) {
-        tally[m.options.imapColor] = (tally[m.options.imapColor] || 0) + 1;
-        if (best === null || tally[m.options.imapColor] > tally[best]) { best = m.options.imapColor; }
-      });
-      var n = c.getChildCount();
-      var size = n < 10 ? 30 : n < 100 ? 36 : 42;
-      var inner = el("div", null, String(n));
-      inner.style.background = best; inner.style.width = inner.style.height = size + "px";
-      inner.style.lineHeight = size + "px";
-      return L.divIcon({className: "marker-cluster imap-cluster", html: inner, iconSize: [size, size]});
-    }});
+  var previous = window.__imapLayer;
+  if (previous) { previous.clearLayers(); previous.off(); if (previous.imapLegend) { previous.imapLegend.remove(); } }
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
     if (text !== undefined) { e.textContent = text; }
     return e;
   }
-  function popup(d) {
+  function bubble(n, color, cls) {
+    var size = n < 10 ? 30 : n < 100 ? 36 : n < 10000 ? 42 : 50;
+    var inner = el("div", null, n < 10000 ? String(n) : Math.round(n / 1000) + "k");
+    inner.style.background = color; inner.style.width = inner.style.height = size + "px";
+    inner.style.lineHeight = size + "px";
+    return L.divIcon({className: "marker-cluster " + cls, html: inner, iconSize: [size, size]});
+  }
+  function popup(p) {
     var root = el("div", "imap-popup");
-    root.appendChild(el("div", "imap-title", d.title));
-    d.lines.forEach(function (kv) {
+    root.appendChild(el("div", "imap-title", p[0]));
+    for (var k = 0; k + 1 < p[1].length; k += 2) {
       var line = el("div", "imap-line");
-      line.appendChild(el("b", null, kv[0] + ": "));
-      line.appendChild(document.createTextNode(kv[1]));
+      line.appendChild(el("b", null, p[1][k] + ": "));
+      line.appendChild(document.createTextNode(p[1][k + 1]));
       root.appendChild(line);
-    });
-    if (d.notes) { root.appendChild(el("p", "imap-notes", d.notes)); }
+    }
+    if (p[2]) { root.appendChild(el("p", "imap-notes", p[2])); }
     var src = el("div", "imap-source");
-    if (d.url) {
-      var a = el("a", null, d.source || d.url);
-      a.href = d.url; a.target = "_blank"; a.rel = "noopener noreferrer";
+    if (p[4]) {
+      var a = el("a", null, p[3] || p[4]);
+      a.href = p[4]; a.target = "_blank"; a.rel = "noopener noreferrer";
       src.appendChild(a);
-    } else if (d.source) { src.textContent = d.source; }
+    } else if (p[3]) { src.textContent = p[3]; }
     root.appendChild(src);
     return root;
   }
-  rows.forEach(function (d) {
-    var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
-                          html: '<span style="background:' + d.color + '"></span>'});
-    var m = L.marker([d.lat, d.lon], {icon: icon, title: d.title, imapColor: d.color,
-                                      zIndexOffset: d.front ? 1000 : 0});
-    m.bindPopup(function () { return popup(d); }, {maxWidth: 320});
-    cluster.addLayer(m);
-  });
+  var layer;
+  if (data.mode === "cells") {
+    layer = L.featureGroup();
+    data.count.forEach(function (n, k) {
+      var m = L.marker([data.lat[k], data.lon[k]], {icon: bubble(n, data.colors[data.color[k]], "imap-cell"),
+                                                   keyboard: false});
+      var tip = el("div", null, n.toLocaleString() + " incidents here; most by " + data.groups[data.group[k]]
+                   + " (" + data.main[k].toLocaleString() + "). Click to zoom in.");
+      m.bindTooltip(tip);
+      m.on("click", function () {
+        var b = data.box.slice(4 * k, 4 * k + 4);
+        m._map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
+      });
+      layer.addLayer(m);
+    });
+  } else {
+    // A cluster takes the colour of its most frequent group, so groups stay visible zoomed out.
+    layer = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false, chunkedLoading: true,
+      {% if not this.clustered %}disableClusteringAtZoom: 1,{% endif %}
+      iconCreateFunction: function (c) {
+        var tally = {}, best = null;
+        c.getAllChildMarkers().forEach(function (m) {
+          tally[m.options.imapColor] = (tally[m.options.imapColor] || 0) + 1;
+          if (best === null || tally[m.options.imapColor] > tally[best]) { best = m.options.imapColor; }
+        });
+        return bubble(c.getChildCount(), best, "imap-cluster");
+      }});
+    var front = {};
+    data.front.forEach(function (k) { front[k] = true; });
+    var markers = data.lat.map(function (lat, k) {
+      var color = data.colors[data.color[k]];
+      var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
+                            html: '<span style="background:' + color + '"></span>'});
+      var m = L.marker([lat, data.lon[k]], {icon: icon, title: data.popup[k][0], imapColor: color,
+                                            zIndexOffset: front[k] ? 1000 : 0});
+      m.bindPopup(function () { return popup(data.popup[k]); }, {maxWidth: 320});
+      return m;
+    });
+    layer.addLayers(markers);
+  }
   if (legend.length) {
     var box = L.control({position: "bottomright"});
     box.onAdd = function () {
@@ -169,27 +228,30 @@ var {{ this.get_name() }} = (function () {
       });
       return div;
     };
-    cluster.on("add", function () { box.addTo(cluster._map); });
-    cluster.on("remove", function () { box.remove(); });
+    layer.imapLegend = box;
+    layer.on("add", function () { box.addTo(layer._map); });
+    layer.on("remove", function () { box.remove(); });
   }
-  return cluster;
+  window.__imapLayer = layer;
+  return layer;
 })();
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
     def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]], assets: str = ASSETS, *,
-                 clustered: bool = True) -> None:
-        """``clustered=False`` draws every marker on its own from zoom 1 on (a handful of
-        candidates, where a cluster would hide the chosen one); a row with ``front`` set
-        is drawn above the others."""
+                 clustered: bool = True, cells: dict[str, Any] | None = None) -> None:
+        """``rows`` as :func:`incident_rows` makes them, or ``cells`` packed by
+        :func:`cell_layer`. ``clustered=False`` draws every marker on its own from zoom 1
+        on (a handful of candidates, where a cluster would hide the chosen one); a row
+        with ``front`` set is drawn above the others."""
         super().__init__()
         self._name = "IncidentLayer"
         cluster = f"{assets}/leaflet.markercluster/"
         self.default_js = [("markerclusterjs", cluster + "leaflet.markercluster.js")]
         self.default_css = [("markerclustercss", cluster + "MarkerCluster.css"),
                             ("markerclusterdefcss", cluster + "MarkerCluster.Default.css")]
-        self.rows_json = script_json(rows)
+        self.data_json = script_json(cells if cells is not None else _packed_points(rows))
         self.legend_json = script_json([[name, color] for name, color in legend])
         self.clustered = clustered
 
@@ -197,7 +259,7 @@ var {{ this.get_name() }} = (function () {
 _CSS = """
 <style>
 .imap-dot span {display:block;width:12px;height:12px;border-radius:50%;border:1px solid #222;opacity:.9}
-.imap-cluster div {border-radius:50%;text-align:center;color:#fff;font:bold 12px sans-serif;
+.imap-cluster div, .imap-cell div {border-radius:50%;text-align:center;color:#fff;font:bold 12px sans-serif;
   border:2px solid rgba(255,255,255,.9);box-shadow:0 0 0 2px rgba(0,0,0,.25);text-shadow:0 0 2px #000}
 .imap-popup {font: 13px/1.35 sans-serif; max-width: 300px}
 .imap-title {font-weight: bold; margin-bottom: 4px}
@@ -289,12 +351,23 @@ def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None
     return m
 
 
-def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str]) -> folium.FeatureGroup:
-    """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``."""
-    fg = folium.FeatureGroup(name="Incidents")
-    present = {i.group for i in incidents if i.located}
+def _legend(present: set[str], colors: Mapping[str, str]) -> list[tuple[str, str]]:
     legend = [(g, c) for g, c in colors.items() if g in present][: len(PALETTE)]
     if len(present) > len(legend):
         legend.append(("other groups", OTHER_COLOR))
+    return legend
+
+
+def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str]) -> folium.FeatureGroup:
+    """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``."""
+    fg = folium.FeatureGroup(name="Incidents")
+    legend = _legend({i.group for i in incidents if i.located}, colors)
     IncidentLayer(incident_rows(incidents, colors), legend).add_to(fg)
+    return fg
+
+
+def cell_layer(cells: Sequence[Cell], colors: Mapping[str, str]) -> folium.FeatureGroup:
+    """Grid cells (many incidents) as a feature group: a count per cell in its main group's colour."""
+    fg = folium.FeatureGroup(name="Incidents")
+    IncidentLayer([], _legend({c.group for c in cells}, colors), cells=_packed_cells(cells, colors)).add_to(fg)
     return fg

@@ -52,6 +52,8 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     """``text`` without control characters. Tabs and newlines are kept when ``multiline``
     (a summary may have paragraphs; ``\\r\\n`` and ``\\r`` become ``\\n``); otherwise
     they become spaces, since a name or an id is one line."""
+    if text.isprintable():  # the common case, checked in C: nothing to remove or replace
+        return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     return text if multiline else _TAB_NEWLINE.sub(" ", text)

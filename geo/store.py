@@ -1,10 +1,15 @@
-"""The incident store: a SQLite database, created from the bundled data on first use.
+"""The incident store: a SQLite file or a PostgreSQL database, created on first use.
 
 Every write goes through :meth:`Store.upsert`, and is one transaction, so an import that
 fails or is killed half-way leaves the store as it was. The same transaction writes the
 ``audit`` table: who made each change, when, with which action, and the record before
-and after (JSON). Rows are keyed by ``event_id``: importing the same file twice updates
-rather than duplicates, and an insert-only write leaves stored records alone.
+and after. Rows are keyed by ``event_id``: importing the same file twice updates rather
+than duplicates, and an insert-only write leaves stored records alone.
+
+Writes stream: records are consumed in batches, so a million-row import holds one batch
+in memory, and a stored digest of each row (``row_hash``) makes an unchanged re-import one
+indexed lookup per row. Reads for the app (filters, counts, the map) are SQL in
+:mod:`geo.queries`; nothing here loads the whole store.
 
 Text goes in clean (no control characters, see :func:`geo.safetext.clean_text`) and
 numbers as numbers, whatever path they came by.
@@ -12,32 +17,40 @@ numbers as numbers, whatever path they came by.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, func, select, update
+
 from geo.records import FIELDS, Incident
 from geo.safetext import clean_text
+from geo.schema import (
+    DATE_FIELDS,
+    INT_FIELDS,
+    REAL_FIELDS,
+    UnsupportedStore,
+    audit,
+    create_schema,
+    database_url,
+    engine_for,
+    incidents,
+    meta,
+)
 
-__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "sqlite_path", "clean_incident"]
-
-_INT_FIELDS = {"time_precision", "geo_precision", "killed", "injured"}
-_REAL_FIELDS = {"latitude", "longitude"}
-_DATE_FIELDS = {"event_date", "published"}
-
-
-class UnsupportedStore(ValueError):
-    """Raised when ``INCIDENTS_DB`` names a database this build cannot open."""
-
+__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "stored_values", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
+BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
+_COLUMNS = [incidents.c[name] for name in FIELDS]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,185 +75,230 @@ class AuditEntry:
     after: dict[str, Any]
 
 
-def sqlite_path(url: str) -> str:
-    """A filesystem path (or ``:memory:``) from a path or ``sqlite:///`` URL."""
-    if url.startswith("sqlite:///"):
-        return url[len("sqlite:///"):] or ":memory:"
-    if "://" in url:
-        raise UnsupportedStore(f"INCIDENTS_DB={url.split('://')[0]}://…: only SQLite paths or sqlite:/// URLs are supported")
-    return url
-
-
-def _column_type(name: str) -> str:
-    if name in _INT_FIELDS:
-        return "INTEGER"
-    if name in _REAL_FIELDS:
-        return "REAL"
-    return "TEXT"
-
-
-_COLUMNS = ", ".join(f'"{f}" {_column_type(f)}' + (" PRIMARY KEY" if f == "event_id" else "") for f in FIELDS)
-_PLACEHOLDERS = ", ".join("?" for _ in FIELDS)
-_QUOTED = ", ".join(f'"{f}"' for f in FIELDS)
-
-
 class Store:
-    """Incidents in SQLite. Safe for several app sessions: each write is a short
-    transaction and SQLite serialises writers (``timeout`` waits for the lock).
+    """Incidents in SQLite or PostgreSQL (``location``: a path, ``sqlite:///`` or
+    ``postgresql://`` URL). Safe for several app sessions: one ``Store`` is shared by every
+    session (``st.cache_resource``); each thread gets its own pooled connection, and an
+    in-memory SQLite database, which has only one, is handed to one thread at a time."""
 
-    One ``Store`` is shared by every session of the app (``st.cache_resource``), i.e. by
-    several threads over one connection: a lock gives the connection to one thread at a
-    time, so one session's transaction never swallows, or is rolled back with, another's.
-    """
+    def __init__(self, location: str) -> None:
+        self.location = location  # as given: a path or a URL
+        url = database_url(location)
+        if url.startswith("sqlite:///"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        self.engine, self._lock = engine_for(location)
+        self.instance = uuid.uuid4().hex  # with the revision, a cache key no other Store object shares
+        self.dialect = self.engine.dialect.name  # "sqlite" or "postgresql"
+        create_schema(self.engine)
+        self._sql = _write_sql("?" if self.engine.dialect.paramstyle == "qmark" else "%s")
 
-    def __init__(self, url: str) -> None:
-        self.path = sqlite_path(url)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL" if self.path != ":memory:" else "PRAGMA journal_mode=MEMORY")
-        self._db.execute(f"CREATE TABLE IF NOT EXISTS incidents ({_COLUMNS})")
-        self._db.execute('CREATE INDEX IF NOT EXISTS incidents_date ON incidents ("event_date")')
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER)")
-        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('revision', 0)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, "
-                         "actor TEXT NOT NULL, action TEXT NOT NULL, change TEXT NOT NULL, event_id TEXT NOT NULL, "
-                         "before TEXT, after TEXT NOT NULL)")
-        self._db.execute("CREATE INDEX IF NOT EXISTS audit_event ON audit (event_id)")
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in one read transaction: a consistent view for several queries."""
+        with self._lock or nullcontext(), self.engine.connect() as conn, conn.begin():
+            yield conn
 
-    def _one(self, sql: str, params: tuple[object, ...] = ()) -> tuple[object, ...] | None:
-        with self._lock:
-            row: tuple[object, ...] | None = self._db.execute(sql, params).fetchone()
-            return row
-
-    def _many(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self._lock or nullcontext(), self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            # One writer at a time on PostgreSQL too (SQLite's BEGIN IMMEDIATE does it there).
+            conn.execute(select(meta.c.value).where(meta.c.key == "revision").with_for_update())
+            yield conn
 
     def revision(self) -> int:
         """A counter bumped by every write that changed something: a cache key for readers."""
-        row = self._one("SELECT value FROM meta WHERE key = 'revision'")
-        assert row is not None
-        return int(str(row[0]))
+        with self.read() as conn:
+            return int(conn.execute(select(meta.c.value).where(meta.c.key == "revision")).scalar_one())
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def version(self) -> tuple[str, int]:
+        """(this object, its revision): what a cache of query answers is keyed on."""
+        return self.instance, self.revision()
 
     def count(self) -> int:
-        row = self._one("SELECT COUNT(*) FROM incidents")
-        assert row is not None
-        return int(str(row[0]))
+        with self.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(incidents)).scalar_one())
 
-    def upsert(self, incidents: Iterable[Incident], *, actor: str, action: str,
-               update_existing: bool = True) -> UpsertCounts:
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def upsert(self, records: Iterable[Incident], *, actor: str, action: str, update_existing: bool = True,
+               progress: Callable[[int], None] | None = None) -> UpsertCounts:
         """The one write path. Insert new incidents and, when ``update_existing``, update
         changed ones, all in one transaction with one ``audit`` row per change naming
         ``actor`` (an editor's email, "token:NAME", "private", "cli", …) and ``action``
         ("article", "import", …). Insert-only (``update_existing=False``) counts a stored
-        record that differs as skipped and leaves it as it is."""
+        record that differs as skipped and leaves it as it is.
+
+        ``records`` is consumed lazily, ``BATCH`` at a time; ``progress`` is called with the
+        number of records handled so far after each batch. A record repeated within one
+        write counts once per occurrence, the last one winning."""
         if not actor.strip() or not action.strip():
             raise ValueError("a write must name who makes it and why (actor, action)")
-        added = updated = unchanged = skipped = 0
+        totals = [0, 0, 0, 0]
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._transaction() as db:
-            for incident in map(clean_incident, incidents):  # a bad record rolls the whole write back
-                values = _to_db(incident)
-                old = db.execute(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (incident.event_id,)).fetchone()
-                if old is None:
-                    added += 1
-                elif tuple(old) == values:
-                    unchanged += 1
-                    continue
-                elif not update_existing:
-                    skipped += 1
-                    continue
-                else:
-                    updated += 1
-                db.execute(f"INSERT OR REPLACE INTO incidents ({_QUOTED}) VALUES ({_PLACEHOLDERS})", values)
-                db.execute("INSERT INTO audit (at, actor, action, change, event_id, before, after) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (now, actor, action, "add" if old is None else "update", incident.event_id,
-                            None if old is None else _json(old), _json(values)))
-            if added or updated:
-                db.execute("UPDATE meta SET value = value + 1 WHERE key = 'revision'")
-        return UpsertCounts(added, updated, unchanged, skipped)
+        cleaned = map(stored_values, records)  # a bad record rolls the whole write back
+        done = 0
+        with self._write() as conn:
+            while batch := list(islice(cleaned, BATCH)):
+                for chunk in _without_repeats(batch):
+                    counts = self._upsert_batch(conn, chunk, actor, action, update_existing, now)
+                    totals = [a + b for a, b in zip(totals, counts, strict=True)]
+                done += len(batch)
+                if progress is not None:
+                    progress(done)
+            if totals[0] or totals[1]:
+                conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
+        return UpsertCounts(*totals)
+
+    def _upsert_batch(self, conn: Connection, batch: Sequence[tuple[Any, ...]], actor: str, action: str,
+                      update_existing: bool, now: str) -> tuple[int, int, int, int]:
+        rows = list(batch)
+        ids = [row[0] for row in rows]
+        stored = dict(conn.execute(select(incidents.c.event_id, incidents.c.row_hash)
+                                   .where(incidents.c.event_id.in_(ids))).all())
+        new = [row for row in rows if row[0] not in stored]
+        differing = [row for row in rows if row[0] in stored and stored[row[0]] != row[-1]]
+        old: dict[str, tuple[Any, ...]] = {}
+        if differing:  # a digest may be missing (a store from an older version): compare the values
+            found = conn.execute(select(*_COLUMNS).where(incidents.c.event_id.in_([r[0] for r in differing])))
+            old = {r[0]: tuple(r) for r in found}
+            same = [r for r in differing if r[:-1] == old[r[0]]]
+            if same:
+                conn.exec_driver_sql(self._sql["hash"], [(r[-1], r[0]) for r in same])
+            differing = [r for r in differing if r[:-1] != old[r[0]]]
+        unchanged = len(rows) - len(new) - len(differing)
+        if differing and not update_existing:
+            skipped, differing = len(differing), []
+        else:
+            skipped = 0
+        if new:
+            conn.exec_driver_sql(self._sql["insert"], new)
+        if differing:
+            conn.exec_driver_sql(self._sql["update"], [(*r[1:], r[0]) for r in differing])
+        entries: list[tuple[Any, ...]] = [(now, actor, action, "add", r[0], None, "") for r in new]
+        entries += [(now, actor, action, "update", r[0], _json(old[r[0]]), _json(r[:-1])) for r in differing]
+        if entries:
+            conn.exec_driver_sql(self._sql["audit"], entries)
+        return len(new), len(differing), unchanged, skipped
 
     def audit(self, event_id: str | None = None, limit: int = 1000) -> list[AuditEntry]:
-        """The audit log, newest first (one record's history when ``event_id`` is given)."""
-        where, params = ("WHERE event_id = ?", (event_id,)) if event_id is not None else ("", ())
-        rows = self._many(f"SELECT id, at, actor, action, change, event_id, before, after FROM audit {where} "
-                          "ORDER BY id DESC LIMIT ?", (*params, limit))
-        return [AuditEntry(int(str(r[0])), str(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
-                           json.loads(str(r[6])) if r[6] is not None else None, json.loads(str(r[7]))) for r in rows]
+        """The audit log, newest first (one record's history when ``event_id`` is given).
 
-    def all(self) -> list[Incident]:
-        rows = self._many(f"SELECT {_QUOTED} FROM incidents ORDER BY event_date, event_id")
-        return [_from_db(row) for row in rows]
+        An add stores no copy of the record: what was added is the ``before`` of the
+        record's next change, or the record as stored when there was none."""
+        query = select(audit).order_by(audit.c.id.desc()).limit(limit)
+        if event_id is not None:
+            query = query.where(audit.c.event_id == event_id)
+        with self.read() as conn:
+            entries = conn.execute(query).all()
+            out = []
+            for e in entries:
+                after = json.loads(e.after) if e.after else self._as_added(conn, e.event_id, e.id)
+                out.append(AuditEntry(e.id, e.at, e.actor, e.action, e.change, e.event_id,
+                                      json.loads(e.before) if e.before else None, after))
+        return out
+
+    @staticmethod
+    def _as_added(conn: Connection, event_id: str, entry: int) -> dict[str, Any]:
+        later = conn.execute(select(audit.c.before).where(audit.c.event_id == event_id, audit.c.id > entry,
+                                                          audit.c.before.is_not(None))
+                             .order_by(audit.c.id).limit(1)).scalar()
+        if later:
+            return dict(json.loads(later))
+        row = conn.execute(select(*_COLUMNS).where(incidents.c.event_id == event_id)).first()
+        return dict(row._mapping) if row else {}
 
     def get(self, event_id: str) -> Incident | None:
-        row = self._one(f"SELECT {_QUOTED} FROM incidents WHERE event_id = ?", (event_id,))
-        return _from_db(row) if row else None
+        with self.read() as conn:
+            row = conn.execute(select(*_COLUMNS).where(incidents.c.event_id == event_id)).first()
+        return from_db(row._mapping) if row else None
 
 
-def _json(values: Iterable[object]) -> str:
+def _without_repeats(batch: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    """``batch`` (stored values, the id first) split where an id comes again, so each
+    piece has each id once."""
+    seen: set[str] = set()
+    start = 0
+    for n, row in enumerate(batch):
+        if row[0] in seen:
+            yield batch[start:n]
+            seen, start = set(), n
+        seen.add(row[0])
+    yield batch[start:]
+
+
+_STORED = (*FIELDS, "row_hash")
+
+
+def _write_sql(mark: str) -> dict[str, str]:
+    """The write statements, in the driver's own parameter style: the bulk path skips
+    SQLAlchemy's per-row parameter processing (a third of an import's time)."""
+    names = ", ".join(f'"{name}"' for name in _STORED)
+    return {
+        "insert": f"INSERT INTO incidents ({names}) VALUES ({', '.join(mark for _ in _STORED)})",
+        "update": "UPDATE incidents SET " + ", ".join(f'"{name}" = {mark}' for name in _STORED[1:])
+                  + f" WHERE event_id = {mark}",
+        "hash": f"UPDATE incidents SET row_hash = {mark} WHERE event_id = {mark}",
+        "audit": "INSERT INTO audit (at, actor, action, change, event_id, before, after) "
+                 f"VALUES ({', '.join(mark for _ in range(7))})",
+    }
+
+
+def _json(values: Sequence[Any]) -> str:
     return json.dumps(dict(zip(FIELDS, values, strict=True)), ensure_ascii=False)
 
 
-def clean_incident(incident: Incident) -> Incident:
-    """``incident`` as it may be stored: text without control characters (tabs and
-    newlines only in the notes) and without surrounding spaces; whole numbers as ``int``
-    and coordinates as finite floats. ``ValueError`` names a field that cannot be stored."""
-    changes: dict[str, Any] = {}
-    for name in FIELDS:
+_KINDS = tuple((name, "int" if name in INT_FIELDS else "real" if name in REAL_FIELDS else
+                 "date" if name in DATE_FIELDS else "notes" if name in _MULTILINE_FIELDS else "text") for name in FIELDS)
+
+
+def stored_values(incident: Incident) -> tuple[Any, ...]:
+    """``incident`` as it is stored, in ``FIELDS`` order and then a digest of the values:
+    text without control characters (tabs and newlines only in the notes) and without
+    surrounding spaces, ISO dates, whole numbers as ``int`` and coordinates as finite
+    floats. ``ValueError`` names a field that cannot be stored.
+
+    One pass per record with the common case (clean text) checked in C: this runs once
+    for every row of every import."""
+    out: list[Any] = []
+    for name, kind in _KINDS:
         value = getattr(incident, name)
-        if name in _INT_FIELDS:
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if kind == "text" or kind == "notes":
+            if type(value) is not str:
+                raise ValueError(f"{incident.event_id!r}: {name} must be text, not {type(value).__name__}"[:200])
+            if value and not (value.isprintable() and not value[0].isspace() and not value[-1].isspace()):
+                value = clean_text(value, multiline=kind == "notes").strip()
+        elif value is None:
+            if name == "event_date":
+                raise ValueError(f"{incident.event_id!r}: {name} must be a date, not None"[:200])
+        elif kind == "int":
+            if type(value) is not int:
                 raise ValueError(f"{incident.event_id!r}: {name} must be a whole number or empty, not {value!r}"[:200])
-        elif name in _REAL_FIELDS:
-            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                      or not math.isfinite(value)):
+        elif kind == "real":
+            if type(value) not in (int, float) or not math.isfinite(value):
                 raise ValueError(f"{incident.event_id!r}: {name} must be a number or empty, not {value!r}"[:200])
-            if isinstance(value, int):
-                changes[name] = float(value)
-        elif name in _DATE_FIELDS:
-            if (value is not None or name == "event_date") and not isinstance(value, date):
+            value = float(value)
+        elif kind == "date":
+            if not isinstance(value, date) or isinstance(value, datetime):
                 raise ValueError(f"{incident.event_id!r}: {name} must be a date, not {value!r}"[:200])
-        elif isinstance(value, str):
-            clean = clean_text(value, multiline=name in _MULTILINE_FIELDS).strip()
-            if clean != value:
-                changes[name] = clean
-        else:
-            raise ValueError(f"{incident.event_id!r}: {name} must be text, not {type(value).__name__}"[:200])
-    if not (changes.get("event_id", incident.event_id)):
+            value = value.isoformat()
+        out.append(value)
+    if not out[0]:
         raise ValueError("an incident needs an event_id")
-    return incident.replace(**changes) if changes else incident
+    values = tuple(out)
+    return (*values, hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest())
 
 
-def _to_db(incident: Incident) -> tuple[object, ...]:
-    row = incident.to_row()
-    return tuple(row[f] for f in FIELDS)
-
-
-def _from_db(row: tuple[object, ...]) -> Incident:
+def from_db(row: Any) -> Incident:
+    """An ``Incident`` from a row of the ``FIELDS`` columns (a mapping)."""
     values: dict[str, object] = {}
-    for name, value in zip(FIELDS, row, strict=True):
-        if name in _DATE_FIELDS:
+    for name in FIELDS:
+        value = row[name]
+        if name in DATE_FIELDS:
             values[name] = date.fromisoformat(str(value)) if value else None
-        elif value is None and name not in _INT_FIELDS and name not in _REAL_FIELDS:
+        elif value is None and name not in INT_FIELDS and name not in REAL_FIELDS:
             values[name] = ""
         else:
             values[name] = value
     return Incident(**values)  # type: ignore[arg-type]
+

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo import filters, gazetteer, layers, mapview, settings
+from geo import filters, gazetteer, layers, mapindex, mapplan, mapview, queries, settings
 from geo.gazetteer import Gazetteer
 from geo.geocoder import Locator, OfflineGeocoder, Quota, make_locator
 from geo.loading import ensure_bundled
-from geo.records import Incident
 from geo.safetext import markdown_literal
 from geo.store import Store
 
@@ -133,10 +132,27 @@ def load_store() -> Store:
     return store
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def load_incidents(revision: int) -> tuple[Incident, ...]:
-    """The master table, read once per store revision and shared read-only by all sessions."""
-    return tuple(load_store().all())
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_options(version: tuple[str, int]) -> filters.Options:
+    """What the data offers to filter on (SQL aggregates), once per store revision."""
+    return queries.options(load_store())
+
+
+@st.cache_resource(show_spinner="Indexing the incidents for the map…", max_entries=1)
+def load_map_index(version: tuple[str, int]) -> mapindex.MapIndex:
+    """The map's compact columns (see ``geo.mapindex``), once per store revision, shared by all sessions."""
+    return mapindex.load(load_store())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.Totals:
+    return queries.totals(load_store(), chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
+    """What the map draws: shared by the sessions that look at the same view."""
+    return mapplan.plan(load_store(), load_map_index(version), chosen, view)
 
 
 def filters_from_url(options: filters.Options) -> list[str]:

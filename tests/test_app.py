@@ -13,8 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.geoparse import actors
+from geo.queries import stream
 from geo.records import Incident
-from geo.ui_state import load_incidents, load_store
+from geo.ui_state import load_store
 
 
 @pytest.fixture
@@ -22,7 +23,6 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
     monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # these tests add incidents (roles: tests/test_roles_app.py)
     load_store.clear()  # each test gets its own store, as a fresh server would
-    load_incidents.clear()
     return AppTest.from_file("../app.py", default_timeout=90)
 
 
@@ -30,12 +30,21 @@ def headline(at: AppTest) -> str:
     return next(m.value for m in at.markdown if " incident" in m.value)
 
 
-def map_rows(at: AppTest) -> list[dict]:
-    component = [e for e in at.main if getattr(e, "type", "") == "component_instance"][0]  # the main map, drawn first
-    args = json.loads(component.proto.json_args)
-    match = re.search(r"var rows = (\[.*?\]);\n", args["feature_group"])
+def layer_data(script: str) -> dict:
+    """The packed data of the map's incident layer, as the browser receives it."""
+    match = re.search(r"var data = (\{.*?\});\n", script)
     assert match is not None
     return json.loads(match.group(1))
+
+
+def map_rows(at: AppTest) -> list[dict]:
+    """The markers the main map draws, one dict each (unpacked from the layer's columns)."""
+    component = [e for e in at.main if getattr(e, "type", "") == "component_instance"][0]  # the main map, drawn first
+    data = layer_data(json.loads(component.proto.json_args)["feature_group"])
+    assert data["mode"] == "points"
+    return [{"lat": lat, "lon": lon, "color": data["colors"][c], "title": p[0],
+             "lines": [[p[1][k], p[1][k + 1]] for k in range(0, len(p[1]), 2)], "notes": p[2], "source": p[3],
+             "url": p[4]} for lat, lon, c, p in zip(data["lat"], data["lon"], data["color"], data["popup"], strict=True)]
 
 
 def test_opens_on_all_bundled_incidents(app: AppTest) -> None:
@@ -244,7 +253,7 @@ def stored_from_articles() -> list[Incident]:
     from geo.settings import store_url
     from geo.store import Store
 
-    return sorted((i for i in Store(store_url()).all() if i.event_id.startswith("article-")),
+    return sorted((i for i in list(stream(Store(store_url()))) if i.event_id.startswith("article-")),
                   key=lambda i: -(i.killed or 0))
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from contextlib import redirect_stdout
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 
 from geo import loading
 from geo.__main__ import main
 from geo.importers import parse_text
+from geo.queries import stream
 from geo.records import FIELDS, Incident
 from geo.store import Store
 
@@ -68,8 +69,9 @@ def test_a_write_must_say_who_makes_it(store: Store) -> None:
 
 def test_audit_cannot_be_skipped_by_a_failing_audit_insert(store: Store) -> None:
     """If the audit row cannot be written, the incident is not written either."""
-    store._db.execute("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
-    with pytest.raises(sqlite3.IntegrityError):
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
         store.upsert([incident()], actor="cli", action="import")
     assert store.count() == 0
 
@@ -100,7 +102,7 @@ def test_update_existing_overwrites_and_records_the_old_values(store: Store) -> 
 def test_text_is_stored_without_control_characters(store: Store) -> None:
     dirty = incident("A-\x001", group="Al-\x07Thawriun\t", notes="line one\r\nline\x00 two\x1b", location=" Al-Asad\n")
     store.upsert([dirty], actor="cli", action="import")
-    [saved] = store.all()
+    [saved] = list(stream(store))
     assert (saved.event_id, saved.group, saved.location) == ("A-1", "Al-Thawriun", "Al-Asad")
     assert saved.notes == "line one\nline two"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from geo.queries import stream
 from geo.records import Incident
 from geo.store import Store
 
@@ -47,7 +48,7 @@ def test_import_killed_mid_transaction_leaves_store_unchanged(tmp_path: Path) ->
     original = _incidents("KEEP", 500)
     store = Store(str(db))
     store.upsert(original, actor="test", action="test")
-    before = store.all()
+    before = list(stream(store))
     revision = store.revision()
     store.close()
 
@@ -76,7 +77,7 @@ def test_import_killed_mid_transaction_leaves_store_unchanged(tmp_path: Path) ->
     reopened = Store(str(db))
     try:
         assert reopened.count() == len(original)
-        assert reopened.all() == before
+        assert list(stream(reopened)) == before
         assert reopened.revision() == revision
         assert reopened.get("BIG-0000000") is None
     finally:
@@ -104,7 +105,7 @@ def test_threads_sharing_one_store_both_keep_their_saves(store: Store) -> None:
     for t in threads:
         t.join(60)
     assert errors == []
-    stored = {i.event_id: i for i in store.all()}
+    stored = {i.event_id: i for i in list(stream(store))}
     for batch in sets.values():
         assert all(stored.get(i.event_id) == i for i in batch)
     assert len(stored) == 900
@@ -137,7 +138,7 @@ def test_two_processes_saving_at_once_keep_both_sets(tmp_path: Path, writers: in
         assert proc.returncode == 0, err
     store = Store(str(db))
     try:
-        ids = {i.event_id for i in store.all()}
+        ids = {i.event_id for i in list(stream(store))}
         for tag in tags:
             assert {f"{tag}-{j:04d}" for j in range(1000)} <= ids
         assert store.count() == 1000 * writers

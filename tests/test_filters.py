@@ -1,4 +1,4 @@
-"""Filtering and the permalink round trip."""
+"""Filtering (in SQL) and the permalink round trip."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from geo import filters
+from geo import filters, queries
 from geo.records import Incident
+from geo.store import Store
 
 
 def make(event_id: str, day: date, group: str, country: str = "IQ", kind: str = "Explosions/Remote violence") -> Incident:
@@ -16,11 +17,13 @@ def make(event_id: str, day: date, group: str, country: str = "IQ", kind: str = 
 
 DATA = [make("1", date(2024, 1, 1), "A"), make("2", date(2024, 1, 28), "B", "JO"),
         make("3", date(2024, 8, 5), "C"), make("4", date(2024, 8, 5), "A", "SY", "Battles")]
-OPTS = filters.options(DATA)
+STORE = Store(":memory:")
+STORE.upsert(DATA, actor="test", action="test")
+OPTS = queries.options(STORE)
 
 
 def ids(f: filters.Filters) -> list[str]:
-    return [i.event_id for i in filters.apply(DATA, f)]
+    return sorted(i.event_id for i in queries.stream(STORE, f))
 
 
 def test_date_range_includes_both_ends() -> None:
@@ -43,8 +46,9 @@ def test_options_count_groups_most_frequent_first() -> None:
 
 
 def test_summary_counts_incidents_and_groups() -> None:
-    assert filters.summary(DATA) == "4 incidents, 3 groups"
-    assert filters.summary(DATA[:1]) == "1 incident, 1 group"
+    assert queries.summary(queries.totals(STORE, filters.Filters(OPTS.first, OPTS.last))) == "4 incidents, 3 groups"
+    one_day = filters.Filters(date(2024, 1, 1), date(2024, 1, 1))
+    assert queries.summary(queries.totals(STORE, one_day)) == "1 incident, 1 group"
 
 
 def test_permalink_round_trip() -> None:

@@ -27,6 +27,7 @@ import pytest
 from geo import loading
 from geo.geocoder import FallbackLocator, OfflineGeocoder, Quota, make_locator, user_agent_problem
 from geo.importers import ImportResult
+from geo.queries import stream
 from geo.records import Incident
 from geo.safetext import markdown_literal
 from geo.settings import GeocoderLimits
@@ -376,7 +377,7 @@ def test_an_import_asks_the_online_geocoder_for_at_most_its_cap(
     report = loading.import_result(store, _records("Mosul", "Erbil", "Kirkuk", "Basra", "Najaf"), locator, actor="test")
     assert len(stub.requests) == 2
     assert report.added == 5 and not report.unlocated
-    placed = {i.event_id: (i.latitude, i.longitude) for i in store.all()}
+    placed = {i.event_id: (i.latitude, i.longitude) for i in list(stream(store))}
     assert sum(point == (12.5, 45.25) for point in placed.values()) == 2  # the stub's answer
     [notice] = report.warnings
     assert notice == ("Used the offline gazetteer for 3 lookups ('Kirkuk', 'Basra', 'Najaf'): one import may ask "
@@ -436,7 +437,7 @@ def _upload_and_import(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: dic
     monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # importing needs an editor, or a private deploy
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    for loader in (ui_state.load_store, ui_state.load_incidents, ui_state.load_locator):
+    for loader in (ui_state.load_store, ui_state.load_locator):
         loader.clear()
     rows = "".join(f"UP-{k},2024-02-0{k + 1},Stub group,{name},IQ\n" for k, name in enumerate(names))
     at = AppTest.from_file("../app.py", default_timeout=90).run()

@@ -112,13 +112,12 @@ def test_the_import_tab_refuses_a_wide_header_naming_the_file_and_the_count(tmp_
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from geo.ui_state import load_incidents, load_store
+    from geo.ui_state import load_store
 
     monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
     monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # this visitor may import
     monkeypatch.delenv("INCIDENT_MAP_MAX_CSV_COLUMNS", raising=False)
     load_store.clear()
-    load_incidents.clear()
     app = AppTest.from_file("../app.py", default_timeout=90)
     app.secrets["max_csv_columns"] = 30  # the deploy's secret sets the limit
     at = app.run()

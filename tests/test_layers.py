@@ -210,7 +210,7 @@ def first_start(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setenv("INCIDENT_MAP_CACHE", str(cache))
     monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
-    for loader in (ui_state.load_gazetteer, ui_state.load_store, ui_state.load_incidents, ui_state.load_locator):
+    for loader in (ui_state.load_gazetteer, ui_state.load_store, ui_state.load_locator):
         loader.clear()
     monkeypatch.setattr(ui_state, "_layer_notes", None)
     yield

@@ -34,14 +34,14 @@ def test_hostile_text_never_reaches_the_page_as_markup(payload: str) -> None:
     html = rendered(hostile_incident(payload))
     assert "alert(" in html  # the text is there, as data
     assert "<script>alert" not in html and "<img src=x" not in html and "</script><script>" not in html
-    match = re.search(r"var rows = (\[.*?\]);\n", html)
+    match = re.search(r"var data = (\{.*?\});\n", html)
     assert match is not None
-    assert json.loads(match.group(1))[0]["notes"] == payload  # round-trips as plain text
+    assert json.loads(match.group(1))["popup"][0][2] == payload  # round-trips as plain text
 
 
 def test_popup_is_built_with_text_content_not_html() -> None:
     html = rendered(hostile_incident("x"))
-    layer = html[html.index("var rows"):]
+    layer = html[html.index("var data"):]
     assert "textContent" in layer and "innerHTML" not in layer and "bindPopup(function" in layer
 
 
@@ -89,8 +89,8 @@ def test_template_syntax_in_a_record_is_data_not_jinja(payload: str) -> None:
     incident = hostile_incident(payload, url="https://example.org/a")
     layer = mapview.incident_layer([incident], mapview.group_colors([payload]))
     script = _get_feature_group_string(layer, mapview.base_map([]))  # what st_folium sends on every rerun
-    rows = json.loads(re.search(r"var rows = (\[.*?\]);\n", script).group(1))  # type: ignore[union-attr]
-    assert rows[0]["notes"] == payload and rows[0]["title"].endswith(payload)
+    data = json.loads(re.search(r"var data = (\{.*?\});\n", script).group(1))  # type: ignore[union-attr]
+    assert data["popup"][0][2] == payload and data["popup"][0][0].endswith(payload)
     assert "49" not in script.replace("33.8", "")
     assert payload not in rendered(incident)  # the whole page, as folium renders it: braces escaped
 

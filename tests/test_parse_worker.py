@@ -20,7 +20,7 @@ from bench.newslike import article
 from geo import geoparse, parse_worker, settings
 from geo.gazetteer import Gazetteer
 from geo.parse_worker import ParserBusy, ParserFailed, ParseTimedOut, ParseWorker, TextTooLong, check_length
-from geo.ui_state import load_incidents, load_store
+from geo.ui_state import load_store
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = date(2024, 8, 6)
@@ -137,7 +137,6 @@ def test_app_names_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # editors only where roles apply: this visitor may edit
     monkeypatch.setenv("INCIDENT_MAP_MAX_PARSE_CHARS", "1000")
     load_store.clear()
-    load_incidents.clear()
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     at.text_area(key="article_text").input(STORY)
     at.button(key="article_find").click().run()

@@ -184,5 +184,5 @@ def test_hostile_candidate_names_stay_text_on_the_map() -> None:
     candidate_layer([PlacePoint(payload, 33.0, 42.0, 1, "IQ", payload)], 0).add_to(m)
     html = m.get_root().render()
     assert "<img src=x" not in html and "</script><img" not in html
-    match = re.search(r"var rows = (\[.*?\]);\n", html)
-    assert match is not None and json.loads(match.group(1))[0]["title"] == f"1. {payload}"
+    match = re.search(r"var data = (\{.*?\});\n", html)
+    assert match is not None and json.loads(match.group(1))["popup"][0][0] == f"1. {payload}"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from geo.queries import stream
 from geo.records import FIELDS, Incident
 from geo.settings import store_url
 from geo.store import Store
-from geo.ui_state import load_incidents, load_store
+from geo.ui_state import load_store
 
 TOKEN = "an-editor-token-long-enough-42"
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32, "client_id": "id",
@@ -29,7 +30,6 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     for name in ("INCIDENT_MAP_MODE", "EDITOR_TOKEN", "EDITORS"):
         monkeypatch.delenv(name, raising=False)
     load_store.clear()
-    load_incidents.clear()
     return AppTest.from_file("../app.py", default_timeout=90)
 
 
@@ -78,7 +78,7 @@ def test_an_editor_token_signs_in_imports_insert_only_and_saves_under_its_name(a
     assert any("Editing with the editor token" in c.value for c in at.caption)
 
     store = Store(store_url())
-    [stored] = [i for i in store.all() if i.location.startswith("Al-Asad") and i.injured == 7]
+    [stored] = [i for i in list(stream(store)) if i.location.startswith("Al-Asad") and i.injured == 7]
     paris = {"event_id": stored.event_id, "event_date": "2024-08-05", "group": "Al-Thawriun", "location": "Paris",
              "latitude": 48.86, "longitude": 2.35, "country_code": "FR", "killed": 999}
     at.file_uploader(key="import_upload").upload("paris.csv", native_csv(paris), "text/csv").run()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from geo import export
 from geo.importers import BadFile, parse_text
+from geo.queries import stream
 from geo.records import Incident
 from geo.store import Store
 
@@ -37,7 +38,7 @@ def tricky_incidents() -> list[Incident]:
 @pytest.fixture
 def stored(store: Store) -> list[Incident]:
     store.upsert(tricky_incidents(), actor="test", action="test")
-    return store.all()
+    return list(stream(store))
 
 
 def test_csv_export_then_import_keeps_every_value(stored: list[Incident]) -> None:

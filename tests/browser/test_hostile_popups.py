@@ -20,6 +20,7 @@ import pytest
 from browser_harness import ST_FOLIUM_IFRAME, StreamlitApp, wait_for_app_map
 
 from geo import loading
+from geo.queries import stream
 from geo.records import FIELDS
 from geo.store import Store
 
@@ -70,7 +71,7 @@ def seed_hostile_store(db: Path) -> int:
         raw = [store.get(r["event_id"]) for r in rows]
         store.upsert([i.replace(source_url=r["source_url"]) for i, r in zip(raw, rows) if i is not None],
                      actor="test", action="test")
-        assert [i.source_url for i in store.all()] == [r["source_url"] for r in rows]
+        assert [i.source_url for i in list(stream(store))] == [r["source_url"] for r in rows]
     finally:
         store.close()
     return len(rows)

@@ -1,0 +1,97 @@
+"""What the map draws for a view: markers with popups, or counts per grid cell.
+
+Markers are drawn when the incidents that pass the filters are few (then all of them,
+and panning or zooming needs nothing new from the server), or when the view holds few,
+or when zoomed in close. Otherwise the view shows grid cells, about 60 pixels wide at its
+zoom, each with its count and the colour of its most frequent group. Data is sent for a
+box padded around the view, so a small pan asks for nothing new (:meth:`Plan.covers`).
+What a rerun sends is bounded by ``MARKER_LIMIT`` popups or by the cells that fit a
+screen, whatever the store holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from geo.filters import Filters
+from geo.mapindex import MapIndex
+from geo.queries import BBox, Cell, cell_size, points
+from geo.records import Incident
+from geo.store import Store
+
+__all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map"]
+
+MARKER_LIMIT = 2000  # markers with popups in one view: ~1 MB of popup text at most
+CLOSE_ZOOM = 13  # from here on (a town's streets), markers even when there are more: the newest first
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the map shows: its box and zoom level."""
+
+    bbox: BBox
+    zoom: int
+
+
+DEFAULT_VIEW = View(BBox(21.0, 15.0, 46.0, 67.0), 5)  # the base map's start: the Middle East at zoom 5
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    mode: str  # "points" or "cells"
+    box: BBox | None  # the area the data covers; None: every incident that passes the filters
+    zoom: int | None  # the zoom the data was made for; None: right at any zoom
+    in_box: int  # incidents (placed, passing the filters) in the box
+    incidents: list[Incident] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+
+    def covers(self, view: View) -> bool:
+        """Whether this plan still serves ``view`` (no new data needed)."""
+        if self.box is None:
+            return True
+        inside = (self.box.south <= view.bbox.south and view.bbox.north <= self.box.north
+                  and self.box.west <= view.bbox.west and view.bbox.east <= self.box.east)
+        return inside and (self.zoom is None or self.zoom == view.zoom)
+
+
+def _padded(box: BBox) -> BBox:
+    """``box`` grown by half its size on every side, within the world."""
+    dy, dx = (box.north - box.south) / 2, (box.east - box.west) / 2
+    return BBox(max(-90.0, box.south - dy), max(-180.0, box.west - dx), min(90.0, box.north + dy),
+                min(180.0, box.east + dx))
+
+
+def plan(store: Store, index: MapIndex, f: Filters, view: View | None) -> Plan:
+    """What to draw for ``f`` seen through ``view`` (``None``: the map's first view)."""
+    total = int(index.mask(f).sum())
+    if total <= MARKER_LIMIT:
+        return Plan("points", None, None, total, points(store, f, None, MARKER_LIMIT))
+    view = view or DEFAULT_VIEW
+    box = _padded(view.bbox)
+    keep = index.mask(f, box)
+    in_box = int(keep.sum())
+    if in_box <= MARKER_LIMIT:
+        return Plan("points", box, None, in_box, points(store, f, box, MARKER_LIMIT))
+    if view.zoom >= CLOSE_ZOOM:
+        return Plan("points", box, view.zoom, in_box, points(store, f, box, MARKER_LIMIT))
+    return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)))
+
+
+def view_from_map(returned: object) -> View | None:
+    """The view st_folium reports (``{"bounds": {"_southWest": {"lat", "lng"}, …}, "zoom"}``),
+    or ``None`` when it has not reported one or reports something else."""
+    if not isinstance(returned, dict):
+        return None
+    bounds, zoom = returned.get("bounds"), returned.get("zoom")
+    if not isinstance(zoom, (int, float)) or isinstance(zoom, bool):
+        return None
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
+        box = BBox(max(-90.0, float(sw["lat"])), max(-180.0, float(sw["lng"])),
+                   min(90.0, float(ne["lat"])), min(180.0, float(ne["lng"])))
+        level = int(zoom)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (box.south < box.north and box.west < box.east):
+        return None
+    return View(box, level)

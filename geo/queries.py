@@ -1,0 +1,149 @@
+"""What the app and the CLI ask of the store, answered in SQL.
+
+The filters become one indexed ``WHERE``; counts for the headline and the filter lists
+are aggregates; the table and the map's markers read a bounded number of rows (the
+newest first, or the few in view). Nothing here reads the whole store into Python, so a
+page costs about the same with a thousand incidents stored or a million. (The map's grid
+cells are counted from :mod:`geo.mapindex`, which is faster at that one question.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.sql import Select
+
+from geo.filters import Filters, Options
+from geo.records import FIELDS, Incident
+from geo.schema import incidents as t
+from geo.store import Store, from_db
+
+__all__ = ["BBox", "Totals", "Cell", "where", "options", "totals", "summary", "newest", "unlocated", "stream",
+           "points", "cell_size"]
+
+_COLUMNS = [t.c[name] for name in FIELDS]
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A box in degrees: south, west, north, east (west > east crosses the antimeridian, not supported: clamped)."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    incidents: int
+    groups: int
+    unlocated: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Incidents in one grid cell: where they are on average, how many, the most frequent
+    group and how many of the cell's incidents it has."""
+
+    latitude: float
+    longitude: float
+    count: int
+    group: str
+    group_count: int
+    south: float
+    west: float
+    north: float
+    east: float
+
+
+def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
+    """The filters (and a box, if given) as one SQL condition."""
+    parts: list[ColumnElement[bool]] = [t.c.event_date >= f.start.isoformat(), t.c.event_date <= f.end.isoformat()]
+    for column, values in ((t.c.group, f.groups), (t.c.country_code, f.countries), (t.c.event_type, f.event_types)):
+        if values:
+            parts.append(column.in_(values))
+    if bbox is not None:
+        parts += [t.c.latitude.between(bbox.south, bbox.north), t.c.longitude.between(bbox.west, bbox.east)]
+    return and_(*parts)
+
+
+def _counts(store: Store, column: str) -> dict[str, int]:
+    col = t.c[column]
+    query = (select(col, func.count()).where(col.is_not(None), col != "").group_by(col)
+             .order_by(func.count().desc(), col))
+    with store.read() as conn:
+        return {str(value): int(n) for value, n in conn.execute(query)}
+
+
+def options(store: Store) -> Options:
+    """What the data offers to filter on: the date span and each value with its count."""
+    with store.read() as conn:
+        first, last = conn.execute(select(func.min(t.c.event_date), func.max(t.c.event_date))).one()
+    today = date.today()
+    return Options(date.fromisoformat(first) if first else today, date.fromisoformat(last) if last else today,
+                   _counts(store, "group"), _counts(store, "country_code"), _counts(store, "event_type"))
+
+
+def totals(store: Store, f: Filters) -> Totals:
+    query = select(func.count(), func.count(t.c.group.distinct()),
+                   func.count().filter(t.c.latitude.is_(None))).where(where(f))
+    with store.read() as conn:
+        n, groups, unlocated_n = conn.execute(query).one()
+    return Totals(int(n), int(groups), int(unlocated_n))
+
+
+def summary(found: Totals) -> str:
+    """"42 incidents, 3 groups" (singular where it is one)."""
+    n, g = found.incidents, found.groups
+    return f"{n:,} incident{'s' if n != 1 else ''}, {g:,} group{'s' if g != 1 else ''}"
+
+
+def newest(store: Store, f: Filters, limit: int) -> list[Incident]:
+    """The ``limit`` most recent incidents that pass the filters (the table's rows)."""
+    query = select(*_COLUMNS).where(where(f)).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
+    with store.read() as conn:
+        return [from_db(r._mapping) for r in conn.execute(query)]
+
+
+def unlocated(store: Store, f: Filters, limit: int) -> list[Incident]:
+    query = (select(*_COLUMNS).where(where(f), t.c.latitude.is_(None))
+             .order_by(t.c.event_date.desc(), t.c.event_id).limit(limit))
+    with store.read() as conn:
+        return [from_db(r._mapping) for r in conn.execute(query)]
+
+
+def stream(store: Store, f: Filters | None = None, batch: int = 5000) -> Iterator[Incident]:
+    """Every incident that passes ``f`` (all when ``None``), oldest first, read ``batch``
+    rows at a time by keyset (date, id), so an export of a million rows holds one batch."""
+    condition = where(f) if f is not None else true()
+    after: tuple[str, str] | None = None
+    while True:
+        query: Select[tuple[object, ...]] = select(*_COLUMNS).where(condition)
+        if after is not None:
+            query = query.where((t.c.event_date > after[0]) | and_(t.c.event_date == after[0],
+                                                                    t.c.event_id > after[1]))
+        with store.read() as conn:
+            rows = conn.execute(query.order_by(t.c.event_date, t.c.event_id).limit(batch)).all()
+        for row in rows:
+            yield from_db(row._mapping)
+        if len(rows) < batch:
+            return
+        after = (rows[-1].event_date, rows[-1].event_id)
+
+
+def points(store: Store, f: Filters, bbox: BBox | None, limit: int) -> list[Incident]:
+    """At most ``limit`` located incidents in the box, newest first."""
+    query = (select(*_COLUMNS).where(where(f, bbox), t.c.latitude.is_not(None), t.c.longitude.is_not(None))
+             .order_by(t.c.event_date.desc(), t.c.event_id).limit(limit))
+    with store.read() as conn:
+        return [from_db(r._mapping) for r in conn.execute(query)]
+
+
+def cell_size(zoom: int) -> float:
+    """Cell edge in degrees for a zoom level: about 60 screen pixels (a 256-pixel tile spans
+    360 / 2**zoom degrees), so cells never crowd each other at that zoom."""
+    return 360.0 / 2 ** max(0, min(zoom, 20)) / 4

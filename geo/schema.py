@@ -1,0 +1,138 @@
+"""The store's tables and how to connect, for SQLite and PostgreSQL alike.
+
+Described once with SQLAlchemy Core, so the same ``CREATE`` and the same queries run on a
+SQLite file (a laptop, a small hosted app) and on a PostgreSQL server (a hosted app that
+many people share). Dates are ISO text on both: they sort and compare as dates.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from geo.records import FIELDS
+
+__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "UnsupportedStore",
+           "engine_for", "database_url", "create_schema"]
+
+INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
+REAL_FIELDS = frozenset({"latitude", "longitude"})
+DATE_FIELDS = frozenset({"event_date", "published"})
+
+
+class UnsupportedStore(ValueError):
+    """Raised when ``INCIDENTS_DB`` names a database this build cannot open."""
+
+
+def _column(name: str) -> Column[Any]:
+    if name in INT_FIELDS:
+        return Column(name, Integer)
+    if name in REAL_FIELDS:
+        return Column(name, Float(precision=53))  # DOUBLE PRECISION on PostgreSQL, REAL on SQLite
+    return Column(name, Text, primary_key=name == "event_id")
+
+
+metadata = MetaData()
+incidents = Table(
+    "incidents", metadata,
+    *(_column(name) for name in FIELDS),
+    Column("row_hash", Text),  # a digest of the stored values: an unchanged re-import is one lookup per row
+    # What the filters and the headline ask for, answered from the index alone (a date
+    # range first, then the values the filters and the map read); a small group is found
+    # by its own index; the few unplaced incidents by a partial one.
+    Index("incidents_view", "event_date", "latitude", "longitude", "group", "country_code", "event_type"),
+    Index("incidents_group", "group", "event_date"),
+    Index("incidents_unplaced", "event_date", sqlite_where=text("latitude IS NULL"),
+          postgresql_where=text("latitude IS NULL")),
+)
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("change", Text, nullable=False),
+    Column("event_id", Text, nullable=False),
+    Column("before", Text),
+    Column("after", Text, nullable=False),  # "" for an add: the record as added is the next change's "before"
+    Index("audit_event", "event_id", "id"),
+)
+meta = Table("meta", metadata, Column("key", Text, primary_key=True), Column("value", Integer))
+
+
+def database_url(location: str) -> str:
+    """A SQLAlchemy URL from what ``INCIDENTS_DB`` may hold: a SQLite path, a ``sqlite:///``
+    URL, or a ``postgresql://`` URL (driven by psycopg 3)."""
+    if "://" not in location:
+        return "sqlite:///" + location if location != ":memory:" else "sqlite://"
+    scheme = location.split("://", 1)[0].lower()
+    if scheme in ("postgres", "postgresql"):
+        return "postgresql+psycopg://" + location.split("://", 1)[1]
+    if scheme in ("sqlite", "postgresql+psycopg"):
+        return location
+    raise UnsupportedStore(f"INCIDENTS_DB={scheme}://…: use a SQLite path, a sqlite:/// URL or a postgresql:// URL")
+
+
+def engine_for(location: str) -> tuple[Engine, threading.RLock | None]:
+    """An engine and, for an in-memory SQLite database (one connection shared by every
+    thread), the lock that gives that connection to one thread at a time.
+
+    SQLite gets WAL (readers never wait for a writer) and ``BEGIN IMMEDIATE`` for writes,
+    so two writers queue for the lock instead of failing half-way; PostgreSQL gets a pool."""
+    try:
+        url = make_url(database_url(location))
+    except ArgumentError as error:
+        raise UnsupportedStore(f"INCIDENTS_DB is not a database URL ({error})") from None
+    if url.get_backend_name() == "sqlite":
+        memory = url.database in (None, "", ":memory:")
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **({"poolclass": StaticPool} if memory else {}))
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi: Any, _record: Any) -> None:
+            dbapi.isolation_level = None  # SQLAlchemy's "begin" below decides how a transaction starts
+            dbapi.execute("PRAGMA journal_mode=MEMORY" if memory else "PRAGMA journal_mode=WAL")
+            dbapi.execute("PRAGMA synchronous=NORMAL")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+        return engine, threading.RLock() if memory else None
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10), None
+    raise UnsupportedStore(f"INCIDENTS_DB: {url.get_backend_name()} is not supported (SQLite or PostgreSQL)")
+
+
+def create_schema(engine: Engine) -> None:
+    """Create what is missing; a store made by an older version gains the new columns."""
+    metadata.create_all(engine)
+    for table in (incidents, audit):
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
+    have = {c["name"] for c in inspect(engine).get_columns("incidents")}
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
+        for column in incidents.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=engine.dialect)
+                conn.execute(text(f'ALTER TABLE incidents ADD COLUMN "{column.name}" {kind}'))
+        if conn.execute(meta.select().where(meta.c.key == "revision")).first() is None:
+            conn.execute(meta.insert().values(key="revision", value=0))
