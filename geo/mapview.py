@@ -232,6 +232,9 @@ var {{ this.get_name() }} = (function () {
     layer.on("add", function () { box.addTo(layer._map); });
     layer.on("remove", function () { box.remove(); });
   }
+  // How many incidents the layer stands for (markers, or the cells' counts): tests and benchmarks read it.
+  layer.imapCount = data.mode === "cells" ? data.count.reduce(function (a, b) { return a + b; }, 0) : data.lat.length;
+  layer.imapMode = data.mode;
   window.__imapLayer = layer;
   return layer;
 })();
