@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from geo.records import FIELDS, Incident
 
-__all__ = ["to_csv", "to_geojson", "write_csv", "write_geojson", "neutralise", "unneutralise"]
+__all__ = ["to_csv", "to_geojson", "write_csv", "write_geojson", "spooled", "neutralise", "unneutralise"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _QUOTED = (*_FORMULA_START, "'")
@@ -63,6 +64,19 @@ def write_geojson(incidents: Iterable[Incident], out: TextIO) -> int:
         n += 1
     out.write("\n]}\n")
     return n
+
+
+def spooled(incidents: Iterable[Incident], fmt: str) -> BinaryIO:
+    """The incidents as a UTF-8 file (``fmt`` "csv" or "geojson") written as they come into
+    a temporary file that moves to disk past 8 MB, rewound for reading: a download of a
+    million rows holds neither the rows nor the text in memory while it is made."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 - the caller reads and closes it
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    (write_csv if fmt == "csv" else write_geojson)(incidents, text)
+    text.flush()
+    text.detach()  # leave the binary file open for the caller
+    spool.seek(0)
+    return cast(BinaryIO, spool)
 
 
 def to_csv(incidents: Iterable[Incident]) -> str:

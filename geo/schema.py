@@ -134,5 +134,7 @@ def create_schema(engine: Engine) -> None:
             if column.name not in have:
                 kind = column.type.compile(dialect=engine.dialect)
                 conn.execute(text(f'ALTER TABLE incidents ADD COLUMN "{column.name}" {kind}'))
+                if column.name in FIELDS and isinstance(column.type, Text):  # stored text is never NULL
+                    conn.execute(text(f'UPDATE incidents SET "{column.name}" = \'\''))
         if conn.execute(meta.select().where(meta.c.key == "revision")).first() is None:
             conn.execute(meta.insert().values(key="revision", value=0))

@@ -1,22 +1,18 @@
 """Streamlit glue for downloads: the filtered view as CSV or GeoJSON, made on click.
 
-Nothing is built until the user clicks (Streamlit calls the function then), and the
-file is written row by row from a streamed query into a temporary file that spills to
-disk past a few megabytes, so a million-row export never holds the rows as objects.
+Nothing is built until the user clicks (Streamlit calls the function then); the file is
+written row by row from a streamed query (:func:`geo.export.spooled`).
 """
 
 from __future__ import annotations
 
-import io
-import tempfile
-from collections.abc import Callable, Iterable
-from typing import BinaryIO, TextIO, cast
+from collections.abc import Callable
+from typing import BinaryIO
 
 import streamlit as st
 
 from geo import export, queries
 from geo.filters import Filters
-from geo.records import Incident
 from geo.store import Store
 
 __all__ = ["export_buttons", "file_name"]
@@ -27,23 +23,14 @@ def file_name(chosen: Filters, suffix: str) -> str:
     return f"incidents_{chosen.start.isoformat()}_{chosen.end.isoformat()}.{suffix}"
 
 
-def _maker(store: Store, chosen: Filters, write: Callable[[Iterable[Incident], TextIO], int],
-           ) -> Callable[[], BinaryIO]:
-    def make() -> BinaryIO:
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 - Streamlit reads and closes it
-        text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
-        write(queries.stream(store, chosen), text)
-        text.flush()
-        text.detach()
-        spool.seek(0)
-        return cast(BinaryIO, spool)
-    return make
+def _maker(store: Store, chosen: Filters, fmt: str) -> Callable[[], BinaryIO]:
+    return lambda: export.spooled(queries.stream(store, chosen), fmt)
 
 
 def export_buttons(store: Store, chosen: Filters, count: int) -> None:
     left, right = st.columns(2)
     label = f"{count:,} incident{'s' if count != 1 else ''}"
-    left.download_button(f"Download these {label} (CSV)", _maker(store, chosen, export.write_csv),
+    left.download_button(f"Download these {label} (CSV)", _maker(store, chosen, "csv"),
                          file_name=file_name(chosen, "csv"), mime="text/csv", on_click="ignore")
-    right.download_button(f"Download these {label} (GeoJSON)", _maker(store, chosen, export.write_geojson),
+    right.download_button(f"Download these {label} (GeoJSON)", _maker(store, chosen, "geojson"),
                           file_name=file_name(chosen, "geojson"), mime="application/geo+json", on_click="ignore")

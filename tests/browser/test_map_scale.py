@@ -1,0 +1,92 @@
+"""Many incidents in a real browser: the map shows counts per area, zooms in on a click
+to single incidents, and a filter change replaces the layer instead of piling layers up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser_harness import StreamlitApp, wait_for_app_map
+
+from geo.store import Store
+from tests.test_scale_queries import synthetic
+
+pytestmark = pytest.mark.browser
+
+INCIDENTS = 6000  # three times the markers one view may hold
+LAYER = "() => window.__imapLayer ? [window.__imapLayer.imapMode, window.__imapLayer.imapCount] : null"
+DRAWN = """() => document.querySelectorAll('.imap-cell, .imap-dot, .marker-cluster').length"""
+
+
+@pytest.fixture(scope="module")
+def big_app(tmp_path_factory: pytest.TempPathFactory) -> str:
+    tmp: Path = tmp_path_factory.mktemp("big_app")
+    db = tmp / "big.sqlite3"
+    Store(str(db)).upsert(synthetic(INCIDENTS, seed=11), actor="test", action="test")
+    server = StreamlitApp(db_path=db, log_path=tmp / "streamlit.log")
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def open_map(page, url: str):  # noqa: ANN001, ANN201 - Playwright objects
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector("text=/6,000 incidents, 4 groups/", timeout=60_000)
+    frame = wait_for_app_map(page)
+    frame.wait_for_function("() => window.__imapLayer && window.__imapLayer.imapMode === 'cells'", timeout=30_000)
+    return frame
+
+
+def test_many_incidents_show_as_counts_per_area(big_app: str, page) -> None:  # noqa: ANN001
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    frame = open_map(page, big_app)
+    mode, count = frame.evaluate(LAYER)
+    placed = sum(1 for i in synthetic(INCIDENTS, seed=11) if i.located)
+    assert (mode, count) == ("cells", placed)  # every placed incident is in the first view's counts
+    bubbles = frame.evaluate("() => [...document.querySelectorAll('.imap-cell')].map(e => e.textContent)")
+    assert bubbles and sum(int(b) for b in bubbles if b.isdigit()) + sum(
+        1000 * int(b[:-1]) for b in bubbles if b.endswith("k")) == placed
+    assert "Zoom in, or click a count" in page.inner_text("body")
+    assert errors == []
+
+
+def test_clicking_a_count_zooms_in_and_draws_what_is_there(big_app: str, page) -> None:  # noqa: ANN001
+    frame = open_map(page, big_app)
+    frame.evaluate("() => { window.__firstLayer = window.__imapLayer; }")
+    zoom = frame.evaluate("() => window.map.getZoom()")
+    for _ in range(4):  # each click zooms to one cell; cells get finer until markers are few enough
+        frame.locator(".imap-cell").first.click()
+        frame.wait_for_function(f"() => window.map.getZoom() > {zoom}", timeout=15_000)
+        zoom = frame.evaluate("() => window.map.getZoom()")
+        frame.wait_for_function("() => window.__imapLayer !== window.__firstLayer", timeout=30_000)
+        page.wait_for_timeout(500)
+        if frame.evaluate(LAYER)[0] == "points":
+            break
+    mode, count = frame.evaluate(LAYER)
+    assert mode == "points" and 0 < count <= 2000
+    assert frame.evaluate("() => window.__firstLayer.getLayers().length") == 0  # the old layer let go of its markers
+
+
+def test_filter_changes_replace_the_layer(big_app: str, page) -> None:  # noqa: ANN001
+    frame = open_map(page, big_app)
+    box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)  # the group filter
+    frame.evaluate("() => { window.__firstLayer = window.__imapLayer; }")
+    for _ in range(3):
+        box.click()
+        box.fill("Beta Front")
+        page.keyboard.press("Enter")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("text=/incidents, 1 group\\b/", timeout=30_000)
+        box.click()
+        page.keyboard.press("Backspace")
+        page.keyboard.press("Escape")
+        page.wait_for_selector("text=/6,000 incidents, 4 groups/", timeout=30_000)
+    frame.wait_for_function("() => window.__imapLayer !== window.__firstLayer", timeout=30_000)
+    page.wait_for_timeout(1000)
+    mode, _count = frame.evaluate(LAYER)
+    cells = frame.evaluate("() => window.__imapLayer.getLayers().length")
+    assert frame.evaluate("() => window.__firstLayer.getLayers().length") == 0
+    assert frame.evaluate(DRAWN) == cells  # nothing left on the map from earlier layers
