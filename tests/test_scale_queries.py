@@ -173,7 +173,8 @@ def test_a_store_made_by_the_previous_version_opens_and_keeps_its_rows(tmp_path:
     path = tmp_path / "old.sqlite3"
     old_fields = [f for f in Incident.__dataclass_fields__ if f != "source_fields"]
     db = sqlite3.connect(path)
-    db.execute(f"CREATE TABLE incidents ({', '.join(repr(f).replace(chr(39), chr(34)) + (' PRIMARY KEY' if f == 'event_id' else '') for f in old_fields)})")
+    columns = ", ".join(f'"{f}"' + (" PRIMARY KEY" if f == "event_id" else "") for f in old_fields)
+    db.execute(f"CREATE TABLE incidents ({columns})")
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
     db.execute("INSERT INTO meta VALUES ('revision', 3)")
     db.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL, "
