@@ -83,11 +83,15 @@ def store_url(secret: str | None = None) -> str:
 # variable wins, then the value the UI passes from ``st.secrets``, then the default. A
 # value that is not a positive number is ignored (the default holds), never an error.
 __all__ += ["MAX_PARSE_CHARS", "PARSE_TIMEOUT_S", "MAX_CSV_COLUMNS", "max_parse_chars", "parse_timeout_s",
-            "max_csv_columns"]
+            "max_csv_columns", "MAX_SESSION_WRITES", "max_session_writes"]
 
 MAX_PARSE_CHARS = 200_000  # a long feature article is ~30k characters; parsing 200k takes a second or two
 PARSE_TIMEOUT_S = 20.0  # the app stops a parse that takes longer (``geo.parse_worker``)
 MAX_CSV_COLUMNS = 500  # ACLED exports have ~30 columns; a header far wider is not a record file
+# Records one session of a public deploy may add or change (articles and imports together):
+# a leaked editor token or a runaway script cannot flood the store; larger imports go
+# through ``python -m geo import`` on the server, which has no such limit.
+MAX_SESSION_WRITES = 100_000
 
 
 def _positive(env: str, secret: object, default: float) -> float:
@@ -117,6 +121,12 @@ def max_csv_columns(secret: object = None) -> int:
     """Widest CSV header imported (columns): ``INCIDENT_MAP_MAX_CSV_COLUMNS``, else ``secret``
     (the import tab passes ``st.secrets["max_csv_columns"]``), else :data:`MAX_CSV_COLUMNS`."""
     return int(_positive("INCIDENT_MAP_MAX_CSV_COLUMNS", secret, MAX_CSV_COLUMNS))
+
+
+def max_session_writes(secret: object = None) -> int:
+    """Records one app session may add or change: ``INCIDENT_MAP_MAX_SESSION_WRITES``, else
+    ``secret`` (``st.secrets["max_session_writes"]``), else :data:`MAX_SESSION_WRITES`."""
+    return int(_positive("INCIDENT_MAP_MAX_SESSION_WRITES", secret, MAX_SESSION_WRITES))
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,11 +46,19 @@ from geo.schema import (
     meta,
 )
 
-__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "stored_values", "BATCH"]
+__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "WriteLimitExceeded", "stored_values", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
 _COLUMNS = [incidents.c[name] for name in FIELDS]
+
+
+class WriteLimitExceeded(ValueError):
+    """A write would add or change more records than its ``limit``: nothing was written."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"this would add or change more than {limit:,} records")
+        self.limit = limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +130,7 @@ class Store:
         self.engine.dispose()
 
     def upsert(self, records: Iterable[Incident], *, actor: str, action: str, update_existing: bool = True,
-               progress: Callable[[int], None] | None = None) -> UpsertCounts:
+               progress: Callable[[int], None] | None = None, limit: int | None = None) -> UpsertCounts:
         """The one write path. Insert new incidents and, when ``update_existing``, update
         changed ones, all in one transaction with one ``audit`` row per change naming
         ``actor`` (an editor's email, "token:NAME", "private", "cli", …) and ``action``
@@ -131,7 +139,9 @@ class Store:
 
         ``records`` is consumed lazily, ``BATCH`` at a time; ``progress`` is called with the
         number of records handled so far after each batch. A record repeated within one
-        write counts once per occurrence, the last one winning."""
+        write counts once per occurrence, the last one winning. With ``limit``, a write
+        that would add or change more records than that raises :class:`WriteLimitExceeded`
+        and writes nothing (unchanged records do not count)."""
         if not actor.strip() or not action.strip():
             raise ValueError("a write must name who makes it and why (actor, action)")
         totals = [0, 0, 0, 0]
@@ -143,6 +153,8 @@ class Store:
                 for chunk in _without_repeats(batch):
                     counts = self._upsert_batch(conn, chunk, actor, action, update_existing, now)
                     totals = [a + b for a, b in zip(totals, counts, strict=True)]
+                    if limit is not None and totals[0] + totals[1] > limit:
+                        raise WriteLimitExceeded(limit)  # rolls the transaction back
                 done += len(batch)
                 if progress is not None:
                     progress(done)

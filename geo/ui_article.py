@@ -39,9 +39,9 @@ from geo.mapview import PRECISION_LABEL, base_map, safe_url
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
 from geo.safetext import markdown_literal
-from geo.store import Store
+from geo.store import Store, WriteLimitExceeded
 from geo.ui_roles import read_only_note
-from geo.ui_state import geocoding_quota, secret
+from geo.ui_state import count_writes, geocoding_quota, secret, write_limit_message, writes_left
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
                "Protests", "Riots"]
@@ -371,7 +371,13 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
         where = "on the map" if incident.located else "not on the map (no point for this place)"
         lines.append(f"Incident {k + 1} ({incident.location}, {incident.event_date}) {done} as {incident.event_id}: "
                      f"{where}.")
-    store.upsert([incident for _, incident in built], actor=access.actor, action="article")
+    try:
+        counts = store.upsert([incident for _, incident in built], actor=access.actor, action="article",
+                              limit=writes_left())
+    except WriteLimitExceeded as error:
+        st.error(markdown_literal(write_limit_message(error.limit)))
+        return
+    count_writes(counts.added, counts.updated)
     for k, incident in built:
         _put(_slot(k), "saved", incident.event_id)
     st.session_state["saved_note"] = "  \n".join(markdown_literal(line) for line in lines)

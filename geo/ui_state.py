@@ -124,6 +124,23 @@ def geocoding_quota() -> Quota:
     return quota
 
 
+def writes_left() -> int | None:
+    """Records this session may still add or change (``None``: no limit, a private deploy)."""
+    if settings.app_mode(secret("mode"))[0] == settings.PRIVATE:
+        return None
+    used = int(st.session_state.get("records_written", 0))
+    return max(0, settings.max_session_writes(secret_value("max_session_writes")) - used)
+
+
+def count_writes(added: int, updated: int) -> None:
+    st.session_state["records_written"] = int(st.session_state.get("records_written", 0)) + added + updated
+
+
+def write_limit_message(limit: int) -> str:
+    return (f"Nothing was saved: this session may add or change {limit:,} more record{'s' if limit != 1 else ''} "
+            "(setting max_session_writes). Import large files on the server with: python -m geo import FILE")
+
+
 @st.cache_resource(show_spinner="Preparing the incident store…")
 def load_store() -> Store:
     store = Store(settings.store_url(secret("incidents_db")))

@@ -204,3 +204,25 @@ def test_an_incomplete_sign_in_setup_is_reported_not_a_crash(app: AppTest) -> No
     at.button(key="oidc_sign_in_default").click().run()
     assert not at.exception and "article_find" not in keys(at)
     assert any(e.value.startswith("Sign-in is not set up correctly") for e in at.error)
+
+
+def test_a_session_that_used_its_write_allowance_saves_nothing_more(app: AppTest) -> None:
+    """Public deploy: each session may add or change ``max_session_writes`` records; past
+    that, a save is refused whole with a message naming the setting and the CLI."""
+    app.secrets["editor_token"] = TOKEN
+    app.secrets["max_session_writes"] = 1
+    at = app.run()
+    at.text_input(key="editor_token_input").input(TOKEN).run()
+    at.text_area(key="article_text").input(STORY)
+    at.date_input(key="article_published").set_value(date(2024, 8, 6))
+    at.button(key="article_find").click().run()
+    at.button(key="inc0_save").click().run()
+    assert not at.exception and not at.error  # the first record is within the allowance
+    store = Store(store_url())
+    saved = [e for e in store.audit() if e.action == "article"]
+    assert len(saved) == 1
+    at.text_area(key="article_text").input(STORY.replace("two U.S. soldiers", "three U.S. soldiers"))
+    at.button(key="article_find").click().run()
+    at.button(key="inc0_save").click().run()
+    assert [e.value for e in at.error] and "max\\_session\\_writes" in at.error[0].value
+    assert [e for e in store.audit() if e.action == "article"] == saved  # nothing more was written
