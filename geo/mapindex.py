@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from sqlalchemy import select
 
 from geo.filters import Filters
@@ -26,7 +27,7 @@ from geo.store import Store
 
 __all__ = ["MapIndex", "load"]
 
-_EPOCH = date(1970, 1, 1).toordinal()
+_EPOCH = date(1970, 1, 1).toordinal()  # numpy's datetime64[D] counts days from here too
 _CHUNK = 100_000
 
 
@@ -106,24 +107,30 @@ class MapIndex:
 
 
 def load(store: Store) -> MapIndex:
-    """The placed incidents' columns, read ``_CHUNK`` rows at a time."""
+    """The placed incidents' columns, read ``_CHUNK`` rows at a time and converted in C
+    (numpy parses the ISO dates, pandas numbers the names)."""
     codes: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
     parts: list[tuple[npt.NDArray[Any], ...]] = []
     query = (select(t.c.event_date, t.c.latitude, t.c.longitude, t.c.group, t.c.country_code, t.c.event_type)
              .where(t.c.latitude.is_not(None)))
-    days: dict[str, int] = {}
     with store.read() as conn:
         result = conn.execute(query)
         while rows := result.fetchmany(_CHUNK):
-            day, lat, lon, group, country, kind = zip(*rows, strict=True)
+            day, lat, lon, *names = zip(*rows, strict=True)
             parts.append((
-                np.fromiter((days[d] if d in days else days.setdefault(d, _day(date.fromisoformat(d)))
-                             for d in day), np.int32, len(day)),
-                np.asarray(lat, np.float32), np.asarray(lon, np.float32),
-                *(np.fromiter((table.setdefault(v or "", len(table)) for v in values), dtype, len(values))
-                  for table, values, dtype in zip(codes, (group, country, kind), (np.int32, np.int16, np.int16),
-                                                  strict=True))))
+                np.array(day, dtype="datetime64[D]").astype(np.int32),
+                np.array(lat, np.float32), np.array(lon, np.float32),
+                *(_numbered(values, table, dtype) for values, table, dtype
+                  in zip(names, codes, (np.int32, np.int16, np.int16), strict=True))))
     columns = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype)
                for k, dtype in enumerate((np.int32, np.float32, np.float32, np.int32, np.int16, np.int16))]
-    names = [tuple(table) for table in codes]
-    return MapIndex(*columns, *names)  # type: ignore[arg-type]
+    return MapIndex(*columns, *(tuple(table) for table in codes))  # type: ignore[arg-type]
+
+
+def _numbered(values: tuple[str | None, ...], table: dict[str, int], dtype: Any,
+              ) -> npt.NDArray[Any]:
+    """Each value's number in ``table`` (new values get the next number): the chunk is
+    numbered by pandas' hash table, then one dictionary lookup per distinct value."""
+    inverse, distinct = pd.factorize(pd.Series(values, dtype=object).fillna(""), sort=False)
+    numbers = np.array([table.setdefault(str(v), len(table)) for v in distinct], dtype=dtype)
+    return numbers[inverse]
