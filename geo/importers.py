@@ -36,6 +36,7 @@ import io
 import itertools
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ _FIELD_LIMIT = 20 * 2**20
 csv.field_size_limit(_FIELD_LIMIT)
 # Row messages (and warnings) kept in memory; the rest are counted.
 MAX_MESSAGES = 1000
-_CHUNK = 2**20  # bytes read at a time
+_CHUNK = 2**18  # bytes read at a time
 
 Progress = Callable[[int, int], None]  # (bytes read, total bytes; 0 when unknown)
 
@@ -594,13 +595,51 @@ def _csv_records(lines: Iterator[str], file: str, fmt: str, *, max_columns: int 
     return records
 
 
+class _SeenIds:
+    """The event ids of one file, for "repeats row N": an open-addressing table of 64-bit
+    hashes and first rows in two arrays, 32 bytes an id at most (a dict of the ids takes
+    ~130). Two ids of one file sharing a 64-bit hash is a one-in-10^7 chance at 1M rows."""
+
+    def __init__(self) -> None:
+        self._keys = array("q", bytes(8 * 1024))
+        self._rows = array("q", bytes(8 * 1024))
+        self._used = 0
+
+    def first(self, event_id: str, row: int) -> int | None:
+        """The row ``event_id`` was first seen on; else remember it on ``row`` and ``None``."""
+        key = hash(event_id) or 1  # 0 marks an empty slot
+        keys = self._keys
+        mask = len(keys) - 1
+        slot = key & mask
+        while (found := keys[slot]) != 0:
+            if found == key:
+                return self._rows[slot]
+            slot = (slot + 1) & mask
+        keys[slot] = key
+        self._rows[slot] = row
+        self._used += 1
+        if self._used * 2 > len(keys):
+            self._grow()
+        return None
+
+    def _grow(self) -> None:
+        old = zip(self._keys, self._rows)
+        size = 2 * len(self._keys)
+        self._keys, self._rows, mask = array("q", bytes(8 * size)), array("q", bytes(8 * size)), size - 1
+        keys, rows = self._keys, self._rows
+        for key, row in old:
+            if key:
+                slot = key & mask
+                while keys[slot]:
+                    slot = (slot + 1) & mask
+                keys[slot], rows[slot] = key, row
+
+
 def _rows(reader: Any, records: Records, keys: list[str], spec: _Format,
           extra: list[str]) -> Iterator[Incident]:
     file, width, convert = records.file, len(keys), spec.convert
     notes = keys.index("notes") if "notes" in keys else -1
-    # hash of an event_id -> the row it was first read on (an int key is smaller than the id;
-    # two ids of one file sharing a 64-bit hash is a one-in-10^7 chance for 1M rows)
-    seen: dict[int, int] = {}
+    seen = _SeenIds()
     line = reader.line_num  # the header's last line
     while True:
         try:
@@ -640,12 +679,10 @@ def _rows(reader: Any, records: Records, keys: list[str], spec: _Format,
         except _RowProblem as problem:
             records.error(RowError(file, number, problem.column, str(problem)))
             continue
-        key = hash(incident.event_id)
-        first = seen.get(key)
+        first = seen.first(incident.event_id, number)
         if first is not None:
             records.error(RowError(file, number, "event_id", f"{incident.event_id!r} repeats row {first}"))
             continue
-        seen[key] = number
         if incident.source_url and not _HTTP_URL.fullmatch(incident.source_url):
             records.warn(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
                                       "http(s) link; the link was left out")))
