@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from geo import articles, export, filters, gazetteer, importers, queries, settings
 from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
-from geo.loading import import_result
+from geo.loading import import_file
 from geo.roles import CLI_ACTOR
 from geo.store import Store
 
@@ -161,21 +161,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Any size: the file is read as it is saved. A bad header fails fast, before the
+    gazetteer loads; a progress bar goes to stderr when it is a terminal."""
+    bar = (lambda done, total: _progress(f"importing {Path(args.file).name}"[:32], done, total)) \
+        if sys.stderr.isatty() else None
     try:
-        result = importers.read_csv(args.file, args.format)  # a bad file fails fast, before the gazetteer loads
+        report = import_file(Store(settings.store_url()), args.file, _LazyLocator(), args.format, actor=CLI_ACTOR,
+                             update_existing=args.update_existing, progress=bar)
     except importers.BadFile as error:
+        if bar is not None:
+            sys.stderr.write("\n")
         print(f"import: {error}", file=sys.stderr)
         return 1
     except OSError as error:
         print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
         return 1
-    report = import_result(Store(settings.store_url()), result, _LazyLocator(), actor=CLI_ACTOR,
-                           update_existing=args.update_existing)
+    if bar is not None:
+        sys.stderr.write("\n")
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")
     for event_id, reason in report.unlocated.items():
         print(f"not placed: {event_id}: {reason}")
+    if report.unlocated_count and report.unlocated_count > len(report.unlocated):
+        print(f"not placed: … and {report.unlocated_count - len(report.unlocated):,} more")
     for line in report.warnings:
         print(f"warning: {line}")
     return 0
@@ -265,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=importers.FILE_FORMATS, default="native")
+    i.add_argument("--format", choices=importers.FILE_FORMATS, default="auto",
+                   help="default: found from the header (this project's CSV or GeoJSON, ACLED, UCDP GED)")
     i.add_argument("--update-existing", action="store_true",
                    help="overwrite records already stored under the same id (default: keep them, report them skipped)")
     i.set_defaults(run=cmd_import)

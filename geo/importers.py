@@ -1,43 +1,73 @@
 """Read incident records from CSV files (native, ACLED, UCDP GED) and this project's GeoJSON
-export, with row-level checks.
+export, with row-level checks, one row at a time.
+
+:func:`open_records` (a path) and :func:`open_upload` (a binary stream) check the header
+at once and return a :class:`Records`: an iterator of incidents that reads, decodes
+(UTF-8, UTF-8 with a BOM, UTF-16 with a BOM) and converts the file as it is consumed, so
+memory stays flat whatever the file's size. The format is found from the header
+(``fmt="auto"``) or given (``native``, ``acled``, ``ucdp``, ``geojson``); the column
+mapping is in ``docs/IMPORT.md``.
 
 A bad row never stops a file: it is reported with file, row and column, and the good
-rows go on. A file that cannot be read at all (wrong encoding, missing columns) raises
-``BadFile`` naming the problem, and nothing is written.
+rows go on (:attr:`Records.errors` keeps the first :data:`MAX_MESSAGES`, and
+:attr:`Records.error_count` counts them all). A file that cannot be read at all (wrong
+encoding, missing columns) raises ``BadFile`` naming the problem: at once for the header,
+or while the rows are read, so a caller that saves them in one transaction saves nothing.
+"Row N" is the line of the file where the record starts (an HXL hashtag row counts as a
+line, as does a line break inside a quoted note).
 
 Cells lose their control characters (NUL and the rest; tabs and newlines stay in notes),
 numbers must be written in ASCII digits, and a native cell that this project's export
 protected from spreadsheets (``'=…``) gets its text back, so export → import keeps every
-value.
+value. Columns of an ACLED or UCDP file that no field holds are kept, as a JSON object,
+in ``Incident.source_fields``.
+
+:func:`parse_text`, :func:`read_csv` and :func:`read_bytes` read a whole (small) file into
+an :class:`ImportResult`, for tests and callers that want a list.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import dataclasses
 import hashlib
 import io
+import itertools
 import json
 import re
+from array import array
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import IO, Any
 
 from geo import settings
 from geo.export import unneutralise
 from geo.records import FIELDS, GROUP_ROLES, Incident
 from geo.safetext import clean_text
 
-__all__ = ["BadFile", "RowError", "ImportResult", "read_csv", "read_bytes", "parse_text", "parse_geojson", "FORMATS",
-           "FILE_FORMATS", "MAX_BYTES", "MAX_CELL_CHARS"]
+__all__ = ["BadFile", "RowError", "ImportResult", "Records", "open_records", "open_upload", "read_csv", "read_bytes",
+           "parse_text", "parse_geojson", "detect_format", "FORMATS", "FILE_FORMATS", "MAX_UPLOAD_BYTES",
+           "MAX_CELL_CHARS", "MAX_MESSAGES", "Progress"]
 
-MAX_BYTES = 20 * 1024 * 1024
+# Uploads through the app only (the server's ``maxUploadSize`` says the same); a file
+# imported from disk (``python -m geo import``) has no size limit.
+MAX_UPLOAD_BYTES = settings.MAX_UPLOAD_MB * 2**20
 # One cell longer than this is a broken file (an unclosed quote swallowing rows, a pasted
 # page), not a record: the row is rejected rather than stored and shown in every popup.
 MAX_CELL_CHARS = 20_000
-csv.field_size_limit(MAX_BYTES)
+# Longer than this, a cell (or a line) is not CSV at all: the file is refused.
+_FIELD_LIMIT = 20 * 2**20
+csv.field_size_limit(_FIELD_LIMIT)
+# Row messages (and warnings) kept in memory; the rest are counted.
+MAX_MESSAGES = 1000
+_CHUNK = 2**18  # bytes read at a time
+
+Progress = Callable[[int, int], None]  # (bytes read, total bytes; 0 when unknown)
 
 
 class BadFile(ValueError):
@@ -72,6 +102,33 @@ class _RowProblem(ValueError):
 
 
 # --------------------------------------------------------------- field parsers
+# Values repeat a lot in a large file (dates, counts, precisions, countries): the pure
+# parts are cached, so a million rows parse each distinct value once.
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%b-%y", "%d-%B-%Y", "%d-%b-%Y", "%d/%m/%Y")
+
+
+_ISO = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?")
+
+
+@lru_cache(maxsize=8192)
+def _parse_date(value: str) -> date | None:
+    """``value`` as a date: ISO (``2024-08-05``, or ``2024-08-05 00:00:00.000`` as UCDP
+    writes it), ACLED's ``05 August 2024``, ``5 Aug 2024``, Excel's ``5-Aug-24``, or
+    ``05/08/2024`` (day first); ``None`` when it is none of them."""
+    iso = _ISO.fullmatch(value)
+    if iso is not None:
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
 
 def _date(column: str, value: str, *, required: bool = True) -> date | None:
     value = value.strip()
@@ -79,28 +136,34 @@ def _date(column: str, value: str, *, required: bool = True) -> date | None:
         if required:
             raise _RowProblem(column, "is empty; a date (YYYY-MM-DD) is required")
         return None
-    for fmt in ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise _RowProblem(column, f"{value[:40]!r} is not a valid date (expected YYYY-MM-DD)")
+    parsed = _parse_date(value)
+    if parsed is None:
+        raise _RowProblem(column, f"{value[:40]!r} is not a valid date (expected YYYY-MM-DD)")
+    return parsed
 
 
 _WHOLE = re.compile(r"[+-]?([0-9]+)(?:\.0*)?")  # ASCII digits only: "²" or "٣" is not a count here
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 
 
+@lru_cache(maxsize=4096)
+def _whole(value: str) -> int | str:
+    """The whole number ``value`` holds, or why it is not one."""
+    whole = _WHOLE.fullmatch(value)
+    if whole is None:
+        return "is not a whole number"
+    if len(whole.group(1)) > 15:
+        return "is too large"
+    return int(value.split(".")[0])
+
+
 def _int(column: str, value: str, *, low: int = 0, high: int | None = None) -> int | None:
     value = value.strip()
     if not value:
         return None
-    whole = _WHOLE.fullmatch(value)
-    if whole is None:
-        raise _RowProblem(column, f"{value[:40]!r} is not a whole number")
-    if len(whole.group(1)) > 15:
-        raise _RowProblem(column, f"{value[:40]!r} is too large")
-    number = int(value.split(".")[0])
+    number = _whole(value)
+    if isinstance(number, str):
+        raise _RowProblem(column, f"{value[:40]!r} {number}")
     if number < low or (high is not None and number > high):
         bound = f"between {low} and {high}" if high is not None else f"at least {low}"
         raise _RowProblem(column, f"{number} is out of range (must be {bound})")
@@ -127,9 +190,69 @@ def _stable_id(prefix: str, row: Mapping[str, str]) -> str:
     return f"{prefix}-{digest}"
 
 
+def _source_fields(value: str) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        raise _RowProblem("source_fields", f"{value[:40]!r} is not a JSON object")
+    return value
+
+
+# --------------------------------------------------------------- countries
+
+# Names ACLED and UCDP write that pycountry does not know (UCDP's "(Soviet Union)"-style
+# former names are taken off before the lookup).
+_COUNTRY_ALIASES = {
+    "russia": "RU", "turkey": "TR", "palestine": "PS", "kosovo": "XK", "democratic republic of congo": "CD",
+    "dr congo": "CD", "republic of congo": "CG", "congo": "CG", "ivory coast": "CI", "cape verde": "CV",
+    "czech republic": "CZ", "laos": "LA", "north korea": "KP", "south korea": "KR", "vatican city": "VA",
+    "micronesia": "FM", "east timor": "TL", "swaziland": "SZ", "eswatini": "SZ", "macedonia": "MK",
+    "bosnia-herzegovina": "BA", "serbia (yugoslavia)": "RS", "yemen (north yemen)": "YE", "syria": "SY",
+    "iran": "IR", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "vietnam": "VN",
+    "brunei": "BN", "taiwan": "TW", "the gambia": "GM", "gambia": "GM", "saint-martin": "MF",
+}
+
+
+@lru_cache(maxsize=4096)
+def _country_code(name: str) -> str:
+    """ISO alpha-2 code of a country name ("" when unknown); cached: pycountry is slow."""
+    import pycountry
+
+    name = name.strip()
+    if not name:
+        return ""
+    alias = _COUNTRY_ALIASES.get(name.lower())
+    if alias:
+        return alias
+    try:
+        return str(pycountry.countries.lookup(name).alpha_2)
+    except LookupError:
+        pass
+    bare = re.sub(r"\s*\(.*\)\s*$", "", name)  # UCDP: "Russia (Soviet Union)", "DR Congo (Zaire)"
+    return _country_code(bare) if bare and bare != name else ""
+
+
+@lru_cache(maxsize=1024)
+def _numeric_country(code: str) -> str:
+    """ISO alpha-2 code of an ISO 3166-1 numeric code (ACLED's ``iso``: ``368`` is Iraq)."""
+    import pycountry
+
+    code = code.strip()
+    if not code.isdigit() or not 0 < int(code) < 1000:
+        return ""
+    found = pycountry.countries.get(numeric=f"{int(code):03d}")
+    return str(found.alpha_2) if found is not None else ""
+
+
 # --------------------------------------------------------------- formats
 
-def _native(row: Mapping[str, str]) -> Incident:
+def _native(row: Mapping[str, str], source_fields: str | None = None) -> Incident:
+    """A native row checked; ``source_fields`` (already JSON) is given by the source formats."""
     role = row.get("group_role", "").strip().lower() or "unknown"
     if role not in GROUP_ROLES:
         raise _RowProblem("group_role", f"{role[:40]!r} is not one of {', '.join(GROUP_ROLES)}")
@@ -165,54 +288,8 @@ def _native(row: Mapping[str, str]) -> Incident:
         source=row.get("source", "").strip(),
         source_url=row.get("source_url", "").strip(),
         published=_date("published", row.get("published", ""), required=False),
+        source_fields=_source_fields(row.get("source_fields", "")) if source_fields is None else source_fields,
     )
-
-
-def _country_code(name: str) -> str:
-    import pycountry
-
-    try:
-        return str(pycountry.countries.lookup(name.strip()).alpha_2) if name.strip() else ""
-    except LookupError:
-        return ""
-
-
-def _acled(row: Mapping[str, str]) -> Incident:
-    native = {
-        "event_id": row.get("event_id_cnty", ""), "event_date": row.get("event_date", ""),
-        "time_precision": row.get("time_precision", ""), "group": row.get("actor1", ""),
-        "target": row.get("actor2", ""), "event_type": row.get("event_type", ""),
-        "sub_event_type": row.get("sub_event_type", ""), "location": row.get("location", ""),
-        "latitude": row.get("latitude", ""), "longitude": row.get("longitude", ""),
-        "geo_precision": row.get("geo_precision", ""), "country_code": _country_code(row.get("country", "")),
-        "admin1": row.get("admin1", ""), "killed": row.get("fatalities", ""), "notes": row.get("notes", ""),
-        "source": row.get("source", ""),
-    }
-    return _native(native)
-
-
-def _ucdp(row: Mapping[str, str]) -> Incident:
-    side_a = row.get("side_a", "")
-    native = {
-        "event_id": f"UCDP-{row.get('id', '')}" if row.get("id") else "",
-        "event_date": (row.get("date_start", "") or "")[:10], "time_precision": row.get("date_prec", "")[:1]
-        if row.get("date_prec", "") in ("1", "2", "3") else "",
-        "group": side_a, "target": row.get("side_b", ""), "event_type": "Battles" if row.get("type_of_violence") == "1"
-        else "Violence against civilians" if row.get("type_of_violence") == "3" else "",
-        "location": row.get("where_coordinates", "") or row.get("adm_2", ""),
-        "latitude": row.get("latitude", ""), "longitude": row.get("longitude", ""),
-        "country_code": _country_code(row.get("country", "")), "admin1": row.get("adm_1", ""),
-        "killed": row.get("best", ""), "notes": row.get("source_headline", "")[:300],
-        "source": row.get("source_article", "")[:300],
-    }
-    return _native(native)
-
-
-@dataclass(frozen=True, slots=True)
-class _Format:
-    required: tuple[str, ...]
-    known: tuple[str, ...]
-    convert: Callable[[Mapping[str, str]], Incident]
 
 
 def _native_file(row: Mapping[str, str]) -> Incident:
@@ -220,34 +297,397 @@ def _native_file(row: Mapping[str, str]) -> Incident:
     return _native({k: unneutralise(v) for k, v in row.items()})
 
 
-FORMATS: dict[str, _Format] = {
-    "native": _Format(("event_date", "group", "location"), FIELDS, _native_file),
-    "acled": _Format(("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), (), _acled),
-    "ucdp": _Format(("id", "date_start", "side_a", "latitude", "longitude"), (), _ucdp),
-}
+class _Renamed(_RowProblem):
+    pass
 
 
-# The GeoJSON reader turns features into native rows; JSON needs no spreadsheet protection.
-_GEOJSON = _Format(("event_date", "group"), FIELDS, _native)
-# What ``import`` reads: the CSV formats and this project's GeoJSON export.
-FILE_FORMATS = ("native", "geojson", *sorted(set(FORMATS) - {"native"}))
-
-
-def _decode(raw: bytes, file: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" (UTF-16 with a byte order mark)
-        try:
-            return raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise BadFile(f"{file}: starts as UTF-16 text but is not valid UTF-16; save the file as UTF-8 "
-                          "and import again") from None
+def _as_native(native: dict[str, str], names: Mapping[str, str], source_fields: str) -> Incident:
+    """Check a source row mapped onto native columns; a problem names the source's column."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise BadFile(f"{file}: not UTF-8 text (byte 0x{raw[error.start]:02x} at row {line}); "
-                      "save the file as UTF-8 and import again") from None
+        return _native(native, source_fields)
+    except _RowProblem as problem:
+        raise _RowProblem(names.get(problem.column, problem.column), str(problem)) from None
+
+
+_QUOTE: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _extras(row: Mapping[str, str], columns: Sequence[str]) -> str:
+    """The source's own columns that no field holds, as a JSON object (empty cells left out):
+    written by hand, as ``json.dumps`` would with ``ensure_ascii=False``, at half its cost."""
+    parts = [f"{_QUOTE(c)}:{_QUOTE(v)}" for c in columns if (v := row[c]) and not v.isspace()]
+    return "{" + ",".join(parts) + "}" if parts else ""
+
+
+# ACLED, both layouts: source column -> native column (docs/IMPORT.md)
+_ACLED_MAP = {"event_id_cnty": "event_id", "event_date": "event_date", "time_precision": "time_precision",
+              "actor1": "group", "actor2": "target", "event_type": "event_type", "sub_event_type": "sub_event_type",
+              "location": "location", "latitude": "latitude", "longitude": "longitude",
+              "geo_precision": "geo_precision", "admin1": "admin1", "fatalities": "killed", "notes": "notes",
+              "source": "source"}
+_ACLED_NAMES = {v: k for k, v in _ACLED_MAP.items()}
+# held by another field: year (event_date), iso and country (country_code, when it is found)
+_ACLED_DERIVED = {"year", "iso", "country"}
+
+
+def _acled(row: Mapping[str, str], extra: Sequence[str]) -> Incident:
+    native = {dst: row.get(src, "") for src, dst in _ACLED_MAP.items()}
+    code = _numeric_country(row.get("iso", "")) or _country_code(row.get("country", ""))
+    native["country_code"] = code
+    kept = _extras(row, extra if code or not row.get("country", "").strip() else [*extra, "country"])
+    return _as_native(native, _ACLED_NAMES, kept)
+
+
+# UCDP GED: where_prec (1 exact … 7 international waters) -> geo_precision (1 place … 4 country)
+_UCDP_WHERE = {"1": "1", "2": "2", "3": "3", "4": "3", "5": "4", "6": "4", "7": "4"}
+# date_prec (1 day, 2 2–6 days, 3 week, 4 month, 5 year) -> time_precision (1 day, 2 week, 3 month or wider)
+_UCDP_WHEN = {"1": "1", "2": "2", "3": "2", "4": "3", "5": "3"}
+_UCDP_TYPE = {"1": "Battles", "2": "Battles", "3": "Violence against civilians"}
+_UCDP_NAMES = {"event_id": "id", "event_date": "date_start", "time_precision": "date_prec", "group": "side_a",
+               "target": "side_b", "location": "where_coordinates", "latitude": "latitude",
+               "longitude": "longitude", "geo_precision": "where_prec", "admin1": "adm_1", "killed": "best",
+               "notes": "source_headline", "source": "source_article"}
+# held by a field: the mapped columns, year (date_start), geom_wkt (latitude, longitude)
+_UCDP_HELD = {*_UCDP_NAMES.values(), "year", "geom_wkt", "country"}
+
+
+def _ucdp(row: Mapping[str, str], extra: Sequence[str]) -> Incident:
+    ident = row.get("id", "").strip()
+    where, when = row.get("where_prec", "").strip(), row.get("date_prec", "").strip()
+    native = {
+        "event_id": f"UCDP-{ident}" if ident else "", "event_date": row.get("date_start", ""),
+        "time_precision": _UCDP_WHEN.get(when, when), "group": row.get("side_a", ""), "target": row.get("side_b", ""),
+        "event_type": _UCDP_TYPE.get(row.get("type_of_violence", "").strip(), ""),
+        "location": row.get("where_coordinates", "").strip() or row.get("adm_2", ""),
+        "latitude": row.get("latitude", ""), "longitude": row.get("longitude", ""),
+        "geo_precision": _UCDP_WHERE.get(where, where), "country_code": _country_code(row.get("country", "")),
+        "admin1": row.get("adm_1", ""), "killed": row.get("best", ""), "notes": row.get("source_headline", ""),
+        "source": row.get("source_article", ""),
+    }
+    kept = _extras(row, extra if native["country_code"] or not row.get("country", "").strip() else [*extra, "country"])
+    return _as_native(native, _UCDP_NAMES, kept)
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    label: str
+    required: tuple[str, ...]
+    known: tuple[str, ...]  # native: every other column is ignored with a warning
+    held: frozenset[str]  # source formats: the columns a field holds; the rest go to source_fields
+    convert: Callable[[Mapping[str, str], Sequence[str]], Incident]
+
+
+def _native_row(row: Mapping[str, str], extra: Sequence[str]) -> Incident:
+    return _native_file(row)
+
+
+def _geojson_row(row: Mapping[str, str], extra: Sequence[str]) -> Incident:
+    return _native(row)
+
+
+FORMATS: dict[str, _Format] = {
+    "native": _Format("this project's CSV", ("event_date", "group", "location"), FIELDS, frozenset(), _native_row),
+    "acled": _Format("ACLED", ("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), (),
+                     frozenset({*_ACLED_MAP, *_ACLED_DERIVED}), _acled),
+    "ucdp": _Format("UCDP GED", ("id", "date_start", "side_a", "latitude", "longitude"), (), frozenset(_UCDP_HELD), _ucdp),
+}
+# The GeoJSON reader turns features into native rows; JSON needs no spreadsheet protection.
+_GEOJSON = _Format("this project's GeoJSON", ("event_date", "group"), FIELDS, frozenset(), _geojson_row)
+# What ``import`` reads: the CSV formats and this project's GeoJSON export; "auto" finds it.
+FILE_FORMATS = ("auto", "native", "geojson", *sorted(set(FORMATS) - {"native"}))
+
+
+def detect_format(columns: Iterable[str]) -> str | None:
+    """The CSV format a header belongs to (lower-case column names), or ``None``."""
+    present = set(columns)
+    if "event_id_cnty" in present or {"actor1", "fatalities"} <= present:
+        return "acled"
+    if "where_prec" in present or {"side_a", "date_start"} <= present or {"dyad_name", "best"} <= present:
+        return "ucdp"
+    if present & {"event_date", "group", "group_role", "event_id"}:
+        return "native"
+    return None
+
+
+def _expected_formats() -> str:
+    return "; ".join(f"{spec.label}: {', '.join(spec.required)}" for spec in FORMATS.values())
+
+
+# --------------------------------------------------------------- decoding
+
+def _decoded_lines(stream: IO[bytes], file: str, *, first: bytes, limit: int | None,
+                   counter: _Counter) -> Iterator[str]:
+    """The lines of a binary stream (``first`` is its first chunk, already read), decoded as
+    UTF-8, UTF-8 with a BOM or UTF-16 with a BOM, one chunk at a time. A line keeps its end
+    (``\\n``, ``\\r\\n`` or ``\\r``), as ``csv`` wants."""
+    utf16 = first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))  # Excel's "Unicode text"
+    decoder = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8-sig")()
+    newlines = 0  # b"\n" in the bytes before this chunk (the row of a bad byte)
+    carry = ""
+    raw = first
+    while True:
+        final = not raw
+        held = len(decoder.getstate()[0])
+        try:
+            text = decoder.decode(raw, final)
+        except UnicodeDecodeError as error:
+            if utf16:
+                raise BadFile(f"{file}: starts as UTF-16 text but is not valid UTF-16; save the file as UTF-8 "
+                              "and import again") from None
+            at = max(error.start - held, 0)
+            line = newlines + raw[:at].count(b"\n") + 1
+            raise BadFile(f"{file}: not UTF-8 text (byte 0x{error.object[error.start]:02x} at row {line}); "
+                          "save the file as UTF-8 and import again") from None
+        if not utf16:
+            newlines += raw.count(b"\n")
+        buf = carry + text if carry else text
+        if final:
+            if buf:
+                yield from io.StringIO(buf, newline="")
+            return
+        cut = buf.rfind("\n")
+        if cut < 0:
+            cut = buf.rfind("\r", 0, len(buf) - 1)  # old Mac line ends; a final "\r" may be half of "\r\n"
+        if cut >= 0:
+            yield from io.StringIO(buf[:cut + 1], newline="")
+            carry = buf[cut + 1:]
+        else:
+            carry = buf
+        if len(carry) > _FIELD_LIMIT:
+            raise BadFile(f"{file}, row {newlines + 1}: a line longer than {_FIELD_LIMIT // 2**20} MB; "
+                          "this is not a CSV file of records")
+        raw = stream.read(_CHUNK)
+        counter.add(len(raw), file, limit)
+
+
+@dataclass
+class _Counter:
+    """Bytes read so far, reported to ``progress``; an upload over ``limit`` is refused."""
+
+    total: int = 0
+    done: int = 0
+    progress: Progress | None = None
+
+    def add(self, count: int, file: str, limit: int | None) -> None:
+        self.done += count
+        if limit is not None and self.done > limit:
+            raise BadFile(_too_big(file, self.done, limit))
+        if self.progress is not None and count:
+            self.progress(self.done, max(self.total, self.done))
+
+
+def _too_big(file: str, size: int, limit: int) -> str:
+    return (f"{file}: {size / 1e6:.1f} MB is over the {limit // 2**20} MB upload limit; import a larger file "
+            "with python -m geo import FILE")
+
+
+# --------------------------------------------------------------- the reader
+
+class Records:
+    """Incidents read lazily from one file; iterate once. Row problems are collected in
+    :attr:`errors` (the first :data:`MAX_MESSAGES`) and counted in :attr:`error_count`;
+    :attr:`warnings` and :attr:`warning_count` likewise. ``BadFile`` may still be raised
+    while iterating (a bad byte or an unreadable line further down the file)."""
+
+    def __init__(self, file: str, fmt: str, incidents: Iterable[Incident] = ()) -> None:
+        self.file = file
+        self.fmt = fmt
+        self.errors: list[RowError] = []
+        self.error_count = 0
+        self.warnings: list[str] = []
+        self.warning_count = 0
+        self.rows = 0  # records read (blank ones and the HXL row left out)
+        self._incidents: Iterator[Incident] = iter(incidents)
+
+    def __iter__(self) -> Iterator[Incident]:
+        return self
+
+    def __next__(self) -> Incident:
+        return next(self._incidents)
+
+    def error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_MESSAGES:
+            self.errors.append(error)
+
+    def warn(self, message: str) -> None:
+        self.warning_count += 1
+        if len(self.warnings) < MAX_MESSAGES:
+            self.warnings.append(message)
+
+    def error_lines(self) -> list[str]:
+        """The kept row messages, and "… and N more" when some were only counted."""
+        more = self.error_count - len(self.errors)
+        return [str(e) for e in self.errors] + ([f"… and {more:,} more rejected rows"] if more else [])
+
+    def warning_lines(self) -> list[str]:
+        more = self.warning_count - len(self.warnings)
+        return list(self.warnings) + ([f"… and {more:,} more warnings"] if more else [])
+
+    def result(self) -> ImportResult:
+        """Everything, as lists (a small file)."""
+        incidents = list(self)
+        return ImportResult(incidents, list(self.errors), list(self.warnings))
+
+    @classmethod
+    def of(cls, result: ImportResult, file: str = "", fmt: str = "native") -> Records:
+        records = cls(file, fmt, result.incidents)
+        for error in result.errors:
+            records.error(error)
+        for warning in result.warnings:
+            records.warn(warning)
+        return records
+
+
+_NEEDS_CLEAN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _is_hxl(cells: Sequence[str]) -> bool:
+    """An HXL hashtag row (HDX files put one under the header: ``#event+id``, ``#date``, …)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and all(c.startswith("#") for c in filled)
+
+
+def _csv_records(lines: Iterator[str], file: str, fmt: str, *, max_columns: int | None = None,
+                 spec: _Format | None = None) -> Records:
+    """Check the header (``BadFile`` now), then a :class:`Records` over the rows."""
+    first = next(lines, "")
+    if not first.strip():
+        if all(not line.strip() for line in lines):
+            raise BadFile(f"{file}: the file is empty")
+    delimiter = _delimiter(first, file)
+    reader = csv.reader(itertools.chain((first,), lines), delimiter=delimiter)
+    try:
+        columns = [c.strip() for c in next(reader, [])]
+    except csv.Error as error:
+        raise BadFile(f"{file}, row 1: the header cannot be read as CSV ({error})") from None
+    limit = settings.max_csv_columns() if max_columns is None else max_columns
+    if len(columns) > limit:
+        raise BadFile(f"{file}, row 1: the header has {len(columns):,} columns; at most {limit:,} are accepted "
+                      f"(setting max_csv_columns, or INCIDENT_MAP_MAX_CSV_COLUMNS)")
+    repeated = sorted(c for c, n in Counter(columns).items() if c and n > 1)
+    if repeated:
+        raise BadFile(f"{file}, row 1: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated[:5])} "
+                      f"appear{'' if len(repeated) > 1 else 's'} more than once in the header")
+    if spec is None:
+        if fmt == "auto":
+            found = detect_format(c.lower() for c in columns)
+            if found is None:
+                raise BadFile(f"{file}, row 1: the columns match no format this importer reads; it expects "
+                              f"{_expected_formats()} (found: {', '.join(columns[:12]) or 'none'})")
+            fmt = found
+        spec = FORMATS[fmt]
+        keys = [c.lower() for c in columns] if fmt != "native" else columns
+    else:
+        keys = columns
+    present = set(keys)
+    missing = [c for c in spec.required if c not in present]
+    if missing:
+        raise BadFile(f"{file}, row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                      f"(found: {', '.join(columns[:12]) or 'none'})")
+    records = Records(file, fmt)
+    known = set(spec.known)
+    unknown = [c for c in columns if known and c not in known]
+    if unknown:
+        records.warn(f"{file}: ignored unknown column(s) {', '.join(unknown[:10])}")
+    extra = [k for k in keys if k and spec.held and k not in spec.held]
+    records._incidents = _rows(reader, records, keys, spec, extra)
+    return records
+
+
+class _SeenIds:
+    """The event ids of one file, for "repeats row N": an open-addressing table of 64-bit
+    hashes and first rows in two arrays, 32 bytes an id at most (a dict of the ids takes
+    ~130). Two ids of one file sharing a 64-bit hash is a one-in-10^7 chance at 1M rows."""
+
+    def __init__(self) -> None:
+        self._keys = array("q", bytes(8 * 1024))
+        self._rows = array("q", bytes(8 * 1024))
+        self._used = 0
+
+    def first(self, event_id: str, row: int) -> int | None:
+        """The row ``event_id`` was first seen on; else remember it on ``row`` and ``None``."""
+        key = hash(event_id) or 1  # 0 marks an empty slot
+        keys = self._keys
+        mask = len(keys) - 1
+        slot = key & mask
+        while (found := keys[slot]) != 0:
+            if found == key:
+                return self._rows[slot]
+            slot = (slot + 1) & mask
+        keys[slot] = key
+        self._rows[slot] = row
+        self._used += 1
+        if self._used * 2 > len(keys):
+            self._grow()
+        return None
+
+    def _grow(self) -> None:
+        old = zip(self._keys, self._rows)
+        size = 2 * len(self._keys)
+        self._keys, self._rows, mask = array("q", bytes(8 * size)), array("q", bytes(8 * size)), size - 1
+        keys, rows = self._keys, self._rows
+        for key, row in old:
+            if key:
+                slot = key & mask
+                while keys[slot]:
+                    slot = (slot + 1) & mask
+                keys[slot], rows[slot] = key, row
+
+
+def _rows(reader: Any, records: Records, keys: list[str], spec: _Format,
+          extra: list[str]) -> Iterator[Incident]:
+    file, width, convert = records.file, len(keys), spec.convert
+    notes = keys.index("notes") if "notes" in keys else -1
+    seen = _SeenIds()
+    line = reader.line_num  # the header's last line
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise BadFile(f"{file}, row {line + 1}: not readable as CSV ({error})") from None
+        number, line = line + 1, reader.line_num
+        count = len(cells)
+        if not count:
+            continue
+        if count > width:
+            records.error(RowError(file, number, "(row)", f"has {count} cells; the header has {width}"))
+            continue
+        joined = "".join(cells)
+        if not joined.isprintable() and _NEEDS_CLEAN.search(joined):  # rare: a line break in a note, a control
+            cells = [v if v.isprintable() else clean_text(v, multiline=k == notes) for k, v in enumerate(cells)]
+            joined = "".join(cells)
+        if not joined.strip():
+            continue
+        if number == 2 and _is_hxl(cells):
+            continue
+        records.rows += 1
+        if count < width:
+            records.error(RowError(file, number, "(row)", f"has {count} cell{'s' if count != 1 else ''}; "
+                                   f"the header has {width}"))
+            continue
+        if len(joined) > MAX_CELL_CHARS:
+            long = next((k for k, v in enumerate(cells) if len(v) > MAX_CELL_CHARS), None)
+            if long is not None:
+                records.error(RowError(file, number, keys[long], f"is {len(cells[long]):,} characters long "
+                                       f"(at most {MAX_CELL_CHARS:,})"))
+                continue
+        try:
+            incident = convert(dict(zip(keys, cells)), extra)
+        except _RowProblem as problem:
+            records.error(RowError(file, number, problem.column, str(problem)))
+            continue
+        first = seen.first(incident.event_id, number)
+        if first is not None:
+            records.error(RowError(file, number, "event_id", f"{incident.event_id!r} repeats row {first}"))
+            continue
+        if incident.source_url and not _HTTP_URL.fullmatch(incident.source_url):
+            records.warn(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
+                                      "http(s) link; the link was left out")))
+            incident = incident.replace(source_url="")
+        yield incident
 
 
 def _delimiter(header: str, file: str) -> str:
@@ -265,105 +705,78 @@ def _delimiter(header: str, file: str) -> str:
     return best
 
 
+def _check_format(fmt: str) -> None:
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FILE_FORMATS)})")
+
+
+def _is_json(first: bytes) -> bool:
+    head = first.lstrip(codecs.BOM_UTF8).lstrip()
+    return head.startswith(b"{")
+
+
+def open_upload(stream: IO[bytes], name: str, fmt: str = "auto", *, max_columns: int | None = None,
+                progress: Progress | None = None, size: int | None = None,
+                limit: int | None = MAX_UPLOAD_BYTES) -> Records:
+    """Records from a binary stream (an upload: ``name`` is used in messages only, never as
+    a path). ``size`` (when known) is the total for ``progress``; a stream longer than
+    ``limit`` bytes is refused (``None``: no limit). The header is checked now."""
+    _check_format(fmt)
+    if size is not None and limit is not None and size > limit:
+        raise BadFile(_too_big(name, size, limit))
+    counter = _Counter(size or 0, 0, progress)
+    first = stream.read(_CHUNK)
+    counter.add(len(first), name, limit)
+    if fmt == "geojson" or (fmt == "auto" and (name.lower().endswith((".geojson", ".json")) or _is_json(first))):
+        raw = first + stream.read() if first else b""
+        counter.add(len(raw) - len(first), name, limit)
+        text = "".join(_decoded_lines(io.BytesIO(), name, first=raw, limit=None, counter=_Counter()))
+        return Records.of(parse_geojson(text, name), name, "geojson")
+    lines = _decoded_lines(stream, name, first=first, limit=limit, counter=counter)
+    return _csv_records(lines, name, fmt, max_columns=max_columns)
+
+
+def open_records(path: Path | str, fmt: str = "auto", *, name: str | None = None, max_columns: int | None = None,
+                 progress: Progress | None = None) -> Records:
+    """Records from a file on disk, any size. The file stays open until the records are
+    read to the end (or garbage-collected)."""
+    path = Path(path)
+    label = name or path.name
+    stream = open(path, "rb")  # noqa: SIM115 - closed by the generator reading it
+    try:
+        records = open_upload(stream, label, fmt, max_columns=max_columns, progress=progress,
+                              size=path.stat().st_size, limit=None)
+    except BaseException:
+        stream.close()
+        raise
+    records._incidents = _closing(records._incidents, stream)
+    return records
+
+
+def _closing(incidents: Iterator[Incident], stream: IO[bytes]) -> Iterator[Incident]:
+    with stream:
+        yield from incidents
+
+
+# --------------------------------------------------------------- whole files (small ones)
+
 def parse_text(text: str, file: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
     """Parse CSV text (or GeoJSON, for ``fmt="geojson"``); ``file`` is the name used in messages."""
-    if fmt == "geojson":
+    _check_format(fmt)
+    if fmt == "geojson" or (fmt == "auto" and text.lstrip().startswith("{")):
         return parse_geojson(text, file)
-    return _parse_csv(text, file, FORMATS[fmt], max_columns=max_columns)
-
-
-def _parse_csv(text: str, file: str, spec: _Format, *, max_columns: int | None = None) -> ImportResult:
-    """A header wider than ``max_columns`` (default: the ``max_csv_columns`` setting) is
-    refused before any row is read; every header check is one pass over the columns,
-    however many there are."""
-    if not text.strip():
-        raise BadFile(f"{file}: the file is empty")
-    header_line = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(header_line, file))
-    try:
-        columns = [c.strip() for c in (reader.fieldnames or [])]
-    except csv.Error as error:
-        raise BadFile(f"{file}, row 1: the header cannot be read as CSV ({error})") from None
-    limit = settings.max_csv_columns() if max_columns is None else max_columns
-    if len(columns) > limit:
-        raise BadFile(f"{file}, row 1: the header has {len(columns):,} columns; at most {limit:,} are accepted "
-                      f"(setting max_csv_columns, or INCIDENT_MAP_MAX_CSV_COLUMNS)")
-    reader.fieldnames = columns
-    repeated = sorted(c for c, n in Counter(columns).items() if c and n > 1)
-    if repeated:
-        raise BadFile(f"{file}, row 1: column{'s' if len(repeated) > 1 else ''} {', '.join(repeated[:5])} "
-                      f"appear{'' if len(repeated) > 1 else 's'} more than once in the header")
-    present = set(columns)
-    missing = [c for c in spec.required if c not in present]
-    if missing:
-        raise BadFile(f"{file}, row 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
-                      f"(found: {', '.join(columns[:12]) or 'none'})")
-    result = ImportResult()
-    known = set(spec.known)
-    extra = [c for c in columns if known and c not in known]
-    if extra:
-        result.warnings.append(f"{file}: ignored unknown column(s) {', '.join(extra[:10])}")
-    seen: dict[str, int] = {}
-    rows = enumerate(reader, start=2)
-    number = 1
-    while True:
-        try:
-            number, row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            raise BadFile(f"{file}, row {number + 1}: not readable as CSV ({error})") from None
-        if None in row:
-            result.errors.append(RowError(file, number, "(row)", f"has {len(columns) + len(row[None])} cells; "  # type: ignore[index]
-                                          f"the header has {len(columns)}"))
-            continue
-        clean = {k: clean_text(v or "", multiline=k == "notes") for k, v in row.items()}
-        if not any(v.strip() for v in clean.values()):
-            continue
-        cells = sum(1 for v in row.values() if v is not None)
-        if cells < len(columns):
-            result.errors.append(RowError(file, number, "(row)", f"has {cells} cell{'s' if cells != 1 else ''}; "
-                                          f"the header has {len(columns)}"))
-            continue
-        long = next((k for k, v in clean.items() if len(v) > MAX_CELL_CHARS), None)
-        if long is not None:
-            result.errors.append(RowError(file, number, long, f"is {len(clean[long]):,} characters long "
-                                          f"(at most {MAX_CELL_CHARS:,})"))
-            continue
-        try:
-            incident = spec.convert(clean)
-        except _RowProblem as problem:
-            result.errors.append(RowError(file, number, problem.column, str(problem)))
-            continue
-        if incident.event_id in seen:
-            result.errors.append(RowError(file, number, "event_id",
-                                          f"{incident.event_id!r} repeats row {seen[incident.event_id]}"))
-            continue
-        seen[incident.event_id] = number
-        if incident.source_url and not _HTTP_URL.fullmatch(incident.source_url):
-            result.warnings.append(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
-                                                "http(s) link; the link was left out")))
-            incident = incident.replace(source_url="")
-        result.incidents.append(incident)
-    return result
+    return _csv_records(iter(io.StringIO(text, newline="")), file, fmt, max_columns=max_columns).result()
 
 
 def read_csv(path: Path | str, fmt: str = "native", *, name: str | None = None,
              max_columns: int | None = None) -> ImportResult:
-    """Read a CSV file from disk (at most ``MAX_BYTES``, ``max_columns`` as in :func:`parse_text`)."""
-    path = Path(path)
-    label = name or path.name
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise BadFile(f"{label}: {size / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
-    return parse_text(_decode(path.read_bytes(), label), label, fmt, max_columns=max_columns)
+    """Read a whole file from disk into lists (``max_columns`` as in :func:`parse_text`)."""
+    return open_records(path, fmt, name=name, max_columns=max_columns).result()
 
 
 def read_bytes(raw: bytes, name: str, fmt: str = "native", *, max_columns: int | None = None) -> ImportResult:
-    """Read an uploaded CSV (the upload's name is only used in messages, never as a path)."""
-    if len(raw) > MAX_BYTES:
-        raise BadFile(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_BYTES // 2**20} MB limit")
-    return parse_text(_decode(raw, name), name, fmt, max_columns=max_columns)
+    """Read an uploaded file held in memory (at most :data:`MAX_UPLOAD_BYTES`)."""
+    return open_upload(io.BytesIO(raw), name, fmt, max_columns=max_columns, size=len(raw)).result()
 
 
 def _geojson_cell(value: object) -> str:
@@ -374,6 +787,18 @@ def _geojson_cell(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return json.dumps(value, ensure_ascii=False)  # rejected or kept as text by the row checks
     return repr(value)
+
+
+def _records_as_lines(rows: list[dict[str, str]]) -> Iterator[str]:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in [None, *rows]:
+        if row is not None:
+            writer.writerow(row)
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
 
 
 def parse_geojson(text: str, file: str) -> ImportResult:
@@ -406,13 +831,11 @@ def parse_geojson(text: str, file: str) -> ImportResult:
             props = {**props, "longitude": coords[0], "latitude": coords[1]}
         row.update({name: _geojson_cell(props.get(name)) for name in FIELDS})
         rows.append(row)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
     if not rows:
         return ImportResult()
-    result = _parse_csv(out.getvalue(), file, _GEOJSON)
+    # one feature is one item for the CSV reader (a note's line break stays inside it), so the
+    # rows count features, not lines
+    result = _csv_records(_records_as_lines(rows), file, "native", spec=_GEOJSON).result()
     # CSV row n is feature n - 1; the property names are the column names
     prefix = re.compile(rf"^{re.escape(file)}, row (\d+)")
     result.errors = sorted([dataclasses.replace(e, row=e.row - 1, unit="feature") for e in result.errors] + problems,

@@ -7,13 +7,15 @@ kept, with the reason, so the app can list them instead of dropping them silentl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from geo.geocoder import Locator
 from geo.records import Incident
 
-__all__ = ["JoinResult", "locate_incidents", "unlocated_reason"]
+__all__ = ["JoinResult", "Join", "locate_incidents", "unlocated_reason", "MAX_REASONS"]
+
+MAX_REASONS = 1000  # unlocated reasons a lazy join keeps (the rest are counted)
 
 
 @dataclass
@@ -29,20 +31,37 @@ def unlocated_reason(incident: Incident) -> str:
         f" in {incident.country_code}" if incident.country_code else "")
 
 
-def locate_incidents(incidents: Iterable[Incident], locator: Locator) -> JoinResult:
-    """Geocode every incident that has no coordinates; keep the ones that have them."""
-    result = JoinResult()
-    for incident in incidents:
+class Join:
+    """The join as a stream: :meth:`__call__` yields each incident, placed when it can be,
+    holding none of them. ``unlocated`` keeps the first ``max_reasons`` reasons by event
+    id; ``unlocated_count`` counts them all."""
+
+    def __init__(self, locator: Locator, max_reasons: int | None = MAX_REASONS) -> None:
+        self.locator = locator
+        self.max_reasons = max_reasons
+        self.unlocated: dict[str, str] = {}
+        self.unlocated_count = 0
+
+    def place(self, incident: Incident) -> Incident:
         if incident.located:
-            result.incidents.append(incident)
-            continue
-        found = locator.locate(incident.location, incident.country_code or None, incident.admin1 or None) \
+            return incident
+        found = self.locator.locate(incident.location, incident.country_code or None, incident.admin1 or None) \
             if incident.location else None
         if found is None:
-            result.unlocated[incident.event_id] = unlocated_reason(incident)
-            result.incidents.append(incident)
-            continue
-        result.incidents.append(incident.replace(
+            self.unlocated_count += 1
+            if self.max_reasons is None or len(self.unlocated) < self.max_reasons:
+                self.unlocated[incident.event_id] = unlocated_reason(incident)
+            return incident
+        return incident.replace(
             latitude=found.latitude, longitude=found.longitude, geo_precision=found.geo_precision,
-            country_code=incident.country_code or found.country_code, admin1=incident.admin1 or found.admin1))
-    return result
+            country_code=incident.country_code or found.country_code, admin1=incident.admin1 or found.admin1)
+
+    def __call__(self, incidents: Iterable[Incident]) -> Iterator[Incident]:
+        return map(self.place, incidents)
+
+
+def locate_incidents(incidents: Iterable[Incident], locator: Locator) -> JoinResult:
+    """Geocode every incident that has no coordinates; keep the ones that have them (a list)."""
+    join = Join(locator, max_reasons=None)
+    placed = list(join(incidents))
+    return JoinResult(placed, join.unlocated)

@@ -1,24 +1,29 @@
 """Import records into the store: read, geocode what has no coordinates (the join), save.
 
 The CLI's ``import`` and the app (first run, uploads) share this one path, so a file
-behaves the same wherever it comes in. The save is one transaction, audited under the
-``actor`` given (see ``Store.upsert``). Imports are insert-only unless ``update_existing``:
-a record already stored under the same id is then reported as skipped, not changed. An
-opt-in online geocoder is asked for at most ``GEOCODER_LOOKUPS_PER_IMPORT`` names per
-import (and the session's ``quota``); the rest are placed offline, and the report says why.
+behaves the same wherever it comes in. It streams: the reader yields one incident at a
+time, the join places it, and ``Store.upsert`` consumes the stream, so no list of the
+file's incidents is ever held. The save is one write, audited under the ``actor`` given
+(see ``Store.upsert``); a file found unreadable half-way (``BadFile``) raises out of it,
+so nothing is saved. Imports are insert-only unless ``update_existing``: a record already
+stored under the same id is then reported as skipped, not changed. An opt-in online
+geocoder is asked for at most ``GEOCODER_LOOKUPS_PER_IMPORT`` names per import (and the
+session's ``quota``); the rest are placed offline, and the report says why.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from geo import importers, settings
 from geo.geocoder import Locator, Quota, lookup_run
-from geo.join import locate_incidents
+from geo.importers import Progress, Records
+from geo.join import Join
 from geo.store import Store
 
-__all__ = ["ImportReport", "import_result", "import_file", "ensure_bundled"]
+__all__ = ["ImportReport", "import_records", "import_result", "import_file", "import_upload", "ensure_bundled"]
 
 
 @dataclass
@@ -27,41 +32,67 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
-    rejected: list[str] = field(default_factory=list)
-    unlocated: dict[str, str] = field(default_factory=dict)
+    rejected: list[str] = field(default_factory=list)  # the first rejected rows' messages, then "… and N more"
+    unlocated: dict[str, str] = field(default_factory=dict)  # the first unplaced records' reasons
     warnings: list[str] = field(default_factory=list)
+    rejected_count: int | None = None  # every rejected row (when more than the messages kept)
+    unlocated_count: int | None = None
+    fmt: str = ""  # the format read ("acled", …)
 
     def summary(self) -> str:
         skipped = (f"{self.skipped} skipped (already stored with other values; choose \"update existing\" to "
                    "overwrite them), ") if self.skipped else ""
+        rejected = len(self.rejected) if self.rejected_count is None else self.rejected_count
+        unlocated = len(self.unlocated) if self.unlocated_count is None else self.unlocated_count
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, {skipped}"
-                f"{len(self.rejected)} rejected, {len(self.unlocated)} without a place")
+                f"{rejected} rejected, {unlocated} without a place")
 
 
 SETUP_ACTOR = "setup"  # the app filling an empty store from the bundled data
 
 
+def import_records(store: Store, records: Records, locator: Locator, *, actor: str, update_existing: bool = False,
+                   quota: Quota | None = None) -> ImportReport:
+    """Geocode and save ``records`` as they are read. ``warnings`` carries the reader's
+    warnings, then why any lookup was answered offline (provider failure, pause,
+    allowance spent). Raises ``importers.BadFile`` when the rest of the file cannot be
+    read (nothing is saved)."""
+    join = Join(locator)
+    with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
+        counts = store.upsert(join(records), actor=actor,
+                              action="import (update existing)" if update_existing else "import",
+                              update_existing=update_existing)
+    return ImportReport(counts.added, counts.updated, counts.unchanged, counts.skipped, records.error_lines(),
+                        join.unlocated, records.warning_lines() + run.notices.lines(),
+                        rejected_count=records.error_count, unlocated_count=join.unlocated_count, fmt=records.fmt)
+
+
 def import_result(store: Store, result: importers.ImportResult, locator: Locator, *, actor: str,
                   update_existing: bool = False, quota: Quota | None = None) -> ImportReport:
-    """Geocode and save ``result``. ``warnings`` carries the importer's warnings, then why
-    any lookup was answered offline (provider failure, pause, allowance spent)."""
-    with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
-        joined = locate_incidents(result.incidents, locator)
-    counts = store.upsert(joined.incidents, actor=actor,
-                          action="import (update existing)" if update_existing else "import",
-                          update_existing=update_existing)
-    return ImportReport(counts.added, counts.updated, counts.unchanged, counts.skipped, [str(e) for e in result.errors],
-                        joined.unlocated, list(result.warnings) + run.notices.lines())
+    """:func:`import_records` for records already read into lists."""
+    return import_records(store, Records.of(result), locator, actor=actor, update_existing=update_existing,
+                          quota=quota)
 
 
-def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "native", *, actor: str,
-                update_existing: bool = False) -> ImportReport:
-    """Raises ``importers.BadFile`` when the file cannot be read at all (nothing is saved)."""
-    return import_result(store, importers.read_csv(path, fmt), locator, actor=actor, update_existing=update_existing)
+def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "auto", *, actor: str,
+                update_existing: bool = False, progress: Progress | None = None) -> ImportReport:
+    """A file on disk, any size. Raises ``importers.BadFile`` when the file cannot be read
+    at all (nothing is saved); ``progress(bytes_read, total_bytes)`` follows the reading."""
+    records = importers.open_records(path, fmt, progress=progress)
+    return import_records(store, records, locator, actor=actor, update_existing=update_existing)
+
+
+def import_upload(store: Store, stream: IO[bytes], name: str, locator: Locator, fmt: str = "auto", *, actor: str,
+                  update_existing: bool = False, progress: Progress | None = None, size: int | None = None,
+                  max_columns: int | None = None, quota: Quota | None = None) -> ImportReport:
+    """An upload read from its stream (``name`` only names it in messages), at most
+    ``importers.MAX_UPLOAD_BYTES``; otherwise as :func:`import_file`."""
+    records = importers.open_upload(stream, name, fmt, max_columns=max_columns, progress=progress, size=size)
+    return import_records(store, records, locator, actor=actor, update_existing=update_existing, quota=quota)
 
 
 def ensure_bundled(store: Store, locator: Locator) -> ImportReport | None:
     """Fill an empty store from ``data/incidents.csv`` (first run); leave a used one alone."""
     if store.count():
         return None
-    return import_file(store, settings.BUNDLED_INCIDENTS, locator, actor=SETUP_ACTOR)
+    return import_file(store, settings.BUNDLED_INCIDENTS, locator, "native", actor=SETUP_ACTOR)

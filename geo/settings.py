@@ -30,9 +30,10 @@ PRIVATE = "private"
 MODES = (PUBLIC, PRIVATE)
 MODE_ENV = "INCIDENT_MAP_MODE"
 
-# The largest file the app accepts (``server.maxUploadSize`` in .streamlit/config.toml says
-# the same, so the server refuses a larger upload before reading it): the CSV importer's
-# limit (``importers.MAX_BYTES``); articles are capped lower by ``articles.MAX_ARTICLE_BYTES``.
+# The largest file the app accepts as an upload (``server.maxUploadSize`` in
+# .streamlit/config.toml says the same, so the server refuses a larger upload before reading
+# it): the import tab's limit (``importers.MAX_UPLOAD_BYTES``); articles are capped lower by
+# ``articles.MAX_ARTICLE_BYTES``. Files imported from disk (``python -m geo import``) have no limit.
 MAX_UPLOAD_MB = 20
 
 

@@ -34,7 +34,7 @@ from geo import articles, geoparse, importers, place_pick, settings, ui_parse
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.geoparse import actors
-from geo.loading import import_result
+from geo.loading import import_upload
 from geo.mapview import PRECISION_LABEL, base_map, safe_url
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
@@ -562,23 +562,37 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
         read_only_note("Importing records", access)
         return
     fmt = st.selectbox("Format", importers.FILE_FORMATS, key="import_format",
-                       format_func=lambda f: {"native": "This project's CSV", "acled": "ACLED export (CSV)",
-                                              "ucdp": "UCDP GED (CSV)", "geojson": "This project's GeoJSON"}.get(f, f))
-    upload = st.file_uploader(f"File (up to {importers.MAX_BYTES // 2**20} MB)",
-                              type=["geojson", "json"] if fmt == "geojson" else ["csv", "txt"], key="import_upload")
+                       format_func=lambda f: {"auto": "Found from the file (any of these)", "native": "This project's CSV",
+                                              "acled": "ACLED export (CSV)", "ucdp": "UCDP GED (CSV)",
+                                              "geojson": "This project's GeoJSON"}.get(f, f))
+    upload = st.file_uploader(f"File (up to {importers.MAX_UPLOAD_BYTES // 2**20} MB; larger files: "
+                              "python -m geo import FILE)",
+                              type=["csv", "txt", "geojson", "json"], key="import_upload")  # one widget whatever the format
     update = st.checkbox("Update existing records", key="import_update",
                          help="A row whose event_id is already stored replaces that record. Unticked, such rows are "
                               "skipped and the stored records stay as they are.")
     if upload is None or not st.button("Import", key="import_go"):
         return
+    bar = st.progress(0.0, text="Importing …")
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = done * 100 // total if total else 0
+        if percent != shown[0]:  # one update per percent, whatever the file's size
+            shown[0] = percent
+            bar.progress(min(percent, 100) / 100, text=f"Importing … {percent}%")
+
+    upload.seek(0)  # the upload's own stream, not a second copy of its bytes
     try:
-        result = importers.read_bytes(upload.getvalue(), upload.name, fmt,
-                                      max_columns=settings.max_csv_columns(secret("max_csv_columns")))
+        report = import_upload(store, upload, upload.name, locator(), fmt, actor=access.actor, update_existing=update,
+                               progress=progress, size=upload.size,
+                               max_columns=settings.max_csv_columns(secret("max_csv_columns")),
+                               quota=geocoding_quota())  # geocoding notices come in warnings
     except importers.BadFile as error:
+        bar.empty()
         st.error("Nothing was imported. " + markdown_literal(str(error)))
         return
-    report = import_result(store, result, locator(), actor=access.actor, update_existing=update,
-                           quota=geocoding_quota())  # geocoding notices come in warnings
+    bar.empty()
     st.success(markdown_literal(f"{upload.name}: {report.summary()}"))
     for line in report.warnings:
         st.warning(markdown_literal(line))

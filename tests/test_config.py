@@ -13,8 +13,8 @@ CONFIG = tomllib.loads((settings.ROOT / ".streamlit" / "config.toml").read_text(
 
 
 def test_upload_limit_matches_the_apps_own_checks() -> None:
-    assert CONFIG["server"]["maxUploadSize"] == settings.MAX_UPLOAD_MB == importers.MAX_BYTES // 2**20
-    assert articles.MAX_ARTICLE_BYTES <= importers.MAX_BYTES
+    assert CONFIG["server"]["maxUploadSize"] == settings.MAX_UPLOAD_MB == importers.MAX_UPLOAD_BYTES // 2**20
+    assert articles.MAX_ARTICLE_BYTES <= importers.MAX_UPLOAD_BYTES
 
 
 def test_visitors_never_see_tracebacks() -> None:
