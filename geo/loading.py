@@ -52,16 +52,17 @@ SETUP_ACTOR = "setup"  # the app filling an empty store from the bundled data
 
 
 def import_records(store: Store, records: Records, locator: Locator, *, actor: str, update_existing: bool = False,
-                   quota: Quota | None = None) -> ImportReport:
+                   quota: Quota | None = None, limit: int | None = None) -> ImportReport:
     """Geocode and save ``records`` as they are read. ``warnings`` carries the reader's
     warnings, then why any lookup was answered offline (provider failure, pause,
     allowance spent). Raises ``importers.BadFile`` when the rest of the file cannot be
-    read (nothing is saved)."""
+    read, and ``store.WriteLimitExceeded`` past ``limit`` records added or changed
+    (nothing is saved either way)."""
     join = Join(locator)
     with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
         counts = store.upsert(join(records), actor=actor,
                               action="import (update existing)" if update_existing else "import",
-                              update_existing=update_existing)
+                              update_existing=update_existing, limit=limit)
     return ImportReport(counts.added, counts.updated, counts.unchanged, counts.skipped, records.error_lines(),
                         join.unlocated, records.warning_lines() + run.notices.lines(),
                         rejected_count=records.error_count, unlocated_count=join.unlocated_count, fmt=records.fmt)
@@ -84,11 +85,13 @@ def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "au
 
 def import_upload(store: Store, stream: IO[bytes], name: str, locator: Locator, fmt: str = "auto", *, actor: str,
                   update_existing: bool = False, progress: Progress | None = None, size: int | None = None,
-                  max_columns: int | None = None, quota: Quota | None = None) -> ImportReport:
+                  max_columns: int | None = None, quota: Quota | None = None, limit: int | None = None,
+                  ) -> ImportReport:
     """An upload read from its stream (``name`` only names it in messages), at most
-    ``importers.MAX_UPLOAD_BYTES``; otherwise as :func:`import_file`."""
+    ``importers.MAX_UPLOAD_BYTES``; otherwise as :func:`import_records`."""
     records = importers.open_upload(stream, name, fmt, max_columns=max_columns, progress=progress, size=size)
-    return import_records(store, records, locator, actor=actor, update_existing=update_existing, quota=quota)
+    return import_records(store, records, locator, actor=actor, update_existing=update_existing, quota=quota,
+                          limit=limit)
 
 
 def ensure_bundled(store: Store, locator: Locator) -> ImportReport | None:

@@ -587,12 +587,17 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
         report = import_upload(store, upload, upload.name, locator(), fmt, actor=access.actor, update_existing=update,
                                progress=progress, size=upload.size,
                                max_columns=settings.max_csv_columns(secret("max_csv_columns")),
-                               quota=geocoding_quota())  # geocoding notices come in warnings
+                               quota=geocoding_quota(), limit=writes_left())  # geocoding notices come in warnings
     except importers.BadFile as error:
         bar.empty()
         st.error("Nothing was imported. " + markdown_literal(str(error)))
         return
+    except WriteLimitExceeded as error:
+        bar.empty()
+        st.error(markdown_literal(write_limit_message(error.limit)))
+        return
     bar.empty()
+    count_writes(report.added, report.updated)
     st.success(markdown_literal(f"{upload.name}: {report.summary()}"))
     for line in report.warnings:
         st.warning(markdown_literal(line))

@@ -226,3 +226,19 @@ def test_a_session_that_used_its_write_allowance_saves_nothing_more(app: AppTest
     at.button(key="inc0_save").click().run()
     assert [e.value for e in at.error] and "max\\_session\\_writes" in at.error[0].value
     assert [e for e in store.audit() if e.action == "article"] == saved  # nothing more was written
+
+
+def test_an_import_past_the_write_allowance_saves_nothing(app: AppTest) -> None:
+    app.secrets["editor_token"] = TOKEN
+    app.secrets["max_session_writes"] = 2
+    at = app.run()
+    at.text_input(key="editor_token_input").input(TOKEN).run()
+    rows = [{"event_id": f"Q-{k}", "event_date": "2024-08-0" + str(k + 1), "group": "Al-Thawriun", "location": "Hit",
+             "latitude": 33.64, "longitude": 42.83, "country_code": "IQ"} for k in range(3)]
+    at.file_uploader(key="import_upload").upload("three.csv", native_csv(*rows), "text/csv").run()
+    at.button(key="import_go").click().run()
+    assert not at.exception and "max\\_session\\_writes" in at.error[0].value
+    assert Store(store_url()).get("Q-0") is None  # all or nothing
+    at.file_uploader(key="import_upload").upload("two.csv", native_csv(*rows[:2]), "text/csv").run()
+    at.button(key="import_go").click().run()
+    assert "2 added" in at.success[0].value.replace("\\", "") and Store(store_url()).get("Q-1") is not None
