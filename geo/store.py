@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import operator
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -50,6 +51,11 @@ __all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "WriteLimi
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
+# A write that adds at least this many records, and more than the store held, is a bulk
+# load: on SQLite the secondary indexes are dropped and built again once, at the end of
+# the same transaction (readers keep seeing the old snapshot meanwhile, indexes and all).
+BULK_ROWS = 50_000
+_BULK_INDEXES = [index for table in (incidents, audit) for index in table.indexes]
 _COLUMNS = [incidents.c[name] for name in FIELDS]
 
 
@@ -149,6 +155,8 @@ class Store:
         cleaned = map(stored_values, records)  # a bad record rolls the whole write back
         done = 0
         with self._write() as conn:
+            stored = None if self.dialect != "sqlite" else conn.execute(select(func.count()).select_from(incidents)).scalar()
+            bulk = False
             while batch := list(islice(cleaned, BATCH)):
                 for chunk in _without_repeats(batch):
                     counts = self._upsert_batch(conn, chunk, actor, action, update_existing, now)
@@ -158,6 +166,13 @@ class Store:
                 done += len(batch)
                 if progress is not None:
                     progress(done)
+                if not bulk and stored is not None and totals[0] >= max(BULK_ROWS, stored):
+                    bulk = True  # a large load: build the indexes once at the end, not row by row
+                    for index in _BULK_INDEXES:
+                        index.drop(conn)
+            if bulk:
+                for index in _BULK_INDEXES:
+                    index.create(conn)
             if totals[0] or totals[1]:
                 conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
         return UpsertCounts(*totals)
@@ -260,8 +275,11 @@ def _json(values: Sequence[Any]) -> str:
     return json.dumps(dict(zip(FIELDS, values, strict=True)), ensure_ascii=False)
 
 
-_KINDS = tuple((name, "int" if name in INT_FIELDS else "real" if name in REAL_FIELDS else
-                 "date" if name in DATE_FIELDS else "notes" if name in _MULTILINE_FIELDS else "text") for name in FIELDS)
+_GET = operator.attrgetter(*FIELDS)
+_TEXT = [k for k, name in enumerate(FIELDS) if name not in INT_FIELDS | REAL_FIELDS | DATE_FIELDS]
+_INT = [k for k, name in enumerate(FIELDS) if name in INT_FIELDS]
+_REAL = [k for k, name in enumerate(FIELDS) if name in REAL_FIELDS]
+_DATE = [k for k, name in enumerate(FIELDS) if name in DATE_FIELDS]
 
 
 def stored_values(incident: Incident) -> tuple[Any, ...]:
@@ -270,35 +288,38 @@ def stored_values(incident: Incident) -> tuple[Any, ...]:
     surrounding spaces, ISO dates, whole numbers as ``int`` and coordinates as finite
     floats. ``ValueError`` names a field that cannot be stored.
 
-    One pass per record with the common case (clean text) checked in C: this runs once
-    for every row of every import."""
-    out: list[Any] = []
-    for name, kind in _KINDS:
-        value = getattr(incident, name)
-        if kind == "text" or kind == "notes":
-            if type(value) is not str:
-                raise ValueError(f"{incident.event_id!r}: {name} must be text, not {type(value).__name__}"[:200])
-            if value and not (value.isprintable() and not value[0].isspace() and not value[-1].isspace()):
-                value = clean_text(value, multiline=kind == "notes").strip()
-        elif value is None:
-            if name == "event_date":
-                raise ValueError(f"{incident.event_id!r}: {name} must be a date, not None"[:200])
-        elif kind == "int":
-            if type(value) is not int:
-                raise ValueError(f"{incident.event_id!r}: {name} must be a whole number or empty, not {value!r}"[:200])
-        elif kind == "real":
+    This runs once for every row of every import, so the common case is checked in C:
+    all text at once for control characters, each for surrounding space (``strip``
+    returns the very same string when there is none)."""
+    values = list(_GET(incident))
+    texts = [values[k] for k in _TEXT]
+    if set(map(type, texts)) != {str}:
+        k = next(k for k in _TEXT if type(values[k]) is not str)
+        raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be text, not {type(values[k]).__name__}"[:200])
+    if not "".join(texts).isprintable() or list(map(str.strip, texts)) != texts:
+        for k in _TEXT:
+            values[k] = clean_text(values[k], multiline=FIELDS[k] in _MULTILINE_FIELDS).strip()
+    for k in _INT:
+        if values[k] is not None and type(values[k]) is not int:
+            raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be a whole number or empty, "
+                             f"not {values[k]!r}"[:200])
+    for k in _REAL:
+        value = values[k]
+        if value is not None:
             if type(value) not in (int, float) or not math.isfinite(value):
-                raise ValueError(f"{incident.event_id!r}: {name} must be a number or empty, not {value!r}"[:200])
-            value = float(value)
-        elif kind == "date":
-            if not isinstance(value, date) or isinstance(value, datetime):
-                raise ValueError(f"{incident.event_id!r}: {name} must be a date, not {value!r}"[:200])
-            value = value.isoformat()
-        out.append(value)
-    if not out[0]:
+                raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be a number or empty, not {value!r}"[:200])
+            values[k] = float(value)
+    for k in _DATE:
+        value = values[k]
+        if value is None and FIELDS[k] != "event_date":
+            continue
+        if not isinstance(value, date) or isinstance(value, datetime):
+            raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be a date, not {value!r}"[:200])
+        values[k] = value.isoformat()
+    if not values[0]:
         raise ValueError("an incident needs an event_id")
-    values = tuple(out)
-    return (*values, hashlib.blake2b(repr(values).encode(), digest_size=12).hexdigest())
+    stored = tuple(values)
+    return (*stored, hashlib.blake2b(repr(stored).encode(), digest_size=12).hexdigest())
 
 
 def from_db(row: Any) -> Incident:

@@ -215,3 +215,31 @@ def test_cli_export_streams_the_filtered_store(tmp_path: Path, monkeypatch: pyte
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     expected = by_hand(Filters(date(2023, 3, 1), date.max, (), ("UA",), ("Battles",)))
     assert sorted(r["event_id"] for r in rows) == sorted(i.event_id for i in expected) and rows
+
+
+def _indexes(store: Store) -> set[str]:
+    from sqlalchemy import inspect
+
+    return {i["name"] for table in ("incidents", "audit") for i in inspect(store.engine).get_indexes(table)}
+
+
+def test_a_bulk_load_builds_its_indexes_once_and_a_failed_one_changes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geo.store
+
+    monkeypatch.setattr(geo.store, "BULK_ROWS", 1000)
+    store = Store(str(tmp_path / "bulk.sqlite3"))
+    indexes = _indexes(store)
+    assert {"incidents_view", "incidents_group", "incidents_unplaced", "audit_event"} <= indexes
+
+    def failing():
+        yield from synthetic(5000, seed=3)
+        raise RuntimeError("the file ends in garbage")
+
+    with pytest.raises(RuntimeError):
+        store.upsert(failing(), actor="test", action="test")
+    assert store.count() == 0 and _indexes(store) == indexes
+    assert store.upsert(synthetic(5000, seed=3), actor="test", action="test").added == 5000
+    assert _indexes(store) == indexes
+    f = Filters(START, START + timedelta(days=400), groups=("Gamma Movement",))
+    assert queries.totals(store, f).incidents == sum(1 for i in synthetic(5000, seed=3) if i.group == "Gamma Movement")
