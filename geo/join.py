@@ -41,10 +41,12 @@ class Join:
         self.max_reasons = max_reasons
         self.unlocated: dict[str, str] = {}
         self.unlocated_count = 0
+        self.looked_up = 0  # incidents the geocoder was asked about (those without coordinates)
 
     def place(self, incident: Incident) -> Incident:
         if incident.located:
             return incident
+        self.looked_up += 1
         found = self.locator.locate(incident.location, incident.country_code or None, incident.admin1 or None) \
             if incident.location else None
         if found is None:

@@ -30,7 +30,8 @@ from sqlalchemy.pool import StaticPool
 
 from geo.records import FIELDS
 
-__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "UnsupportedStore",
+__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports",
+           "UnsupportedStore",
            "engine_for", "database_url", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
@@ -76,6 +77,16 @@ audit = Table(
     Index("audit_event", "event_id", "id"),
 )
 meta = Table("meta", metadata, Column("key", Text, primary_key=True), Column("value", Integer))
+# Files imported without the geocoder (every row had coordinates): the same file imported
+# again in the same mode while the store's revision has not moved cannot change anything.
+imports = Table(
+    "imports", metadata,
+    Column("digest", Text, primary_key=True),  # SHA-256 of the file's bytes
+    Column("update_existing", Integer, primary_key=True),
+    Column("revision", Integer, nullable=False),  # the store's revision right after that import
+    Column("at", Text, nullable=False),
+    Column("report", Text, nullable=False),  # that import's counts (JSON)
+)
 
 
 def database_url(location: str) -> str:

@@ -43,6 +43,7 @@ from geo.schema import (
     create_schema,
     database_url,
     engine_for,
+    imports,
     incidents,
     meta,
 )
@@ -234,6 +235,28 @@ class Store:
             return dict(json.loads(later))
         row = conn.execute(select(*_COLUMNS).where(incidents.c.event_id == event_id)).first()
         return dict(row._mapping) if row else {}
+
+    def note_import(self, digest: str, update_existing: bool, report: dict[str, Any]) -> None:
+        """Remember that the file with this SHA-256 was imported (in this mode) and what it
+        did, with the store's revision as it is now."""
+        with self._write() as conn:
+            revision = conn.execute(select(meta.c.value).where(meta.c.key == "revision")).scalar_one()
+            conn.execute(imports.delete().where(imports.c.digest == digest,
+                                                imports.c.update_existing == int(update_existing)))
+            conn.execute(imports.insert().values(digest=digest, update_existing=int(update_existing), revision=revision,
+                                                 at=datetime.now(UTC).isoformat(timespec="seconds"),
+                                                 report=json.dumps(report)))
+
+    def same_import(self, digest: str, update_existing: bool) -> tuple[str, dict[str, Any]] | None:
+        """(when, what it did) for an earlier import of this file in this mode, if nothing
+        has been written to the store since; else ``None``."""
+        with self.read() as conn:
+            row = conn.execute(select(imports.c.revision, imports.c.at, imports.c.report)
+                               .where(imports.c.digest == digest, imports.c.update_existing == int(update_existing))).first()
+            revision = conn.execute(select(meta.c.value).where(meta.c.key == "revision")).scalar_one()
+        if row is None or row.revision != revision:
+            return None
+        return row.at, dict(json.loads(row.report))
 
     def get(self, event_id: str) -> Incident | None:
         with self.read() as conn:

@@ -318,12 +318,11 @@ def test_an_upload_keeps_its_limit_but_a_file_on_disk_has_none(tmp_path: Path, m
 def test_the_import_tab_reads_an_acled_upload_found_from_its_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from geo.ui_state import load_incidents, load_store
+    from geo.ui_state import load_store
 
     monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
     monkeypatch.setenv("INCIDENT_MAP_MODE", "private")  # this visitor may import
     load_store.clear()
-    load_incidents.clear()
     at = AppTest.from_file("../app.py", default_timeout=90).run()
     assert at.selectbox(key="import_format").value == "auto"
     text = csv_text(ACLED, [HXL, acled_row(), acled_row(event_id_cnty="IRQ2", latitude="133.8")])

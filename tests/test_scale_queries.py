@@ -243,3 +243,31 @@ def test_a_bulk_load_builds_its_indexes_once_and_a_failed_one_changes_nothing(
     assert _indexes(store) == indexes
     f = Filters(START, START + timedelta(days=400), groups=("Gamma Movement",))
     assert queries.totals(store, f).incidents == sum(1 for i in synthetic(5000, seed=3) if i.group == "Gamma Movement")
+
+
+class _NoLookups:
+    def locate(self, query: str, country: str | None = None, admin1: str | None = None) -> None:
+        return None
+
+
+def test_the_same_file_again_is_answered_without_reading_it_until_the_store_changes(tmp_path: Path) -> None:
+    from geo import loading
+
+    rows = [i for i in synthetic(320, seed=9) if i.located]  # a file with coordinates: no geocoding
+    n = len(rows)
+    path = tmp_path / "placed.csv"
+    path.write_text(export.to_csv(rows), encoding="utf-8")
+    store = Store(str(tmp_path / "s.sqlite3"))
+    first = loading.import_file(store, path, _NoLookups(), actor="test")  # type: ignore[arg-type]
+    assert first.added == n
+    again = loading.import_file(store, path, _NoLookups(), actor="test")  # type: ignore[arg-type]
+    assert (again.added, again.unchanged) == (0, n) and "not read again" in again.warnings[0]
+    assert again.summary() == f"0 added, 0 updated, {n} unchanged, 0 rejected, 0 without a place"
+    updating = loading.import_file(store, path, _NoLookups(), actor="test", update_existing=True)  # type: ignore[arg-type]
+    assert updating.unchanged == n and not updating.warnings  # another mode: read again
+
+    store.upsert([rows[0].replace(killed=9)], actor="test", action="test")  # the store changed
+    after = loading.import_file(store, path, _NoLookups(), actor="test")  # type: ignore[arg-type]
+    assert (after.unchanged, after.skipped) == (n - 1, 1) and not after.warnings  # read again: one differs now
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not loading.import_file(store, path, _NoLookups(), actor="test").warnings  # type: ignore[arg-type]
