@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from geo.records import FIELDS, Incident
 from geo.safetext import clean_text
@@ -39,6 +39,7 @@ from geo.schema import (
     DATE_FIELDS,
     INT_FIELDS,
     REAL_FIELDS,
+    StoreUnavailable,
     UnsupportedStore,
     audit,
     create_schema,
@@ -46,9 +47,10 @@ from geo.schema import (
     engine_for,
     incidents,
     meta,
+    redacted,
 )
 
-__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "stored_values", "BATCH"]
+__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "StoreUnavailable", "stored_values", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
@@ -91,7 +93,12 @@ class Store:
         self.engine, self._lock = engine_for(location)
         self.instance = uuid.uuid4().hex  # with the revision, a cache key no other Store object shares
         self.dialect = self.engine.dialect.name  # "sqlite" or "postgresql"
-        create_schema(self.engine)
+        try:
+            create_schema(self.engine)
+        except (OperationalError, InterfaceError) as error:  # refused, wrong password, no such database
+            self.engine.dispose()
+            reason = redacted(str(error.orig or error).strip().splitlines()[0])
+            raise StoreUnavailable(f"Cannot open the incident store {redacted(location)}: {reason}"[:500]) from None
         self._sql = _write_sql("?" if self.engine.dialect.paramstyle == "qmark" else "%s")
 
     @contextmanager
