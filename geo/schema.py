@@ -139,13 +139,19 @@ def engine_for(location: str) -> tuple[Engine, threading.RLock | None]:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create what is missing; a store made by an older version gains the new columns."""
-    metadata.create_all(engine)
-    for table in (incidents, audit):
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
-    have = {c["name"] for c in inspect(engine).get_columns("incidents")}
+    """Create what is missing; a store made by an older version gains the new columns.
+
+    One transaction that holds the write lock (SQLite's ``BEGIN IMMEDIATE``, an advisory lock
+    on PostgreSQL, where DDL is transactional too), so app processes starting at once on a
+    new store do not race to create the same tables."""
     with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # any number: this app's schema lock
+        metadata.create_all(conn)
+        for table in (incidents, audit):
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+        have = {c["name"] for c in inspect(conn).get_columns("incidents")}
         for column in incidents.columns:
             if column.name not in have:
                 kind = column.type.compile(dialect=engine.dialect)

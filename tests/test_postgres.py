@@ -5,6 +5,8 @@ store that cannot be reached said plainly, without its password."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -159,3 +161,19 @@ def test_non_ascii_text_and_a_thousand_row_batch_round_trip_exactly(pg: Store) -
     assert {i.event_id: i for i in stream(pg)} == {i.event_id: i for i in rows}  # floats bit for bit, NULLs as NULLs
     assert pg.get(rows[1].event_id) == rows[1] and pg.get(rows[7].event_id) == rows[7]
     assert pg.upsert(rows, actor="test", action="test").unchanged == 1000  # the digests agree with what came back
+
+
+def test_processes_opening_a_new_store_at_once_all_succeed(pg_location: str) -> None:
+    """App processes starting together on an empty database do not race to create the tables."""
+    code = "import sys; from geo.store import Store; Store(sys.argv[1]).close()"
+    root = Path(__file__).resolve().parent.parent
+    procs = [subprocess.Popen([sys.executable, "-c", code, pg_location], cwd=root, stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    store = Store(pg_location)
+    try:
+        assert store.count() == 0 and store.revision() == 0
+    finally:
+        store.close()
