@@ -16,6 +16,7 @@ from streamlit_folium import st_folium
 from geo import filters, mapplan, mapview, queries
 from geo.join import unlocated_reason
 from geo.safetext import markdown_literal
+from geo.store import UnsupportedStore
 from geo.ui_article import article_panel, import_panel
 from geo.ui_export import export_buttons
 from geo.ui_roles import session_access
@@ -38,7 +39,11 @@ TABLE_ROWS = 500  # the newest rows shown in the table; the download has them al
 st.set_page_config(page_title="Incident map", page_icon="🗺️", layout="wide")
 ensure_layers()
 
-store = load_store()
+try:
+    store = load_store()
+except UnsupportedStore as error:  # a wrong INCIDENTS_DB / incidents_db, a server down: said plainly, no password
+    st.error(str(error))
+    st.stop()
 version = store.version()  # caches of query answers are keyed on it
 options = load_options(version)
 notes = filters_from_url(options)

@@ -124,8 +124,9 @@ def stream(store: Store, f: Filters | None = None, batch: int = 5000) -> Iterato
     while True:
         query: Select[tuple[object, ...]] = select(*_COLUMNS).where(condition)
         if after is not None:
-            query = query.where((t.c.event_date > after[0]) | and_(t.c.event_date == after[0],
-                                                                    t.c.event_id > after[1]))
+            # the first term bounds the index scan (PostgreSQL would otherwise read every earlier row again)
+            query = query.where(t.c.event_date >= after[0], (t.c.event_date > after[0])
+                                | and_(t.c.event_date == after[0], t.c.event_id > after[1]))
         with store.read() as conn:
             rows = conn.execute(query.order_by(t.c.event_date, t.c.event_id).limit(batch)).all()
         for row in rows:

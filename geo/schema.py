@@ -7,6 +7,7 @@ many people share). Dates are ISO text on both: they sort and compare as dates.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -31,8 +32,7 @@ from sqlalchemy.pool import StaticPool
 from geo.records import FIELDS
 
 __all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports",
-           "UnsupportedStore",
-           "engine_for", "database_url", "create_schema"]
+           "UnsupportedStore", "StoreUnavailable", "engine_for", "database_url", "redacted", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
 REAL_FIELDS = frozenset({"latitude", "longitude"})
@@ -41,6 +41,18 @@ DATE_FIELDS = frozenset({"event_date", "published"})
 
 class UnsupportedStore(ValueError):
     """Raised when ``INCIDENTS_DB`` names a database this build cannot open."""
+
+
+class StoreUnavailable(UnsupportedStore):
+    """Raised when the store cannot be reached or refuses us (a server that is down, a wrong
+    password, a missing database); the message names the store without its password."""
+
+
+def redacted(location: str) -> str:
+    """``location`` fit to show: a URL's password (``user:PASSWORD@`` or ``password=`` in the
+    query) replaced by ``***``. Works on a URL too malformed to parse."""
+    location = re.sub(r"(://[^/?#@:]*:).*@", r"\1***@", location)  # up to the last "@": may over-redact
+    return re.sub(r"(?i)([?&]password=)[^&#]*", r"\1***", location)
 
 
 def _column(name: str) -> Column[Any]:
@@ -108,10 +120,11 @@ def engine_for(location: str) -> tuple[Engine, threading.RLock | None]:
 
     SQLite gets WAL (readers never wait for a writer) and ``BEGIN IMMEDIATE`` for writes,
     so two writers queue for the lock instead of failing half-way; PostgreSQL gets a pool."""
+    chosen = database_url(location)
     try:
-        url = make_url(database_url(location))
-    except ArgumentError as error:
-        raise UnsupportedStore(f"INCIDENTS_DB is not a database URL ({error})") from None
+        url = make_url(chosen)
+    except (ArgumentError, ValueError):  # the error may quote the URL, password and all
+        raise UnsupportedStore(f"INCIDENTS_DB is not a database URL: {redacted(location)}") from None
     if url.get_backend_name() == "sqlite":
         memory = url.database in (None, "", ":memory:")
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
@@ -129,18 +142,26 @@ def engine_for(location: str) -> tuple[Engine, threading.RLock | None]:
 
         return engine, threading.RLock() if memory else None
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10), None
+        # a server that does not answer is reported after 10 s, not after the TCP timeout
+        timeout = {} if "connect_timeout" in url.query else {"connect_args": {"connect_timeout": 10}}
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **timeout), None
     raise UnsupportedStore(f"INCIDENTS_DB: {url.get_backend_name()} is not supported (SQLite or PostgreSQL)")
 
 
 def create_schema(engine: Engine) -> None:
-    """Create what is missing; a store made by an older version gains the new columns."""
-    metadata.create_all(engine)
-    for table in (incidents, audit):
-        for index in table.indexes:
-            index.create(engine, checkfirst=True)
-    have = {c["name"] for c in inspect(engine).get_columns("incidents")}
+    """Create what is missing; a store made by an older version gains the new columns.
+
+    One transaction that holds the write lock (SQLite's ``BEGIN IMMEDIATE``, an advisory lock
+    on PostgreSQL, where DDL is transactional too), so app processes starting at once on a
+    new store do not race to create the same tables."""
     with engine.connect().execution_options(write=True) as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # any number: this app's schema lock
+        metadata.create_all(conn)
+        for table in (incidents, audit):
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+        have = {c["name"] for c in inspect(conn).get_columns("incidents")}
         for column in incidents.columns:
             if column.name not in have:
                 kind = column.type.compile(dialect=engine.dialect)

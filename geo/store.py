@@ -30,7 +30,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from geo.records import FIELDS, Incident
 from geo.safetext import clean_text
@@ -38,6 +40,7 @@ from geo.schema import (
     DATE_FIELDS,
     INT_FIELDS,
     REAL_FIELDS,
+    StoreUnavailable,
     UnsupportedStore,
     audit,
     create_schema,
@@ -46,9 +49,11 @@ from geo.schema import (
     imports,
     incidents,
     meta,
+    redacted,
 )
 
-__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "WriteLimitExceeded", "stored_values", "BATCH"]
+__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "StoreUnavailable", "WriteLimitExceeded",
+           "stored_values", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
@@ -104,7 +109,12 @@ class Store:
         self.engine, self._lock = engine_for(location)
         self.instance = uuid.uuid4().hex  # with the revision, a cache key no other Store object shares
         self.dialect = self.engine.dialect.name  # "sqlite" or "postgresql"
-        create_schema(self.engine)
+        try:
+            create_schema(self.engine)
+        except (OperationalError, InterfaceError) as error:  # refused, wrong password, no such database
+            self.engine.dispose()
+            reason = redacted(str(error.orig or error).strip().splitlines()[0])
+            raise StoreUnavailable(f"Cannot open the incident store {redacted(location)}: {reason}"[:500]) from None
         self._sql = _write_sql("?" if self.engine.dialect.paramstyle == "qmark" else "%s")
 
     @contextmanager
@@ -183,12 +193,12 @@ class Store:
         rows = list(batch)
         ids = [row[0] for row in rows]
         stored = dict(conn.execute(select(incidents.c.event_id, incidents.c.row_hash)
-                                   .where(incidents.c.event_id.in_(ids))).all())
+                                   .where(self._among(ids))).all())
         new = [row for row in rows if row[0] not in stored]
         differing = [row for row in rows if row[0] in stored and stored[row[0]] != row[-1]]
         old: dict[str, tuple[Any, ...]] = {}
         if differing:  # a digest may be missing (a store from an older version): compare the values
-            found = conn.execute(select(*_COLUMNS).where(incidents.c.event_id.in_([r[0] for r in differing])))
+            found = conn.execute(select(*_COLUMNS).where(self._among([r[0] for r in differing])))
             old = {r[0]: tuple(r) for r in found}
             same = [r for r in differing if r[:-1] == old[r[0]]]
             if same:
@@ -200,14 +210,52 @@ class Store:
         else:
             skipped = 0
         if new:
-            conn.exec_driver_sql(self._sql["insert"], new)
+            self._insert(conn, "incidents", _STORED, new)
         if differing:
-            conn.exec_driver_sql(self._sql["update"], [(*r[1:], r[0]) for r in differing])
+            self._update(conn, differing)
         entries: list[tuple[Any, ...]] = [(now, actor, action, "add", r[0], None, "") for r in new]
         entries += [(now, actor, action, "update", r[0], _json(old[r[0]]), _json(r[:-1])) for r in differing]
         if entries:
-            conn.exec_driver_sql(self._sql["audit"], entries)
+            self._insert(conn, "audit", _AUDIT, entries)
         return len(new), len(differing), unchanged, skipped
+
+    def _among(self, ids: list[str]) -> ColumnElement[bool]:
+        """``event_id`` is one of ``ids``: one array parameter on PostgreSQL (thousands of
+        placeholders cost more to send and plan), ``IN`` on SQLite."""
+        if self.dialect == "postgresql":
+            return incidents.c.event_id == any_(bindparam("ids", ids, type_=ARRAY(Text)))
+        return incidents.c.event_id.in_(ids)
+
+    def _update(self, conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Replace stored rows: on PostgreSQL copied into a temporary table and applied by
+        one ``UPDATE … FROM`` (half the time of an ``UPDATE`` per row)."""
+        if self.dialect != "postgresql":
+            conn.exec_driver_sql(self._sql["update"], [(*r[1:], r[0]) for r in rows])
+            return
+        conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS incoming (LIKE incidents) ON COMMIT DROP")
+        conn.exec_driver_sql("TRUNCATE incoming")
+        self._insert(conn, "incoming", _STORED, rows)
+        conn.exec_driver_sql("UPDATE incidents SET " + ", ".join(f'"{n}" = incoming."{n}"' for n in _STORED[1:])
+                             + " FROM incoming WHERE incidents.event_id = incoming.event_id")
+
+    def _insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert many rows: ``COPY`` on PostgreSQL (several times faster than row-by-row
+        ``INSERT``s, even pipelined), one prepared ``INSERT`` run for each row on SQLite."""
+        if self.dialect != "postgresql":
+            conn.exec_driver_sql(self._sql["insert" if table == "incidents" else "audit"], rows)
+            return
+        names = ", ".join(f'"{name}"' for name in columns)
+        statement = f"COPY {table} ({names}) FROM STDIN"
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        cursor = conn.connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+        except dbapi_error as error:  # raised as SQLAlchemy raises a failed statement's (IntegrityError, …)
+            raise DBAPIError.instance(statement, None, error, dbapi_error) from error
+        finally:
+            cursor.close()
 
     def audit(self, event_id: str | None = None, limit: int = 1000) -> list[AuditEntry]:
         """The audit log, newest first (one record's history when ``event_id`` is given).
@@ -278,6 +326,7 @@ def _without_repeats(batch: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, .
 
 
 _STORED = (*FIELDS, "row_hash")
+_AUDIT = ("at", "actor", "action", "change", "event_id", "before", "after")
 
 
 def _write_sql(mark: str) -> dict[str, str]:
@@ -289,8 +338,7 @@ def _write_sql(mark: str) -> dict[str, str]:
         "update": "UPDATE incidents SET " + ", ".join(f'"{name}" = {mark}' for name in _STORED[1:])
                   + f" WHERE event_id = {mark}",
         "hash": f"UPDATE incidents SET row_hash = {mark} WHERE event_id = {mark}",
-        "audit": "INSERT INTO audit (at, actor, action, change, event_id, before, after) "
-                 f"VALUES ({', '.join(mark for _ in range(7))})",
+        "audit": f"INSERT INTO audit ({', '.join(_AUDIT)}) VALUES ({', '.join(mark for _ in _AUDIT)})",
     }
 
 

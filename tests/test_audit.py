@@ -70,7 +70,12 @@ def test_a_write_must_say_who_makes_it(store: Store) -> None:
 def test_audit_cannot_be_skipped_by_a_failing_audit_insert(store: Store) -> None:
     """If the audit row cannot be written, the incident is not written either."""
     with store.engine.begin() as conn:
-        conn.exec_driver_sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
+        if store.dialect == "postgresql":
+            conn.exec_driver_sql("CREATE FUNCTION audit_full() RETURNS trigger LANGUAGE plpgsql AS "
+                                 "$$ BEGIN RAISE EXCEPTION 'audit full' USING ERRCODE = 'check_violation'; END $$")
+            conn.exec_driver_sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit FOR EACH ROW EXECUTE FUNCTION audit_full()")
+        else:
+            conn.exec_driver_sql("CREATE TRIGGER no_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit full'); END")
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         store.upsert([incident()], actor="cli", action="import")
     assert store.count() == 0

@@ -191,8 +191,8 @@ def test_bad_file_through_loading_leaves_store_unchanged(name: str, full_store: 
     assert _snapshot(full_store) == before
 
 
-def _cli_import(path: Path, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "INCIDENTS_DB": str(db), "GEOCODER": "offline"}
+def _cli_import(path: Path, db: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INCIDENTS_DB": db, "GEOCODER": "offline"}
     return subprocess.run([sys.executable, "-m", "geo", "import", str(path)], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
 
@@ -200,7 +200,7 @@ def _cli_import(path: Path, db: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("name", sorted(WHOLE_FILE))
 def test_cli_refuses_unreadable_file_and_store_is_unchanged(name: str, full_store: Store) -> None:
     before = _snapshot(full_store)
-    done = _cli_import(BAD / name, Path(full_store.location))
+    done = _cli_import(BAD / name, full_store.location)
     assert done.returncode == 1
     assert done.stderr.strip() == f"import: {WHOLE_FILE[name]}"
     assert _snapshot(full_store) == before
@@ -208,7 +208,7 @@ def test_cli_refuses_unreadable_file_and_store_is_unchanged(name: str, full_stor
 
 def test_cli_reports_bad_rows_and_store_is_unchanged(full_store: Store) -> None:
     before = _snapshot(full_store)
-    done = _cli_import(BAD / "impossible_date.csv", Path(full_store.location))
+    done = _cli_import(BAD / "impossible_date.csv", full_store.location)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].endswith("impossible_date.csv: 0 added, 0 updated, 0 unchanged, 1 rejected, 0 without a place")

@@ -1,4 +1,4 @@
-"""Filtering (in SQL) and the permalink round trip."""
+"""Filtering (in SQL) and the permalink round trip, on SQLite and PostgreSQL (the ``store`` fixture)."""
 
 from __future__ import annotations
 
@@ -17,45 +17,53 @@ def make(event_id: str, day: date, group: str, country: str = "IQ", kind: str = 
 
 DATA = [make("1", date(2024, 1, 1), "A"), make("2", date(2024, 1, 28), "B", "JO"),
         make("3", date(2024, 8, 5), "C"), make("4", date(2024, 8, 5), "A", "SY", "Battles")]
-STORE = Store(":memory:")
-STORE.upsert(DATA, actor="test", action="test")
-OPTS = queries.options(STORE)
 
 
-def ids(f: filters.Filters) -> list[str]:
-    return sorted(i.event_id for i in queries.stream(STORE, f))
+@pytest.fixture
+def filled(store: Store) -> Store:
+    store.upsert(DATA, actor="test", action="test")
+    return store
 
 
-def test_date_range_includes_both_ends() -> None:
-    assert ids(filters.Filters(date(2024, 1, 28), date(2024, 8, 5))) == ["2", "3", "4"]
-    assert ids(filters.Filters(date(2024, 1, 29), date(2024, 8, 4))) == []
+@pytest.fixture
+def opts(filled: Store) -> filters.Options:
+    return queries.options(filled)
 
 
-def test_empty_group_list_means_all_groups() -> None:
-    assert ids(filters.Filters(OPTS.first, OPTS.last, groups=())) == ["1", "2", "3", "4"]
+def ids(store: Store, f: filters.Filters) -> list[str]:
+    return sorted(i.event_id for i in queries.stream(store, f))
 
 
-def test_groups_countries_and_types_combine() -> None:
-    f = filters.Filters(OPTS.first, OPTS.last, groups=("A",), countries=("SY",))
-    assert ids(f) == ["4"]
-    assert ids(filters.Filters(OPTS.first, OPTS.last, event_types=("Battles",))) == ["4"]
+def test_date_range_includes_both_ends(filled: Store, opts: filters.Options) -> None:
+    assert ids(filled, filters.Filters(date(2024, 1, 28), date(2024, 8, 5))) == ["2", "3", "4"]
+    assert ids(filled, filters.Filters(date(2024, 1, 29), date(2024, 8, 4))) == []
 
 
-def test_options_count_groups_most_frequent_first() -> None:
-    assert list(OPTS.groups.items())[0] == ("A", 2)
+def test_empty_group_list_means_all_groups(filled: Store, opts: filters.Options) -> None:
+    assert ids(filled, filters.Filters(opts.first, opts.last, groups=())) == ["1", "2", "3", "4"]
 
 
-def test_summary_counts_incidents_and_groups() -> None:
-    assert queries.summary(queries.totals(STORE, filters.Filters(OPTS.first, OPTS.last))) == "4 incidents, 3 groups"
+def test_groups_countries_and_types_combine(filled: Store, opts: filters.Options) -> None:
+    f = filters.Filters(opts.first, opts.last, groups=("A",), countries=("SY",))
+    assert ids(filled, f) == ["4"]
+    assert ids(filled, filters.Filters(opts.first, opts.last, event_types=("Battles",))) == ["4"]
+
+
+def test_options_count_groups_most_frequent_first(filled: Store, opts: filters.Options) -> None:
+    assert list(opts.groups.items())[0] == ("A", 2)
+
+
+def test_summary_counts_incidents_and_groups(filled: Store, opts: filters.Options) -> None:
+    assert queries.summary(queries.totals(filled, filters.Filters(opts.first, opts.last))) == "4 incidents, 3 groups"
     one_day = filters.Filters(date(2024, 1, 1), date(2024, 1, 1))
-    assert queries.summary(queries.totals(STORE, one_day)) == "1 incident, 1 group"
+    assert queries.summary(queries.totals(filled, one_day)) == "1 incident, 1 group"
 
 
-def test_permalink_round_trip() -> None:
+def test_permalink_round_trip(filled: Store, opts: filters.Options) -> None:
     f = filters.Filters(date(2024, 1, 2), date(2024, 8, 1), groups=("A", "C"), countries=("IQ",))
-    params = filters.to_query(f, OPTS)
+    params = filters.to_query(f, opts)
     as_lists = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
-    assert filters.from_query(as_lists, OPTS) == (f, [])
+    assert filters.from_query(as_lists, opts) == (f, [])
 
 
 @pytest.mark.parametrize(("params", "words"), [
@@ -64,7 +72,8 @@ def test_permalink_round_trip() -> None:
     ({"from": ["2024-08-05"], "to": ["2024-01-01"]}, "reversed"),
     ({"to": ["2031-01-01"]}, "outside the data"),
 ])
-def test_bad_or_stale_link_falls_back_with_a_note(params: dict[str, list[str]], words: str) -> None:
-    chosen, notes = filters.from_query(params, OPTS)
-    assert chosen.groups == () and OPTS.first <= chosen.start <= chosen.end <= OPTS.last
+def test_bad_or_stale_link_falls_back_with_a_note(opts: filters.Options, params: dict[str, list[str]],
+                                                  words: str) -> None:
+    chosen, notes = filters.from_query(params, opts)
+    assert chosen.groups == () and opts.first <= chosen.start <= chosen.end <= opts.last
     assert len(notes) == 1 and words in notes[0]
