@@ -571,6 +571,8 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     update = st.checkbox("Update existing records", key="import_update",
                          help="A row whose event_id is already stored replaces that record. Unticked, such rows are "
                               "skipped and the stored records stay as they are.")
+    if "import_report" in st.session_state:
+        _show_import_report()
     if upload is None or not st.button("Import", key="import_go"):
         return
     bar = st.progress(0.0, text="Importing …")
@@ -598,7 +600,16 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
         return
     bar.empty()
     count_writes(report.added, report.updated)
-    st.success(markdown_literal(f"{upload.name}: {report.summary()}"))
+    st.session_state["import_report"] = (upload.name, report)
+    if report.added or report.updated:
+        st.rerun()  # the map, counts and table above were drawn before the import: draw them again
+    _show_import_report()
+
+
+def _show_import_report() -> None:
+    """The last import's outcome, kept across the rerun that redraws the map with it."""
+    name, report = st.session_state.pop("import_report")
+    st.success(markdown_literal(f"{name}: {report.summary()}"))
     for line in report.warnings:
         st.warning(markdown_literal(line))
     if report.rejected:

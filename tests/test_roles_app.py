@@ -242,3 +242,18 @@ def test_an_import_past_the_write_allowance_saves_nothing(app: AppTest) -> None:
     at.file_uploader(key="import_upload").upload("two.csv", native_csv(*rows[:2]), "text/csv").run()
     at.button(key="import_go").click().run()
     assert "2 added" in at.success[0].value.replace("\\", "") and Store(store_url()).get("Q-1") is not None
+
+
+def test_the_map_and_counts_show_an_import_at_once(app: AppTest) -> None:
+    app.secrets["editor_token"] = TOKEN
+    at = app.run()
+    at.text_input(key="editor_token_input").input(TOKEN).run()
+    before = next(m.value for m in at.markdown if " incidents, " in m.value)
+    rows = [{"event_id": "NEW-1", "event_date": "2024-08-09", "group": "A New Front", "location": "Hit",
+             "latitude": 33.64, "longitude": 42.83, "country_code": "IQ"}]
+    at.file_uploader(key="import_upload").upload("one.csv", native_csv(*rows), "text/csv").run()
+    at.button(key="import_go").click().run()
+    after = next(m.value for m in at.markdown if " incidents, " in m.value)
+    assert int(after.split()[0].strip("*").replace(",", "")) == int(before.split()[0].strip("*").replace(",", "")) + 1
+    assert any(o.startswith("A New Front") for o in at.multiselect(key="f_groups").options)  # a group to filter on
+    assert "1 added" in at.success[0].value.replace("\\", "")  # the report survives the redraw
