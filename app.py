@@ -1,6 +1,6 @@
 """Incident map: incidents from the store on a map, filtered by date, group, country and type.
 
-Thin by design: widgets choose arguments, ``geo`` does the work (see DESIGN.md). Every
+Thin by design: widgets choose arguments, ``geo`` does the work (see docs/DESIGN.md). Every
 number and row shown comes from a query (``geo.queries``, ``geo.mapplan``), so a page
 costs about the same whether the store holds a thousand incidents or a million.
 """

@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo parse|geocode|import|export`` (contract in DESIGN.md).
+"""Command line: ``python -m geo parse|geocode|import|export`` (contract in docs/DESIGN.md).
 
 Offline by default; the store is the one ``INCIDENTS_DB`` names (see ``geo.settings``).
 A bad input line in a ``--jsonl`` run gets an ``"error"`` field and the run goes on.

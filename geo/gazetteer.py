@@ -30,7 +30,7 @@ from geo import names, settings
 
 __all__ = ["Place", "Gazetteer", "load", "fingerprint", "FEATURE_PRECISION", "PROVINCE_WORDS", "AREA_FEATURES"]
 
-# geo_precision per feature kind (DESIGN.md: 1 named place, 2 near a place or a district, 3 province, 4 country)
+# geo_precision per feature kind (docs/DESIGN.md: 1 named place, 2 near a place or a district, 3 province, 4 country)
 FEATURE_PRECISION = {"country": 4, "admin1": 3, "region": 3, "admin2": 2, "admin3": 2}
 AREA_FEATURES = frozenset({"country", "admin1", "admin2", "admin3", "region"})
 PROVINCE_WORDS = ("province", "governorate", "region", "oblast", "state")

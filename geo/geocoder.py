@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class GeocodeResult:
-    """Where a name was placed, and how precisely (DESIGN.md ``geo_precision``)."""
+    """Where a name was placed, and how precisely (docs/DESIGN.md ``geo_precision``)."""
 
     name: str
     latitude: float

@@ -1,7 +1,7 @@
 """The map: a folium base map (offline borders and place labels) and one incident layer.
 
 Incidents travel to the browser as one JSON array, not one folium object each, and the
-browser builds clustered markers from it (DESIGN.md, "Map"). Popups are DOM nodes filled
+browser builds clustered markers from it (docs/DESIGN.md, "Map"). Popups are DOM nodes filled
 with ``textContent``, so text from articles is never parsed as HTML or JavaScript: a
 ``<script>``, ``<img onerror>`` or ``${…}`` in a note shows as text.
 """

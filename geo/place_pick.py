@@ -35,7 +35,7 @@ OTHER_COLOR = "#377eb8"
 
 @dataclass(frozen=True, slots=True)
 class PlacePoint:
-    """A point that can be saved: where, how precisely (DESIGN.md ``geo_precision``), and in
+    """A point that can be saved: where, how precisely (docs/DESIGN.md ``geo_precision``), and in
     which country and first-level division. ``admin2`` is empty when the gazetteer has none."""
 
     name: str

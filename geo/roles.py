@@ -1,4 +1,4 @@
-"""Who may write: the role of one app session (DESIGN.md, "A public deploy").
+"""Who may write: the role of one app session (docs/DESIGN.md, "Trust and limits").
 
 Anyone can read. Adding incidents from an article and importing files need an editor:
 

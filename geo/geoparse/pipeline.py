@@ -31,7 +31,7 @@ __all__ = ["LocatedMention", "EventRecord", "ParseResult", "parse", "to_incident
 
 @dataclass(frozen=True, slots=True)
 class LocatedMention:
-    """A place mention as reported by ``parse`` (DESIGN.md ``mentions`` entries)."""
+    """A place mention as reported by ``parse`` (docs/DESIGN.md ``mentions`` entries)."""
 
     start: int
     end: int
@@ -53,7 +53,7 @@ class LocatedMention:
 
 @dataclass(frozen=True, slots=True)
 class EventRecord:
-    """An incident read from one article (DESIGN.md ``incidents`` entries).
+    """An incident read from one article (docs/DESIGN.md ``incidents`` entries).
 
     ``event_date`` is ``None`` only when the text gives no date and no publication date
     was supplied; ``killed``/``injured`` are ``None`` when the text gives no number.
@@ -96,7 +96,7 @@ class ParseResult:
     incidents: list[EventRecord] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        """The DESIGN.md ``parse`` shape (the CLI adds ``id``), plus each incident's
+        """The docs/DESIGN.md ``parse`` shape (the CLI adds ``id``), plus each incident's
         ``sub_event_type``, ``group_known`` and ``evidence`` (its sentences' offsets)."""
         return {"mentions": [m.to_json() for m in self.mentions],
                 "incidents": [i.to_json() for i in self.incidents]}
