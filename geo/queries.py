@@ -89,10 +89,15 @@ def options(store: Store) -> Options:
 
 
 def totals(store: Store, f: Filters) -> Totals:
-    query = select(func.count(), func.count(t.c.group.distinct()),
-                   func.count().filter(t.c.latitude.is_(None))).where(where(f))
+    """Two counts, each answered by an index alone: incidents and groups (the filters'
+    index holds every column they read), then the unplaced ones (their partial index).
+    One query asking for both read every matching row from the table: 8 s for the largest
+    group of a million incidents."""
+    counts = select(func.count(), func.count(t.c.group.distinct())).where(where(f))
+    unplaced = select(func.count()).where(where(f), t.c.latitude.is_(None))
     with store.read() as conn:
-        n, groups, unlocated_n = conn.execute(query).one()
+        n, groups = conn.execute(counts).one()
+        unlocated_n = conn.execute(unplaced).scalar_one()
     return Totals(int(n), int(groups), int(unlocated_n))
 
 
