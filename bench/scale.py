@@ -285,7 +285,7 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
                 sampler.window = (time.monotonic(), float("inf"))
                 if profile is not None and py_spy:
                     spy = subprocess.Popen([py_spy, "record", "--pid", str(app.proc.pid), "--rate", "100", "--format", "raw",
-                                            "--output", str(profile), "--nonblocking", "--idle"],
+                                            "--output", str(profile), "--nonblocking"],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
                     time.sleep(1.0)
                 box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
