@@ -22,9 +22,9 @@ Debian Chromium page (1280×800) visits it:
   and the gazetteer cache and base-map labels of ``INCIDENT_MAP_CACHE`` exist already.
 - **filter change**: ``--changes`` changes (default 50): choose a group in the sidebar's
   group box (a different group each time, most frequent first: Streamlit has not cached the
-  answer for that filter yet), then clear it (the unfiltered answer *is* cached from the
+  answer for that filter yet), by clicking its option, then clear it (the unfiltered answer *is* cached from the
   first load: "clear" rows are warm for totals and map plan; the table query is never
-  cached). From the key press to (a) the headline showing the count SQL gives for that
+  cached). From the click (choose) or key press (clear) to (a) the headline showing the count SQL gives for that
   filter, (b) a new map layer object on the map (its ``imapCount`` checked: every incident
   when ≤ 2,000 pass, else the cells' total, at most the headline's). Waits poll on
   animation frames.
@@ -298,12 +298,19 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
                     expected = want.groups[group] if choose else want.total
                     frame = map_frame(page, CHANGE_TIMEOUT_S)
                     frame.evaluate("() => { window.__imapMark = window.__imapLayer; }")
-                    box.click()
-                    if choose:
-                        box.fill(group)
+                    print(f"    change {k + 1}/{n_changes}: {group or 'clear'}", flush=True)
+                    box.click(timeout=30_000)
+                    option = None
+                    if choose:  # the option itself: typing "Hezbollah" also lists "Kataib Hezbollah"
+                        box.fill(group, timeout=30_000)
+                        option = page.get_by_role("option", name=f"{group} ({want.groups[group]:,})", exact=True)
+                        option.wait_for(timeout=30_000)
                     start = wire.mark()
                     t0 = time.monotonic()
-                    page.keyboard.press("Enter" if choose else "Backspace")
+                    if option is not None:
+                        option.click(timeout=30_000)
+                    else:
+                        page.keyboard.press("Backspace")
                     try:
                         page.wait_for_function(HEADLINE_IS, arg=expected, polling="raf", timeout=CHANGE_TIMEOUT_S * 1000)
                         t_head = time.monotonic() - t0
