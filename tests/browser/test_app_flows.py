@@ -173,3 +173,23 @@ def test_editing_the_place_shows_its_candidates_on_the_small_map(streamlit_app, 
     red = frame.locator(".imap-dot span[style*='#e41a1c'], .imap-dot span[style*='228, 26, 28']")
     assert red.count() == 1 and red.locator("xpath=..").get_attribute("title") == "1. Springfield"
     assert page.get_by_text("Point to save: Springfield").count() == 1
+
+
+def test_an_import_shows_on_the_map_without_a_reload(page, tmp_path: Path) -> None:
+    rows = ("event_id,event_date,group,location,latitude,longitude,country_code\n"
+            "IMP-1,2024-08-09,A New Front,Hit,33.64,42.83,IQ\n"
+            "IMP-2,2024-08-10,A New Front,Rawa,34.47,41.91,IQ\n")
+    upload = tmp_path / "two.csv"
+    upload.write_text(rows, encoding="utf-8")
+    with StreamlitApp(tmp_path / "incidents.sqlite3", extra_env={"INCIDENT_MAP_MODE": "private"}) as app:
+        page.goto(app.url)
+        before, groups = headline(page)
+        wait_markers(page, before)
+        loads = []
+        page.on("load", lambda: loads.append(1))
+        page.get_by_role("tab", name="Import records").click()
+        page.locator('input[type="file"][accept*=".csv"]').set_input_files(str(upload))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.wait_for_selector("text=/two.csv: 2 added/")
+        markers_on_the_map(page, before + 2)
+        assert headline(page) == (before + 2, groups + 1) and loads == []  # the same page, redrawn
