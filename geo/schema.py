@@ -31,7 +31,7 @@ from sqlalchemy.pool import StaticPool
 
 from geo.records import FIELDS
 
-__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports",
+__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports", "sources",
            "UnsupportedStore", "StoreUnavailable", "engine_for", "database_url", "redacted", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
@@ -87,6 +87,22 @@ audit = Table(
     Column("before", Text),
     Column("after", Text, nullable=False),  # "" for an add: the record as added is the next change's "before"
     Index("audit_event", "event_id", "id"),
+)
+# The further sources of an incident (its own ``source``/``source_url`` are its first): one
+# row per report merged into it. ``via`` is the audit id of the merge that added the row, so
+# undoing that merge removes exactly those rows. Rows of a deleted incident stay, and come
+# back with it.
+sources = Table(
+    "sources", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("published", Text),  # ISO date or NULL
+    Column("added_at", Text, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("via", Integer),
+    Index("sources_event", "event_id", "id"),
 )
 meta = Table("meta", metadata, Column("key", Text, primary_key=True), Column("value", Integer))
 # Files imported without the geocoder (every row had coordinates): the same file imported
@@ -158,7 +174,7 @@ def create_schema(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # any number: this app's schema lock
         metadata.create_all(conn)
-        for table in (incidents, audit):
+        for table in (incidents, audit, sources):
             for index in table.indexes:
                 index.create(conn, checkfirst=True)
         have = {c["name"] for c in inspect(conn).get_columns("incidents")}
