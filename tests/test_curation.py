@@ -3,7 +3,9 @@ and PostgreSQL. Nothing an editor changes is lost: the audit table can put it ba
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -143,3 +145,60 @@ def test_likely_duplicates_same_days_near_and_same_or_unknown_group(store: Store
 def test_distance() -> None:
     assert distance_km(33.79, 42.44, 33.79, 42.44) == 0
     assert 310 < distance_km(33.31, 44.37, 36.19, 44.01) < 335  # Baghdad to Erbil, about 320 km
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    from geo.__main__ import main
+
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_edit_delete_undo_history(location: str, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("INCIDENTS_DB", location)
+    store = Store(location)
+    store.upsert([incident(), incident("B-1", source="AP")], actor="editor", action="article")
+    code, out, _ = _cli(capsys, "edit", "A-1", "killed=4", "notes=Checked against the ministry's statement")
+    assert code == 0 and json.loads(out)["after"]["killed"] == 4 and store.get("A-1").killed == 4  # type: ignore[union-attr]
+    code, _, err = _cli(capsys, "edit", "A-1", "killed=many")
+    assert code == 1 and "killed" in err and store.get("A-1").killed == 4  # type: ignore[union-attr]
+    code, _, err = _cli(capsys, "edit", "nope", "killed=1")
+    assert code == 1 and "no incident with id 'nope'" in err
+    code, _, err = _cli(capsys, "edit", "A-1", "colour=red")
+    assert code == 1 and "unknown field 'colour'" in err
+    code, out, err = _cli(capsys, "edit", "A-1", "location=Nowhere-at-all-xyz")  # a new name loses the old point
+    stored = store.get("A-1")  # placed as an import would be: in its country, at country precision
+    assert code == 0 and stored is not None and stored.location == "Nowhere-at-all-xyz"
+    assert stored.geo_precision == 4 and stored.latitude != 33.79 and "country" in err
+    code, out, err = _cli(capsys, "edit", "A-1", "location=Elsewhere-xyz", "country_code=")
+    stored = store.get("A-1")
+    assert code == 0 and stored is not None and stored.latitude is None and "not found" in err
+    code, out, _ = _cli(capsys, "delete", "B-1")
+    assert code == 0 and "deleted 1 incident" in out and store.get("B-1") is None
+    code, _, err = _cli(capsys, "delete", "B-1")
+    assert code == 1 and "no incident with id 'B-1'" in err
+    code, out, _ = _cli(capsys, "history", "B-1")
+    entries = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [e["change"] for e in entries] == ["delete", "add"]
+    code, out, _ = _cli(capsys, "undo", str(entries[0]["id"]))
+    assert code == 0 and "B-1: put back" in out and store.get("B-1") == incident("B-1", source="AP")
+    code, _, err = _cli(capsys, "undo", str(entries[0]["id"]))
+    assert code == 1 and "nothing to undo" in err
+    code, out, _ = _cli(capsys, "merge", "A-1", "B-1")
+    assert code == 0 and store.get("B-1") is None
+    code, out, _ = _cli(capsys, "history", "A-1")
+    assert '"source": "AP"' in out
+    store.close()
+
+
+def test_cli_edit_of_a_place_geocodes_it_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str], gazetteer: object) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    monkeypatch.setenv("INCIDENTS_DB", db)
+    Store(db).upsert([incident()], actor="editor", action="article")
+    code, _, err = _cli(capsys, "edit", "A-1", "location=Erbil")
+    stored = Store(db).get("A-1")
+    assert code == 0 and stored is not None and stored.latitude is not None
+    assert abs(stored.latitude - 36.19) < 0.3 and abs(stored.longitude - 44.01) < 0.3  # type: ignore[operator]
