@@ -20,7 +20,7 @@ from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
 from geo.store import Store, from_db
 
-__all__ = ["DAYS", "KM", "Duplicate", "likely_duplicates", "distance_km"]
+__all__ = ["DAYS", "KM", "Duplicate", "likely_duplicates", "distance_km", "lookup"]
 
 DAYS = 1
 KM = 25.0
@@ -89,3 +89,20 @@ def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km:
         found.append(Duplicate(other, apart, abs((other.event_date - incident.event_date).days)))
     found.sort(key=lambda d: (d.days, d.km if d.km is not None else km, d.incident.event_id))
     return found[:limit]
+
+
+def lookup(store: Store, text: str, limit: int = 20) -> list[Incident]:
+    """Incidents for the editor to pick from, newest first: the one with this id, then those
+    whose place, group or id contains ``text`` (case-insensitive; empty: the newest)."""
+    needle = " ".join(text.split())
+    query = select(*[t.c[f] for f in FIELDS]).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
+    if needle:
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = "%" + escaped + "%"
+        query = query.where(or_(t.c.event_id == needle, func.lower(t.c.location).like(like, escape="\\"),
+                                func.lower(t.c.group).like(like, escape="\\"),
+                                func.lower(t.c.event_id).like(like, escape="\\")))
+    with store.read() as conn:
+        found = [from_db(r._mapping) for r in conn.execute(query)]
+    exact = [i for i in found if i.event_id == needle]
+    return exact + [i for i in found if i.event_id != needle]
