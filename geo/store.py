@@ -284,14 +284,17 @@ class Store:
         finally:
             cursor.close()
 
-    def audit(self, event_id: str | None = None, limit: int = 1000) -> list[AuditEntry]:
-        """The audit log, newest first (one record's history when ``event_id`` is given).
+    def audit(self, event_id: str | None = None, limit: int = 1000, change: str | None = None) -> list[AuditEntry]:
+        """The audit log, newest first (one record's history when ``event_id`` is given, only
+        changes of one kind, e.g. "delete", when ``change`` is).
 
         An add stores no copy of the record: what was added is the ``before`` of the
         record's next change, or the record as stored when there was none."""
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
         if event_id is not None:
             query = query.where(audit.c.event_id == event_id)
+        if change is not None:
+            query = query.where(audit.c.change == change)
         with self.read() as conn:
             entries = conn.execute(query).all()
             out = []

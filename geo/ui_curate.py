@@ -113,7 +113,7 @@ def _editor(store: Store, incident: Incident, gazetteer: GazetteerLoader, labels
         sure = st.checkbox("Yes, delete this incident (it can be undone)", key=f"{key}_sure")
         if st.button("Delete incident", key=f"{key}_delete", disabled=not sure):
             _write(access, 1, lambda: store.delete([incident.event_id], actor=access.actor),
-                   f"Deleted {incident.event_id}. Undo it under \"Recent changes\".")
+                   f"Deleted {incident.event_id}. Undo it under \"Deleted incidents\".")
     _duplicates(store, incident, access, key)
     _history(store, incident.event_id, access)
 
@@ -257,5 +257,9 @@ def _history(store: Store, event_id: str, access: Access) -> None:
 
 
 def _recent(store: Store, access: Access) -> None:
-    with st.expander("Recent changes (any incident; a deleted one can be put back here)"):
+    deleted = store.audit(limit=RECENT, change="delete")
+    if deleted:
+        with st.expander(f"Deleted incidents (the newest {RECENT}; Undo puts one back)"):
+            _entries(store, deleted, access, "deleted")
+    with st.expander("Recent changes (any incident)"):
         _entries(store, store.audit(limit=RECENT), access, "recent")

@@ -82,7 +82,7 @@ def test_delete_needs_a_confirmation_and_can_be_undone(app: AppTest) -> None:
     assert not at.exception and table_row(at, "IMAP-0057") is None and "Deleted IMAP-0057" in texts(at)
     entry = Store(store_url()).audit("IMAP-0057")[0]
     assert entry.change == "delete"
-    button(at, "Undo", f"recent_undo_{entry.id}").click().run()
+    button(at, "Undo", f"deleted_undo_{entry.id}").click().run()
     assert not at.exception and table_row(at, "IMAP-0057")["injured"] == 7
 
 
@@ -125,3 +125,31 @@ def test_saving_an_article_about_a_stored_attack_warns_and_merges(app: AppTest) 
     assert not at.exception and Store(store_url()).count() == count  # one incident, two sources
     assert "merged into IMAP-0057" in texts(at)
     assert [s.source_url for s in Store(store_url()).sources("IMAP-0057")][-1] == "https://example.org/story"
+
+
+def test_a_row_picked_in_the_table_opens_in_the_editor(app: AppTest) -> None:
+    at = app.run()
+    at.session_state["map_focus"] = "IMAP-0004"  # what the table's row selection sets
+    at.run()
+    assert not at.exception and at.text_input(key="curate_query").value == "IMAP-0004"
+    assert field(at.text_input, "IMAP-0004", "place").value == "Al-Asad Air Base"
+
+
+def test_an_empty_place_is_refused_and_nothing_is_written(app: AppTest) -> None:
+    at = open_incident(app.run(), "IMAP-0057")
+    audit = len(Store(store_url()).audit())
+    field(at.text_input, "IMAP-0057", "place").input("").run()
+    button(at, "Save changes").click().run()
+    assert not at.exception and "Not saved: Name the place" in texts(at)
+    assert len(Store(store_url()).audit()) == audit
+
+
+def test_a_reader_sees_why_editing_needs_an_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    for name in ("INCIDENT_MAP_MODE", "EDITOR_TOKEN", "EDITORS"):
+        monkeypatch.delenv(name, raising=False)
+    load_store.clear()
+    at = AppTest.from_file("../app.py", default_timeout=90).run()
+    assert not at.exception and "Editing incidents needs an editor" in texts(at)
+    assert not [b for b in at.button if b.label in ("Save changes", "Delete incident", "Undo")]
+    assert not [t for t in at.text_input if t.key == "curate_query"]
