@@ -242,13 +242,14 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
+    store = Store(settings.store_url())
     try:
-        count = Store(settings.store_url()).delete(args.event_ids, actor=CLI_ACTOR)
+        store.delete(args.event_ids, actor=CLI_ACTOR)
     except NotStored as error:
         print(f"delete: {error}; nothing deleted", file=sys.stderr)
         return 1
-    print(f"deleted {count} incident{'s' if count != 1 else ''} (undo with: python -m geo undo AUDIT_ID; "
-          "see python -m geo history EVENT_ID)")
+    for event_id in dict.fromkeys(args.event_ids):
+        print(f"{event_id}: deleted (undo with: python -m geo undo {store.audit(event_id, 1)[0].id})")
     return 0
 
 
@@ -266,12 +267,14 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
+    store = Store(settings.store_url())
     try:
-        Store(settings.store_url()).merge(args.keep, args.other, actor=CLI_ACTOR)
+        store.merge(args.keep, args.other, actor=CLI_ACTOR)
     except (NotStored, ValueError) as error:
         print(f"merge: {error}", file=sys.stderr)
         return 1
-    print(f"merged {args.other} into {args.keep} (undo with: python -m geo undo AUDIT_ID)")
+    print(f"merged {args.other} into {args.keep}: {len(store.sources(args.keep))} sources "
+          f"(undo with: python -m geo undo {store.audit(args.other, 1)[0].id})")
     return 0
 
 

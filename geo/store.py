@@ -385,7 +385,10 @@ class Store:
                                                             audit.c.id.in_([audit_id - 1, audit_id + 1]),
                                                             audit.c.change != entry.change)).all()
             done: list[tuple[str, str]] = []
+            moved = 0  # sources a merge brought (copies: the merged record keeps its own)
             for e in sorted(entries, key=lambda e: e.id):
+                if e.change == "delete" and e.action.startswith("merge "):
+                    moved += conn.execute(sources.delete().where(sources.c.via == e.id)).rowcount
                 target = json.loads(e.before) if e.before else None
                 current = self._rows(conn, [e.event_id]).get(e.event_id)
                 if target is None and current is None or target is not None and target == current:
@@ -399,9 +402,7 @@ class Store:
                     self._put(conn, target, exists=current is not None)
                     self._audit(conn, now, actor, why, "update" if current else "add", e.event_id, current, target)
                     done.append((e.event_id, "update" if current else "add"))
-                if e.change == "delete" and e.action.startswith("merge "):
-                    conn.execute(sources.delete().where(sources.c.via == e.id))
-            if not done:
+            if not done and not moved:
                 raise NothingToUndo(f"nothing to undo: {entry.event_id} is already as it was before #{audit_id}")
             self._bump(conn)
         return done

@@ -176,7 +176,8 @@ def test_cli_edit_delete_undo_history(location: str, monkeypatch: pytest.MonkeyP
     stored = store.get("A-1")
     assert code == 0 and stored is not None and stored.latitude is None and "not found" in err
     code, out, _ = _cli(capsys, "delete", "B-1")
-    assert code == 0 and "deleted 1 incident" in out and store.get("B-1") is None
+    assert code == 0 and store.get("B-1") is None
+    assert out.strip() == f"B-1: deleted (undo with: python -m geo undo {store.audit('B-1')[0].id})"
     code, _, err = _cli(capsys, "delete", "B-1")
     assert code == 1 and "no incident with id 'B-1'" in err
     code, out, _ = _cli(capsys, "history", "B-1")
@@ -187,7 +188,8 @@ def test_cli_edit_delete_undo_history(location: str, monkeypatch: pytest.MonkeyP
     code, _, err = _cli(capsys, "undo", str(entries[0]["id"]))
     assert code == 1 and "nothing to undo" in err
     code, out, _ = _cli(capsys, "merge", "A-1", "B-1")
-    assert code == 0 and store.get("B-1") is None
+    assert code == 0 and store.get("B-1") is None and "2 sources" in out
+    assert f"undo {store.audit('B-1')[0].id}" in out
     code, out, _ = _cli(capsys, "history", "A-1")
     assert '"source": "AP"' in out
     store.close()
