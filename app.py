@@ -18,6 +18,7 @@ from geo.join import unlocated_reason
 from geo.safetext import markdown_literal
 from geo.store import UnsupportedStore
 from geo.ui_article import article_panel, import_panel
+from geo.ui_curate import curate_panel
 from geo.ui_export import export_buttons
 from geo.ui_roles import session_access
 from geo.ui_state import (
@@ -122,7 +123,8 @@ write_url(chosen, options)
 found = load_totals(version, chosen)
 
 st.title("Incident map")
-map_tab, article_tab, import_tab = st.tabs(["Map", "Add from an article", "Import records"])
+map_tab, article_tab, import_tab, curate_tab = st.tabs(["Map", "Add from an article", "Import records",
+                                                        "Edit incidents"])
 with map_tab:
     for note in notes:
         st.warning(markdown_literal(note))  # the note quotes the link's values
@@ -134,3 +136,5 @@ with article_tab:
     article_panel(load_gazetteer, store, load_labels, access)
 with import_tab:
     import_panel(store, load_locator, access)
+with curate_tab:
+    curate_panel(store, load_gazetteer, load_labels, access)

@@ -1,4 +1,5 @@
-"""Command line: ``python -m geo parse|geocode|import|export`` (contract in docs/DESIGN.md).
+"""Command line: ``python -m geo parse|geocode|import|export|edit|delete|undo|merge|history``
+(contract in docs/DESIGN.md).
 
 Offline by default; the store is the one ``INCIDENTS_DB`` names (see ``geo.settings``).
 A bad input line in a ``--jsonl`` run gets an ``"error"`` field and the run goes on.
@@ -16,11 +17,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo import articles, export, filters, gazetteer, importers, queries, settings
+from geo import articles, curation, export, filters, gazetteer, importers, queries, settings
 from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
 from geo.loading import import_file
 from geo.roles import CLI_ACTOR
-from geo.store import Store
+from geo.store import NothingToUndo, NotStored, Store
 
 
 def _locator() -> Locator:
@@ -193,9 +194,102 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     """The audit log as JSON lines, newest first."""
     for entry in Store(settings.store_url()).audit(args.event_id, args.limit):
-        print(json.dumps({"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
-                          "change": entry.change, "event_id": entry.event_id, "before": entry.before,
-                          "after": entry.after}, ensure_ascii=False))
+        print(_entry_json(entry))
+    return 0
+
+
+def _entry_json(entry: Any) -> str:
+    return json.dumps({"id": entry.id, "at": entry.at, "actor": entry.actor, "action": entry.action,
+                       "change": entry.change, "event_id": entry.event_id, "before": entry.before,
+                       "after": entry.after}, ensure_ascii=False)
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    """Change fields of one stored incident, checked as an import checks them. A new place
+    name without coordinates is geocoded again (offline unless GEOCODER is set)."""
+    changes: dict[str, str] = {}
+    for item in args.changes:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            print(f"edit: {item!r} is not FIELD=VALUE", file=sys.stderr)
+            return 2
+        changes[name.strip()] = value
+    store = Store(settings.store_url())
+    old = store.get(args.event_id)
+    if old is None:
+        print(f"edit: no incident with id {args.event_id!r}", file=sys.stderr)
+        return 1
+    try:
+        new = curation.edited(old, changes)
+    except ValueError as error:
+        print(f"edit: {args.event_id}: {error}", file=sys.stderr)
+        return 1
+    if curation.place_changed(old, new):
+        found = _LazyLocator().locate(new.location, new.country_code or None, new.admin1 or None)
+        if found is None:
+            print(f"warning: {new.location!r} not found: saved without a point (not on the map)", file=sys.stderr)
+        else:
+            new = new.replace(latitude=found.latitude, longitude=found.longitude, geo_precision=found.geo_precision,
+                              country_code=found.country_code or new.country_code, admin1=found.admin1 or new.admin1)
+            print(f"placed {new.location!r} at {found.name} ({found.feature or 'place'}, "
+                  f"{found.latitude:.4f}, {found.longitude:.4f})", file=sys.stderr)
+    if new == old:
+        print(f"{args.event_id}: unchanged")
+        return 0
+    store.upsert([new], actor=CLI_ACTOR, action="edit")
+    print(_entry_json(store.audit(args.event_id, 1)[0]))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    store = Store(settings.store_url())
+    try:
+        store.delete(args.event_ids, actor=CLI_ACTOR)
+    except NotStored as error:
+        print(f"delete: {error}; nothing deleted", file=sys.stderr)
+        return 1
+    for event_id in dict.fromkeys(args.event_ids):
+        print(f"{event_id}: deleted (undo with: python -m geo undo {store.audit(event_id, 1)[0].id})")
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    store = Store(settings.store_url())
+    try:
+        done = store.restore(args.audit_id, actor=CLI_ACTOR)
+    except (NotStored, NothingToUndo) as error:
+        print(f"undo: {error}", file=sys.stderr)
+        return 1
+    for event_id, change in done:
+        print(f"{event_id}: {'put back' if change == 'add' else 'removed' if change == 'delete' else 'restored'} "
+              f"as before #{args.audit_id}")
+    return 0
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    store = Store(settings.store_url())
+    try:
+        store.merge(args.keep, args.other, actor=CLI_ACTOR)
+    except (NotStored, ValueError) as error:
+        print(f"merge: {error}", file=sys.stderr)
+        return 1
+    print(f"merged {args.other} into {args.keep}: {len(store.sources(args.keep))} sources "
+          f"(undo with: python -m geo undo {store.audit(args.other, 1)[0].id})")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """One record's changes as JSON lines, newest first, and its sources."""
+    store = Store(settings.store_url())
+    entries = store.audit(args.event_id, args.limit)
+    if not entries:
+        print(f"history: no change recorded for {args.event_id!r}", file=sys.stderr)
+        return 1
+    for entry in entries:
+        print(_entry_json(entry))
+    for source in store.sources(args.event_id)[1:]:
+        print(json.dumps({"source": source.source, "source_url": source.source_url, "published": source.published,
+                          "added_at": source.added_at, "added_by": source.added_by}, ensure_ascii=False))
     return 0
 
 
@@ -283,6 +377,25 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--event-id", help="one record's history")
     a.add_argument("--limit", type=int, default=100)
     a.set_defaults(run=cmd_audit)
+    d = sub.add_parser("edit", help="change fields of a stored incident (audited; undo with: undo AUDIT_ID)")
+    d.add_argument("event_id")
+    d.add_argument("changes", nargs="+", metavar="FIELD=VALUE",
+                   help=f"fields: {', '.join(curation.EDITABLE)}; an empty value clears a field")
+    d.set_defaults(run=cmd_edit)
+    r = sub.add_parser("delete", help="remove stored incidents (kept in the audit log; undo with: undo AUDIT_ID)")
+    r.add_argument("event_ids", nargs="+", metavar="EVENT_ID")
+    r.set_defaults(run=cmd_delete)
+    u = sub.add_parser("undo", help="put a record back as it was before an audit entry (see history)")
+    u.add_argument("audit_id", type=int)
+    u.set_defaults(run=cmd_undo)
+    m = sub.add_parser("merge", help="merge incident OTHER into KEEP: one incident with both sources")
+    m.add_argument("keep")
+    m.add_argument("other")
+    m.set_defaults(run=cmd_merge)
+    h = sub.add_parser("history", help="one record's changes (JSON lines, newest first) and merged sources")
+    h.add_argument("event_id")
+    h.add_argument("--limit", type=int, default=100)
+    h.set_defaults(run=cmd_history)
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
     e.add_argument("--group", action="append", help="only this group (repeat for several)")

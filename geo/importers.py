@@ -50,7 +50,7 @@ from geo.export import unneutralise
 from geo.records import FIELDS, GROUP_ROLES, Incident
 from geo.safetext import clean_text
 
-__all__ = ["BadFile", "RowError", "ImportResult", "Records", "open_records", "open_upload", "read_csv", "read_bytes",
+__all__ = ["BadFile", "check_row", "RowError", "ImportResult", "Records", "open_records", "open_upload", "read_csv", "read_bytes",
            "parse_text", "parse_geojson", "detect_format", "FORMATS", "FILE_FORMATS", "MAX_UPLOAD_BYTES",
            "MAX_CELL_CHARS", "MAX_MESSAGES", "Progress"]
 
@@ -290,6 +290,15 @@ def _native(row: Mapping[str, str], source_fields: str | None = None) -> Inciden
         published=_date("published", row.get("published", ""), required=False),
         source_fields=_source_fields(row.get("source_fields", "")) if source_fields is None else source_fields,
     )
+
+
+def check_row(row: Mapping[str, str]) -> Incident:
+    """A native row (text values by field name) checked as an import checks it; a problem
+    raises ``ValueError`` naming the field."""
+    try:
+        return _native(row)
+    except _RowProblem as problem:
+        raise ValueError(f"{problem.column}: {problem}") from None
 
 
 def _native_file(row: Mapping[str, str]) -> Incident:

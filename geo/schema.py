@@ -31,7 +31,7 @@ from sqlalchemy.pool import StaticPool
 
 from geo.records import FIELDS
 
-__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports",
+__all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports", "sources",
            "UnsupportedStore", "StoreUnavailable", "engine_for", "database_url", "redacted", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
@@ -88,6 +88,22 @@ audit = Table(
     Column("before", Text),
     Column("after", Text, nullable=False),  # "" for an add: the record as added is the next change's "before"
     Index("audit_event", "event_id", "id"),
+)
+# The further sources of an incident (its own ``source``/``source_url`` are its first): one
+# row per report merged into it. ``via`` is the audit id of the merge that added the row, so
+# undoing that merge removes exactly those rows. Rows of a deleted incident stay, and come
+# back with it.
+sources = Table(
+    "sources", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("published", Text),  # ISO date or NULL
+    Column("added_at", Text, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("via", Integer),
+    Index("sources_event", "event_id", "id"),
 )
 meta = Table("meta", metadata, Column("key", Text, primary_key=True), Column("value", Integer))
 # Files imported without the geocoder (every row had coordinates): the same file imported
@@ -166,7 +182,7 @@ def create_schema(engine: Engine) -> None:
                 conn.execute(text(f'ALTER TABLE incidents ADD COLUMN "{column.name}" {kind}'))
                 if column.name in FIELDS and isinstance(column.type, Text):  # stored text is never NULL
                     conn.execute(text(f'UPDATE incidents SET "{column.name}" = \'\''))
-        for table in (incidents, audit):  # an index missing, or made by an older version with other columns
+        for table in (incidents, audit, sources):  # an index missing, or made by an older version with other columns
             built = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes(table.name)}
             for index in table.indexes:
                 wanted = [c.name for c in index.columns]

@@ -50,10 +50,11 @@ from geo.schema import (
     incidents,
     meta,
     redacted,
+    sources,
 )
 
-__all__ = ["Store", "UpsertCounts", "AuditEntry", "UnsupportedStore", "StoreUnavailable", "WriteLimitExceeded",
-           "stored_values", "BATCH"]
+__all__ = ["Store", "UpsertCounts", "AuditEntry", "Source", "NotStored", "NothingToUndo", "UnsupportedStore",
+           "StoreUnavailable", "WriteLimitExceeded", "stored_values", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
@@ -81,9 +82,35 @@ class UpsertCounts:
     skipped: int = 0  # stored records that differ but were left alone (an insert-only write)
 
 
+class NotStored(KeyError):
+    """An event id (or audit entry) that is not in the store; the message names it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "not stored"
+
+
+class NothingToUndo(ValueError):
+    """Undoing an audit entry would change nothing: the record is already as it was before it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One report of an incident: its own ``source``/``source_url`` first, then one per
+    incident merged into it (``added_by``/``added_at`` say who merged it, when)."""
+
+    source: str
+    source_url: str
+    published: str = ""  # ISO date or ""
+    added_at: str = ""
+    added_by: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class AuditEntry:
-    """One change: ``change`` is "add" or "update"; ``before`` is ``None`` for an add."""
+    """One change: ``change`` is "add", "update" or "delete"; ``before`` is ``None`` for an
+    add, ``after`` is ``{}`` for a delete. An undo is a change like any other, its
+    ``action`` "undo of #N"; a merge is two entries (an update of the incident kept, a
+    delete of the one merged into it) whose action is "merge B into A"."""
 
     id: int
     at: str  # UTC, ISO 8601
@@ -257,19 +284,23 @@ class Store:
         finally:
             cursor.close()
 
-    def audit(self, event_id: str | None = None, limit: int = 1000) -> list[AuditEntry]:
-        """The audit log, newest first (one record's history when ``event_id`` is given).
+    def audit(self, event_id: str | None = None, limit: int = 1000, change: str | None = None) -> list[AuditEntry]:
+        """The audit log, newest first (one record's history when ``event_id`` is given, only
+        changes of one kind, e.g. "delete", when ``change`` is).
 
         An add stores no copy of the record: what was added is the ``before`` of the
         record's next change, or the record as stored when there was none."""
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
         if event_id is not None:
             query = query.where(audit.c.event_id == event_id)
+        if change is not None:
+            query = query.where(audit.c.change == change)
         with self.read() as conn:
             entries = conn.execute(query).all()
             out = []
             for e in entries:
-                after = json.loads(e.after) if e.after else self._as_added(conn, e.event_id, e.id)
+                after = json.loads(e.after) if e.after else {} if e.change == "delete" else \
+                    self._as_added(conn, e.event_id, e.id)
                 out.append(AuditEntry(e.id, e.at, e.actor, e.action, e.change, e.event_id,
                                       json.loads(e.before) if e.before else None, after))
         return out
@@ -310,6 +341,174 @@ class Store:
         with self.read() as conn:
             row = conn.execute(select(*_COLUMNS).where(incidents.c.event_id == event_id)).first()
         return from_db(row._mapping) if row else None
+
+    # ------------------------------------------------------------- curation
+    # Small writes (one editor's change), each one transaction under the same write lock
+    # as :meth:`upsert`, each change audited with the whole record before it, each bumping
+    # the revision. Nothing is lost: a delete keeps the record in its audit row, and
+    # :meth:`restore` puts back what any audit entry replaced.
+
+    def delete(self, event_ids: Iterable[str], *, actor: str, action: str = "delete") -> int:
+        """Remove these incidents; each audit row (change "delete") keeps the record whole
+        as its ``before``. An unknown id raises :class:`NotStored` and nothing is removed."""
+        _check_who(actor, action)
+        ids = list(dict.fromkeys(event_ids))
+        now = _now()
+        with self._write() as conn:
+            rows = self._rows(conn, ids)
+            missing = [i for i in ids if i not in rows]
+            if missing:
+                raise NotStored(f"no incident with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)"
+                                                                          if len(missing) > 1 else ""))
+            for event_id in ids:
+                self._remove(conn, rows[event_id], now, actor, action)
+            if ids:
+                self._bump(conn)
+        return len(ids)
+
+    def restore(self, audit_id: int, *, actor: str) -> list[tuple[str, str]]:
+        """Undo audit entry ``audit_id``: its record goes back to what it was before that
+        change (an update or a delete is reverted; an added record is removed). Undoing one
+        entry of a merge undoes the whole merge: the merged incident comes back and the
+        sources it brought leave the one it was merged into. Itself audited, action "undo
+        of #N". Returns (event_id, change) for each record changed; :class:`NothingToUndo`
+        when it would change nothing, :class:`NotStored` for an unknown entry."""
+        _check_who(actor, "undo")
+        now = _now()
+        with self._write() as conn:
+            entry = conn.execute(select(audit).where(audit.c.id == audit_id)).first()
+            if entry is None:
+                raise NotStored(f"no audit entry #{audit_id}")
+            entries = [entry]
+            if entry.action.startswith("merge "):
+                entries += conn.execute(select(audit).where(audit.c.action == entry.action,
+                                                            audit.c.id.in_([audit_id - 1, audit_id + 1]),
+                                                            audit.c.change != entry.change)).all()
+            done: list[tuple[str, str]] = []
+            moved = 0  # sources a merge brought (copies: the merged record keeps its own)
+            for e in sorted(entries, key=lambda e: e.id):
+                if e.change == "delete" and e.action.startswith("merge "):
+                    moved += conn.execute(sources.delete().where(sources.c.via == e.id)).rowcount
+                target = json.loads(e.before) if e.before else None
+                current = self._rows(conn, [e.event_id]).get(e.event_id)
+                if target is None and current is None or target is not None and target == current:
+                    continue
+                why = f"undo of #{e.id}"
+                if target is None:
+                    assert current is not None
+                    self._remove(conn, current, now, actor, why)
+                    done.append((e.event_id, "delete"))
+                else:
+                    self._put(conn, target, exists=current is not None)
+                    self._audit(conn, now, actor, why, "update" if current else "add", e.event_id, current, target)
+                    done.append((e.event_id, "update" if current else "add"))
+            if not done and not moved:
+                raise NothingToUndo(f"nothing to undo: {entry.event_id} is already as it was before #{audit_id}")
+            self._bump(conn)
+        return done
+
+    def merge(self, keep_id: str, other_id: str, *, actor: str) -> Incident:
+        """Merge incident ``other_id`` into ``keep_id`` (see :func:`geo.curation.merged`): the
+        kept one gains the other's sources and its better place or date, the other is
+        deleted. Two audit entries, action "merge OTHER into KEEP"; undoing either undoes both."""
+        from geo.curation import merged
+
+        _check_who(actor, "merge")
+        if keep_id == other_id:
+            raise ValueError("an incident cannot be merged into itself")
+        now = _now()
+        action = f"merge {other_id} into {keep_id}"
+        with self._write() as conn:
+            rows = self._rows(conn, [keep_id, other_id])
+            for event_id in (keep_id, other_id):
+                if event_id not in rows:
+                    raise NotStored(f"no incident with id {event_id!r}")
+            keep, other = from_db(rows[keep_id]), from_db(rows[other_id])
+            result = merged(keep, other)
+            after = dict(zip(FIELDS, stored_values(result)[:-1], strict=True))
+            self._put(conn, after, exists=True)
+            self._audit(conn, now, actor, action, "update", keep_id, rows[keep_id], after)
+            via = self._remove(conn, rows[other_id], now, actor, action)
+            have = {(s.source, s.source_url) for s in self._sources(conn, keep)}
+            for s in self._sources(conn, other):
+                if (s.source, s.source_url) in have:
+                    continue
+                have.add((s.source, s.source_url))
+                conn.execute(sources.insert().values(event_id=keep_id, source=s.source, source_url=s.source_url,
+                                                     published=s.published or None, added_at=now, added_by=actor,
+                                                     via=via))
+            self._bump(conn)
+        return result
+
+    def sources(self, event_id: str) -> list[Source]:
+        """Every report of the incident: its own source first, then those merged into it."""
+        incident = self.get(event_id)
+        if incident is None:
+            return []
+        with self.read() as conn:
+            return self._sources(conn, incident)
+
+    def sources_for(self, event_ids: Sequence[str]) -> dict[str, list[Source]]:
+        """The merged-in sources (not the incident's own) of each of these incidents that has any."""
+        out: dict[str, list[Source]] = {}
+        if not event_ids:
+            return out
+        with self.read() as conn:
+            for r in conn.execute(select(sources).where(sources.c.event_id.in_(list(event_ids)))
+                                  .order_by(sources.c.id)):
+                out.setdefault(r.event_id, []).append(Source(r.source, r.source_url, r.published or "",
+                                                             r.added_at, r.added_by))
+        return out
+
+    @staticmethod
+    def _sources(conn: Connection, incident: Incident) -> list[Source]:
+        own = [Source(incident.source, incident.source_url,
+                      incident.published.isoformat() if incident.published else "")] \
+            if incident.source or incident.source_url else []
+        rows = conn.execute(select(sources).where(sources.c.event_id == incident.event_id).order_by(sources.c.id))
+        return own + [Source(r.source, r.source_url, r.published or "", r.added_at, r.added_by) for r in rows]
+
+    def _rows(self, conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The stored values of these incidents, by id (absent ids left out)."""
+        if not ids:
+            return {}
+        return {r[0]: dict(r._mapping) for r in conn.execute(select(*_COLUMNS).where(self._among(ids)))}
+
+    def _put(self, conn: Connection, values: dict[str, Any], *, exists: bool) -> None:
+        row = dict(zip(_STORED, stored_values(from_db(values)), strict=True))
+        if exists:
+            conn.execute(incidents.update().where(incidents.c.event_id == row["event_id"]).values(row))
+        else:
+            conn.execute(incidents.insert().values(row))
+
+    def _remove(self, conn: Connection, values: dict[str, Any], now: str, actor: str, action: str) -> int:
+        conn.execute(incidents.delete().where(incidents.c.event_id == values["event_id"]))
+        return self._audit(conn, now, actor, action, "delete", values["event_id"], values, None)
+
+    @staticmethod
+    def _audit(conn: Connection, now: str, actor: str, action: str, change: str, event_id: str,
+               before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
+        """One audit row; ``after`` is kept whole (only a bulk add leaves it to the next change)."""
+        done = conn.execute(audit.insert().values(
+            at=now, actor=actor, action=action, change=change, event_id=event_id,
+            before=None if before is None else json.dumps(before, ensure_ascii=False),
+            after="" if after is None else json.dumps(after, ensure_ascii=False)))
+        key = done.inserted_primary_key
+        assert key is not None
+        return int(key[0])
+
+    @staticmethod
+    def _bump(conn: Connection) -> None:
+        conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _check_who(actor: str, action: str) -> None:
+    if not actor.strip() or not action.strip():
+        raise ValueError("a write must name who makes it and why (actor, action)")
 
 
 def _without_repeats(batch: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:

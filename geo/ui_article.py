@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import articles, geoparse, importers, place_pick, settings, ui_parse
+from geo import articles, duplicates, geoparse, importers, place_pick, settings, ui_parse
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.geoparse import actors
@@ -118,6 +118,34 @@ def article_panel(gazetteer: GazetteerLoader, store: Store, labels: LabelsLoader
         _incident_box(k, records, article, spans, chips, store, gazetteer, labels, access)
     if len(records) > 1 and st.button(f"Save all {len(records)} incidents", type="primary", key="save_all"):
         _save(list(range(len(records))), records, article, store, gazetteer, access)
+    _duplicate_box(records, article, store, gazetteer, access)
+
+
+def _duplicate_box(records: Sequence[geoparse.EventRecord | None], article: _Article, store: Store,
+                   gazetteer: GazetteerLoader, access: Access) -> None:
+    """A save that found likely duplicates waits here: merge an incident into the stored
+    one (one incident, both sources), save it as new anyway, or cancel."""
+    pending = st.session_state.get("dup_pending")
+    if pending is None:
+        return
+    indices, found = pending
+    with st.container(border=True, key="dup_box"):
+        st.warning(f"Likely already stored (same day ± {duplicates.DAYS}, within {duplicates.KM:.0f} km, same or "
+                   "unknown group). Merge to keep one incident with both sources, or save as new.")
+        for k, dups in found.items():
+            for dup_id, label in dups:
+                c1, c2 = st.columns([4, 1])
+                c1.markdown(markdown_literal(f"Incident {k + 1} may be {label}"))
+                if c2.button(f"Merge into {dup_id}", key=f"dup_merge_{k}_{dup_id}"):
+                    st.session_state.pop("dup_pending", None)
+                    _save(indices, records, article, store, gazetteer, access, checked=True, merge={k: dup_id})
+        c1, c2 = st.columns(2)
+        if c1.button("Save as new anyway", key="dup_save_anyway"):
+            st.session_state.pop("dup_pending", None)
+            _save(indices, records, article, store, gazetteer, access, checked=True)
+        if c2.button("Cancel", key="dup_cancel"):
+            st.session_state.pop("dup_pending", None)
+            st.rerun()
 
 
 def _upload_changed() -> None:
@@ -342,10 +370,15 @@ def _incident(k: int, record: geoparse.EventRecord | None, article: _Article, ga
 
 
 def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], article: _Article, store: Store,
-          gazetteer: GazetteerLoader, access: Access) -> None:
+          gazetteer: GazetteerLoader, access: Access, *, checked: bool = False,
+          merge: dict[int, str] | None = None) -> None:
     """Save the incidents at ``indices``, all or none: any that cannot be saved is named
     with the reason and nothing is written. Each is stored under its own id
-    (:func:`articles.incident_id`), so saving one again updates it."""
+    (:func:`articles.incident_id`), so saving one again updates it.
+
+    Unless ``checked``, likely duplicates already stored stop the save and wait in
+    :func:`_duplicate_box`; ``merge`` (incident → stored id) merges an incident into a
+    stored one right after it is saved (two audited writes: undoing the merge leaves both)."""
     if not access.can_write:  # the form is not drawn for a reader; this guards the write itself
         st.error(markdown_literal(f"Not saved. {access.how}"))
         return
@@ -364,6 +397,14 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
         hint = [NO_DATE] if any(isinstance(p, _NoDate) for p in problems) else []
         st.error("  \n".join(markdown_literal(str(p)) for p in ["Not saved.", *problems, *hint]))
         return
+    if not checked:
+        found = {k: [(d.incident.event_id, f"{d.incident.event_id}: {d.incident.location}, {d.incident.event_date}, "
+                      f"{d.incident.group}" + (f" ({d.km:.1f} km away)" if d.km is not None else " (same place name)"))
+                     for d in duplicates.likely_duplicates(store, incident)] for k, incident in built}
+        if any(found.values()):
+            st.session_state["dup_pending"] = (indices, {k: v for k, v in found.items() if v})
+            return
+    merge = merge or {}
     lines = []
     for k, incident in built:
         before = store.get(incident.event_id)
@@ -380,6 +421,16 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
     count_writes(counts.added, counts.updated)
     for k, incident in built:
         _put(_slot(k), "saved", incident.event_id)
+        if k in merge:
+            try:
+                store.merge(merge[k], incident.event_id, actor=access.actor)
+            except (KeyError, ValueError) as error:  # the stored one was deleted meanwhile: the new one stays
+                lines.append(f"Incident {k + 1} not merged: {error}")
+                continue
+            count_writes(0, 2)
+            _put(_slot(k), "saved", merge[k])
+            lines.append(f"Incident {k + 1} merged into {merge[k]}: one incident, "
+                         f"{len(store.sources(merge[k]))} sources.")
     st.session_state["saved_note"] = "  \n".join(markdown_literal(line) for line in lines)
     st.rerun()  # redraw the map and table with the saved incidents
 

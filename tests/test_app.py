@@ -138,6 +138,8 @@ def test_pasted_article_is_highlighted_and_saved_onto_the_map(app: AppTest) -> N
     assert "<mark" in highlight.proto.body and "Al-Asad Air Base" in highlight.proto.body
     at.text_area(key="inc0_notes").input("Drone and rocket attack on the base; seven Americans hurt.")
     at.button(key="inc0_save").click().run()
+    assert "IMAP-0057" in str([w.value for w in at.warning] + [m.value for m in at.markdown]).replace("\\", "")
+    at.button(key="dup_save_anyway").click().run()  # it repeats the bundled IMAP-0057: kept apart on purpose here
     assert not at.exception
     table = at.dataframe[0].value
     [saved] = [row for _, row in table.iterrows() if row["source_url"] == "https://example.org/story"]

@@ -224,6 +224,7 @@ def test_a_session_that_used_its_write_allowance_saves_nothing_more(app: AppTest
     at.text_area(key="article_text").input(STORY.replace("two U.S. soldiers", "three U.S. soldiers"))
     at.button(key="article_find").click().run()
     at.button(key="inc0_save").click().run()
+    at.button(key="dup_save_anyway").click().run()  # it repeats the first one: saved as new on purpose
     assert [e.value for e in at.error] and "max\\_session\\_writes" in at.error[0].value
     assert [e for e in store.audit() if e.action == "article"] == saved  # nothing more was written
 

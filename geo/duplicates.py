@@ -1,0 +1,108 @@
+"""Likely duplicates: stored incidents that may report the same event as a new one.
+
+Same day ± ``DAYS``, within ``KM`` kilometres (or, when either has no point, the same place
+name), and the same group or an unknown one on either side. One indexed SQL query narrows
+the store to the date range and a bounding box around the point (or the place name), then
+the exact great-circle distance decides. Used before an article's incident is saved and in
+the edit panel, where the editor can merge them (:meth:`geo.store.Store.merge`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from geo.curation import UNKNOWN_GROUPS
+from geo.records import FIELDS, Incident
+from geo.schema import incidents as t
+from geo.store import Store, from_db
+
+__all__ = ["DAYS", "KM", "Duplicate", "likely_duplicates", "distance_km", "lookup"]
+
+DAYS = 1
+KM = 25.0
+LIMIT = 20  # more than this many look-alikes is a busy place and day: the closest are shown
+_EARTH_KM = 6371.0088
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    incident: Incident
+    km: float | None  # None: compared by place name (one of the two has no point)
+    days: int
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _name(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _same_group(a: str, b: str) -> bool:
+    a, b = _name(a), _name(b)
+    return a in UNKNOWN_GROUPS or b in UNKNOWN_GROUPS or a == b
+
+
+def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km: float = KM,
+                      limit: int = LIMIT) -> list[Duplicate]:
+    """Stored incidents (not ``incident`` itself) that are likely the same event, closest first."""
+    first = (incident.event_date - timedelta(days=days)).isoformat()
+    last = (incident.event_date + timedelta(days=days)).isoformat()
+    name = _name(incident.location)
+    same_name = and_(func.lower(t.c.location) == name, t.c.latitude.is_(None)) if name else None
+    if incident.latitude is not None and incident.longitude is not None:
+        dlat = km / 111.0
+        dlon = km / (111.0 * max(0.01, math.cos(math.radians(incident.latitude))))
+        near = and_(t.c.latitude.between(incident.latitude - dlat, incident.latitude + dlat),
+                    t.c.longitude.between(incident.longitude - dlon, incident.longitude + dlon))
+        where = near if same_name is None else or_(near, same_name)
+    elif name:
+        where = func.lower(t.c.location) == name
+    else:
+        return []
+    query = select(*[t.c[f] for f in FIELDS]).where(t.c.event_date.between(first, last), where,
+                                                    t.c.event_id != incident.event_id)
+    with store.read() as conn:
+        rows = conn.execute(query.limit(2000)).all()
+    found = []
+    for row in rows:
+        other = from_db(row._mapping)
+        if not _same_group(incident.group, other.group):
+            continue
+        if other.latitude is not None and other.longitude is not None and incident.latitude is not None \
+                and incident.longitude is not None:
+            apart: float | None = distance_km(incident.latitude, incident.longitude, other.latitude, other.longitude)
+            if apart is not None and apart > km:
+                continue
+        elif _name(other.location) != name:
+            continue
+        else:
+            apart = None
+        found.append(Duplicate(other, apart, abs((other.event_date - incident.event_date).days)))
+    found.sort(key=lambda d: (d.days, d.km if d.km is not None else km, d.incident.event_id))
+    return found[:limit]
+
+
+def lookup(store: Store, text: str, limit: int = 20) -> list[Incident]:
+    """Incidents for the editor to pick from, newest first: the one with this id, then those
+    whose place, group or id contains ``text`` (case-insensitive; empty: the newest)."""
+    needle = " ".join(text.split())
+    query = select(*[t.c[f] for f in FIELDS]).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
+    if needle:
+        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = "%" + escaped + "%"
+        query = query.where(or_(t.c.event_id == needle, func.lower(t.c.location).like(like, escape="\\"),
+                                func.lower(t.c.group).like(like, escape="\\"),
+                                func.lower(t.c.event_id).like(like, escape="\\")))
+    with store.read() as conn:
+        found = [from_db(r._mapping) for r in conn.execute(query)]
+    exact = [i for i in found if i.event_id == needle]
+    return exact + [i for i in found if i.event_id != needle]
