@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal_column, or_, select, true
 from sqlalchemy.sql import Select
 
 from geo.filters import Filters, Options
@@ -193,10 +193,13 @@ def cell_size(zoom: int) -> float:
 
 
 def _week_start(dialect: str) -> ColumnElement[str]:
-    """The ISO week's Monday of ``event_date`` as ISO text, in each database's own terms."""
+    """The ISO week's Monday of ``event_date`` as ISO text, in each database's own terms
+    (constants written inline: PostgreSQL matches GROUP BY to SELECT by the text, and two
+    bound parameters are never the same text)."""
     if dialect == "postgresql":
-        return func.to_char(func.date_trunc("week", cast(t.c.event_date, Date)), "YYYY-MM-DD")
-    return func.date(t.c.event_date, "weekday 0", "-6 days")  # SQLite: the next Sunday (or the day), back 6
+        monday = func.date_trunc(literal_column("'week'"), cast(t.c.event_date, Date))
+        return func.to_char(monday, literal_column("'YYYY-MM-DD'"))
+    return func.date(t.c.event_date, literal_column("'weekday 0'"), literal_column("'-6 days'"))  # next Sunday, back 6
 
 
 def weekly(store: Store, f: Filters, top: int = 8) -> list[Week]:
@@ -204,14 +207,13 @@ def weekly(store: Store, f: Filters, top: int = 8) -> list[Week]:
     incidents under ``f``; the rest are counted together as :data:`OTHER_GROUPS`. Two
     aggregates in the database: the rows returned are at most weeks × (top + 1)."""
     condition = where(f)
+    group = func.coalesce(t.c.group, literal_column("''"))
     with store.read() as conn:
         leaders = [str(g) for g, _ in conn.execute(
-            select(func.coalesce(t.c.group, ""), func.count()).where(condition)
-            .group_by(func.coalesce(t.c.group, "")).order_by(func.count().desc(), func.coalesce(t.c.group, ""))
+            select(group, func.count()).where(condition).group_by(group).order_by(func.count().desc(), group)
             .limit(top))]
-        week = _week_start(store.dialect).label("week")
-        who = case((func.coalesce(t.c.group, "").in_(leaders), func.coalesce(t.c.group, "")),
-                   else_=literal(OTHER_GROUPS)).label("who")
+        week = _week_start(store.dialect)
+        who = case((group.in_(leaders), group), else_=literal_column(f"'{OTHER_GROUPS}'")) if leaders else group
         rows = conn.execute(select(week, who, func.count()).where(condition).group_by(week, who).order_by(week, who))
         return [Week(date.fromisoformat(str(w)), str(g), int(n)) for w, g, n in rows]
 

@@ -78,6 +78,6 @@ def timeline(weeks: list[queries.Week], colors: Mapping[str, str], other: str, o
     if not weeks:
         return
     st.altair_chart(chart(weeks, colors, other), key=KEY, on_select=_span_picked(options), selection_mode=SPAN,
-                    use_container_width=True)
+                    width="stretch")
     st.caption("Incidents per week. Drag across the bars to show only that span; "
                "pick a period in the sidebar (\"All\") to widen it again.")
