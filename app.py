@@ -122,7 +122,8 @@ with map_tab:
         st.warning(markdown_literal(note))  # the note quotes the link's values
     st.markdown(f"**{queries.summary(found)}** · {chosen.start} to {chosen.end}")
     show_map(chosen)
-    timeline(load_weekly(version, chosen), mapview.group_colors(list(options.groups)), mapview.OTHER_COLOR, options)
+    timeline(load_weekly(version, chosen), mapview.group_colors(list(options.groups)), mapview.OTHER_COLOR, options,
+             chosen)
     show_unplaced(chosen, found)
     show_table(chosen, found)
 with article_tab:

@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.safetext import markdown_literal
+
 __all__ = ["FOCUS", "incident_table"]
 
 FOCUS = "map_focus"
@@ -32,4 +34,8 @@ def incident_table(table: pd.DataFrame, column_config: Mapping[str, Any]) -> Non
     st.session_state[_IDS] = [str(i) for i in table["event_id"]]
     st.dataframe(table, hide_index=True, width="stretch", column_config=column_config, key=KEY,
                  on_select=_row_picked, selection_mode="single-row")
-    st.caption("Select a row to find its incident on the map.")
+    focus = st.session_state.get(FOCUS)
+    if focus in st.session_state[_IDS]:
+        st.caption(f"Showing incident {markdown_literal(str(focus))} on the map. Select another row to move there.")
+    else:
+        st.caption("Select a row to find its incident on the map.")

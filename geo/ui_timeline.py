@@ -18,7 +18,6 @@ from geo.ui_filters import use_dates
 __all__ = ["SPAN", "span_dates", "timeline"]
 
 SPAN = "span"  # the chart's interval selection (its name in the selection state)
-KEY = "timeline"
 
 
 def _day(value: object) -> date | None:
@@ -48,9 +47,9 @@ def span_dates(selection: Mapping[str, Any], options: filters.Options) -> tuple[
     return (start, end) if start <= end else None
 
 
-def _span_picked(options: filters.Options) -> Callable[[], None]:
+def _span_picked(key: str, options: filters.Options) -> Callable[[], None]:
     def picked() -> None:
-        state = st.session_state.get(KEY) or {}
+        state = st.session_state.get(key) or {}
         found = span_dates(state.get("selection") or {}, options)
         if found is not None:
             use_dates(*found)
@@ -66,18 +65,22 @@ def chart(weeks: list[queries.Week], colors: Mapping[str, str], other: str) -> a
     span = alt.selection_interval(name=SPAN, encodings=["x"])
     return (alt.Chart(frame).mark_bar().encode(
         x=alt.X("week:T", title=None), x2="end:T",
-        y=alt.Y("sum(incidents):Q", title="incidents per week", stack="zero"),
+        y=alt.Y("sum(incidents):Q", title="incidents", stack="zero", axis=alt.Axis(format="d", tickMinStep=1)),
         color=alt.Color("group:N", scale=scale, legend=alt.Legend(orient="bottom", title=None, columns=3)),
         tooltip=[alt.Tooltip("week:T", title="week of", format="%Y-%m-%d"), alt.Tooltip("group:N"),
                  alt.Tooltip("incidents:Q")],
-    ).add_params(span).properties(height=170))
+    ).add_params(span).properties(height=150, autosize=alt.AutoSizeParams(type="fit-x", contains="padding")))
 
 
-def timeline(weeks: list[queries.Week], colors: Mapping[str, str], other: str, options: filters.Options) -> None:
-    """Draw the timeline; a span dragged on it becomes the date filter (on the next run)."""
+def timeline(weeks: list[queries.Week], colors: Mapping[str, str], other: str, options: filters.Options,
+             chosen: filters.Filters) -> None:
+    """Draw the timeline; a span dragged on it becomes the date filter (on the next run).
+    The chart is a new widget for each date range, so the brush of a span already applied
+    does not linger over the narrowed chart."""
     if not weeks:
         return
-    st.altair_chart(chart(weeks, colors, other), key=KEY, on_select=_span_picked(options), selection_mode=SPAN,
+    key = f"timeline_{chosen.start}_{chosen.end}"
+    st.altair_chart(chart(weeks, colors, other), key=key, on_select=_span_picked(key, options), selection_mode=SPAN,
                     width="stretch")
-    st.caption("Incidents per week. Drag across the bars to show only that span; "
+    st.caption("Incidents per week, by group. Drag across the bars to show only that span; "
                "pick a period in the sidebar (\"All\") to widen it again.")
