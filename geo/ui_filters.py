@@ -60,6 +60,8 @@ def sidebar(options: filters.Options, facets: dict[str, dict[str, int]]) -> None
     """Draw the filters; ``facets`` are the lists' counts under the current view."""
     chosen = current(options)
     st.session_state["f_preset"] = filters.preset_of(chosen.start, chosen.end, options)
+    for key in ("f_groups", "f_countries", "f_types"):  # sent again, so the chosen chips show today's counts
+        st.session_state[key] = list(st.session_state.get(key) or ())
     with st.sidebar:
         st.header("Filters")
         st.text_input("Search", key="f_search", max_chars=filters.SEARCH_MAX,

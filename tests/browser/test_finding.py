@@ -95,3 +95,28 @@ def test_selecting_a_table_row_sets_the_map_focus(streamlit_app, page) -> None: 
     assert box is not None
     page.mouse.click(box["x"] + 18, box["y"] + 35 * 4 + 17)  # the fourth row's selection box, under the header
     page.wait_for_selector(f"text=Showing incident {fourth_id} on the map", timeout=30_000)
+
+
+def test_a_preset_keeps_the_chosen_group_and_goes_in_the_link(streamlit_app, page) -> None:  # noqa: ANN001
+    page.goto(f"{streamlit_app}/?group=Unknown")
+    total = headline(page)
+    wait_markers(page, total)
+    page.get_by_test_id("stSidebar").get_by_text("Last 30 days of data", exact=True).click()
+    shown = wait_headline_below(page, total)
+    assert "2024-11-04 to 2024-12-03" in page.inner_text("body")
+    wait_markers(page, shown)
+    page.wait_for_function("() => location.search.includes('preset=30d')")
+    chip = page.get_by_test_id("stSidebar").get_by_text(f"Unknown ({shown})")  # still chosen, counted in the span
+    chip.wait_for(timeout=15_000)
+
+
+def test_the_link_keeps_the_map_view(streamlit_app, page) -> None:  # noqa: ANN001
+    page.goto(f"{streamlit_app}/?map=34.4000,40.9000,8")
+    frame = wait_for_app_map(page)
+    assert frame.evaluate("() => window.map.getZoom()") == 8
+    lat, lon = frame.evaluate("() => [window.map.getCenter().lat, window.map.getCenter().lng]")
+    assert abs(lat - 34.4) < 0.05 and abs(lon - 40.9) < 0.05
+    frame.evaluate("() => { window.map.setView([33.3, 44.4], 9); }")  # the user moves the map to Baghdad
+    page.wait_for_function("() => new URLSearchParams(location.search).get('map').endsWith(',9')", timeout=30_000)
+    lat, lon, zoom = parse_qs(urlparse(page.url).query)["map"][0].split(",")
+    assert abs(float(lat) - 33.3) < 0.05 and abs(float(lon) - 44.4) < 0.05 and zoom == "9"
