@@ -30,53 +30,54 @@ DATA = [
 
 
 @pytest.fixture
-def filled(store: Store) -> Store:
+def filled(store: Store) -> tuple[Store, filters.Options]:
+    """The store with DATA in it, and what it offers to filter on."""
     store.upsert(DATA, actor="test", action="test")
-    return store
+    return store, queries.options(store)
 
 
 @pytest.fixture
-def opts(filled: Store) -> filters.Options:
-    return queries.options(filled)
+def opts(filled: tuple[Store, filters.Options]) -> filters.Options:
+    return filled[1]
 
 
 def found(store: Store, opts: filters.Options, text: str) -> list[str]:
     return sorted(i.event_id for i in queries.stream(store, filters.Filters(opts.first, opts.last, search=text)))
 
 
-def test_search_finds_place_group_and_notes_in_any_case(filled: Store, opts: filters.Options) -> None:
-    assert found(filled, opts, "asad") == ["1", "4"]  # the place as reported
-    assert found(filled, opts, "HOUTHIS") == ["2", "3"]  # the group
-    assert found(filled, opts, "rocket") == ["1", "4"]  # the notes, either case
-    assert found(filled, opts, "rocket thawriun") == ["4"]  # every word must match, in any column
-    assert found(filled, opts, "nabat") == ["5"]
-    assert found(filled, opts, "") == ["1", "2", "3", "4", "5"]
+def test_search_finds_place_group_and_notes_in_any_case(store: Store, opts: filters.Options) -> None:
+    assert found(store, opts, "asad") == ["1", "4"]  # the place as reported
+    assert found(store, opts, "HOUTHIS") == ["2", "3"]  # the group
+    assert found(store, opts, "rocket") == ["1", "4"]  # the notes, either case
+    assert found(store, opts, "rocket thawriun") == ["4"]  # every word must match, in any column
+    assert found(store, opts, "nabat") == ["5"]
+    assert found(store, opts, "") == ["1", "2", "3", "4", "5"]
 
 
-def test_search_takes_wildcards_literally(filled: Store, opts: filters.Options) -> None:
-    assert found(filled, opts, "50%") == ["3"]
-    assert found(filled, opts, "%") == ["3"]  # not "everything"
-    assert found(filled, opts, "100_000") == ["3"] and found(filled, opts, "_") == ["3"]
-    assert found(filled, opts, "c:\\x") == ["3"] and found(filled, opts, "\\") == ["3"]
+def test_search_takes_wildcards_literally(store: Store, opts: filters.Options) -> None:
+    assert found(store, opts, "50%") == ["3"]
+    assert found(store, opts, "%") == ["3"]  # not "everything"
+    assert found(store, opts, "100_000") == ["3"] and found(store, opts, "_") == ["3"]
+    assert found(store, opts, "c:\\x") == ["3"] and found(store, opts, "\\") == ["3"]
 
 
-def test_search_narrows_the_headline_and_combines_with_filters(filled: Store, opts: filters.Options) -> None:
+def test_search_narrows_the_headline_and_combines_with_filters(store: Store, opts: filters.Options) -> None:
     f = filters.Filters(opts.first, opts.last, countries=("IQ",), search="asad")
-    assert queries.summary(queries.totals(filled, f)) == "2 incidents, 2 groups"
-    assert queries.totals(filled, filters.Filters(opts.first, date(2024, 6, 1), search="asad")).incidents == 1
+    assert queries.summary(queries.totals(store, f)) == "2 incidents, 2 groups"
+    assert queries.totals(store, filters.Filters(opts.first, date(2024, 6, 1), search="asad")).incidents == 1
 
 
-def test_list_counts_follow_the_other_filters_not_their_own(filled: Store, opts: filters.Options) -> None:
+def test_list_counts_follow_the_other_filters_not_their_own(store: Store, opts: filters.Options) -> None:
     january = filters.Filters(date(2024, 1, 1), date(2024, 1, 31), groups=("Houthis",))
-    counts = queries.facets(filled, january)
+    counts = queries.facets(store, january)
     assert counts["group"] == {"Houthis": 2, "Kataib Hezbollah": 1}  # the dates count; the group choice does not
     assert counts["country_code"] == {"YE": 2}  # countries follow the group choice
-    assert queries.facets(filled, filters.Filters(opts.first, opts.last, search="rocket"))["group"] == {
+    assert queries.facets(store, filters.Filters(opts.first, opts.last, search="rocket"))["group"] == {
         "Al-Thawriun": 1, "Kataib Hezbollah": 1}
 
 
-def test_timeline_counts_per_iso_week_and_group(filled: Store, opts: filters.Options) -> None:
-    weeks = queries.weekly(filled, filters.Filters(opts.first, opts.last))
+def test_timeline_counts_per_iso_week_and_group(store: Store, opts: filters.Options) -> None:
+    weeks = queries.weekly(store, filters.Filters(opts.first, opts.last))
     by = {(w.start, w.group): w.count for w in weeks}
     # 2024-01-01 is a Monday, the 7th a Sunday (same week), the 8th the next Monday
     assert by == {(date(2024, 1, 1), "Kataib Hezbollah"): 1, (date(2024, 1, 1), "Houthis"): 1,
@@ -85,21 +86,21 @@ def test_timeline_counts_per_iso_week_and_group(filled: Store, opts: filters.Opt
     assert all(w.start.weekday() == 0 for w in weeks)
 
 
-def test_timeline_folds_small_groups_into_other_and_follows_the_filters(filled: Store,
+def test_timeline_folds_small_groups_into_other_and_follows_the_filters(store: Store,
                                                                          opts: filters.Options) -> None:
-    weeks = queries.weekly(filled, filters.Filters(opts.first, opts.last), top=1)
+    weeks = queries.weekly(store, filters.Filters(opts.first, opts.last), top=1)
     assert {w.group for w in weeks} == {"Houthis", queries.OTHER_GROUPS}
     assert sum(w.count for w in weeks) == 5
-    narrowed = queries.weekly(filled, filters.Filters(opts.first, opts.last, search="rocket"))
+    narrowed = queries.weekly(store, filters.Filters(opts.first, opts.last, search="rocket"))
     assert sum(w.count for w in narrowed) == 2
 
 
-def test_a_search_filters_the_maps_index_too(filled: Store, opts: filters.Options) -> None:
-    index = mapindex.load(filled)
+def test_a_search_filters_the_maps_index_too(store: Store, opts: filters.Options) -> None:
+    index = mapindex.load(store)
     f = filters.Filters(opts.first, opts.last, search="asad")
-    keep = index.mask(f, keys=queries.search_keys(filled, f))
+    keep = index.mask(f, keys=queries.search_keys(store, f))
     assert int(keep.sum()) == 2 and int(index.mask(f).sum()) == 4  # without the keys the index cannot tell
-    plan = mapplan.plan(filled, index, f, None)
+    plan = mapplan.plan(store, index, f, None)
     assert plan.in_box == 2 and sorted(i.event_id for i in plan.incidents) == ["1", "4"]
 
 
@@ -134,8 +135,8 @@ def test_link_round_trip_with_search_and_map_view(opts: filters.Options) -> None
         assert view is None and len(notes) == 1
 
 
-def test_csv_download_has_a_bom_and_imports_back(filled: Store, tmp_path) -> None:  # noqa: ANN001
-    with export.spooled(queries.stream(filled), "csv") as out:
+def test_csv_download_has_a_bom_and_imports_back(store: Store, opts: filters.Options, tmp_path) -> None:  # noqa: ANN001
+    with export.spooled(queries.stream(store), "csv") as out:
         raw = out.read()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     assert "Nabatîyé" in raw.decode("utf-8-sig")
@@ -143,8 +144,8 @@ def test_csv_download_has_a_bom_and_imports_back(filled: Store, tmp_path) -> Non
     path.write_bytes(raw)
     result = importers.read_csv(path, "auto")
     assert result.errors == []
-    assert {i.event_id: i for i in result.incidents} == {i.event_id: i for i in queries.stream(filled)}
-    with export.spooled(queries.stream(filled), "geojson") as out:
+    assert {i.event_id: i for i in result.incidents} == {i.event_id: i for i in queries.stream(store)}
+    with export.spooled(queries.stream(store), "geojson") as out:
         assert not out.read().startswith(b"\xef\xbb\xbf")  # JSON must not start with a BOM
 
 
