@@ -7,13 +7,11 @@ costs about the same whether the store holds a thousand incidents or a million.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, mapplan, mapview, queries
+from geo import filters, mapplan, mapview, queries, ui_filters
 from geo.join import unlocated_reason
 from geo.safetext import markdown_literal
 from geo.store import UnsupportedStore
@@ -24,6 +22,7 @@ from geo.ui_roles import session_access
 from geo.ui_state import (
     ensure_layers,
     filters_from_url,
+    load_facets,
     load_gazetteer,
     load_labels,
     load_locator,
@@ -31,9 +30,13 @@ from geo.ui_state import (
     load_plan,
     load_store,
     load_totals,
+    load_weekly,
+    remember_view,
     secret,
     write_url,
 )
+from geo.ui_table import incident_table
+from geo.ui_timeline import timeline
 
 TABLE_ROWS = 500  # the newest rows shown in the table; the download has them all
 
@@ -51,20 +54,9 @@ notes = filters_from_url(options)
 
 
 def sidebar_filters() -> filters.Filters:
-    with st.sidebar:
-        st.header("Filters")
-        picked = st.date_input("Date range", min_value=options.first, max_value=options.last,
-                               format="YYYY-MM-DD", key="f_dates")
-        days = [d for d in (picked if isinstance(picked, tuple) else (picked,)) if isinstance(d, date)]
-        start, end = (days[0], days[-1]) if days else (options.first, options.last)
-        groups = st.multiselect("Group", list(options.groups), key="f_groups",
-                                format_func=lambda g: f"{g} ({options.groups[g]:,})", placeholder="All groups")
-        countries = st.multiselect("Country", list(options.countries), key="f_countries",
-                                   format_func=lambda c: f"{c} ({options.countries[c]:,})", placeholder="All countries")
-        types = st.multiselect("Event type", list(options.event_types), key="f_types",
-                               format_func=lambda t: f"{t} ({options.event_types[t]:,})", placeholder="All types")
-        st.caption("The address bar holds these filters: copy it to share this view.")
-    return filters.Filters(start, end, tuple(groups), tuple(countries), tuple(types))
+    chosen = ui_filters.current(options)  # the widgets' values: the lists' counts are for this view
+    ui_filters.sidebar(options, load_facets(version, chosen))
+    return chosen
 
 
 @st.fragment
@@ -75,7 +67,9 @@ def show_map(chosen: filters.Filters) -> None:
     colors = mapview.group_colors(list(options.groups))
     layer = (mapview.cell_layer(plan.cells, colors) if plan.mode == "cells"
              else mapview.incident_layer(plan.incidents, colors))
-    base = mapview.base_map(load_labels(), tiles=secret("map_tiles"))
+    centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
+    base = mapview.base_map(load_labels(), tiles=secret("map_tiles"),
+                            **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
                          returned_objects=["bounds", "zoom"], feature_group_to_add=layer)
     if plan.mode == "cells":
@@ -84,6 +78,7 @@ def show_map(chosen: filters.Filters) -> None:
     elif plan.in_box > len(plan.incidents):
         st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
     view = mapplan.view_from_map(returned)
+    remember_view(view)  # for the permalink
     if view is not None and not plan.covers(view):
         st.session_state["map_view"] = view
         try:
@@ -110,8 +105,7 @@ def show_table(chosen: filters.Filters, found: queries.Totals) -> None:
                          columns=["event_id", "event_date", "group", "group_role", "location", "country_code",
                                   "admin1", "event_type", "sub_event_type", "killed", "injured", "notes", "source",
                                   "source_url"])
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"source_url": st.column_config.LinkColumn("source link")})
+    incident_table(table, {"source_url": st.column_config.LinkColumn("source link")})
     if found.incidents > len(rows):
         st.caption(f"The newest {len(rows):,} of {found.incidents:,} incidents; the download has them all.")
     export_buttons(store, chosen, found.incidents)
@@ -130,6 +124,8 @@ with map_tab:
         st.warning(markdown_literal(note))  # the note quotes the link's values
     st.markdown(f"**{queries.summary(found)}** · {chosen.start} to {chosen.end}")
     show_map(chosen)
+    timeline(load_weekly(version, chosen), mapview.group_colors(list(options.groups)), mapview.OTHER_COLOR, options,
+             chosen)
     show_unplaced(chosen, found)
     show_table(chosen, found)
 with article_tab:

@@ -69,9 +69,13 @@ def write_geojson(incidents: Iterable[Incident], out: TextIO) -> int:
 def spooled(incidents: Iterable[Incident], fmt: str) -> BinaryIO:
     """The incidents as a UTF-8 file (``fmt`` "csv" or "geojson") written as they come into
     a temporary file that moves to disk past 8 MB, rewound for reading: a download of a
-    million rows holds neither the rows nor the text in memory while it is made."""
+    million rows holds neither the rows nor the text in memory while it is made.
+
+    The CSV starts with a byte order mark: without it Excel reads UTF-8 as the system's
+    code page and shows "NabatÃ®yÃ©" for "Nabatîyé" (the importer skips the mark)."""
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 2**20)  # noqa: SIM115 - the caller reads and closes it
-    text = io.TextIOWrapper(spool, encoding="utf-8", newline="", write_through=True)
+    text = io.TextIOWrapper(spool, encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="",
+                            write_through=True)
     (write_csv if fmt == "csv" else write_geojson)(incidents, text)
     text.flush()
     text.detach()  # leave the binary file open for the caller

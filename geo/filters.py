@@ -2,18 +2,33 @@
 
 They are applied in the database (``geo.queries.where``).
 
-A shared link reopens the same view: ``to_query`` writes the filter state, and
-``from_query`` reads it back, dropping (with a note for the user) any value that is
-malformed or no longer in the data rather than failing.
+A shared link reopens the same view: ``to_query`` writes the filter state (and the map's
+centre and zoom), and ``from_query`` reads it back, dropping (with a note for the user)
+any value that is malformed or no longer in the data rather than failing.
+
+Date presets count back from the newest incident in the store, not from today: "the last
+30 days of data" of a store whose newest incident is from December 2024 ends in December
+2024. A link to a preset says so (``preset=30d``), so it stays relative as the data grows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-__all__ = ["Filters", "Options", "from_query", "to_query"]
+from geo import countries
+
+__all__ = ["Filters", "Options", "PRESETS", "SEARCH_MAX", "MapCentre", "preset_range", "preset_of", "from_query",
+           "to_query", "view_from_query"]
+
+# Preset key in links -> its label and how many days back from the newest incident (None: all).
+PRESETS: dict[str, tuple[str, int | None]] = {
+    "30d": ("Last 30 days of data", 30),
+    "1y": ("Last year of data", 365),
+    "all": ("All", None),
+}
+SEARCH_MAX = 200  # characters of a search kept (a link is not a place for an essay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,25 +44,60 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """The current view. Empty value lists mean "all"."""
+    """The current view. Empty value lists mean "all"; an empty search matches everything."""
 
     start: date
     end: date
     groups: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
+    search: str = ""
 
 
-def to_query(f: Filters, opts: Options) -> dict[str, str | list[str]]:
-    """Query parameters for ``f``; values equal to the default are left out to keep links short."""
+@dataclass(frozen=True, slots=True)
+class MapCentre:
+    """Where the map looks: its centre and zoom level (what a link holds)."""
+
+    latitude: float
+    longitude: float
+    zoom: int
+
+
+def preset_range(preset: str, opts: Options) -> tuple[date, date]:
+    """The dates of a preset, counted back from the newest incident (``opts.last``)."""
+    days = PRESETS[preset][1]
+    if days is None:
+        return opts.first, opts.last
+    return max(opts.first, opts.last - timedelta(days=days - 1)), opts.last
+
+
+def preset_of(start: date, end: date, opts: Options) -> str | None:
+    """The preset these dates are, if any (the shortest one when several give the same dates)."""
+    for key in PRESETS:
+        if preset_range(key, opts) == (start, end):
+            return key
+    return None
+
+
+def to_query(f: Filters, opts: Options, centre: MapCentre | None = None) -> dict[str, str | list[str]]:
+    """Query parameters for ``f`` (and the map's centre); values equal to the default are
+    left out to keep links short."""
     params: dict[str, str | list[str]] = {}
-    if f.start != opts.first:
-        params["from"] = f.start.isoformat()
-    if f.end != opts.last:
-        params["to"] = f.end.isoformat()
+    preset = preset_of(f.start, f.end, opts)
+    if preset is not None and preset != "all" and (f.start, f.end) != (opts.first, opts.last):
+        params["preset"] = preset
+    elif preset is None:
+        if f.start != opts.first:
+            params["from"] = f.start.isoformat()
+        if f.end != opts.last:
+            params["to"] = f.end.isoformat()
     for key, values in (("group", f.groups), ("country", f.countries), ("type", f.event_types)):
         if values:
             params[key] = list(values)
+    if f.search:
+        params["q"] = f.search
+    if centre is not None:
+        params["map"] = f"{centre.latitude:.4f},{centre.longitude:.4f},{centre.zoom}"
     return params
 
 
@@ -68,23 +118,65 @@ def _date_param(params: Mapping[str, Sequence[str]], key: str, fallback: date, o
     return value
 
 
-def from_query(params: Mapping[str, Sequence[str]], opts: Options) -> tuple[Filters, list[str]]:
-    """Filters from query parameters (each key maps to its list of values) and notes on
-    what was ignored. Never raises: a bad value falls back to the default."""
-    notes: list[str] = []
+def _dates(params: Mapping[str, Sequence[str]], opts: Options, notes: list[str]) -> tuple[date, date]:
+    preset = (params.get("preset") or [""])[-1]
+    if preset:
+        if preset in PRESETS:
+            return preset_range(preset, opts)
+        notes.append(f"Ignored the link's preset={preset[:40]!r}: not one of {', '.join(PRESETS)}.")
     start = _date_param(params, "from", opts.first, opts, notes)
     end = _date_param(params, "to", opts.last, opts, notes)
     if start > end:
         notes.append(f"The link's date range {start} to {end} is reversed; showing all dates.")
-        start, end = opts.first, opts.last
+        return opts.first, opts.last
+    return start, end
+
+
+def _countries(values: list[str], opts: Options) -> tuple[list[str], list[str]]:
+    """The codes that link values (codes or names) mean, and the values that mean none."""
+    found: list[str] = []
+    unknown: list[str] = []
+    for value in values:
+        code = countries.code_of(value, opts.countries)
+        if code is None:
+            unknown.append(value)
+        elif code not in found:
+            found.append(code)
+    return found, unknown
+
+
+def from_query(params: Mapping[str, Sequence[str]], opts: Options) -> tuple[Filters, list[str]]:
+    """Filters from query parameters (each key maps to its list of values) and notes on
+    what was ignored. Never raises: a bad value falls back to the default."""
+    notes: list[str] = []
+    start, end = _dates(params, opts, notes)
     chosen: dict[str, tuple[str, ...]] = {}
     for key, label, available in (("group", "group", opts.groups), ("country", "country", opts.countries),
                                   ("type", "event type", opts.event_types)):
         values = list(dict.fromkeys(params.get(key) or []))
-        unknown = [v for v in values if v not in available]
+        if key == "country":
+            kept, unknown = _countries(values, opts)
+        else:
+            kept, unknown = [v for v in values if v in available], [v for v in values if v not in available]
         if unknown:
             shown = ", ".join(repr(v[:40]) for v in unknown[:3])
             notes.append(f"Ignored unknown {label}{'s' if len(unknown) > 1 else ''} in the link: {shown}.")
-        chosen[key] = tuple(v for v in values if v in available)
-    return Filters(start, end, chosen["group"], chosen["country"], chosen["type"]), notes
+        chosen[key] = tuple(kept)
+    search = " ".join((params.get("q") or [""])[-1].split())[:SEARCH_MAX]
+    return Filters(start, end, chosen["group"], chosen["country"], chosen["type"], search), notes
 
+
+def view_from_query(params: Mapping[str, Sequence[str]]) -> tuple[MapCentre | None, list[str]]:
+    """The map's centre and zoom from ``map=LAT,LON,ZOOM``, or ``None`` (with a note when
+    the value is malformed or off the globe)."""
+    value = (params.get("map") or [""])[-1]
+    if not value:
+        return None, []
+    try:
+        lat_text, lon_text, zoom_text = value.split(",")
+        lat, lon, zoom = float(lat_text), float(lon_text), int(zoom_text)
+    except ValueError:
+        return None, [f"Ignored the link's map={value[:40]!r}: not LATITUDE,LONGITUDE,ZOOM."]
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 18):
+        return None, [f"Ignored the link's map={value[:40]!r}: not a place and zoom on the globe."]
+    return MapCentre(lat, lon, zoom), []

@@ -11,7 +11,7 @@ details are read from it for the few markers drawn.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -21,7 +21,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from geo.filters import Filters
-from geo.queries import BBox, Cell
+from geo.queries import BBox, Cell, id_keys
 from geo.schema import incidents as t
 from geo.store import Store
 
@@ -46,13 +46,20 @@ class MapIndex:
     groups: tuple[str, ...]
     countries: tuple[str, ...]
     event_types: tuple[str, ...]
+    # each incident's event id as a number (``queries.id_keys``): how a search, answered in
+    # SQL (``queries.search_keys``), picks its incidents here
+    key: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
 
     def __len__(self) -> int:
         return len(self.day)
 
-    def mask(self, f: Filters, bbox: BBox | None = None) -> npt.NDArray[np.bool_]:
-        """Which incidents pass the filters (and lie in the box)."""
+    def mask(self, f: Filters, bbox: BBox | None = None,
+             keys: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.bool_]:
+        """Which incidents pass the filters (and lie in the box). The index holds no text:
+        with a search, ``keys`` (sorted, from ``queries.search_keys``) says which match it."""
         keep = (self.day >= _day(f.start)) & (self.day <= _day(f.end))
+        if keys is not None:
+            keep &= np.isin(self.key, keys, assume_unique=False)
         for column, names, chosen in ((self.group, self.groups, f.groups), (self.country, self.countries, f.countries),
                                       (self.event_type, self.event_types, f.event_types)):
             if chosen:
@@ -111,12 +118,14 @@ def load(store: Store) -> MapIndex:
     (numpy parses the ISO dates, pandas numbers the names)."""
     codes: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
     parts: list[tuple[npt.NDArray[Any], ...]] = []
-    query = (select(t.c.event_date, t.c.latitude, t.c.longitude, t.c.group, t.c.country_code, t.c.event_type)
-             .where(t.c.latitude.is_not(None)))
+    keys: list[npt.NDArray[np.uint64]] = []
+    query = (select(t.c.event_date, t.c.latitude, t.c.longitude, t.c.group, t.c.country_code, t.c.event_type,
+                    t.c.event_id).where(t.c.latitude.is_not(None)))
     with store.read() as conn:
         result = conn.execute(query)
         while rows := result.fetchmany(_CHUNK):
-            day, lat, lon, *names = zip(*rows, strict=True)
+            day, lat, lon, *names, ids = zip(*rows, strict=True)
+            keys.append(id_keys(ids))
             parts.append((
                 np.array(day, dtype="datetime64[D]").astype(np.int32),
                 np.array(lat, np.float32), np.array(lon, np.float32),
@@ -124,7 +133,8 @@ def load(store: Store) -> MapIndex:
                   in zip(names, codes, (np.int32, np.int16, np.int16), strict=True))))
     columns = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype)
                for k, dtype in enumerate((np.int32, np.float32, np.float32, np.int32, np.int16, np.int16))]
-    return MapIndex(*columns, *(tuple(table) for table in codes))  # type: ignore[arg-type]
+    key = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
+    return MapIndex(*columns, *(tuple(table) for table in codes), key=key)  # type: ignore[arg-type, misc]
 
 
 def _numbered(values: tuple[str | None, ...], table: dict[str, int], dtype: Any,

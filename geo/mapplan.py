@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from geo.filters import Filters
 from geo.mapindex import MapIndex
-from geo.queries import BBox, Cell, cell_size, points
+from geo.queries import BBox, Cell, cell_size, points, search_keys
 from geo.records import Incident
 from geo.store import Store
 
@@ -63,12 +63,13 @@ def _padded(box: BBox) -> BBox:
 
 def plan(store: Store, index: MapIndex, f: Filters, view: View | None) -> Plan:
     """What to draw for ``f`` seen through ``view`` (``None``: the map's first view)."""
-    total = int(index.mask(f).sum())
+    keys = search_keys(store, f) if f.search.strip() else None  # the index has no text: the search is SQL's
+    total = int(index.mask(f, keys=keys).sum())
     if total <= MARKER_LIMIT:
         return Plan("points", None, None, total, points(store, f, None, MARKER_LIMIT))
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
-    keep = index.mask(f, box)
+    keep = index.mask(f, box, keys)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
         return Plan("points", box, None, in_box, points(store, f, box, MARKER_LIMIT))

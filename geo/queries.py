@@ -9,11 +9,14 @@ cells are counted from :mod:`geo.mapindex`, which is faster at that one question
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal_column, or_, select, true
 from sqlalchemy.sql import Select
 
 from geo.filters import Filters, Options
@@ -21,10 +24,15 @@ from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
 from geo.store import Store, from_db
 
-__all__ = ["BBox", "Totals", "Cell", "where", "options", "totals", "summary", "newest", "unlocated", "stream",
-           "points", "cell_size"]
+__all__ = ["BBox", "Totals", "Cell", "Week", "where", "options", "facets", "totals", "summary", "newest",
+           "unlocated", "stream", "points", "cell_size", "weekly", "search_keys", "id_keys", "OTHER_GROUPS",
+           "SEARCHED"]
 
 _COLUMNS = [t.c[name] for name in FIELDS]
+# What a search looks in: the place (as reported, the mention, the province), who (group,
+# parent, target) and the notes.
+SEARCHED = ("location", "mention", "admin1", "group", "parent_group", "target", "notes")
+OTHER_GROUPS = "Other groups"  # the timeline's bar for every group outside its top ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,21 +68,46 @@ class Cell:
     east: float
 
 
+@dataclass(frozen=True, slots=True)
+class Week:
+    """Incidents of one group in the week starting on Monday ``start``."""
+
+    start: date
+    group: str
+    count: int
+
+
+def _like_pattern(term: str) -> str:
+    """``%term%`` for ``LIKE … ESCAPE '\\'``, the term's own ``%``, ``_`` and ``\\`` taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_condition(text: str) -> ColumnElement[bool]:
+    """Every word of ``text`` in one of the searched columns, ignoring case (``lower()`` on
+    both sides: SQLite lowers ASCII letters only, PostgreSQL every letter)."""
+    words = text.lower().split()
+    return and_(true(), *(or_(*(func.lower(t.c[name]).like(_like_pattern(word), escape="\\") for name in SEARCHED))
+                          for word in words))
+
+
 def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
     """The filters (and a box, if given) as one SQL condition."""
     parts: list[ColumnElement[bool]] = [t.c.event_date >= f.start.isoformat(), t.c.event_date <= f.end.isoformat()]
     for column, values in ((t.c.group, f.groups), (t.c.country_code, f.countries), (t.c.event_type, f.event_types)):
         if values:
             parts.append(column.in_(values))
+    if f.search.strip():
+        parts.append(search_condition(f.search))
     if bbox is not None:
         parts += [t.c.latitude.between(bbox.south, bbox.north), t.c.longitude.between(bbox.west, bbox.east)]
     return and_(*parts)
 
 
-def _counts(store: Store, column: str) -> dict[str, int]:
+def _counts(store: Store, column: str, condition: ColumnElement[bool] | None = None) -> dict[str, int]:
     col = t.c[column]
-    query = (select(col, func.count()).where(col.is_not(None), col != "").group_by(col)
-             .order_by(func.count().desc(), col))
+    query = (select(col, func.count()).where(col.is_not(None), col != "", true() if condition is None else condition)
+             .group_by(col).order_by(func.count().desc(), col))
     with store.read() as conn:
         return {str(value): int(n) for value, n in conn.execute(query)}
 
@@ -86,6 +119,15 @@ def options(store: Store) -> Options:
     today = date.today()
     return Options(date.fromisoformat(first) if first else today, date.fromisoformat(last) if last else today,
                    _counts(store, "group"), _counts(store, "country_code"), _counts(store, "event_type"))
+
+
+def facets(store: Store, f: Filters) -> dict[str, dict[str, int]]:
+    """Each filter list's counts under the other filters: the groups' counts follow the
+    dates, countries, types and search but not the group choice itself (so picking one group
+    does not hide how many the others have), and likewise for countries and types."""
+    return {"group": _counts(store, "group", where(replace(f, groups=()))),
+            "country_code": _counts(store, "country_code", where(replace(f, countries=()))),
+            "event_type": _counts(store, "event_type", where(replace(f, event_types=())))}
 
 
 def totals(store: Store, f: Filters) -> Totals:
@@ -153,3 +195,44 @@ def cell_size(zoom: int) -> float:
     """Cell edge in degrees for a zoom level: about 60 screen pixels (a 256-pixel tile spans
     360 / 2**zoom degrees), so cells never crowd each other at that zoom."""
     return 360.0 / 2 ** max(0, min(zoom, 20)) / 4
+
+
+def _week_start(dialect: str) -> ColumnElement[str]:
+    """The ISO week's Monday of ``event_date`` as ISO text, in each database's own terms
+    (constants written inline: PostgreSQL matches GROUP BY to SELECT by the text, and two
+    bound parameters are never the same text)."""
+    if dialect == "postgresql":
+        monday = func.date_trunc(literal_column("'week'"), cast(t.c.event_date, Date))
+        return func.to_char(monday, literal_column("'YYYY-MM-DD'"))
+    return func.date(t.c.event_date, literal_column("'weekday 0'"), literal_column("'-6 days'"))  # next Sunday, back 6
+
+
+def weekly(store: Store, f: Filters, top: int = 8) -> list[Week]:
+    """Incidents per ISO week (Monday start) and group, for the ``top`` groups with most
+    incidents under ``f``; the rest are counted together as :data:`OTHER_GROUPS`. Two
+    aggregates in the database: the rows returned are at most weeks × (top + 1)."""
+    condition = where(f)
+    group = func.coalesce(t.c.group, literal_column("''"))
+    with store.read() as conn:
+        leaders = [str(g) for g, _ in conn.execute(
+            select(group, func.count()).where(condition).group_by(group).order_by(func.count().desc(), group)
+            .limit(top))]
+        week = _week_start(store.dialect)
+        who = case((group.in_(leaders), group), else_=literal_column(f"'{OTHER_GROUPS}'")) if leaders else group
+        rows = conn.execute(select(week, who, func.count()).where(condition).group_by(week, who).order_by(week, who))
+        return [Week(date.fromisoformat(str(w)), str(g), int(n)) for w, g, n in rows]
+
+
+def id_keys(event_ids: Sequence[str] | npt.NDArray[np.object_]) -> npt.NDArray[np.uint64]:
+    """A 64-bit number per event id (a fixed hash, the same in every process): what the
+    map's index keeps instead of the ids' text."""
+    return pd.util.hash_array(np.asarray(event_ids, dtype=object))
+
+
+def search_keys(store: Store, f: Filters) -> npt.NDArray[np.uint64]:
+    """The :func:`id_keys` of the placed incidents that pass ``f`` (its search included):
+    what lets the map's index, which holds no text, apply a search."""
+    query = select(t.c.event_id).where(where(f), t.c.latitude.is_not(None))
+    with store.read() as conn:
+        ids = conn.execute(query).scalars().all()
+    return np.unique(id_keys(list(ids)))

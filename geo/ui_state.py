@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import threading
 from pathlib import Path
@@ -166,6 +167,18 @@ def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.To
     return queries.totals(load_store(), chosen)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, dict[str, int]]:
+    """Each filter list's counts under the other filters (``queries.facets``)."""
+    return queries.facets(load_store(), chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queries.Week]:
+    """The timeline's bars: incidents per week and group (``queries.weekly``)."""
+    return queries.weekly(load_store(), chosen)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
     """What the map draws: shared by the sessions that look at the same view."""
@@ -186,19 +199,58 @@ def filters_from_url(options: filters.Options) -> list[str]:
         return []
     params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     chosen, notes = filters.from_query(params, options)
+    centre, view_notes = filters.view_from_query(params)
     st.session_state["f_dates"] = (chosen.start, chosen.end)
     st.session_state["f_dates_full"] = full
     st.session_state["f_groups"] = list(chosen.groups)
     st.session_state["f_countries"] = list(chosen.countries)
     st.session_state["f_types"] = list(chosen.event_types)
+    st.session_state["f_search"] = chosen.search
+    if centre is not None:  # the map opens where the link looked (show_map reads both keys)
+        st.session_state["map_centre"] = centre
+        st.session_state["map_view"] = view_around(centre)
     st.session_state["filters_seeded"] = True
-    return notes
+    return notes + view_notes
+
+
+def view_around(centre: filters.MapCentre, width_px: int = 1000, height_px: int = 560) -> mapplan.View:
+    """The box a map of about this size shows around ``centre`` at its zoom (a 256-pixel
+    tile spans 360 / 2**zoom degrees of longitude; latitude shrinks by cos(latitude))."""
+    degrees = 360.0 / 2**centre.zoom / 256
+    half_w = degrees * width_px / 2
+    half_h = degrees * height_px / 2 * max(0.2, math.cos(math.radians(centre.latitude)))
+    return mapplan.View(queries.BBox(max(-90.0, centre.latitude - half_h), max(-180.0, centre.longitude - half_w),
+                                     min(90.0, centre.latitude + half_h), min(180.0, centre.longitude + half_w)),
+                        centre.zoom)
+
+
+def centre_of(view: mapplan.View) -> filters.MapCentre:
+    box = view.bbox
+    return filters.MapCentre((box.south + box.north) / 2, (box.west + box.east) / 2, view.zoom)
 
 
 def write_url(chosen: filters.Filters, options: filters.Options) -> None:
-    """Put the filter state in the URL, so the address bar is a permalink to this view."""
-    wanted = filters.to_query(chosen, options)
+    """Put the filter state and the map's view in the URL, so the address bar is a
+    permalink to this view (the map's fragment updates the view part as it is moved)."""
+    seen = st.session_state.get("map_seen")
+    centre = centre_of(seen) if isinstance(seen, mapplan.View) else st.session_state.get("map_centre")
+    wanted = filters.to_query(chosen, options, centre)
     current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
     normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
     if current != normalised:
         st.query_params.from_dict(wanted)
+
+
+def remember_view(view: mapplan.View | None) -> None:
+    """Keep the view the map reports for the permalink (``map=LAT,LON,ZOOM``), once the
+    user has moved the map from where it opened (an untouched map adds nothing to links)."""
+    if view is None:
+        return
+    first = st.session_state.setdefault("map_first", view)
+    if view == first and "map_seen" not in st.session_state:
+        return
+    st.session_state["map_seen"] = view
+    centre = centre_of(view)
+    value = f"{centre.latitude:.4f},{centre.longitude:.4f},{centre.zoom}"
+    if st.query_params.get("map") != value:
+        st.query_params["map"] = value

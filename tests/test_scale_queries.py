@@ -197,7 +197,7 @@ def test_the_view_downloads_as_csv_and_geojson_with_every_row(filled: tuple[Stor
     f = Filters(START, START + timedelta(days=200), countries=("SY",), event_types=("Protests",))
     expected = by_hand(f)
     with export.spooled(queries.stream(store, f, batch=50), "csv") as out:
-        rows = list(csv.DictReader(io.TextIOWrapper(out, encoding="utf-8", newline="")))
+        rows = list(csv.DictReader(io.TextIOWrapper(out, encoding="utf-8-sig", newline="")))
     assert sorted(r["event_id"] for r in rows) == sorted(i.event_id for i in expected)
     assert {r["country_code"] for r in rows} == {"SY"} and "source_fields" in rows[0]
     with export.spooled(queries.stream(store, f), "geojson") as out:
