@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 
 from geo import filters, mapplan, mapview, queries
 from geo.join import unlocated_reason
+from geo.records import Incident
 from geo.safetext import markdown_literal
 from geo.store import UnsupportedStore
 from geo.ui_article import article_panel, import_panel
@@ -66,14 +67,47 @@ def sidebar_filters() -> filters.Filters:
     return filters.Filters(start, end, tuple(groups), tuple(countries), tuple(types))
 
 
+def _focused_incident() -> Incident | None:
+    """The incident ``st.session_state["map_focus"]`` names (an event_id, set by picking a
+    table row). A newly picked one moves the map's data to a close view around it, so it is
+    drawn as a marker (never inside a cell) and the map can fly to it and open its popup."""
+    focus = st.session_state.get("map_focus")
+    if not isinstance(focus, str) or not focus:
+        return None
+    incident = store.get(focus)
+    if incident is None or not incident.located:
+        return None
+    if st.session_state.get("_map_focused") != focus:
+        st.session_state["_map_focused"] = focus
+        st.session_state["map_view"] = mapplan.focus_view(incident.latitude or 0.0, incident.longitude or 0.0)
+        st.session_state["_map_focus_pending"] = 3  # reports to ignore until the map shows the view it flew to
+    return incident
+
+
+def _stale_view(view: mapplan.View | None, focused: Incident | None) -> bool:
+    """Whether ``view`` is what the map showed before flying to a newly focused incident
+    (the component's last report): acting on it would take the data away from the incident."""
+    if not st.session_state.get("_map_focus_pending") or focused is None:
+        return False
+    if view is not None and view.zoom >= mapplan.CLOSE_ZOOM and view.bbox.south <= (focused.latitude or 0.0) <= view.bbox.north \
+            and view.bbox.west <= (focused.longitude or 0.0) <= view.bbox.east:
+        st.session_state["_map_focus_pending"] = 0  # the map is there now
+        return False
+    st.session_state["_map_focus_pending"] -= 1
+    return True
+
+
 @st.fragment
 def show_map(chosen: filters.Filters) -> None:
     """The map alone reruns when it is panned or zoomed, and asks for new data only when
     the view leaves the area (or zoom) its data was made for."""
+    focused = _focused_incident()
     plan = load_plan(version, chosen, st.session_state.get("map_view"))
     colors = mapview.group_colors(list(options.groups))
-    layer = (mapview.cell_layer(plan.cells, colors) if plan.mode == "cells"
-             else mapview.incident_layer(plan.incidents, colors))
+    fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
+    layer = (mapview.cell_layer(plan.cells, colors, fit=plan.bounds, fit_key=fit_key) if plan.mode == "cells"
+             else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=plan.bounds, fit_key=fit_key,
+                                         focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM))
     base = mapview.base_map(load_labels(), tiles=secret("map_tiles"))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
                          returned_objects=["bounds", "zoom"], feature_group_to_add=layer)
@@ -83,7 +117,7 @@ def show_map(chosen: filters.Filters) -> None:
     elif plan.in_box > len(plan.incidents):
         st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
     view = mapplan.view_from_map(returned)
-    if view is not None and not plan.covers(view):
+    if view is not None and not plan.covers(view) and not _stale_view(view, focused):
         st.session_state["map_view"] = view
         try:
             st.rerun(scope="fragment")
