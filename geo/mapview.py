@@ -101,7 +101,7 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> l
         rows.append({
             "lat": round(i.latitude or 0.0, 5), "lon": round(i.longitude or 0.0, 5),
             "color": color if _COLOR.match(color) else OTHER_COLOR,
-            "group": i.group, "precision": i.geo_precision or 1, "event_id": i.event_id,
+            "group": i.group, "precision": i.geo_precision or 1, "event_id": i.event_id, "killed": i.killed,
             "title": f"{i.event_date.isoformat()} · {i.group}",
             "lines": [
                 ["Date", i.event_date.isoformat() + ("" if i.time_precision == 1 else
@@ -130,6 +130,7 @@ def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "color": color, "front": [k for k, r in enumerate(rows) if r.get("front")],
             "group": [groups.setdefault(str(r.get("group", "")), len(groups)) for r in rows], "groups": list(groups),
             "prec": [int(r.get("precision") or 1) for r in rows],
+            "killed": [-1 if r.get("killed") is None else int(r["killed"]) for r in rows],
             "popup": [[r["title"], [x for kv in r["lines"] for x in kv], r["notes"], r["source"], r["url"]]
                       for r in rows]}
 
@@ -257,6 +258,19 @@ var {{ this.get_name() }} = (function () {
         });
         layer.addLayer(m);
       });
+    } else if (view === "killed" && data.mode !== "cells") {
+      layer = L.featureGroup();
+      for (k = 0; k < n; k++) {
+        if (!shown(k)) { continue; }
+        visible += 1;
+        var dead = data.killed ? data.killed[k] : -1;
+        var hue = data.colors[data.color[k]];
+        // Area in proportion to the toll; none reported or none killed: a small hollow ring.
+        var dot = L.circleMarker([data.lat[k], data.lon[k]], {radius: dead > 0 ? 4 + 3 * Math.sqrt(dead) : 4,
+          color: hue, weight: dead > 0 ? 1 : 2, fillColor: hue, fillOpacity: dead > 0 ? 0.55 : 0});
+        dot.bindPopup((function (p) { return function () { return popup(p); }; })(data.popup[k]), {maxWidth: 320});
+        layer.addLayer(dot);
+      }
     } else if (view === "precision") {
       layer = L.featureGroup();
       layer.imapAreas = 0;
@@ -345,7 +359,8 @@ var {{ this.get_name() }} = (function () {
     if (!div) { return; }
     while (div.firstChild) { div.removeChild(div.firstChild); }
     var view = window.__imapView || "markers";
-    [["markers", data.mode === "cells" ? "Counts" : "Markers"], ["heat", "Heatmap"], ["precision", "Precision"]]
+    [["markers", data.mode === "cells" ? "Counts" : "Markers"], ["heat", "Heatmap"], ["precision", "Precision"],
+     ["killed", "Killed"]]
       .forEach(function (v) {
         var b = el("button", "imap-view-btn" + (v[0] === view ? " imap-on" : ""), v[1]);
         b.type = "button"; b.setAttribute("aria-pressed", v[0] === view ? "true" : "false");

@@ -37,7 +37,7 @@ def incidents() -> list[Incident]:
         for k, (lat, lon, prec) in enumerate(points):
             out.append(Incident(f"{g[:3]}-{k}", date(2024, 1, 1) + timedelta(days=7 * k), g, f"{g} place {k}",
                                 latitude=lat, longitude=lon, geo_precision=prec, country_code="XX",
-                                notes=f"note {g} {k}"))
+                                notes=f"note {g} {k}", killed=None if k == 0 else 4 * k))
     return out
 
 
@@ -118,7 +118,7 @@ def test_offline_borders_draw_when_tiles_do_not_load(small_app: Any, page: Any, 
     assert "tiles did not load" in note
 
 
-def test_heatmap_and_precision_views_draw(small_app: Any, page: Any) -> None:
+def test_heatmap_precision_and_killed_views_draw(small_app: Any, page: Any) -> None:
     frame = open_map(page, small_app[0].url)
     frame.locator(".imap-view-btn[data-view=heat]").click()
     frame.wait_for_function("() => window.__imapLayer.imapView === 'heat'")
@@ -134,6 +134,12 @@ def test_heatmap_and_precision_views_draw(small_app: Any, page: Any) -> None:
     assert radii[0] == 10_000 and radii[-1] == 60_000  # near a place: 10 km; a province: 60 km
     pins = frame.evaluate("() => window.__imapLayer.getLayers().filter(l => l.getIcon).length")
     assert pins == 12 - areas
+    frame.locator(".imap-view-btn[data-view=killed]").click()
+    frame.wait_for_function("() => window.__imapLayer.imapView === 'killed'")
+    sizes = frame.evaluate("""() => window.__imapLayer.getLayers().map(l => [l.getRadius(), l.options.fillOpacity])""")
+    assert len(sizes) == 12
+    assert sorted(r for r, _ in sizes)[-1] == 4 + 3 * 16 ** 0.5  # 16 killed (the fifth Iraqi incident): the largest
+    assert sum(1 for _r, fill in sizes if fill == 0) == 3  # toll not reported: hollow rings, one per group
     frame.locator(".imap-view-btn[data-view=markers]").click()
     frame.wait_for_function("() => window.__imapLayer.imapView === 'markers'")
 
@@ -231,3 +237,31 @@ def test_focused_incident_flies_there_and_opens_its_popup(focus_app: str, page: 
     page.wait_for_timeout(2500)  # the map reports its new view and reruns: the popup stays open on the incident
     assert frame.locator(".leaflet-popup-content .imap-title").inner_text() == title
     assert frame.evaluate("() => window.__imapLayer.imapMode") == "points"
+
+
+def test_map_fits_the_data_after_an_import(browser: Any, cdn_router: Any, tmp_path: Path) -> None:
+    """An import that saves something redraws the page, and the map moves to take in the new
+    incident: here one in Jakarta, far east of everything shown before."""
+    db = tmp_path / "private.sqlite3"
+    Store(str(db)).upsert(incidents(), actor="test", action="test")
+    with StreamlitApp(db_path=db, log_path=tmp_path / "private.log", extra_env={"INCIDENT_MAP_MODE": "private"}) as app:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        cdn_router.install(page)
+        try:
+            frame = open_map(page, app.url)
+            frame.wait_for_function(f"() => ({ALL_IN_VIEW})().length === 0", timeout=15_000)
+            assert not frame.evaluate("() => window.map.getBounds().contains([-6.2, 106.85])")
+            csv_file = tmp_path / "jakarta.csv"
+            csv_file.write_text("event_id,event_date,group,location,latitude,longitude,geo_precision,country_code\n"
+                                "JKT-1,2024-06-01,Islamic State,Jakarta,-6.2,106.85,1,ID\n", encoding="utf-8")
+            page.get_by_role("tab", name="Import records").click()
+            page.locator('input[type="file"][accept*=".geojson"]').set_input_files(str(csv_file))
+            page.get_by_role("button", name="Import").click()
+            page.wait_for_selector("text=/13 incidents/", state="attached", timeout=60_000)
+            page.get_by_role("tab", name="Map").click()
+            frame = wait_for_app_map(page)
+            frame.wait_for_function("() => window.__imapLayer && window.__imapLayer.imapShown === 13", timeout=30_000)
+            frame.wait_for_function("() => window.map.getBounds().contains([-6.2, 106.85])", timeout=15_000)
+            assert frame.evaluate(ALL_IN_VIEW) == []  # the old ones are still in view too
+        finally:
+            page.close()
