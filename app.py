@@ -15,11 +15,11 @@ from streamlit_folium import st_folium
 
 from geo import filters, mapplan, mapview, queries
 from geo.join import unlocated_reason
-from geo.records import Incident
 from geo.safetext import markdown_literal
 from geo.store import UnsupportedStore
 from geo.ui_article import article_panel, import_panel
 from geo.ui_export import export_buttons
+from geo.ui_map import focused_incident, stale_view
 from geo.ui_roles import session_access
 from geo.ui_state import (
     ensure_layers,
@@ -67,41 +67,11 @@ def sidebar_filters() -> filters.Filters:
     return filters.Filters(start, end, tuple(groups), tuple(countries), tuple(types))
 
 
-def _focused_incident() -> Incident | None:
-    """The incident ``st.session_state["map_focus"]`` names (an event_id, set by picking a
-    table row). A newly picked one moves the map's data to a close view around it, so it is
-    drawn as a marker (never inside a cell) and the map can fly to it and open its popup."""
-    focus = st.session_state.get("map_focus")
-    if not isinstance(focus, str) or not focus:
-        return None
-    incident = store.get(focus)
-    if incident is None or not incident.located:
-        return None
-    if st.session_state.get("_map_focused") != focus:
-        st.session_state["_map_focused"] = focus
-        st.session_state["map_view"] = mapplan.focus_view(incident.latitude or 0.0, incident.longitude or 0.0)
-        st.session_state["_map_focus_pending"] = 3  # reports to ignore until the map shows the view it flew to
-    return incident
-
-
-def _stale_view(view: mapplan.View | None, focused: Incident | None) -> bool:
-    """Whether ``view`` is what the map showed before flying to a newly focused incident
-    (the component's last report): acting on it would take the data away from the incident."""
-    if not st.session_state.get("_map_focus_pending") or focused is None:
-        return False
-    if view is not None and view.zoom >= mapplan.CLOSE_ZOOM and view.bbox.south <= (focused.latitude or 0.0) <= view.bbox.north \
-            and view.bbox.west <= (focused.longitude or 0.0) <= view.bbox.east:
-        st.session_state["_map_focus_pending"] = 0  # the map is there now
-        return False
-    st.session_state["_map_focus_pending"] -= 1
-    return True
-
-
 @st.fragment
 def show_map(chosen: filters.Filters) -> None:
     """The map alone reruns when it is panned or zoomed, and asks for new data only when
     the view leaves the area (or zoom) its data was made for."""
-    focused = _focused_incident()
+    focused = focused_incident(store)
     plan = load_plan(version, chosen, st.session_state.get("map_view"))
     colors = mapview.group_colors(list(options.groups))
     fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
@@ -117,7 +87,7 @@ def show_map(chosen: filters.Filters) -> None:
     elif plan.in_box > len(plan.incidents):
         st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
     view = mapplan.view_from_map(returned)
-    if view is not None and not plan.covers(view) and not _stale_view(view, focused):
+    if view is not None and not plan.covers(view) and not stale_view(view, focused):
         st.session_state["map_view"] = view
         try:
             st.rerun(scope="fragment")
