@@ -18,6 +18,7 @@ from geo.store import UnsupportedStore
 from geo.ui_article import article_panel, import_panel
 from geo.ui_curate import curate_panel
 from geo.ui_export import export_buttons
+from geo.ui_map import focused_incident, stale_view
 from geo.ui_roles import session_access
 from geo.ui_state import (
     ensure_layers,
@@ -63,11 +64,16 @@ def sidebar_filters() -> filters.Filters:
 def show_map(chosen: filters.Filters) -> None:
     """The map alone reruns when it is panned or zoomed, and asks for new data only when
     the view leaves the area (or zoom) its data was made for."""
+    focused = focused_incident(store)
     plan = load_plan(version, chosen, st.session_state.get("map_view"))
     colors = mapview.group_colors(list(options.groups))
-    layer = (mapview.cell_layer(plan.cells, colors) if plan.mode == "cells"
-             else mapview.incident_layer(plan.incidents, colors))
     centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
+    fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
+    # a link's own view is kept until the filters or the data change
+    fit = None if centre is not None and st.session_state.setdefault("first_fit_key", fit_key) == fit_key else plan.bounds
+    layer = (mapview.cell_layer(plan.cells, colors, fit=fit, fit_key=fit_key) if plan.mode == "cells"
+             else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
+                                         focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM))
     base = mapview.base_map(load_labels(), tiles=secret("map_tiles"),
                             **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
@@ -79,7 +85,7 @@ def show_map(chosen: filters.Filters) -> None:
         st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
     view = mapplan.view_from_map(returned)
     remember_view(view)  # for the permalink
-    if view is not None and not plan.covers(view):
+    if view is not None and not plan.covers(view) and not stale_view(view, focused):
         st.session_state["map_view"] = view
         try:
             st.rerun(scope="fragment")

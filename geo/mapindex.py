@@ -69,6 +69,13 @@ class MapIndex:
             keep &= (self.lat >= bbox.south) & (self.lat <= bbox.north) & (self.lon >= bbox.west) & (self.lon <= bbox.east)
         return keep
 
+    def bounds(self, keep: npt.NDArray[np.bool_]) -> BBox | None:
+        """The box around the incidents ``keep`` selects (``None``: none)."""
+        if not keep.any():
+            return None
+        lat, lon = self.lat[keep], self.lon[keep]
+        return BBox(float(lat.min()), float(lon.min()), float(lat.max()), float(lon.max()))
+
     def cells(self, keep: npt.NDArray[np.bool_], size: float) -> list[Cell]:
         """The incidents ``keep`` selects, counted per grid cell of ``size`` degrees, with
         each cell's most frequent group (ties: the group listed first)."""

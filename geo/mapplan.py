@@ -19,7 +19,8 @@ from geo.queries import BBox, Cell, cell_size, points, search_keys
 from geo.records import Incident
 from geo.store import Store
 
-__all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map"]
+__all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "FOCUS_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map",
+           "focus_view", "with_focus"]
 
 MARKER_LIMIT = 2000  # markers with popups in one view: ~1 MB of popup text at most
 CLOSE_ZOOM = 13  # from here on (a town's streets), markers even when there are more: the newest first
@@ -44,6 +45,7 @@ class Plan:
     in_box: int  # incidents (placed, passing the filters) in the box
     incidents: list[Incident] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
+    bounds: BBox | None = None  # around every placed incident that passes the filters: what "fit to data" shows
 
     def covers(self, view: View) -> bool:
         """Whether this plan still serves ``view`` (no new data needed)."""
@@ -64,18 +66,39 @@ def _padded(box: BBox) -> BBox:
 def plan(store: Store, index: MapIndex, f: Filters, view: View | None) -> Plan:
     """What to draw for ``f`` seen through ``view`` (``None``: the map's first view)."""
     keys = search_keys(store, f) if f.search.strip() else None  # the index has no text: the search is SQL's
-    total = int(index.mask(f, keys=keys).sum())
+    passing = index.mask(f, keys=keys)
+    total, bounds = int(passing.sum()), index.bounds(passing)
     if total <= MARKER_LIMIT:
-        return Plan("points", None, None, total, points(store, f, None, MARKER_LIMIT))
+        return Plan("points", None, None, total, points(store, f, None, MARKER_LIMIT), bounds=bounds)
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
     keep = index.mask(f, box, keys)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
-        return Plan("points", box, None, in_box, points(store, f, box, MARKER_LIMIT))
+        return Plan("points", box, None, in_box, points(store, f, box, MARKER_LIMIT), bounds=bounds)
     if view.zoom >= CLOSE_ZOOM:
-        return Plan("points", box, view.zoom, in_box, points(store, f, box, MARKER_LIMIT))
-    return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)))
+        return Plan("points", box, view.zoom, in_box, points(store, f, box, MARKER_LIMIT), bounds=bounds)
+    return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)), bounds=bounds)
+
+
+FOCUS_ZOOM = 14  # a focused incident is shown at street level, where markers are always drawn (>= CLOSE_ZOOM)
+
+
+def focus_view(latitude: float, longitude: float) -> View:
+    """A close view around one incident (what the map flies to when a table row is picked):
+    its plan always draws markers, so the incident is among them, not inside a cell."""
+    return View(BBox(max(-90.0, latitude - 0.03), max(-180.0, longitude - 0.05), min(90.0, latitude + 0.03),
+                     min(180.0, longitude + 0.05)), FOCUS_ZOOM)
+
+
+def with_focus(plan: Plan, focused: Incident | None) -> list[Incident]:
+    """The plan's markers, with ``focused`` among them (first) when it is not already; a
+    plan of cells draws no markers and is returned as it is."""
+    if plan.mode != "points" or focused is None or not focused.located:
+        return plan.incidents
+    if any(i.event_id == focused.event_id for i in plan.incidents):
+        return plan.incidents
+    return [focused, *plan.incidents]
 
 
 def view_from_map(returned: object) -> View | None:

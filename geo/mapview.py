@@ -8,6 +8,7 @@ with ``textContent``, so text from articles is never parsed as HTML or JavaScrip
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -19,27 +20,40 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from geo.gazetteer import Gazetteer
-from geo.queries import Cell
+from geo.queries import BBox, Cell
 from geo.records import Incident
 
-__all__ = ["PALETTE", "group_colors", "safe_url", "incident_rows", "IncidentLayer", "base_map", "incident_layer",
+__all__ = ["PALETTE", "group_color", "group_colors", "tile_choice", "TILES", "OFFLINE", "Basemap",
+           "safe_url", "incident_rows", "IncidentLayer", "base_map", "incident_layer",
            "script_json", "cell_layer"]
 
-PALETTE = ("#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf", "#17becf",
-           "#bcbd22", "#1b9e77", "#d95f02", "#7570b3")
+# Well-separated colours (Trubetskoy's "20 distinct colours" without the pale and grey ones).
+PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45", "#469990",
+           "#9a6324", "#800000", "#808000", "#000075", "#ffe119", "#fabed4", "#dcbeff")
 OTHER_COLOR = "#666666"
 _COLOR = re.compile(r"^#[0-9a-f]{6}$")
 BORDERS = "/app/static/basemap/countries.geojson"  # Natural Earth, served by the app (static/basemap)
+ADMIN1 = "/app/static/basemap/admin1.geojson"  # provinces of the region (scripts/build_admin1_boundaries.py)
 PRECISION_LABEL = {1: "exact place", 2: "near a place", 3: "province / region", 4: "country"}
 # Leaflet and its plugins are served by the app itself (``static/vendor``, Streamlit static
 # serving), never from a CDN, so the map draws offline and on locked-down networks.
 ASSETS = "/app/static/vendor"
 
 
+def group_color(group: str) -> str:
+    """The colour of ``group``: fixed by its name alone (a hash into :data:`PALETTE`), so a
+    group keeps its colour whatever other groups the data holds, now or after any save or
+    import. Incidents with no group are grey."""
+    name = " ".join(group.split()).casefold()
+    if not name:
+        return OTHER_COLOR
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    return PALETTE[int.from_bytes(digest[:4], "big") % len(PALETTE)]
+
+
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
-    """Colour per group, in the given order (most frequent first); the rest share grey.
-    Computed from the whole data set so a group keeps its colour while filters change."""
-    return {g: PALETTE[i] if i < len(PALETTE) else OTHER_COLOR for i, g in enumerate(groups)}
+    """Colour per group (:func:`group_color`); the order given is the legend's order."""
+    return {g: group_color(g) for g in groups}
 
 
 def safe_url(url: str) -> str:
@@ -83,10 +97,11 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> l
     for i in incidents:
         if not i.located:
             continue
-        color = colors.get(i.group, OTHER_COLOR)
+        color = colors.get(i.group) or group_color(i.group)
         rows.append({
             "lat": round(i.latitude or 0.0, 5), "lon": round(i.longitude or 0.0, 5),
             "color": color if _COLOR.match(color) else OTHER_COLOR,
+            "group": i.group, "precision": i.geo_precision or 1, "event_id": i.event_id, "killed": i.killed,
             "title": f"{i.event_date.isoformat()} · {i.group}",
             "lines": [
                 ["Date", i.event_date.isoformat() + ("" if i.time_precision == 1 else
@@ -105,12 +120,17 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> l
 
 
 def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Marker rows as columns (coordinates, colour numbers, popup texts): one array per
-    column, not one JavaScript object per incident, and each colour sent once."""
+    """Marker rows as columns (coordinates, colour and group numbers, precision, popup
+    texts): one array per column, not one JavaScript object per incident, and each colour
+    and group name sent once."""
     palette: dict[str, int] = {}
+    groups: dict[str, int] = {}
     color = [palette.setdefault(r["color"] if _COLOR.match(r["color"]) else OTHER_COLOR, len(palette)) for r in rows]
     return {"mode": "points", "colors": list(palette), "lat": [r["lat"] for r in rows], "lon": [r["lon"] for r in rows],
             "color": color, "front": [k for k, r in enumerate(rows) if r.get("front")],
+            "group": [groups.setdefault(str(r.get("group", "")), len(groups)) for r in rows], "groups": list(groups),
+            "prec": [int(r.get("precision") or 1) for r in rows],
+            "killed": [-1 if r.get("killed") is None else int(r["killed"]) for r in rows],
             "popup": [[r["title"], [x for kv in r["lines"] for x in kv], r["notes"], r["source"], r["url"]]
                       for r in rows]}
 
@@ -124,7 +144,7 @@ def _packed_cells(cells: Sequence[Cell], colors: Mapping[str, str]) -> dict[str,
             "lat": [round(c.latitude, 4) for c in cells], "lon": [round(c.longitude, 4) for c in cells],
             "count": [c.count for c in cells], "main": [c.group_count for c in cells],
             "group": [groups.setdefault(c.group, len(groups)) for c in cells],
-            "color": [palette.setdefault(colors.get(c.group, OTHER_COLOR), len(palette)) for c in cells],
+            "color": [palette.setdefault(colors.get(c.group) or group_color(c.group), len(palette)) for c in cells],
             "box": [round(v, 4) for c in cells for v in (c.south, c.west, c.north, c.east)],
             "groups": list(groups), "colors": list(palette)}
 
@@ -134,6 +154,12 @@ class IncidentLayer(JSCSSMixin, MacroElement):  # type: ignore[misc]
     with popups (clustered unless told not to), or, for many incidents, grid cells
     showing a count in the colour of the cell's most frequent group.
 
+    The same data can be drawn three ways, switched in the map without a rerun (the choice
+    is kept in the page while layers come and go): markers (or cells), a heatmap
+    (Leaflet.heat; cells weigh by their count), and a precision view where an incident
+    placed "near a place" (precision 2), at a province (3) or a country (4) is a circle of
+    about that size, not a pin. Clicking a legend entry hides or shows its group.
+
     A new layer first empties the one it replaces: streamlit-folium swaps layers on every
     rerun, and without this the browser kept every old layer's markers and data alive."""
 
@@ -142,8 +168,15 @@ class IncidentLayer(JSCSSMixin, MacroElement):  # type: ignore[misc]
 var {{ this.get_name() }} = (function () {
   var data = {{ this.data_json }};
   var legend = {{ this.legend_json }};
+  var opts = {{ this.opts_json }};
+  var parent = {{ this._parent.get_name() }};
   var previous = window.__imapLayer;
+  var reopen = window.__imapFocusOpen && opts.focusKey && window.__imapFocusKey === opts.focusKey;
+  window.__imapReplacing = true;  // a popup closed by the swap is not one the user closed
+  if (window.__imapCtl) { window.__imapCtl.destroy(); }
   if (previous) { previous.clearLayers(); previous.off(); if (previous.imapLegend) { previous.imapLegend.remove(); } }
+  window.__imapReplacing = false;
+  var hidden = window.__imapHidden || (window.__imapHidden = {});
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) { e.className = cls; }
@@ -176,86 +209,246 @@ var {{ this.get_name() }} = (function () {
     root.appendChild(src);
     return root;
   }
-  var layer;
-  if (data.mode === "cells") {
-    layer = L.featureGroup();
-    data.count.forEach(function (n, k) {
-      var m = L.marker([data.lat[k], data.lon[k]], {icon: bubble(n, data.colors[data.color[k]], "imap-cell"),
-                                                   keyboard: false});
-      var tip = el("div", null, n.toLocaleString() + " incidents here; most by " + data.groups[data.group[k]]
-                   + " (" + data.main[k].toLocaleString() + "). Click to zoom in.");
-      m.bindTooltip(tip);
-      m.on("click", function () {
-        var b = data.box.slice(4 * k, 4 * k + 4);
-        m._map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
-      });
-      layer.addLayer(m);
-    });
-  } else {
-    // A cluster takes the colour of its most frequent group, so groups stay visible zoomed out.
-    layer = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false, chunkedLoading: true,
-      {% if not this.clustered %}disableClusteringAtZoom: 1,{% endif %}
-      iconCreateFunction: function (c) {
-        var tally = {}, best = null;
-        c.getAllChildMarkers().forEach(function (m) {
-          tally[m.options.imapColor] = (tally[m.options.imapColor] || 0) + 1;
-          if (best === null || tally[m.options.imapColor] > tally[best]) { best = m.options.imapColor; }
+  var groups = data.groups || [];
+  var n = data.lat.length;
+  function shown(k) { return !(data.group && hidden[groups[data.group[k]]]); }
+  var RADIUS_KM = {2: 10, 3: 60, 4: 250};  // what "near a place", a province and a country stand for
+  var markers = {};
+  function marker(k) {
+    var color = data.colors[data.color[k]];
+    var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
+                          html: '<span style="background:' + color + '"></span>'});
+    var m = L.marker([data.lat[k], data.lon[k]], {icon: icon, title: data.popup[k][0], imapColor: color,
+                                                  zIndexOffset: front[k] ? 1000 : 0});
+    m.bindPopup(function () { return popup(data.popup[k]); }, {maxWidth: 320});
+    markers[k] = m;
+    return m;
+  }
+  var front = {};
+  (data.front || []).forEach(function (k) { front[k] = true; });
+  function build(view) {
+    var layer, k, visible = 0;
+    markers = {};
+    if (view === "heat") {
+      layer = L.featureGroup();
+      var pts = [], most = 1;
+      for (k = 0; k < n; k++) {
+        if (!shown(k)) { continue; }
+        var w = data.mode === "cells" ? data.count[k] : 1;
+        most = Math.max(most, w); visible += w;
+        pts.push([data.lat[k], data.lon[k], w]);
+      }
+      if (pts.length && L.heatLayer) {
+        layer.addLayer(L.heatLayer(pts, {radius: 22, blur: 18, maxZoom: 10, max: data.mode === "cells" ? most : 1,
+                                         minOpacity: 0.35}));
+      }
+    } else if (data.mode === "cells") {
+      layer = L.featureGroup();
+      data.count.forEach(function (c, k) {
+        if (!shown(k)) { return; }
+        visible += c;
+        var m = L.marker([data.lat[k], data.lon[k]], {icon: bubble(c, data.colors[data.color[k]], "imap-cell"),
+                                                     keyboard: false});
+        var tip = el("div", null, c.toLocaleString() + " incidents here; most by " + groups[data.group[k]]
+                     + " (" + data.main[k].toLocaleString() + "). Click to zoom in.");
+        m.bindTooltip(tip);
+        m.on("click", function () {
+          var b = data.box.slice(4 * k, 4 * k + 4);
+          m._map.fitBounds([[b[0], b[1]], [b[2], b[3]]]);
         });
-        return bubble(c.getChildCount(), best, "imap-cluster");
-      }});
-    var front = {};
-    data.front.forEach(function (k) { front[k] = true; });
-    var markers = data.lat.map(function (lat, k) {
-      var color = data.colors[data.color[k]];
-      var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
-                            html: '<span style="background:' + color + '"></span>'});
-      var m = L.marker([lat, data.lon[k]], {icon: icon, title: data.popup[k][0], imapColor: color,
-                                            zIndexOffset: front[k] ? 1000 : 0});
-      m.bindPopup(function () { return popup(data.popup[k]); }, {maxWidth: 320});
-      return m;
-    });
-    layer.addLayers(markers);
-  }
-  if (legend.length) {
-    var box = L.control({position: "bottomright"});
-    box.onAdd = function () {
-      var div = el("div", "imap-legend");
-      legend.forEach(function (g) {
-        var row = el("div", "imap-legend-row");
-        var sw = el("span", "imap-swatch"); sw.style.background = g[1];
-        row.appendChild(sw); row.appendChild(el("span", null, g[0]));
-        div.appendChild(row);
+        layer.addLayer(m);
       });
-      return div;
-    };
-    layer.imapLegend = box;
-    layer.on("add", function () { box.addTo(layer._map); });
-    layer.on("remove", function () { box.remove(); });
+    } else if (view === "killed" && data.mode !== "cells") {
+      layer = L.featureGroup();
+      for (k = 0; k < n; k++) {
+        if (!shown(k)) { continue; }
+        visible += 1;
+        var dead = data.killed ? data.killed[k] : -1;
+        var hue = data.colors[data.color[k]];
+        // Area in proportion to the toll; none reported or none killed: a small hollow ring.
+        var dot = L.circleMarker([data.lat[k], data.lon[k]], {radius: dead > 0 ? 4 + 3 * Math.sqrt(dead) : 4,
+          color: hue, weight: dead > 0 ? 1 : 2, fillColor: hue, fillOpacity: dead > 0 ? 0.55 : 0});
+        dot.bindPopup((function (p) { return function () { return popup(p); }; })(data.popup[k]), {maxWidth: 320});
+        layer.addLayer(dot);
+      }
+    } else if (view === "precision") {
+      layer = L.featureGroup();
+      layer.imapAreas = 0;
+      for (k = 0; k < n; k++) {
+        if (!shown(k)) { continue; }
+        visible += 1;
+        var prec = data.prec ? data.prec[k] : 1;
+        if (RADIUS_KM[prec]) {
+          var color = data.colors[data.color[k]];
+          var ring = L.circle([data.lat[k], data.lon[k]], {radius: RADIUS_KM[prec] * 1000, color: color, weight: 2,
+            dashArray: prec > 2 ? "6 4" : null, fillColor: color, fillOpacity: prec > 2 ? 0.06 : 0.15});
+          ring.bindPopup((function (p) { return function () { return popup(p); }; })(data.popup[k]), {maxWidth: 320});
+          layer.addLayer(ring);
+          layer.imapAreas += 1;
+        } else {
+          layer.addLayer(marker(k));
+        }
+      }
+    } else {
+      // A cluster takes the colour of its most frequent group, so groups stay visible zoomed out.
+      layer = L.markerClusterGroup({maxClusterRadius: 35, showCoverageOnHover: false, chunkedLoading: true,
+        {% if not this.clustered %}disableClusteringAtZoom: 1,{% endif %}
+        iconCreateFunction: function (c) {
+          var tally = {}, best = null;
+          c.getAllChildMarkers().forEach(function (m) {
+            tally[m.options.imapColor] = (tally[m.options.imapColor] || 0) + 1;
+            if (best === null || tally[m.options.imapColor] > tally[best]) { best = m.options.imapColor; }
+          });
+          return bubble(c.getChildCount(), best, "imap-cluster");
+        }});
+      var list = [];
+      for (k = 0; k < n; k++) { if (shown(k)) { list.push(marker(k)); } }
+      visible = list.length;
+      layer.addLayers(list);
+    }
+    // How many incidents the layer stands for (markers, or the cells' counts): tests and benchmarks read it.
+    layer.imapCount = data.mode === "cells" ? data.count.reduce(function (a, b) { return a + b; }, 0) : n;
+    layer.imapShown = visible;
+    layer.imapMode = data.mode;
+    layer.imapView = view;
+    return layer;
   }
-  // How many incidents the layer stands for (markers, or the cells' counts): tests and benchmarks read it.
-  layer.imapCount = data.mode === "cells" ? data.count.reduce(function (a, b) { return a + b; }, 0) : data.lat.length;
-  layer.imapMode = data.mode;
-  window.__imapLayer = layer;
+  var ctl = {current: null, map: null, controls: []};
+  function render() {
+    var view = window.__imapView || "markers";
+    var layer = build(view);
+    if (ctl.current) { ctl.current.clearLayers(); parent.removeLayer(ctl.current); }
+    ctl.current = layer;
+    window.__imapLayer = layer;
+    parent.addLayer(layer);
+    drawLegend();
+    drawSwitch();
+    return layer;
+  }
+  var legendBox = null, switchBox = null;
+  function drawLegend() {
+    if (!legendBox) { return; }
+    var div = legendBox.getContainer();
+    if (!div) { return; }
+    while (div.firstChild) { div.removeChild(div.firstChild); }
+    if (opts.views) {  // the incident map's legend folds (and starts folded on a narrow screen)
+      var open = window.__imapLegendOpen;
+      if (open === undefined) { open = !(ctl.map && ctl.map.getSize().x < 520); }
+      var head = el("button", "imap-legend-head", (open ? "\u25be " : "\u25b8 ") + "Legend");
+      head.type = "button"; head.setAttribute("aria-expanded", open ? "true" : "false");
+      head.onclick = function () { window.__imapLegendOpen = !open; drawLegend(); };
+      div.appendChild(head);
+      if (!open) { return; }
+    }
+    legend.forEach(function (g) {
+      var row = el("div", "imap-legend-row");
+      var sw = el("span", "imap-swatch"); sw.style.background = g[1] || "transparent";
+      row.appendChild(sw); row.appendChild(el("span", null, g[0]));
+      if (g[2]) {  // a group of the data: a click hides or shows it
+        row.className += hidden[g[0]] ? " imap-off" : "";
+        row.setAttribute("role", "button"); row.tabIndex = 0;
+        row.title = hidden[g[0]] ? "Show this group" : "Hide this group";
+        row.onclick = function () { if (hidden[g[0]]) { delete hidden[g[0]]; } else { hidden[g[0]] = true; } render(); };
+      }
+      div.appendChild(row);
+    });
+  }
+  function drawSwitch() {
+    if (!switchBox) { return; }
+    var div = switchBox.getContainer();
+    if (!div) { return; }
+    while (div.firstChild) { div.removeChild(div.firstChild); }
+    var view = window.__imapView || "markers";
+    [["markers", data.mode === "cells" ? "Counts" : "Markers"], ["heat", "Heatmap"], ["precision", "Precision"],
+     ["killed", "Killed"]]
+      .forEach(function (v) {
+        var b = el("button", "imap-view-btn" + (v[0] === view ? " imap-on" : ""), v[1]);
+        b.type = "button"; b.setAttribute("aria-pressed", v[0] === view ? "true" : "false");
+        b.setAttribute("data-view", v[0]);
+        b.onclick = function () { window.__imapView = v[0]; render(); };
+        div.appendChild(b);
+      });
+  }
+  ctl.destroy = function () {
+    ctl.controls.forEach(function (c) { c.remove(); });
+    ctl.controls = [];
+    if (ctl.current) { ctl.current.clearLayers(); ctl.current.off(); parent.removeLayer(ctl.current); }
+  };
+  function onMap(map) {
+    ctl.map = map;
+    if (legend.length) {
+      legendBox = L.control({position: "bottomright"});
+      legendBox.onAdd = function () {
+        var d = el("div", "imap-legend");
+        L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
+        return d;
+      };
+      legendBox.addTo(map); ctl.controls.push(legendBox);
+    }
+    if (opts.views) {
+      switchBox = L.control({position: "topright"});
+      switchBox.onAdd = function () { var d = el("div", "imap-switch"); L.DomEvent.disableClickPropagation(d); return d; };
+      switchBox.addTo(map); ctl.controls.push(switchBox);
+    }
+    drawLegend(); drawSwitch();
+    var f = opts.focus;
+    if (opts.focusKey && f >= 0 && f < n && (window.__imapFocusKey !== opts.focusKey || reopen)) {
+      var first = window.__imapFocusKey !== opts.focusKey;
+      window.__imapFocusKey = opts.focusKey;
+      window.__imapFitKey = opts.fitKey;  // the focus wins over fitting the data
+      if (data.group && hidden[groups[data.group[f]]]) { delete hidden[groups[data.group[f]]]; render(); }
+      if (first) { map.setView([data.lat[f], data.lon[f]], opts.focusZoom, {animate: false}); }
+      var m = markers[f];
+      var opened = function () { window.__imapFocusOpen = true; };
+      if (m && ctl.current.zoomToShowLayer) {
+        ctl.current.zoomToShowLayer(m, function () { m.openPopup(); opened(); });
+      } else if (m) { m.openPopup(); opened(); } else {
+        L.popup({maxWidth: 320}).setLatLng([data.lat[f], data.lon[f]]).setContent(popup(data.popup[f])).openOn(map);
+        opened();
+      }
+      if (!map.imapFocusWatch) {
+        map.imapFocusWatch = true;
+        map.on("popupclose", function () { if (!window.__imapReplacing) { window.__imapFocusOpen = false; } });
+      }
+    } else if (opts.fitKey && window.__imapFitKey !== opts.fitKey) {
+      window.__imapFitKey = opts.fitKey;
+      if (opts.fit) {
+        map.fitBounds([[opts.fit[0], opts.fit[1]], [opts.fit[2], opts.fit[3]]], {padding: [30, 30], maxZoom: 10});
+      }
+    }
+  }
+  var layer = render();
+  if (layer._map) { onMap(layer._map); } else { layer.once("add", function () { onMap(layer._map); }); }
+  window.__imapCtl = ctl;
   return layer;
 })();
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
-    def __init__(self, rows: list[dict[str, Any]], legend: list[tuple[str, str]], assets: str = ASSETS, *,
-                 clustered: bool = True, cells: dict[str, Any] | None = None) -> None:
+    def __init__(self, rows: list[dict[str, Any]], legend: Sequence[tuple[Any, ...]], assets: str = ASSETS, *,
+                 clustered: bool = True, cells: dict[str, Any] | None = None, views: bool = False,
+                 fit: BBox | None = None, fit_key: str = "", focus: int = -1, focus_key: str = "",
+                 focus_zoom: int = 14) -> None:
         """``rows`` as :func:`incident_rows` makes them, or ``cells`` packed by
         :func:`cell_layer`. ``clustered=False`` draws every marker on its own from zoom 1
         on (a handful of candidates, where a cluster would hide the chosen one); a row
-        with ``front`` set is drawn above the others."""
+        with ``front`` set is drawn above the others. ``views``: offer the markers /
+        heatmap / precision switch. ``fit``: the box the map fits once per ``fit_key``
+        (the filters and the data it was made for). ``focus``: the row the map flies to
+        (at ``focus_zoom``) and opens, once per ``focus_key``. Legend entries with a
+        third item (true) are groups a click hides or shows."""
         super().__init__()
         self._name = "IncidentLayer"
         cluster = f"{assets}/leaflet.markercluster/"
-        self.default_js = [("markerclusterjs", cluster + "leaflet.markercluster.js")]
+        self.default_js = [("markerclusterjs", cluster + "leaflet.markercluster.js"),
+                           ("leafletheatjs", f"{assets}/leaflet.heat/leaflet-heat.js")]
         self.default_css = [("markerclustercss", cluster + "MarkerCluster.css"),
                             ("markerclusterdefcss", cluster + "MarkerCluster.Default.css")]
         self.data_json = script_json(cells if cells is not None else _packed_points(rows))
-        self.legend_json = script_json([[name, color] for name, color in legend])
+        self.legend_json = script_json([list(entry) for entry in legend])
+        box = [fit.south, fit.west, fit.north, fit.east] if fit else None
+        self.opts_json = script_json({"views": views, "fit": box, "fitKey": fit_key, "focus": focus,
+                                      "focusKey": focus_key, "focusZoom": focus_zoom})
         self.clustered = clustered
 
 
@@ -267,34 +460,148 @@ _CSS = """
 .imap-popup {font: 13px/1.35 sans-serif; max-width: 300px}
 .imap-title {font-weight: bold; margin-bottom: 4px}
 .imap-notes {margin: 6px 0}
-.imap-legend {background: rgba(255,255,255,.9); padding: 6px 8px; font: 12px sans-serif; border-radius: 4px}
+.imap-legend {background: rgba(255,255,255,.92); padding: 4px 8px; font: 12px sans-serif; border-radius: 4px;
+  max-height: 40vh; overflow-y: auto; max-width: 60vw}
+.imap-legend-head {border: 0; background: none; font: bold 12px sans-serif; padding: 2px 0; cursor: pointer}
+.imap-legend-row {cursor: default; padding: 1px 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis}
+.imap-legend-row[role=button] {cursor: pointer}
+.imap-legend-row.imap-off {opacity: .4; text-decoration: line-through}
 .imap-swatch {display:inline-block;width:10px;height:10px;border-radius:50%;margin-right:6px}
+.imap-switch {background: #fff; border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.3); display: flex}
+.imap-view-btn {border: 0; background: #fff; font: 12px sans-serif; padding: 5px 8px; cursor: pointer}
+.imap-view-btn.imap-on {background: #2a6fb0; color: #fff}
+.imap-tile-note {background: rgba(255,255,255,.92); padding: 3px 6px; font: 11px sans-serif; border-radius: 3px}
 .imap-label {font: 11px sans-serif; color: #333; white-space: nowrap; text-shadow: 0 0 3px #fff}
 .leaflet-container {background: #dfe9f2}
 </style>
 """
 
+# Tile sources offered in the map's layer control (name: URL template, attribution, subdomains, max zoom).
+# Attributions are the providers' required credits; they are constant text from this file.
+OSM_CREDIT = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+CARTO_CREDIT = OSM_CREDIT + ' &copy; <a href="https://carto.com/attributions">CARTO</a>'
+TILES: dict[str, tuple[str, str, str, int]] = {
+    "CARTO Voyager": ("https://{s}.basemaps.cartocdn.com/rastertiles/voyager/{z}/{x}/{y}{r}.png", CARTO_CREDIT,
+                      "abcd", 20),
+    "OpenStreetMap": ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", OSM_CREDIT, "", 19),
+    "CARTO Light": ("https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png", CARTO_CREDIT, "abcd", 20),
+    "CARTO Dark": ("https://{s}.basemaps.cartocdn.com/dark_all/{z}/{x}/{y}{r}.png", CARTO_CREDIT, "abcd", 20),
+}
+OFFLINE = "Offline (borders only)"
+DEFAULT_TILES = "CARTO Voyager"
+_TILE_ALIASES = {"osm": "OpenStreetMap", "openstreetmap": "OpenStreetMap", "openstreetmapmapnik": "OpenStreetMap",
+                 "cartovoyager": "CARTO Voyager", "voyager": "CARTO Voyager", "cartodbvoyager": "CARTO Voyager",
+                 "cartolight": "CARTO Light", "cartodbpositron": "CARTO Light", "positron": "CARTO Light",
+                 "cartodark": "CARTO Dark", "cartodbdarkmatter": "CARTO Dark", "darkmatter": "CARTO Dark",
+                 "offline": OFFLINE, "none": OFFLINE, "off": OFFLINE, "false": OFFLINE, "no": OFFLINE}
+TILE_WAIT_MS = 5000  # no real tile by then: the tiles are taken as unreachable
 
-class Borders(MacroElement):  # type: ignore[misc]
-    """Country borders fetched by the browser from the app's static files.
 
-    Fetched rather than embedded: the file is 1.2 MB, and embedding it would send it
-    again with every rerun. Polygons sit in the overlay pane, under the markers."""
+def tile_choice(setting: str | None) -> str:
+    """The base layer a deploy starts with, from the ``map_tiles`` secret: unset is
+    :data:`DEFAULT_TILES`; ``offline`` (or ``none``) draws the offline borders only, with no
+    tile requests; a name of :data:`TILES` or a folium name for one ("OpenStreetMap",
+    "CartoDB positron", "CartoDB dark_matter") starts with it. Unknown names fall back to
+    the default."""
+    if setting is None or not setting.strip():
+        return DEFAULT_TILES
+    key = re.sub(r"[^a-z]", "", setting.casefold())
+    return _TILE_ALIASES.get(key) or next((name for name in TILES if re.sub(r"[^a-z]", "", name.casefold()) == key),
+                                          DEFAULT_TILES)
+
+
+class Basemap(MacroElement):  # type: ignore[misc]
+    """What is under the incidents: tiles with a layer control to pick them, falling back to
+    offline borders and labels when tiles do not load, and admin-1 boundaries.
+
+    The offline layers (Natural Earth countries, filled, and major cities as DOM text) are
+    fetched from the app's static files, never embedded (1.2 MB would travel with every
+    rerun). Tiles count as loaded when one real tile arrives: an error, a blank stand-in
+    (a 1x1 image, as captive portals and the browser tests answer) or nothing within
+    ``TILE_WAIT_MS`` switches to the offline layer with a note in the map. The state is
+    ``window.__imapBasemap`` ("tiles:<name>", "offline" or "fallback")."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-fetch({{ this.url_json }}).then(function (r) { return r.json(); }).then(function (data) {
-  L.geoJSON(data, {interactive: false, style: {color: "#7a7a7a", weight: 1, fillColor: "#f4f1ea",
-                                               fillOpacity: {{ this.fill }}}})
-   .addTo({{ this._parent.get_name() }}).bringToBack();
-}).catch(function () {});
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var o = {{ this.opts_json }};
+  var offline = L.layerGroup();
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined) { e.textContent = text; }
+    return e;
+  }
+  fetch(o.countries).then(function (r) { return r.json(); }).then(function (data) {
+    offline.addLayer(L.geoJSON(data, {interactive: false, style: {color: "#7a7a7a", weight: 1, fillColor: "#f4f1ea",
+                                                                  fillOpacity: 1}}));
+    if (map.hasLayer(offline)) { offline.eachLayer(function (l) { if (l.bringToBack) { l.bringToBack(); } }); }
+    window.__imapBorders = true;
+  }).catch(function () {});
+  var labels = L.layerGroup();
+  o.labels.forEach(function (p) {
+    var span = el("span", null, p[0]);
+    labels.addLayer(L.marker([p[1], p[2]], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "imap-label", html: span, iconSize: null})}));
+  });
+  offline.addLayer(labels);
+  fetch(o.admin1).then(function (r) { return r.json(); }).then(function (data) {
+    window.__imapAdmin1 = L.geoJSON(data, {interactive: false, style: {color: "#8c8c8c", weight: 0.8, fill: false,
+                                                                      dashArray: "3 3", opacity: 0.9}}).addTo(map);
+  }).catch(function () {});
+  var note = null;
+  function say(text) {
+    if (note) { note.remove(); note = null; }
+    if (!text) { return; }
+    note = L.control({position: "bottomleft"});
+    note.onAdd = function () { return el("div", "imap-tile-note", text); };
+    note.addTo(map);
+  }
+  var bases = {};
+  o.tiles.forEach(function (t) {
+    var layer = L.tileLayer(t[1], {attribution: t[2], subdomains: t[3] || "abc", maxZoom: t[4],
+                                   detectRetina: false});
+    var good = 0, bad = 0, timer = null;
+    function fail() {
+      if (good || !map.hasLayer(layer)) { return; }
+      map.removeLayer(layer);
+      map.addLayer(offline);
+      window.__imapBasemap = "fallback";
+      say(t[0] + " tiles did not load: showing the offline borders. Pick a basemap in the layer control to retry.");
+    }
+    layer.on("tileload", function (e) {
+      if (e.tile && e.tile.naturalWidth >= 64) {
+        good += 1;
+        if (good === 1) { window.__imapBasemap = "tiles:" + t[0]; say(null); }
+      } else if (++bad >= 3) { setTimeout(fail, 0); }  // not inside Leaflet's own tile handling
+    });
+    layer.on("tileerror", function () { if (++bad >= 3) { setTimeout(fail, 0); } });
+    layer.on("add", function () {
+      good = 0; bad = 0;
+      if (map.hasLayer(offline)) { map.removeLayer(offline); }
+      clearTimeout(timer);
+      timer = setTimeout(fail, o.wait);
+    });
+    layer.on("remove", function () { clearTimeout(timer); });
+    bases[t[0]] = layer;
+  });
+  bases[o.offline] = offline;
+  window.__imapOffline = offline;
+  offline.on("add", function () { if (window.__imapBasemap !== "fallback") { window.__imapBasemap = "offline"; } });
+  if (o.tiles.length) {
+    L.control.layers(bases, null, {position: "topleft", collapsed: true}).addTo(map);
+  }
+  map.addLayer(bases[o.start] || offline);
+})();
 {% endmacro %}
 """)
 
-    def __init__(self, url: str, fill: float) -> None:
+    def __init__(self, start: str, labels: list[tuple[str, float, float]], countries: str, admin1: str) -> None:
         super().__init__()
-        self.url_json = script_json(url)
-        self.fill = fill
+        tiles = [] if start == OFFLINE else [[name, *source] for name, source in TILES.items()]
+        self.opts_json = script_json({"start": start, "tiles": tiles, "offline": OFFLINE, "labels": labels,
+                                      "countries": countries, "admin1": admin1, "wait": TILE_WAIT_MS})
 
 
 def place_labels(gazetteer: Gazetteer, min_population: int = 1_000_000,
@@ -311,33 +618,11 @@ def place_labels(gazetteer: Gazetteer, min_population: int = 1_000_000,
     return out
 
 
-class PlaceLabels(MacroElement):  # type: ignore[misc]
-    """Text labels for major places, drawn as DOM text (never HTML)."""
-
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-  var labels = {{ this.labels_json }};
-  var layer = L.layerGroup();
-  labels.forEach(function (p) {
-    var span = document.createElement("span"); span.textContent = p[0];
-    layer.addLayer(L.marker([p[1], p[2]], {interactive: false, keyboard: false,
-      icon: L.divIcon({className: "imap-label", html: span, iconSize: null})}));
-  });
-  layer.addTo({{ this._parent.get_name() }});
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, labels: list[tuple[str, float, float]]) -> None:
-        super().__init__()
-        self.labels_json = script_json(labels)
-
-
 def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None,
              center: tuple[float, float] = (33.5, 41.0), zoom: int = 5, assets: str = ASSETS) -> folium.Map:
-    """The map under the incidents: offline borders and labels, plus tiles only if asked for
-    (``tiles`` is a folium tile name such as ``OpenStreetMap``; tiles need the network).
+    """The map under the incidents (see :class:`Basemap`). ``tiles`` is the ``map_tiles``
+    setting (:func:`tile_choice`): unset starts with :data:`DEFAULT_TILES`, ``offline``
+    never asks for tiles.
 
     ``maxZoom`` is set explicitly: without a tile layer Leaflet has none, and the marker
     cluster plugin refuses to start ("Map has no maxZoom specified")."""
@@ -346,31 +631,46 @@ def base_map(labels: list[tuple[str, float, float]], *, tiles: str | None = None
     # Only Leaflet: popups here are DOM nodes, so folium's jQuery/Bootstrap are not needed.
     m.default_js = [("leaflet", f"{assets}/leaflet/leaflet.js")]
     m.default_css = [("leaflet_css", f"{assets}/leaflet/leaflet.css")]
-    if tiles:
-        folium.TileLayer(tiles, name=tiles).add_to(m)
-    Borders(BORDERS, 0 if tiles else 1).add_to(m)
-    PlaceLabels(labels).add_to(m)
+    Basemap(tile_choice(tiles), labels, BORDERS, ADMIN1).add_to(m)
     m.get_root().header.add_child(folium.Element(_CSS))  # type: ignore[attr-defined]
     return m
 
 
-def _legend(present: set[str], colors: Mapping[str, str]) -> list[tuple[str, str]]:
-    legend = [(g, c) for g, c in colors.items() if g in present][: len(PALETTE)]
-    if len(present) > len(legend):
-        legend.append(("other groups", OTHER_COLOR))
+LEGEND_GROUPS = 15  # entries in the legend; the rest are counted in one line
+
+
+def _legend(present: Mapping[str, int], colors: Mapping[str, str]) -> list[tuple[str, str, bool]]:
+    """The groups drawn, most incidents first, each with its colour (a click toggles it)."""
+    ranked = sorted(present, key=lambda g: (-present[g], g))
+    legend = [(g or "no group", colors.get(g) or group_color(g), bool(g)) for g in ranked[:LEGEND_GROUPS]]
+    if len(ranked) > LEGEND_GROUPS:
+        rest = len(ranked) - LEGEND_GROUPS
+        legend.append((f"{rest:,} more group{'s' if rest != 1 else ''}", "", False))
     return legend
 
 
-def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str]) -> folium.FeatureGroup:
-    """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``."""
+def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str], *, fit: BBox | None = None,
+                   fit_key: str = "", focus: str = "", focus_zoom: int = 14) -> folium.FeatureGroup:
+    """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``,
+    with the markers / heatmap / precision switch. ``focus`` is the event_id to fly to."""
     fg = folium.FeatureGroup(name="Incidents")
-    legend = _legend({i.group for i in incidents if i.located}, colors)
-    IncidentLayer(incident_rows(incidents, colors), legend).add_to(fg)
+    rows = incident_rows(incidents, colors)
+    present: dict[str, int] = {}
+    for r in rows:
+        present[r["group"]] = present.get(r["group"], 0) + 1
+    at = next((k for k, r in enumerate(rows) if focus and r["event_id"] == focus), -1)
+    IncidentLayer(rows, _legend(present, colors), views=True, fit=fit, fit_key=fit_key, focus=at,
+                  focus_key=focus if at >= 0 else "", focus_zoom=focus_zoom).add_to(fg)
     return fg
 
 
-def cell_layer(cells: Sequence[Cell], colors: Mapping[str, str]) -> folium.FeatureGroup:
+def cell_layer(cells: Sequence[Cell], colors: Mapping[str, str], *, fit: BBox | None = None,
+               fit_key: str = "") -> folium.FeatureGroup:
     """Grid cells (many incidents) as a feature group: a count per cell in its main group's colour."""
     fg = folium.FeatureGroup(name="Incidents")
-    IncidentLayer([], _legend({c.group for c in cells}, colors), cells=_packed_cells(cells, colors)).add_to(fg)
+    present: dict[str, int] = {}
+    for c in cells:
+        present[c.group] = present.get(c.group, 0) + c.count
+    IncidentLayer([], _legend(present, colors), cells=_packed_cells(cells, colors), views=True, fit=fit,
+                  fit_key=fit_key).add_to(fg)
     return fg

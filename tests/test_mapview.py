@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from geo import export, mapview
+from geo.queries import BBox
 from geo.records import Incident
 
 HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "${alert(document.domain)}",
@@ -60,7 +61,47 @@ def test_unlocated_incidents_are_not_drawn() -> None:
 def test_group_keeps_its_colour_when_others_are_filtered_out() -> None:
     colors = mapview.group_colors(["A", "B", "C"])
     both = mapview.incident_rows([Incident("1", date(2024, 1, 1), "C", "x", latitude=1, longitude=1)], colors)
-    assert both[0]["color"] == colors["C"] == mapview.PALETTE[2]
+    alone = mapview.incident_rows([Incident("1", date(2024, 1, 1), "C", "x", latitude=1, longitude=1)],
+                                  mapview.group_colors(["C"]))
+    assert both[0]["color"] == colors["C"] == alone[0]["color"] == mapview.group_color("C")
+
+
+REGISTER_GROUPS = ["Islamic Resistance in Iraq", "Kata'ib Hezbollah", "Houthis", "Islamic State", "Hezbollah",
+                   "United States", "Israel Defense Forces", "Harakat al-Nujaba"]
+
+
+def test_adding_a_group_never_recolours_the_others() -> None:
+    before = mapview.group_colors(REGISTER_GROUPS)
+    for new in ["Al-Thawriun", "Ashab al-Kahf", "A group with a very long name", "Zzz"]:
+        after = mapview.group_colors([new, *REGISTER_GROUPS])  # first: it became the most frequent one
+        assert {g: after[g] for g in REGISTER_GROUPS} == before
+    assert mapview.group_color("Houthis") == mapview.group_color("  houthis ")  # spacing and case do not matter
+    assert mapview.group_color("") == mapview.OTHER_COLOR
+    assert len(set(before.values())) >= 5  # the register's big groups are told apart
+
+
+def test_legend_lists_groups_by_count_and_counts_the_rest() -> None:
+    legend = mapview._legend({f"G{k}": k + 1 for k in range(20)}, {})
+    assert [entry[0] for entry in legend[:3]] == ["G19", "G18", "G17"]
+    assert legend[-1] == ("5 more groups", "", False)
+    assert all(entry[2] for entry in legend[:-1])  # the groups toggle, the count line does not
+
+
+@pytest.mark.parametrize(("setting", "start"), [(None, "CARTO Voyager"), ("", "CARTO Voyager"),
+                                                ("OpenStreetMap", "OpenStreetMap"), ("CartoDB positron", "CARTO Light"),
+                                                ("cartodb dark_matter", "CARTO Dark"), ("offline", mapview.OFFLINE),
+                                                ("none", mapview.OFFLINE), ("no-such-tiles", "CARTO Voyager")])
+def test_map_tiles_setting_picks_the_start_layer(setting: str | None, start: str) -> None:
+    assert mapview.tile_choice(setting) == start
+
+
+def test_offline_setting_asks_for_no_tiles_and_tiles_carry_attribution() -> None:
+    offline = mapview.base_map([], tiles="offline").get_root().render()
+    assert "basemaps.cartocdn.com" not in offline and "tile.openstreetmap.org" not in offline
+    assert "countries.geojson" in offline and "admin1.geojson" in offline
+    online = mapview.base_map([]).get_root().render()
+    assert "basemaps.cartocdn.com" in online and "tile.openstreetmap.org" in online
+    assert "openstreetmap.org/copyright" in online and "carto.com/attributions" in online  # the credits
 
 
 @pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx"])
@@ -100,3 +141,18 @@ def test_script_json_keeps_values_and_hides_braces_in_strings() -> None:
     text = mapview.script_json(value)
     assert json.loads(text) == value
     assert not re.search(r"\{[{%#]", text) and "{}" in text
+
+
+def test_focused_incident_is_marked_and_fit_box_sent() -> None:
+    near = Incident("N", date(2024, 1, 2), "Houthis", "Hodeidah", latitude=14.8, longitude=42.9, geo_precision=2)
+    exact = Incident("E", date(2024, 1, 3), "Hezbollah", "Nabatieh", latitude=33.4, longitude=35.5)
+    box = BBox(14.8, 35.5, 33.4, 42.9)
+    from streamlit_folium import _get_feature_group_string
+
+    html = _get_feature_group_string(mapview.incident_layer([exact, near], {}, fit=box, fit_key="k1", focus="N"),
+                                     mapview.base_map([]))
+    data = json.loads(re.search(r"var data = (\{.*?\});\n", html).group(1))  # type: ignore[union-attr]
+    opts = json.loads(re.search(r"var opts = (\{.*?\});\n", html).group(1))  # type: ignore[union-attr]
+    assert data["prec"] == [1, 2] and data["groups"] == ["Hezbollah", "Houthis"]
+    assert opts["focus"] == 1 and opts["focusKey"] == "N" and opts["fit"] == [14.8, 35.5, 33.4, 42.9]
+    assert opts["fitKey"] == "k1"

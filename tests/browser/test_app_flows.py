@@ -39,7 +39,8 @@ def test_choosing_a_group_changes_the_markers_and_the_link(streamlit_app, page) 
     wait_markers(page, 4)
     assert "group=Al-Thawriun" in page.url
     legend = wait_for_app_map(page).locator(".imap-legend")
-    assert legend.count() == 1 and legend.inner_text().strip() == "Al-Thawriun"  # the legend follows the filter
+    rows = legend.locator(".imap-legend-row")
+    assert legend.count() == 1 and rows.all_inner_texts() == ["Al-Thawriun"]  # the legend follows the filter
 
 
 def test_a_shared_link_restores_the_filters(streamlit_app, page) -> None:
