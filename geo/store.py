@@ -30,7 +30,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -293,8 +293,8 @@ class Store:
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
         if event_id is not None:
             query = query.where(audit.c.event_id == event_id)
-        if change is not None:
-            query = query.where(audit.c.change == change)
+        if change is not None:  # inline, so a partial index on one kind (deletes) can serve it
+            query = query.where(audit.c.change == literal(change, literal_execute=True))
         with self.read() as conn:
             entries = conn.execute(query).all()
             out = []

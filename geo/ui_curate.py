@@ -49,7 +49,7 @@ def curate_panel(store: Store, gazetteer: GazetteerLoader, labels: LabelsLoader,
         st.session_state["curate_focus_seen"] = focus
         st.session_state["curate_query"] = focus
     query = st.text_input("Find an incident (id, place or group)", key="curate_query", max_chars=200)
-    found = duplicates.lookup(store, query)
+    found = _lookup(store.version(), query, store)
     if not found:
         st.info("No stored incident matches." if query.strip() else "The store is empty.")
     else:
@@ -59,6 +59,13 @@ def curate_panel(store: Store, gazetteer: GazetteerLoader, labels: LabelsLoader,
         with st.container(key="curate_editor"):  # its labels repeat the article form's: tests look in here
             _editor(store, incident, gazetteer, labels, access)
     _recent(store, access)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _lookup(version: tuple[str, int], text: str, _store: Store) -> list[Incident]:
+    """The editor's search, once per store revision: a text search reads every row's place
+    and group, which on a large store should not run again on each redraw."""
+    return duplicates.lookup(_store, text)
 
 
 def _focus() -> str:
