@@ -1,7 +1,8 @@
 """The incident store: a SQLite file or a PostgreSQL database, created on first use.
 
-Every write goes through :meth:`Store.upsert`, and is one transaction, so an import that
-fails or is killed half-way leaves the store as it was. The same transaction writes the
+Every write goes through :meth:`Store.upsert` (or, for an editor's corrections,
+:meth:`Store.delete`, :meth:`Store.merge` and :meth:`Store.restore`, under the same lock), and
+is one transaction, so an import that fails or is killed half-way leaves the store as it was. The same transaction writes the
 ``audit`` table: who made each change, when, with which action, and the record before
 and after. Rows are keyed by ``event_id``: importing the same file twice updates rather
 than duplicates, and an insert-only write leaves stored records alone.
