@@ -88,6 +88,8 @@ audit = Table(
     Column("before", Text),
     Column("after", Text, nullable=False),  # "" for an add: the record as added is the next change's "before"
     Index("audit_event", "event_id", "id"),
+    # The few deletes, newest first, for "put a deleted incident back" (an import adds none).
+    Index("audit_deletes", "id", sqlite_where=text("change = 'delete'"), postgresql_where=text("change = 'delete'")),
 )
 # The further sources of an incident (its own ``source``/``source_url`` are its first): one
 # row per report merged into it. ``via`` is the audit id of the merge that added the row, so

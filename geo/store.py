@@ -1,7 +1,8 @@
 """The incident store: a SQLite file or a PostgreSQL database, created on first use.
 
-Every write goes through :meth:`Store.upsert`, and is one transaction, so an import that
-fails or is killed half-way leaves the store as it was. The same transaction writes the
+Every write goes through :meth:`Store.upsert` (or, for an editor's corrections,
+:meth:`Store.delete`, :meth:`Store.merge` and :meth:`Store.restore`, under the same lock), and
+is one transaction, so an import that fails or is killed half-way leaves the store as it was. The same transaction writes the
 ``audit`` table: who made each change, when, with which action, and the record before
 and after. Rows are keyed by ``event_id``: importing the same file twice updates rather
 than duplicates, and an insert-only write leaves stored records alone.
@@ -30,7 +31,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -293,8 +294,8 @@ class Store:
         query = select(audit).order_by(audit.c.id.desc()).limit(limit)
         if event_id is not None:
             query = query.where(audit.c.event_id == event_id)
-        if change is not None:
-            query = query.where(audit.c.change == change)
+        if change is not None:  # inline, so a partial index on one kind (deletes) can serve it
+            query = query.where(audit.c.change == literal(change, literal_execute=True))
         with self.read() as conn:
             entries = conn.execute(query).all()
             out = []

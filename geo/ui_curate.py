@@ -49,15 +49,23 @@ def curate_panel(store: Store, gazetteer: GazetteerLoader, labels: LabelsLoader,
         st.session_state["curate_focus_seen"] = focus
         st.session_state["curate_query"] = focus
     query = st.text_input("Find an incident (id, place or group)", key="curate_query", max_chars=200)
-    found = duplicates.lookup(store, query)
+    found = _lookup(store.version(), query, store)
     if not found:
         st.info("No stored incident matches." if query.strip() else "The store is empty.")
     else:
         picked = st.selectbox("Incident", range(len(found)), key=f"curate_pick_{query}",
                               format_func=lambda k: _label(found[k]))
         incident = found[picked if picked is not None else 0]
-        _editor(store, incident, gazetteer, labels, access)
+        with st.container(key="curate_editor"):  # its labels repeat the article form's: tests look in here
+            _editor(store, incident, gazetteer, labels, access)
     _recent(store, access)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _lookup(version: tuple[str, int], text: str, _store: Store) -> list[Incident]:
+    """The editor's search, once per store revision: a text search reads every row's place
+    and group, which on a large store should not run again on each redraw."""
+    return duplicates.lookup(_store, text)
 
 
 def _focus() -> str:
@@ -124,7 +132,7 @@ def _place(key: str, incident: Incident, gazetteer: GazetteerLoader, labels: Lab
     another candidate is picked. Returns what a save keeps, or why it cannot."""
     st.markdown("**Where it happened**")
     c1, c2, c3 = st.columns([2, 1, 1])
-    name = c1.text_input("Place", value=incident.location, key=f"{key}_place", max_chars=200,
+    name = c1.text_input("Place name", value=incident.location, key=f"{key}_place", max_chars=200,
                          help="A new name is looked up again: pick one of its candidates below.")
     country = c2.text_input("Country code", value=incident.country_code, key=f"{key}_country", max_chars=60)
     admin1 = c3.text_input("Province (admin1)", value=incident.admin1, key=f"{key}_admin1", max_chars=100)

@@ -153,3 +153,24 @@ def test_a_reader_sees_why_editing_needs_an_editor(tmp_path: Path, monkeypatch: 
     assert not at.exception and "Editing incidents needs an editor" in texts(at)
     assert not [b for b in at.button if b.label in ("Save changes", "Delete incident", "Undo")]
     assert not [t for t in at.text_input if t.key == "curate_query"]
+
+
+def test_edits_count_against_the_session_allowance_and_are_signed_by_the_editor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    for name in ("INCIDENT_MAP_MODE", "EDITOR_TOKEN", "EDITORS"):
+        monkeypatch.delenv(name, raising=False)
+    load_store.clear()
+    app = AppTest.from_file("../app.py", default_timeout=90)
+    app.secrets["editor_token"] = "an-editor-token-long-enough-42"
+    app.secrets["max_session_writes"] = 1
+    at = app.run()
+    at.text_input(key="editor_token_input").input("an-editor-token-long-enough-42").run()
+    at = open_incident(at, "IMAP-0057")
+    field(at.number_input, "IMAP-0057", "injured").set_value(9)
+    button(at, "Save changes").click().run()
+    assert not at.exception and Store(store_url()).audit("IMAP-0057")[0].actor == "token:editor"
+    field(at.number_input, "IMAP-0057", "injured").set_value(10)
+    button(at, "Save changes").click().run()
+    assert "max_session_writes" in texts(at)  # refused whole, with the setting named
+    assert Store(store_url()).get("IMAP-0057").injured == 9  # type: ignore[union-attr]

@@ -204,3 +204,18 @@ def test_cli_edit_of_a_place_geocodes_it_again(tmp_path: Path, monkeypatch: pyte
     stored = Store(db).get("A-1")
     assert code == 0 and stored is not None and stored.latitude is not None
     assert abs(stored.latitude - 36.19) < 0.3 and abs(stored.longitude - 44.01) < 0.3  # type: ignore[operator]
+
+
+def test_the_editors_lookup_finds_by_id_place_or_group(store: Store) -> None:
+    from geo.duplicates import lookup
+
+    store.upsert([incident("A-1"), incident("B-1", location="Erbil", group="Kata'ib Hezbollah",
+                                             event_date=date(2024, 9, 1)),
+                  incident("C_1", location="100% Hit")], actor="cli", action="import")
+    assert [i.event_id for i in lookup(store, "erbil")] == ["B-1"]
+    assert [i.event_id for i in lookup(store, "KATA'IB")] == ["B-1"]
+    assert [i.event_id for i in lookup(store, "A-1")] == ["A-1"]
+    assert [i.event_id for i in lookup(store, "100%")] == ["C_1"] and lookup(store, "C%1") == []  # no wildcards
+    assert [i.event_id for i in lookup(store, "")][0] == "B-1"  # the newest first
+    store.delete(["A-1", "B-1"], actor="cli")
+    assert [e.event_id for e in store.audit(change="delete")] == ["B-1", "A-1"]

@@ -25,8 +25,12 @@ def open_in_editor(page, event_id: str) -> None:
     page.wait_for_selector(f"text=/History of {re.escape(event_id)}/")
 
 
+def editor(page):
+    return page.locator(".st-key-curate_editor")
+
+
 def injured(page) -> str:
-    return page.get_by_label("Injured (empty = not reported)").input_value()
+    return editor(page).get_by_label("Injured (empty = not reported)").input_value()
 
 
 def test_an_edit_is_in_the_history_and_undo_puts_the_old_value_back(page, tmp_path: Path) -> None:
@@ -36,10 +40,10 @@ def test_an_edit_is_in_the_history_and_undo_puts_the_old_value_back(page, tmp_pa
         wait_markers(page, before)
         open_in_editor(page, "IMAP-0057")
         assert injured(page) == "7"
-        field = page.get_by_label("Injured (empty = not reported)")
+        field = editor(page).get_by_label("Injured (empty = not reported)")
         field.fill("9")
         field.press("Enter")
-        page.get_by_role("button", name="Save changes").click()
+        editor(page).get_by_role("button", name="Save changes").click()
         page.wait_for_selector("text=/Saved IMAP-0057: on the map/")
         line = page.get_by_text(re.compile(r"#\d+ · .* · edit · update IMAP-0057 · injured: 7 → 9")).first
         line.wait_for()  # first: the incident's history (the same line is under "Recent changes", folded)
