@@ -133,6 +133,7 @@ def test_two_incidents_of_one_article_are_saved_with_a_typed_group(page, tmp_pat
         before = paste_article(page, app.url, story, token=EDITOR_TOKEN)
         page.get_by_role("button", name="Find places and the event").click()
         page.wait_for_selector("text=Incident 2 of 2 — Bint Jbeil, killed 2")
+        page.get_by_text("Event date missing").nth(1).wait_for(timeout=15_000)  # both boxes drawn
         assert page.get_by_text("Event date missing").count() == 2  # no publication date yet
         page.get_by_role("button", name="Save all 2 incidents").click()
         page.wait_for_selector("text=/Incident 1 has no event date/")
