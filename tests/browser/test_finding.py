@@ -80,7 +80,7 @@ def test_a_search_narrows_the_map_and_the_table(streamlit_app, page) -> None:  #
     assert "tower 22" in text
 
 
-def test_selecting_a_table_row_sets_the_map_focus(streamlit_app, page) -> None:  # noqa: ANN001
+def test_selecting_a_table_row_opens_its_popup_on_the_map(streamlit_app, page) -> None:  # noqa: ANN001
     page.goto(streamlit_app)
     total = headline(page)
     wait_markers(page, total)
@@ -93,8 +93,13 @@ def test_selecting_a_table_row_sets_the_map_focus(streamlit_app, page) -> None: 
     page.wait_for_timeout(500)  # let the scroll settle before reading where the grid is
     box = grid.bounding_box()
     assert box is not None
+    row = grid.locator("table tbody tr").nth(3).locator("td")
+    day, group = row.nth(1).inner_text().strip(), row.nth(2).inner_text().strip()
     page.mouse.click(box["x"] + 18, box["y"] + 35 * 4 + 17)  # the fourth row's selection box, under the header
     page.wait_for_selector(f"text=Showing incident {fourth_id} on the map", timeout=30_000)
+    frame = wait_for_app_map(page)
+    frame.wait_for_selector(".leaflet-popup-content .imap-title", timeout=30_000)  # the map flew there
+    assert frame.locator(".leaflet-popup-content .imap-title").inner_text() == f"{day} · {group}"
 
 
 def test_a_preset_keeps_the_chosen_group_and_goes_in_the_link(streamlit_app, page) -> None:  # noqa: ANN001
