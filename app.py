@@ -73,7 +73,8 @@ def show_map(chosen: filters.Filters) -> None:
     fit = None if centre is not None and st.session_state.setdefault("first_fit_key", fit_key) == fit_key else plan.bounds
     layer = (mapview.cell_layer(plan.cells, colors, fit=fit, fit_key=fit_key) if plan.mode == "cells"
              else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
-                                         focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM))
+                                         focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
+                                         sources=plan.sources))
     base = mapview.base_map(load_labels(), tiles=secret("map_tiles"),
                             **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,

@@ -46,6 +46,7 @@ class Plan:
     incidents: list[Incident] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)
     bounds: BBox | None = None  # around every placed incident that passes the filters: what "fit to data" shows
+    sources: dict[str, list[str]] = field(default_factory=dict)  # event_id -> the sources merged into it
 
     def covers(self, view: View) -> bool:
         """Whether this plan still serves ``view`` (no new data needed)."""
@@ -69,16 +70,24 @@ def plan(store: Store, index: MapIndex, f: Filters, view: View | None) -> Plan:
     passing = index.mask(f, keys=keys)
     total, bounds = int(passing.sum()), index.bounds(passing)
     if total <= MARKER_LIMIT:
-        return Plan("points", None, None, total, points(store, f, None, MARKER_LIMIT), bounds=bounds)
+        return _markers(store, "points", None, None, total, points(store, f, None, MARKER_LIMIT), bounds)
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
     keep = index.mask(f, box, keys)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
-        return Plan("points", box, None, in_box, points(store, f, box, MARKER_LIMIT), bounds=bounds)
+        return _markers(store, "points", box, None, in_box, points(store, f, box, MARKER_LIMIT), bounds)
     if view.zoom >= CLOSE_ZOOM:
-        return Plan("points", box, view.zoom, in_box, points(store, f, box, MARKER_LIMIT), bounds=bounds)
+        return _markers(store, "points", box, view.zoom, in_box, points(store, f, box, MARKER_LIMIT), bounds)
     return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)), bounds=bounds)
+
+
+def _markers(store: Store, mode: str, box: BBox | None, zoom: int | None, in_box: int, incidents: list[Incident],
+             bounds: BBox | None) -> Plan:
+    """A plan of markers, with the names of the reports merged into each (for its popup)."""
+    merged = store.sources_for([i.event_id for i in incidents])
+    names = {event_id: [s.source or s.source_url for s in found] for event_id, found in merged.items()}
+    return Plan(mode, box, zoom, in_box, incidents, bounds=bounds, sources=names)
 
 
 FOCUS_ZOOM = 14  # a focused incident is shown at street level, where markers are always drawn (>= CLOSE_ZOOM)

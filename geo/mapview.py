@@ -91,8 +91,10 @@ def _count(n: int | None) -> str:
 NOTES_CHARS = 400  # of a note in a popup; the table and the export have it whole
 
 
-def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The data the browser needs per located incident (all values plain text)."""
+def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
+                  sources: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
+    """The data the browser needs per located incident (all values plain text);
+    ``sources`` names the further reports merged into an incident."""
     rows = []
     for i in incidents:
         if not i.located:
@@ -111,6 +113,8 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str]) -> l
                  + f" — {PRECISION_LABEL.get(i.geo_precision or 1, 'exact place')}"],
                 ["Type", i.sub_event_type or i.event_type or "not coded"],
                 ["Killed / injured", f"{_count(i.killed)} / {_count(i.injured)}"],
+                *([["Also reported by", "; ".join(sources[i.event_id])[:300]]] if sources and sources.get(i.event_id)
+                  else []),
             ],
             "notes": i.notes[:NOTES_CHARS],
             "source": i.source[:200],
@@ -650,11 +654,12 @@ def _legend(present: Mapping[str, int], colors: Mapping[str, str]) -> list[tuple
 
 
 def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str], *, fit: BBox | None = None,
-                   fit_key: str = "", focus: str = "", focus_zoom: int = 14) -> folium.FeatureGroup:
+                   fit_key: str = "", focus: str = "", focus_zoom: int = 14,
+                   sources: Mapping[str, Sequence[str]] | None = None) -> folium.FeatureGroup:
     """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``,
     with the markers / heatmap / precision switch. ``focus`` is the event_id to fly to."""
     fg = folium.FeatureGroup(name="Incidents")
-    rows = incident_rows(incidents, colors)
+    rows = incident_rows(incidents, colors, sources)
     present: dict[str, int] = {}
     for r in rows:
         present[r["group"]] = present.get(r["group"], 0) + 1

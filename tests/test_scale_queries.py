@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import export, mapindex, mapplan, queries
+from geo import export, mapindex, mapplan, mapview, queries
 from geo.filters import Filters
 from geo.queries import BBox
 from geo.records import Incident
@@ -271,3 +271,16 @@ def test_the_same_file_again_is_answered_without_reading_it_until_the_store_chan
     assert (after.unchanged, after.skipped) == (n - 1, 1) and not after.warnings  # read again: one differs now
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert not loading.import_file(store, path, _NoLookups(), actor="test").warnings  # type: ignore[arg-type]
+
+
+def test_a_merged_incidents_popup_names_its_other_reports(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "m.sqlite3"))
+    first = Incident("R-1", date(2024, 8, 5), "Al-Thawriun", "Al-Asad Air Base", latitude=33.8, longitude=42.44,
+                     source="Outlet One", source_url="https://one.example/a")
+    second = first.replace(event_id="R-2", source="Outlet Two", source_url="https://two.example/b")
+    store.upsert([first, second], actor="test", action="test")
+    store.merge("R-1", "R-2", actor="test")
+    plan = mapplan.plan(store, mapindex.load(store), Filters(date(2024, 8, 1), date(2024, 8, 31)), None)
+    assert [i.event_id for i in plan.incidents] == ["R-1"] and plan.sources == {"R-1": ["Outlet Two"]}
+    [row] = mapview.incident_rows(plan.incidents, {}, plan.sources)
+    assert ["Also reported by", "Outlet Two"] in row["lines"] and row["source"] == "Outlet One"
