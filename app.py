@@ -52,6 +52,7 @@ except UnsupportedStore as error:  # a wrong INCIDENTS_DB / incidents_db, a serv
 version = store.version()  # caches of query answers are keyed on it
 options = load_options(version)
 notes = filters_from_url(options)
+colors = mapview.group_colors(list(options.groups))  # fixed per group: the map, legend and timeline agree
 
 
 def sidebar_filters() -> filters.Filters:
@@ -66,7 +67,6 @@ def show_map(chosen: filters.Filters) -> None:
     the view leaves the area (or zoom) its data was made for."""
     focused = focused_incident(store)
     plan = load_plan(version, chosen, st.session_state.get("map_view"))
-    colors = mapview.group_colors(list(options.groups))
     centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
     fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
     # a link's own view is kept until the filters or the data change
@@ -131,7 +131,7 @@ with map_tab:
         st.warning(markdown_literal(note))  # the note quotes the link's values
     st.markdown(f"**{queries.summary(found)}** · {chosen.start} to {chosen.end}")
     show_map(chosen)
-    timeline(load_weekly(version, chosen), mapview.group_colors(list(options.groups)), mapview.OTHER_COLOR, options,
+    timeline(load_weekly(version, chosen), colors, mapview.OTHER_COLOR, options,
              chosen)
     show_unplaced(chosen, found)
     show_table(chosen, found)

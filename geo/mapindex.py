@@ -53,21 +53,24 @@ class MapIndex:
     def __len__(self) -> int:
         return len(self.day)
 
-    def mask(self, f: Filters, bbox: BBox | None = None,
-             keys: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.bool_]:
-        """Which incidents pass the filters (and lie in the box). The index holds no text:
-        with a search, ``keys`` (sorted, from ``queries.search_keys``) says which match it."""
+    def mask(self, f: Filters, keys: npt.NDArray[np.uint64] | None = None) -> npt.NDArray[np.bool_]:
+        """Which incidents pass the filters. The index holds no text: with a search,
+        ``keys`` (from ``queries.search_keys``) says which match it."""
         keep = (self.day >= _day(f.start)) & (self.day <= _day(f.end))
         if keys is not None:
-            keep &= np.isin(self.key, keys, assume_unique=False)
+            keep &= np.isin(self.key, keys)
         for column, names, chosen in ((self.group, self.groups, f.groups), (self.country, self.countries, f.countries),
                                       (self.event_type, self.event_types, f.event_types)):
             if chosen:
-                codes = [k for k, name in enumerate(names) if name in set(chosen)]
+                wanted = set(chosen)
+                codes = [k for k, name in enumerate(names) if name in wanted]
                 keep &= np.isin(column, np.asarray(codes, dtype=column.dtype))
-        if bbox is not None:
-            keep &= (self.lat >= bbox.south) & (self.lat <= bbox.north) & (self.lon >= bbox.west) & (self.lon <= bbox.east)
         return keep
+
+    def inside(self, box: BBox) -> npt.NDArray[np.bool_]:
+        """Which incidents lie in ``box`` (combined with :meth:`mask` by ``&``, so a pan
+        does not test the filters again)."""
+        return (self.lat >= box.south) & (self.lat <= box.north) & (self.lon >= box.west) & (self.lon <= box.east)
 
     def bounds(self, keep: npt.NDArray[np.bool_]) -> BBox | None:
         """The box around the incidents ``keep`` selects (``None``: none)."""

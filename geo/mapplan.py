@@ -70,24 +70,25 @@ def plan(store: Store, index: MapIndex, f: Filters, view: View | None) -> Plan:
     passing = index.mask(f, keys=keys)
     total, bounds = int(passing.sum()), index.bounds(passing)
     if total <= MARKER_LIMIT:
-        return _markers(store, "points", None, None, total, points(store, f, None, MARKER_LIMIT), bounds)
+        return _markers(store, f, None, None, total, bounds)
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
-    keep = index.mask(f, box, keys)
+    keep = passing & index.inside(box)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
-        return _markers(store, "points", box, None, in_box, points(store, f, box, MARKER_LIMIT), bounds)
+        return _markers(store, f, box, None, in_box, bounds)
     if view.zoom >= CLOSE_ZOOM:
-        return _markers(store, "points", box, view.zoom, in_box, points(store, f, box, MARKER_LIMIT), bounds)
+        return _markers(store, f, box, view.zoom, in_box, bounds)
     return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)), bounds=bounds)
 
 
-def _markers(store: Store, mode: str, box: BBox | None, zoom: int | None, in_box: int, incidents: list[Incident],
-             bounds: BBox | None) -> Plan:
-    """A plan of markers, with the names of the reports merged into each (for its popup)."""
+def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_box: int, bounds: BBox | None) -> Plan:
+    """A plan of the newest ``MARKER_LIMIT`` markers in ``box``, with the names of the
+    reports merged into each (for its popup)."""
+    incidents = points(store, f, box, MARKER_LIMIT)
     merged = store.sources_for([i.event_id for i in incidents])
     names = {event_id: [s.source or s.source_url for s in found] for event_id, found in merged.items()}
-    return Plan(mode, box, zoom, in_box, incidents, bounds=bounds, sources=names)
+    return Plan("points", box, zoom, in_box, incidents, bounds=bounds, sources=names)
 
 
 FOCUS_ZOOM = 14  # a focused incident is shown at street level, where markers are always drawn (>= CLOSE_ZOOM)

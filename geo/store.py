@@ -194,8 +194,7 @@ class Store:
         cleaned = map(stored_values, records)  # a bad record rolls the whole write back
         done = 0
         with self._write() as conn:
-            stored = None if self.dialect != "sqlite" else conn.execute(select(func.count()).select_from(incidents)).scalar()
-            bulk = False
+            bulk, before = False, None
             while batch := list(islice(cleaned, BATCH)):
                 for chunk in _without_repeats(batch):
                     counts = self._upsert_batch(conn, chunk, actor, action, update_existing, now)
@@ -205,9 +204,10 @@ class Store:
                 done += len(batch)
                 if progress is not None:
                     progress(done)
-                if not bulk and stored is not None and totals[0] >= max(BULK_ROWS, stored):
-                    bulk = True  # a large load: build the indexes once at the end, not row by row
-                    for index in _BULK_INDEXES:
+                if not bulk and self.dialect == "sqlite" and totals[0] >= BULK_ROWS:
+                    before = self._held(conn) - totals[0] if before is None else before  # counted once
+                    bulk = totals[0] >= before  # a large load: build the indexes once at the end, not row by row
+                    for index in _BULK_INDEXES if bulk else ():
                         index.drop(conn)
             if bulk:
                 for index in _BULK_INDEXES:
@@ -215,6 +215,12 @@ class Store:
             if totals[0] or totals[1]:
                 conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
         return UpsertCounts(*totals)
+
+    @staticmethod
+    def _held(conn: Connection) -> int:
+        """Rows in ``incidents`` as this transaction sees them: asked only once a write is
+        large, so a small save never counts the table."""
+        return int(conn.execute(select(func.count()).select_from(incidents)).scalar_one())
 
     def _upsert_batch(self, conn: Connection, batch: Sequence[tuple[Any, ...]], actor: str, action: str,
                       update_existing: bool, now: str) -> tuple[int, int, int, int]:
