@@ -287,7 +287,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 1
     for entry in entries:
         print(_entry_json(entry))
-    for source in store.sources(args.event_id)[1:]:
+    for source in store.sources_for([args.event_id]).get(args.event_id, []):  # those merged in
         print(json.dumps({"source": source.source, "source_url": source.source_url, "published": source.published,
                           "added_at": source.added_at, "added_by": source.added_by}, ensure_ascii=False))
     return 0

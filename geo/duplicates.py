@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select
 
 from geo.curation import UNKNOWN_GROUPS
+from geo.queries import like_pattern
 from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
 from geo.store import Store, from_db
@@ -96,13 +97,12 @@ def lookup(store: Store, text: str, limit: int = 20) -> list[Incident]:
     whose place, group or id contains ``text`` (case-insensitive; empty: the newest)."""
     needle = " ".join(text.split())
     query = select(*[t.c[f] for f in FIELDS]).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
+    exact = store.get(needle) if needle else None  # asked apart: newer matches must not push it past the limit
     if needle:
-        escaped = needle.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = "%" + escaped + "%"
-        query = query.where(or_(t.c.event_id == needle, func.lower(t.c.location).like(like, escape="\\"),
-                                func.lower(t.c.group).like(like, escape="\\"),
-                                func.lower(t.c.event_id).like(like, escape="\\")))
+        like = like_pattern(needle.lower())
+        query = query.where(t.c.event_id != needle, or_(func.lower(t.c.location).like(like, escape="\\"),
+                                                        func.lower(t.c.group).like(like, escape="\\"),
+                                                        func.lower(t.c.event_id).like(like, escape="\\")))
     with store.read() as conn:
         found = [from_db(r._mapping) for r in conn.execute(query)]
-    exact = [i for i in found if i.event_id == needle]
-    return exact + [i for i in found if i.event_id != needle]
+    return ([exact] if exact is not None else []) + found[: limit - (exact is not None)]

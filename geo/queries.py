@@ -24,7 +24,7 @@ from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
 from geo.store import Store, from_db
 
-__all__ = ["BBox", "Totals", "Cell", "Week", "where", "options", "facets", "totals", "summary", "newest",
+__all__ = ["BBox", "Totals", "Cell", "Week", "where", "like_pattern", "options", "facets", "totals", "summary", "newest",
            "unlocated", "stream", "points", "cell_size", "weekly", "search_keys", "id_keys", "OTHER_GROUPS",
            "SEARCHED"]
 
@@ -77,7 +77,7 @@ class Week:
     count: int
 
 
-def _like_pattern(term: str) -> str:
+def like_pattern(term: str) -> str:
     """``%term%`` for ``LIKE … ESCAPE '\\'``, the term's own ``%``, ``_`` and ``\\`` taken literally."""
     escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -87,7 +87,7 @@ def search_condition(text: str) -> ColumnElement[bool]:
     """Every word of ``text`` in one of the searched columns, ignoring case (``lower()`` on
     both sides: SQLite lowers ASCII letters only, PostgreSQL every letter)."""
     words = text.lower().split()
-    return and_(true(), *(or_(*(func.lower(t.c[name]).like(_like_pattern(word), escape="\\") for name in SEARCHED))
+    return and_(true(), *(or_(*(func.lower(t.c[name]).like(like_pattern(word), escape="\\") for name in SEARCHED))
                           for word in words))
 
 

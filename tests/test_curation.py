@@ -4,7 +4,7 @@ and PostgreSQL. Nothing an editor changes is lost: the audit table can put it ba
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -219,3 +219,23 @@ def test_the_editors_lookup_finds_by_id_place_or_group(store: Store) -> None:
     assert [i.event_id for i in lookup(store, "")][0] == "B-1"  # the newest first
     store.delete(["A-1", "B-1"], actor="cli")
     assert [e.event_id for e in store.audit(change="delete")] == ["B-1", "A-1"]
+
+
+def test_the_exact_id_is_found_first_among_many_newer_matches(store: Store) -> None:
+    from geo.duplicates import lookup
+
+    newer = [incident(f"X-{k}", event_date=date(2024, 9, 1) + timedelta(days=k)) for k in range(25)]
+    store.upsert([incident("X"), *newer], actor="cli", action="import")
+    found = [i.event_id for i in lookup(store, "X")]
+    assert found[0] == "X" and len(found) == 20
+
+
+def test_history_lists_a_merged_source_when_the_kept_incident_had_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "cli.sqlite3")
+    monkeypatch.setenv("INCIDENTS_DB", db)
+    Store(db).upsert([incident("A-1", source="", source_url=""), incident("B-1", source="AP")], actor="editor",
+                     action="article")
+    assert _cli(capsys, "merge", "A-1", "B-1")[0] == 0
+    code, out, _ = _cli(capsys, "history", "A-1")
+    assert code == 0 and '"source": "AP"' in out
