@@ -25,7 +25,7 @@ from geo.mapview import base_map, safe_url
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
 from geo.safetext import markdown_literal
-from geo.store import AuditEntry, NothingToUndo, NotStored, Store, WriteLimitExceeded
+from geo.store import AuditEntry, NothingToUndo, NotStored, Source, Store, WriteLimitExceeded
 from geo.ui_roles import read_only_note
 from geo.ui_state import count_writes, secret, write_limit_message, writes_left
 
@@ -49,7 +49,8 @@ def curate_panel(store: Store, gazetteer: GazetteerLoader, labels: LabelsLoader,
         st.session_state["curate_focus_seen"] = focus
         st.session_state["curate_query"] = focus
     query = st.text_input("Find an incident (id, place or group)", key="curate_query", max_chars=200)
-    found = _lookup(store.version(), query, store)
+    version = store.version()
+    found = _lookup(version, query, store)
     if not found:
         st.info("No stored incident matches." if query.strip() else "The store is empty.")
     else:
@@ -57,8 +58,8 @@ def curate_panel(store: Store, gazetteer: GazetteerLoader, labels: LabelsLoader,
                               format_func=lambda k: _label(found[k]))
         incident = found[picked if picked is not None else 0]
         with st.container(key="curate_editor"):  # its labels repeat the article form's: tests look in here
-            _editor(store, incident, gazetteer, labels, access)
-    _recent(store, access)
+            _editor(store, version, incident, gazetteer, labels, access)
+    _recent(store, version, access)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -79,10 +80,27 @@ def _label(i: Incident) -> str:
     return f"{i.event_id} · {i.event_date} · {i.location} · {i.group}"
 
 
-def _editor(store: Store, incident: Incident, gazetteer: GazetteerLoader, labels: LabelsLoader,
-            access: Access) -> None:
+@st.cache_data(show_spinner=False, max_entries=32)
+def _about(version: tuple[str, int], incident: Incident, _store: Store,
+           ) -> tuple[list[Source], list[duplicates.Duplicate], list[AuditEntry]]:
+    """The incident's sources, likely duplicates and history, read once per store revision:
+    the tab is drawn on every full rerun of the page (a filter change), not only when used."""
+    return (_store.sources(incident.event_id), duplicates.likely_duplicates(_store, incident),
+            _store.audit(incident.event_id, HISTORY))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _changes(version: tuple[str, int], _store: Store) -> tuple[list[AuditEntry], list[AuditEntry]]:
+    """The newest deletes of incidents still deleted (one already put back has nothing to
+    undo), and the newest changes of any kind, once per store revision."""
+    deleted = [e for e in _store.audit(limit=RECENT, change="delete") if _store.get(e.event_id) is None]
+    return deleted, _store.audit(limit=RECENT)
+
+
+def _editor(store: Store, version: tuple[str, int], incident: Incident, gazetteer: GazetteerLoader,
+            labels: LabelsLoader, access: Access) -> None:
     key = f"cur_{incident.event_id}_{abs(hash(incident))}"  # a stored change draws the form afresh
-    sources = store.sources(incident.event_id)
+    sources, likely, history = _about(version, incident, store)
     if sources:  # plain cells and a checked link: text from records is never read as markup
         st.caption(f"{len(sources)} source{'s' if len(sources) != 1 else ''}:")
         st.dataframe([{"source": s.source, "link": safe_url(s.source_url) or None, "published": s.published,
@@ -122,8 +140,8 @@ def _editor(store: Store, incident: Incident, gazetteer: GazetteerLoader, labels
         if st.button("Delete incident", key=f"{key}_delete", disabled=not sure):
             _write(access, 1, lambda: store.delete([incident.event_id], actor=access.actor),
                    f"Deleted {incident.event_id}. Undo it under \"Deleted incidents\".")
-    _duplicates(store, incident, access, key)
-    _history(store, incident.event_id, access)
+    _duplicates(store, incident, likely, access, key)
+    _history(store, incident.event_id, history, access)
 
 
 def _place(key: str, incident: Incident, gazetteer: GazetteerLoader, labels: LabelsLoader,
@@ -217,8 +235,8 @@ def _write(access: Access, changes: int, write: Callable[[], object], note: str)
     st.rerun()  # the map, counts and table show the change
 
 
-def _duplicates(store: Store, incident: Incident, access: Access, key: str) -> None:
-    found = duplicates.likely_duplicates(store, incident)
+def _duplicates(store: Store, incident: Incident, found: list[duplicates.Duplicate], access: Access,
+                key: str) -> None:
     if not found:
         return
     with st.expander(f"{len(found)} likely duplicate{'s' if len(found) != 1 else ''} (same day ± "
@@ -257,17 +275,16 @@ def _entries(store: Store, entries: list[AuditEntry], access: Access, prefix: st
                    f"Undid #{e.id}: {e.event_id} is as it was before it.")
 
 
-def _history(store: Store, event_id: str, access: Access) -> None:
-    entries = store.audit(event_id, HISTORY)
+def _history(store: Store, event_id: str, entries: list[AuditEntry], access: Access) -> None:
     with st.expander(f"History of {event_id} ({len(entries)} change{'s' if len(entries) != 1 else ''})",
                      expanded=True):
         _entries(store, entries, access, "hist")
 
 
-def _recent(store: Store, access: Access) -> None:
-    deleted = store.audit(limit=RECENT, change="delete")
+def _recent(store: Store, version: tuple[str, int], access: Access) -> None:
+    deleted, recent = _changes(version, store)
     if deleted:
         with st.expander(f"Deleted incidents (the newest {RECENT}; Undo puts one back)"):
             _entries(store, deleted, access, "deleted")
     with st.expander("Recent changes (any incident)"):
-        _entries(store, store.audit(limit=RECENT), access, "recent")
+        _entries(store, recent, access, "recent")

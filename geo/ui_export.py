@@ -29,11 +29,11 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-")[:limit].strip("-")
 
 
-def _part(kind: str, values: tuple[str, ...]) -> str:
+def _part(kind: str, kinds: str, values: tuple[str, ...]) -> str:
     """One value by name, several by how many: ``Al-Thawriun``, ``3-groups``."""
     if len(values) == 1:
         return _slug(values[0]) or kind
-    return f"{len(values)}-{kind}s"
+    return f"{len(values)}-{kinds}"
 
 
 def file_name(chosen: Filters, suffix: str) -> str:
@@ -42,9 +42,10 @@ def file_name(chosen: Filters, suffix: str) -> str:
     groups, countries and types when some are chosen, then the search; safe on every file
     system and at most ``NAME_MAX`` characters before the suffix."""
     parts = ["incidents", chosen.start.isoformat(), chosen.end.isoformat()]
-    for kind, values in (("group", chosen.groups), ("country", chosen.countries), ("type", chosen.event_types)):
+    for kind, kinds, values in (("group", "groups", chosen.groups), ("country", "countries", chosen.countries),
+                                ("type", "types", chosen.event_types)):
         if values:
-            parts.append(_part(kind, values))
+            parts.append(_part(kind, kinds, values))
     if chosen.search.strip():
         parts.append("search-" + (_slug(chosen.search, 30) or "text"))
     name = "_".join(parts)[:NAME_MAX].rstrip("-_")
