@@ -249,14 +249,6 @@ def build(size: int, out: Path, seed: int = SEED) -> dict[str, float]:
             "generator": GENERATOR, "seed": seed}  # type: ignore[dict-item]
 
 
-def generate_rate(size: int = 100_000) -> float:
-    """Incidents per second the generator alone makes (what the build time includes)."""
-    t0 = time.monotonic()
-    for _ in incidents(size):
-        pass
-    return size / (time.monotonic() - t0)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, required=True)

@@ -505,7 +505,6 @@ class Records:
         self.error_count = 0
         self.warnings: list[str] = []
         self.warning_count = 0
-        self.rows = 0  # records read (blank ones and the HXL row left out)
         self._incidents: Iterator[Incident] = iter(incidents)
 
     def __iter__(self) -> Iterator[Incident]:
@@ -672,7 +671,6 @@ def _rows(reader: Any, records: Records, keys: list[str], spec: _Format,
             continue
         if number == 2 and _is_hxl(cells):
             continue
-        records.rows += 1
         if count < width:
             records.error(RowError(file, number, "(row)", f"has {count} cell{'s' if count != 1 else ''}; "
                                    f"the header has {width}"))

@@ -8,20 +8,13 @@ kept, with the reason, so the app can list them instead of dropping them silentl
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 
 from geo.geocoder import Locator
 from geo.records import Incident
 
-__all__ = ["JoinResult", "Join", "locate_incidents", "unlocated_reason", "MAX_REASONS"]
+__all__ = ["Join", "unlocated_reason", "MAX_REASONS"]
 
 MAX_REASONS = 1000  # unlocated reasons a lazy join keeps (the rest are counted)
-
-
-@dataclass
-class JoinResult:
-    incidents: list[Incident] = field(default_factory=list)
-    unlocated: dict[str, str] = field(default_factory=dict)  # event_id -> reason
 
 
 def unlocated_reason(incident: Incident) -> str:
@@ -60,10 +53,3 @@ class Join:
 
     def __call__(self, incidents: Iterable[Incident]) -> Iterator[Incident]:
         return map(self.place, incidents)
-
-
-def locate_incidents(incidents: Iterable[Incident], locator: Locator) -> JoinResult:
-    """Geocode every incident that has no coordinates; keep the ones that have them (a list)."""
-    join = Join(locator, max_reasons=None)
-    placed = list(join(incidents))
-    return JoinResult(placed, join.unlocated)

@@ -11,7 +11,7 @@ from geopy.location import Location
 
 from geo import importers
 from geo.geocoder import CachedLocator, FallbackLocator, GeocodeResult, OfflineGeocoder, OnlineLocator
-from geo.join import locate_incidents
+from geo.join import Join
 from geo.settings import BUNDLED_INCIDENTS
 from tests.conftest import DATA
 
@@ -81,10 +81,11 @@ def test_every_bundled_incident_geocodes_to_its_expected_point(geocoder: Offline
     with (DATA / "expected_locations.csv").open(encoding="utf-8") as f:
         expected = {r["event_id"]: (float(r["latitude"]), float(r["longitude"])) for r in csv.DictReader(f)}
     assert len(incidents) >= 60 and set(expected) == {i.event_id for i in incidents}
-    joined = locate_incidents(incidents, geocoder)
-    assert joined.unlocated == {}
+    join = Join(geocoder, max_reasons=None)
+    placed = list(join(incidents))
+    assert join.unlocated == {}
     far = {i.event_id: round(distance((i.latitude, i.longitude), expected[i.event_id]).km)
-           for i in joined.incidents if distance((i.latitude, i.longitude), expected[i.event_id]).km > 25}
+           for i in placed if distance((i.latitude, i.longitude), expected[i.event_id]).km > 25}
     assert far == {}
 
 

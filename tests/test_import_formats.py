@@ -264,7 +264,8 @@ def test_a_large_file_is_read_in_flat_memory(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     assert count == 200_000 and records.error_count == 0
-    assert peak < size / 3, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
+    # flat: one chunk and the ids' table (~6 MB here), not the file (~64 MB) nor its 200k records (~200 MB)
+    assert peak < 40e6, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.1f} MB file"
 
 
 def test_progress_follows_the_bytes_read(tmp_path: Path) -> None:

@@ -87,6 +87,7 @@ def test_filter_changes_replace_the_layer(big_app: str, page) -> None:  # noqa: 
     frame.wait_for_function("() => window.__imapLayer !== window.__firstLayer", timeout=30_000)
     page.wait_for_timeout(1000)
     mode, _count = frame.evaluate(LAYER)
+    assert mode == "cells"  # back to all 6,000: counts per area, one marker per cell
     cells = frame.evaluate("() => window.__imapLayer.getLayers().length")
     assert frame.evaluate("() => window.__firstLayer.getLayers().length") == 0
     assert frame.evaluate(DRAWN) == cells  # nothing left on the map from earlier layers
