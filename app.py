@@ -85,7 +85,8 @@ def show_map(chosen: filters.Filters) -> None:
     elif plan.in_box > len(plan.incidents):
         st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
     view = mapplan.view_from_map(returned)
-    remember_view(view)  # for the permalink
+    remember_view(view)
+    write_url(chosen, options)  # the permalink: every filter and this view, written whole
     if view is not None and not plan.covers(view) and not stale_view(view, focused):
         st.session_state["map_view"] = view
         try:

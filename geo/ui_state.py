@@ -243,14 +243,12 @@ def write_url(chosen: filters.Filters, options: filters.Options) -> None:
 
 def remember_view(view: mapplan.View | None) -> None:
     """Keep the view the map reports for the permalink (``map=LAT,LON,ZOOM``), once the
-    user has moved the map from where it opened (an untouched map adds nothing to links)."""
+    user has moved the map from where it opened (an untouched map adds nothing to links).
+    The link itself is written whole by :func:`write_url`: setting the one ``map`` key from
+    the map's own rerun could race a filter change and drop the filters from the link."""
     if view is None:
         return
     first = st.session_state.setdefault("map_first", view)
     if view == first and "map_seen" not in st.session_state:
         return
-    st.session_state["map_seen"] = view
-    centre = centre_of(view)
-    value = f"{centre.latitude:.4f},{centre.longitude:.4f},{centre.zoom}"
-    if st.query_params.get("map") != value:
-        st.query_params["map"] = value
+    st.session_state["map_seen"] = view  # write_url puts it in the link, with every filter
