@@ -25,6 +25,7 @@ from geo.ui_state import (
     filters_from_url,
     load_facets,
     load_gazetteer,
+    load_hierarchy,
     load_labels,
     load_locator,
     load_options,
@@ -56,7 +57,8 @@ colors = mapview.group_colors(list(options.groups))  # fixed per group: the map,
 
 
 def sidebar_filters() -> filters.Filters:
-    chosen = ui_filters.current(options)  # the widgets' values: the lists' counts are for this view
+    # the widgets' values (the lists' counts are for this view); a parent takes in its fronts and members
+    chosen = load_hierarchy(version).widened(ui_filters.current(options))
     ui_filters.sidebar(options, load_facets(version, chosen))
     return chosen
 
@@ -74,7 +76,7 @@ def show_map(chosen: filters.Filters) -> None:
     layer = (mapview.cell_layer(plan.cells, colors, fit=fit, fit_key=fit_key) if plan.mode == "cells"
              else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
                                          focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
-                                         sources=plan.sources))
+                                         sources=plan.sources, chains=plan.chains, tolls=plan.tolls))
     base = mapview.base_map(load_labels(), tiles=secret("map_tiles"),
                             **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,

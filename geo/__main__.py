@@ -1,4 +1,4 @@
-"""Command line: ``python -m geo parse|geocode|import|export|edit|delete|undo|merge|history``
+"""Command line: ``python -m geo parse|geocode|import|ingest|export|edit|delete|undo|merge|history``
 (contract in docs/DESIGN.md).
 
 Offline by default; the store is the one ``INCIDENTS_DB`` names (see ``geo.settings``).
@@ -191,6 +191,29 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Folders, JSON lines, feeds: every article parsed (in parallel), its incidents filed
+    (reports of one event merged), a summary on stdout and, with ``--report``, as JSON."""
+    from geo.ingest.inputs import read_inputs
+    from geo.ingest.run import ingest
+
+    bar = (lambda done, total: _progress("ingesting", done, total)) if sys.stderr.isatty() else None
+    items = read_inputs(args.inputs, fetch_pages=not args.no_pages)
+    summary = ingest(items, Store(settings.store_url()), actor=CLI_ACTOR, jobs=args.jobs or os.cpu_count() or 1,
+                     dask=args.dask or "", progress=bar)
+    if bar is not None:
+        sys.stderr.write("\n")
+    for line in summary.lines():
+        print(line)
+    for key, reason in summary.failed:
+        print(f"not read: {key}: {reason}")
+    for key, reason in summary.rejected:
+        print(f"rejected: {key}: {reason}")
+    if args.report:
+        Path(args.report).write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     """The audit log as JSON lines, newest first."""
     for entry in Store(settings.store_url()).audit(args.event_id, args.limit):
@@ -373,6 +396,14 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--update-existing", action="store_true",
                    help="overwrite records already stored under the same id (default: keep them, report them skipped)")
     i.set_defaults(run=cmd_import)
+    n = sub.add_parser("ingest", help="parse many articles into the store: folders, zips, JSON lines, RSS/Atom feeds")
+    n.add_argument("inputs", nargs="+", metavar="DIR|FILE|FEED_URL")
+    n.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    n.add_argument("--dask", metavar="ADDRESS", help='read on a Dask cluster (tcp://HOST:8786), or "local" for a '
+                                                     "local cluster of --jobs workers")
+    n.add_argument("--report", metavar="FILE.json", help="write the summary as JSON")
+    n.add_argument("--no-pages", action="store_true", help="feeds: use each item's own text, do not fetch its page")
+    n.set_defaults(run=cmd_ingest)
     a = sub.add_parser("audit", help="who changed which record, when (JSON lines, newest first)")
     a.add_argument("--event-id", help="one record's history")
     a.add_argument("--limit", type=int, default=100)

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from geo.curation import UNKNOWN_GROUPS
 from geo.queries import like_pattern
@@ -53,8 +53,11 @@ def _same_group(a: str, b: str) -> bool:
 
 
 def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km: float = KM,
-                      limit: int = LIMIT) -> list[Duplicate]:
-    """Stored incidents (not ``incident`` itself) that are likely the same event, closest first."""
+                      limit: int = LIMIT, any_group: bool = False, conn: Connection | None = None) -> list[Duplicate]:
+    """Stored incidents (not ``incident`` itself) that are likely the same event, closest first.
+
+    ``any_group``: leave the groups to the caller (ingest judges fronts and parents itself);
+    ``conn``: read in that open transaction (ingest's, which sees what it just wrote)."""
     first = (incident.event_date - timedelta(days=days)).isoformat()
     last = (incident.event_date + timedelta(days=days)).isoformat()
     name = _name(incident.location)
@@ -71,12 +74,15 @@ def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km:
         return []
     query = select(*[t.c[f] for f in FIELDS]).where(t.c.event_date.between(first, last), where,
                                                     t.c.event_id != incident.event_id)
-    with store.read() as conn:
+    if conn is None:
+        with store.read() as reading:
+            rows = reading.execute(query.limit(2000)).all()
+    else:
         rows = conn.execute(query.limit(2000)).all()
     found = []
     for row in rows:
         other = from_db(row._mapping)
-        if not _same_group(incident.group, other.group):
+        if not any_group and not _same_group(incident.group, other.group):
             continue
         if other.latitude is not None and other.longitude is not None and incident.latitude is not None \
                 and incident.longitude is not None:

@@ -52,6 +52,13 @@ class Filters:
     countries: tuple[str, ...] = ()
     event_types: tuple[str, ...] = ()
     search: str = ""
+    # What the group filter matches: the chosen groups and every group filed under them
+    # (fronts, wings, members: ``geo.groups``). Empty: the chosen groups alone.
+    family: tuple[str, ...] = ()
+
+    @property
+    def matched_groups(self) -> tuple[str, ...]:
+        return self.family or self.groups
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ from typing import IO, Any
 from geo import settings
 from geo.export import unneutralise
 from geo.records import FIELDS, GROUP_ROLES, Incident
-from geo.safetext import clean_text
+from geo.safetext import clean_text, safe_url
 
 __all__ = ["BadFile", "check_row", "RowError", "ImportResult", "Records", "open_records", "open_upload", "read_csv", "read_bytes",
            "parse_text", "parse_geojson", "detect_format", "FORMATS", "FILE_FORMATS", "MAX_UPLOAD_BYTES",
@@ -182,7 +182,6 @@ def _coord(column: str, value: str, limit: float) -> float | None:
     return number
 
 
-_HTTP_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 
 
 def _stable_id(prefix: str, row: Mapping[str, str]) -> str:
@@ -690,7 +689,7 @@ def _rows(reader: Any, records: Records, keys: list[str], spec: _Format,
         if first is not None:
             records.error(RowError(file, number, "event_id", f"{incident.event_id!r} repeats row {first}"))
             continue
-        if incident.source_url and not _HTTP_URL.fullmatch(incident.source_url):
+        if incident.source_url and not safe_url(incident.source_url):
             records.warn(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
                                       "http(s) link; the link was left out")))
             incident = incident.replace(source_url="")

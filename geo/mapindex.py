@@ -59,7 +59,7 @@ class MapIndex:
         keep = (self.day >= _day(f.start)) & (self.day <= _day(f.end))
         if keys is not None:
             keep &= np.isin(self.key, keys)
-        for column, names, chosen in ((self.group, self.groups, f.groups), (self.country, self.countries, f.countries),
+        for column, names, chosen in ((self.group, self.groups, f.matched_groups), (self.country, self.countries, f.countries),
                                       (self.event_type, self.event_types, f.event_types)):
             if chosen:
                 wanted = set(chosen)

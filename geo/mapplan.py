@@ -14,9 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from geo.filters import Filters
+from geo.groups import Hierarchy, bundled
 from geo.mapindex import MapIndex
 from geo.queries import BBox, Cell, cell_size, points, search_keys
 from geo.records import Incident
+from geo.reports import by_source, reports_for, toll_range
 from geo.store import Store
 
 __all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "FOCUS_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map",
@@ -47,6 +49,8 @@ class Plan:
     cells: list[Cell] = field(default_factory=list)
     bounds: BBox | None = None  # around every placed incident that passes the filters: what "fit to data" shows
     sources: dict[str, list[str]] = field(default_factory=dict)  # event_id -> the sources merged into it
+    chains: dict[str, str] = field(default_factory=dict)  # group -> who reporting files it under (geo.groups)
+    tolls: dict[str, tuple[str, str]] = field(default_factory=dict)  # event_id -> (toll range, figures by source)
 
     def covers(self, view: View) -> bool:
         """Whether this plan still serves ``view`` (no new data needed)."""
@@ -64,31 +68,40 @@ def _padded(box: BBox) -> BBox:
                 min(180.0, box.east + dx))
 
 
-def plan(store: Store, index: MapIndex, f: Filters, view: View | None) -> Plan:
-    """What to draw for ``f`` seen through ``view`` (``None``: the map's first view)."""
+def plan(store: Store, index: MapIndex, f: Filters, view: View | None, hierarchy: Hierarchy | None = None) -> Plan:
+    """What to draw for ``f`` seen through ``view`` (``None``: the map's first view);
+    ``hierarchy`` gives the popups each group's parents (default: the bundled links)."""
+    hierarchy = hierarchy or bundled()
     keys = search_keys(store, f) if f.search.strip() else None  # the index has no text: the search is SQL's
     passing = index.mask(f, keys=keys)
     total, bounds = int(passing.sum()), index.bounds(passing)
     if total <= MARKER_LIMIT:
-        return _markers(store, f, None, None, total, bounds)
+        return _markers(store, f, None, None, total, bounds, hierarchy)
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
     keep = passing & index.inside(box)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
-        return _markers(store, f, box, None, in_box, bounds)
+        return _markers(store, f, box, None, in_box, bounds, hierarchy)
     if view.zoom >= CLOSE_ZOOM:
-        return _markers(store, f, box, view.zoom, in_box, bounds)
+        return _markers(store, f, box, view.zoom, in_box, bounds, hierarchy)
     return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)), bounds=bounds)
 
 
-def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_box: int, bounds: BBox | None) -> Plan:
-    """A plan of the newest ``MARKER_LIMIT`` markers in ``box``, with the names of the
-    reports merged into each (for its popup)."""
+def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_box: int, bounds: BBox | None,
+             hierarchy: Hierarchy) -> Plan:
+    """A plan of the newest ``MARKER_LIMIT`` markers in ``box``, with what their popups
+    add: the reports merged into each, its group's parents, and the tolls by source where
+    several reports give figures."""
     incidents = points(store, f, box, MARKER_LIMIT)
-    merged = store.sources_for([i.event_id for i in incidents])
+    ids = [i.event_id for i in incidents]
+    merged = store.sources_for(ids)
     names = {event_id: [s.source or s.source_url for s in found] for event_id, found in merged.items()}
-    return Plan("points", box, zoom, in_box, incidents, bounds=bounds, sources=names)
+    chains = {g: text for g in {i.group for i in incidents} if (text := hierarchy.chain_text(g))}
+    told = reports_for(store, [i for i in ids if i in merged])
+    tolls = {i.event_id: (toll_range(i, told[i.event_id]), by_source(told[i.event_id]))
+             for i in incidents if len(told.get(i.event_id, ())) > 1}
+    return Plan("points", box, zoom, in_box, incidents, bounds=bounds, sources=names, chains=chains, tolls=tolls)
 
 
 FOCUS_ZOOM = 14  # a focused incident is shown at street level, where markers are always drawn (>= CLOSE_ZOOM)

@@ -22,9 +22,10 @@ from jinja2 import Template
 from geo.gazetteer import Gazetteer
 from geo.queries import BBox, Cell
 from geo.records import Incident
+from geo.safetext import safe_url
 
 __all__ = ["PALETTE", "group_color", "group_colors", "tile_choice", "TILES", "OFFLINE", "Basemap",
-           "safe_url", "incident_rows", "IncidentLayer", "base_map", "incident_layer",
+           "incident_rows", "IncidentLayer", "base_map", "incident_layer",
            "script_json", "cell_layer"]
 
 # Well-separated colours (Trubetskoy's "20 distinct colours" without the pale and grey ones).
@@ -54,12 +55,6 @@ def group_color(group: str) -> str:
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
     """Colour per group (:func:`group_color`); the order given is the legend's order."""
     return {g: group_color(g) for g in groups}
-
-
-def safe_url(url: str) -> str:
-    """``url`` if it is an http(s) link, else "" (no ``javascript:`` or ``data:`` links)."""
-    url = url.strip()
-    return url if re.match(r"^https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
 
 
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
@@ -92,10 +87,13 @@ NOTES_CHARS = 400  # of a note in a popup; the table and the export have it whol
 
 
 def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
-                  sources: Mapping[str, Sequence[str]] | None = None) -> list[dict[str, Any]]:
+                  sources: Mapping[str, Sequence[str]] | None = None, chains: Mapping[str, str] | None = None,
+                  tolls: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """The data the browser needs per located incident (all values plain text);
-    ``sources`` names the further reports merged into an incident."""
+    ``sources`` names the further reports merged into an incident, ``chains`` who each
+    group is filed under, ``tolls`` the figures of incidents several reports give."""
     rows = []
+    chains, tolls = chains or {}, tolls or {}
     for i in incidents:
         if not i.located:
             continue
@@ -108,11 +106,15 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
             "lines": [
                 ["Date", i.event_date.isoformat() + ("" if i.time_precision == 1 else
                                                      " (within a week)" if i.time_precision == 2 else " (within a month)")],
-                ["Group", f"{i.group} ({i.group_role})" + (f", part of {i.parent_group}" if i.parent_group else "")],
+                ["Group", f"{i.group} ({i.group_role})"],
+                *([["Filed under", f"{chains[i.group]} (attributed by public reporting)"[:300]]] if i.group in chains
+                  else [["Part of", i.parent_group]] if i.parent_group else []),
                 ["Place", f"{i.location}" + (f", {i.admin1}" if i.admin1 else "") + (f", {i.country_code}" if i.country_code else "")
                  + f" — {PRECISION_LABEL.get(i.geo_precision or 1, 'exact place')}"],
                 ["Type", i.sub_event_type or i.event_type or "not coded"],
-                ["Killed / injured", f"{_count(i.killed)} / {_count(i.injured)}"],
+                ["Killed / injured", tolls[i.event_id][0] if i.event_id in tolls
+                 else f"{_count(i.killed)} / {_count(i.injured)}"],
+                *([["By source", tolls[i.event_id][1][:300]]] if i.event_id in tolls else []),
                 *([["Also reported by", "; ".join(sources[i.event_id])[:300]]] if sources and sources.get(i.event_id)
                   else []),
             ],
@@ -655,11 +657,13 @@ def _legend(present: Mapping[str, int], colors: Mapping[str, str]) -> list[tuple
 
 def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str], *, fit: BBox | None = None,
                    fit_key: str = "", focus: str = "", focus_zoom: int = 14,
-                   sources: Mapping[str, Sequence[str]] | None = None) -> folium.FeatureGroup:
+                   sources: Mapping[str, Sequence[str]] | None = None, chains: Mapping[str, str] | None = None,
+                   tolls: Mapping[str, tuple[str, str]] | None = None) -> folium.FeatureGroup:
     """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``,
-    with the markers / heatmap / precision switch. ``focus`` is the event_id to fly to."""
+    with the markers / heatmap / precision switch. ``focus`` is the event_id to fly to;
+    ``sources``, ``chains`` and ``tolls`` add to the popups (:func:`incident_rows`)."""
     fg = folium.FeatureGroup(name="Incidents")
-    rows = incident_rows(incidents, colors, sources)
+    rows = incident_rows(incidents, colors, sources, chains, tolls)
     present: dict[str, int] = {}
     for r in rows:
         present[r["group"]] = present.get(r["group"], 0) + 1

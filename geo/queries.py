@@ -94,7 +94,7 @@ def search_condition(text: str) -> ColumnElement[bool]:
 def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
     """The filters (and a box, if given) as one SQL condition."""
     parts: list[ColumnElement[bool]] = [t.c.event_date >= f.start.isoformat(), t.c.event_date <= f.end.isoformat()]
-    for column, values in ((t.c.group, f.groups), (t.c.country_code, f.countries), (t.c.event_type, f.event_types)):
+    for column, values in ((t.c.group, f.matched_groups), (t.c.country_code, f.countries), (t.c.event_type, f.event_types)):
         if values:
             parts.append(column.in_(values))
     if f.search.strip():
@@ -125,7 +125,7 @@ def facets(store: Store, f: Filters) -> dict[str, dict[str, int]]:
     """Each filter list's counts under the other filters: the groups' counts follow the
     dates, countries, types and search but not the group choice itself (so picking one group
     does not hide how many the others have), and likewise for countries and types."""
-    return {"group": _counts(store, "group", where(replace(f, groups=()))),
+    return {"group": _counts(store, "group", where(replace(f, groups=(), family=()))),
             "country_code": _counts(store, "country_code", where(replace(f, countries=()))),
             "event_type": _counts(store, "event_type", where(replace(f, event_types=())))}
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["markdown_literal", "markdown_lines", "clean_text", "WORD_JOINER"]
+__all__ = ["markdown_literal", "markdown_lines", "clean_text", "safe_url", "WORD_JOINER"]
 
 # Every ASCII punctuation character may be escaped with a backslash in CommonMark, and an
 # escaped one is always shown as itself: so escape all of them. That stops links, images,
@@ -57,3 +57,12 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text)
     return text if multiline else _TAB_NEWLINE.sub(" ", text)
+
+
+_HTTP_URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+
+
+def safe_url(url: str) -> str:
+    """``url`` if it is an http(s) link, else "" (no ``javascript:`` or ``data:`` links)."""
+    url = url.strip()
+    return url if _HTTP_URL.fullmatch(url) else ""

@@ -32,6 +32,7 @@ from sqlalchemy.pool import StaticPool
 from geo.records import FIELDS
 
 __all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports", "sources",
+           "reports", "articles", "reviews", "group_links",
            "UnsupportedStore", "StoreUnavailable", "engine_for", "database_url", "redacted", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
@@ -105,6 +106,7 @@ sources = Table(
     Column("added_at", Text, nullable=False),
     Column("added_by", Text, nullable=False),
     Column("via", Integer),
+    Column("report", Text, nullable=False, server_default=""),  # the ingested report it came from (reports.id), or ""
     Index("sources_event", "event_id", "id"),
 )
 meta = Table("meta", metadata, Column("key", Text, primary_key=True), Column("value", Integer))
@@ -117,6 +119,62 @@ imports = Table(
     Column("revision", Integer, nullable=False),  # the store's revision right after that import
     Column("at", Text, nullable=False),
     Column("report", Text, nullable=False),  # that import's counts (JSON)
+)
+
+
+# Batch ingest (geo.ingest). Every incident read from an article is a report, kept whole with
+# its evidence even when it was merged into an incident already stored: the incident shows
+# each source's own figures, and a merge can be split again.
+reports = Table(
+    "reports", metadata,
+    Column("id", Text, primary_key=True),  # the incident id it was read as (an ingest id)
+    Column("article", Text, nullable=False),  # articles.key
+    Column("source", Text, nullable=False),
+    Column("source_url", Text, nullable=False),
+    Column("published", Text),
+    Column("group", Text, nullable=False),
+    Column("group_role", Text, nullable=False),
+    Column("killed", Integer),
+    Column("injured", Integer),
+    Column("evidence", Text, nullable=False),  # JSON: {"sentences": [...], "mentions": [[sentence, start, end, role, name]]}
+    Column("at", Text, nullable=False),
+)
+# Articles ingested: the same article (key) with the same content (digest) is not read again.
+articles = Table(
+    "articles", metadata,
+    Column("key", Text, primary_key=True),
+    Column("digest", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("outcome", Text, nullable=False),  # JSON: what reading it gave (counts, reasons)
+)
+# What a person should look at: a merge the rules were not sure of ("merge": confirm or
+# split), or a group name the register does not know ("group": keep as new, or file under
+# a parent). ``audit_id`` is the merge's audit entry, which a split undoes.
+reviews = Table(
+    "reviews", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),
+    Column("event_id", Text, nullable=False),
+    Column("subject", Text, nullable=False),  # the merged report's id, or the group name
+    Column("reason", Text, nullable=False),
+    Column("audit_id", Integer),
+    Column("status", Text, nullable=False),  # "open", "confirmed", "split", "kept", "filed"
+    Column("at", Text, nullable=False),
+    Column("decided_by", Text, nullable=False, server_default=""),
+    Column("decided_at", Text, nullable=False, server_default=""),
+    Index("reviews_open", "status", "kind", "id"),
+)
+# Links editors add between a group and its parent, with the reporting that says so (the
+# bundled ones are in data/group_links.csv).
+group_links = Table(
+    "group_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("group", Text, nullable=False),
+    Column("relation", Text, nullable=False),
+    Column("parent", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", Text, nullable=False),
 )
 
 
@@ -177,13 +235,15 @@ def create_schema(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(4242)"))  # any number: this app's schema lock
         metadata.create_all(conn)
-        have = {c["name"] for c in inspect(conn).get_columns("incidents")}
-        for column in incidents.columns:
-            if column.name not in have:
-                kind = column.type.compile(dialect=engine.dialect)
-                conn.execute(text(f'ALTER TABLE incidents ADD COLUMN "{column.name}" {kind}'))
-                if column.name in FIELDS and isinstance(column.type, Text):  # stored text is never NULL
-                    conn.execute(text(f'UPDATE incidents SET "{column.name}" = \'\''))
+        for table in (incidents, sources):
+            have = {c["name"] for c in inspect(conn).get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    default = " NOT NULL DEFAULT ''" if table is sources else ""
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
+                    if table is incidents and column.name in FIELDS and isinstance(column.type, Text):  # never NULL
+                        conn.execute(text(f'UPDATE incidents SET "{column.name}" = \'\''))
         for table in (incidents, audit, sources):  # an index missing, or made by an older version with other columns
             built = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes(table.name)}
             for index in table.indexes:

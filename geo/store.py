@@ -55,7 +55,7 @@ from geo.schema import (
 )
 
 __all__ = ["Store", "UpsertCounts", "AuditEntry", "Source", "NotStored", "NothingToUndo", "UnsupportedStore",
-           "StoreUnavailable", "WriteLimitExceeded", "stored_values", "BATCH"]
+           "StoreUnavailable", "WriteLimitExceeded", "stored_values", "utc_now", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
@@ -104,6 +104,7 @@ class Source:
     published: str = ""  # ISO date or ""
     added_at: str = ""
     added_by: str = ""
+    report: str = ""  # the incident id it was first filed as (an ingested report's id: reports.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +158,14 @@ class Store:
             # One writer at a time on PostgreSQL too (SQLite's BEGIN IMMEDIATE does it there).
             conn.execute(select(meta.c.value).where(meta.c.key == "revision").with_for_update())
             yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One write transaction for work on several records at once (``geo.ingest`` files
+        an article's incidents, with their reports, in one); the store's revision moves."""
+        with self._write() as conn:
+            yield conn
+            self._bump(conn)
 
     def revision(self) -> int:
         """A counter bumped by every write that changed something: a cache key for readers."""
@@ -360,7 +369,7 @@ class Store:
         as its ``before``. An unknown id raises :class:`NotStored` and nothing is removed."""
         _check_who(actor, action)
         ids = list(dict.fromkeys(event_ids))
-        now = _now()
+        now = utc_now()
         with self._write() as conn:
             rows = self._rows(conn, ids)
             missing = [i for i in ids if i not in rows]
@@ -381,7 +390,7 @@ class Store:
         of #N". Returns (event_id, change) for each record changed; :class:`NothingToUndo`
         when it would change nothing, :class:`NotStored` for an unknown entry."""
         _check_who(actor, "undo")
-        now = _now()
+        now = utc_now()
         with self._write() as conn:
             entry = conn.execute(select(audit).where(audit.c.id == audit_id)).first()
             if entry is None:
@@ -423,29 +432,57 @@ class Store:
         _check_who(actor, "merge")
         if keep_id == other_id:
             raise ValueError("an incident cannot be merged into itself")
-        now = _now()
-        action = f"merge {other_id} into {keep_id}"
         with self._write() as conn:
             rows = self._rows(conn, [keep_id, other_id])
             for event_id in (keep_id, other_id):
                 if event_id not in rows:
                     raise NotStored(f"no incident with id {event_id!r}")
-            keep, other = from_db(rows[keep_id]), from_db(rows[other_id])
-            result = merged(keep, other)
-            after = dict(zip(FIELDS, stored_values(result)[:-1], strict=True))
-            self._put(conn, after, exists=True)
-            self._audit(conn, now, actor, action, "update", keep_id, rows[keep_id], after)
-            via = self._remove(conn, rows[other_id], now, actor, action)
-            have = {(s.source, s.source_url) for s in self._sources(conn, keep)}
-            for s in self._sources(conn, other):
-                if (s.source, s.source_url) in have:
-                    continue
-                have.add((s.source, s.source_url))
-                conn.execute(sources.insert().values(event_id=keep_id, source=s.source, source_url=s.source_url,
-                                                     published=s.published or None, added_at=now, added_by=actor,
-                                                     via=via))
+            result = merged(from_db(rows[keep_id]), from_db(rows[other_id]))
+            self._merge_rows(conn, rows[keep_id], rows[other_id], result, actor=actor, stored=True)
             self._bump(conn)
         return result
+
+    def absorb(self, conn: Connection, keep_id: str, incoming: Incident, result: Incident, *, actor: str) -> int:
+        """In the write transaction ``conn`` (:meth:`write`): file ``incoming``, a report never
+        stored, as another source of stored incident ``keep_id``, which becomes ``result``.
+        Audited exactly like :meth:`merge` (the incoming record is kept whole in the delete
+        entry), so undoing it splits the report off as an incident of its own. Returns the
+        audit id of that delete entry."""
+        _check_who(actor, "merge")
+        rows = self._rows(conn, [keep_id])
+        if keep_id not in rows:
+            raise NotStored(f"no incident with id {keep_id!r}")
+        other = dict(zip(_STORED, stored_values(incoming), strict=True))
+        return self._merge_rows(conn, rows[keep_id], other, result, actor=actor, stored=False)
+
+    def add(self, conn: Connection, incident: Incident, *, actor: str, action: str) -> None:
+        """In the write transaction ``conn``: store a new incident, audited as an add."""
+        _check_who(actor, action)
+        values = dict(zip(_STORED, stored_values(incident), strict=True))
+        self._put(conn, values, exists=False)
+        self._audit(conn, utc_now(), actor, action, "add", incident.event_id, None, values)
+
+    def _merge_rows(self, conn: Connection, keep: dict[str, Any], other: dict[str, Any], result: Incident, *,
+                    actor: str, stored: bool) -> int:
+        now = utc_now()
+        keep_id, other_id = keep["event_id"], other["event_id"]
+        action = f"merge {other_id} into {keep_id}"
+        after = dict(zip(FIELDS, stored_values(result)[:-1], strict=True))
+        self._put(conn, after, exists=True)
+        self._audit(conn, now, actor, action, "update", keep_id, keep, after)
+        if stored:
+            via = self._remove(conn, other, now, actor, action)
+        else:  # never stored: only its audit row, which an undo puts back as an incident
+            via = self._audit(conn, now, actor, action, "delete", other_id, other, None)
+        have = {(s.source, s.source_url) for s in self._sources(conn, from_db(keep))}
+        for s in self._sources(conn, from_db(other)):
+            if (s.source, s.source_url) in have:
+                continue
+            have.add((s.source, s.source_url))
+            conn.execute(sources.insert().values(event_id=keep_id, source=s.source, source_url=s.source_url,
+                                                 published=s.published or None, added_at=now, added_by=actor,
+                                                 via=via, report=s.report))
+        return via
 
     def sources(self, event_id: str) -> list[Source]:
         """Every report of the incident: its own source first, then those merged into it."""
@@ -464,16 +501,16 @@ class Store:
             for r in conn.execute(select(sources).where(sources.c.event_id.in_(list(event_ids)))
                                   .order_by(sources.c.id)):
                 out.setdefault(r.event_id, []).append(Source(r.source, r.source_url, r.published or "",
-                                                             r.added_at, r.added_by))
+                                                             r.added_at, r.added_by, r.report))
         return out
 
     @staticmethod
     def _sources(conn: Connection, incident: Incident) -> list[Source]:
         own = [Source(incident.source, incident.source_url,
-                      incident.published.isoformat() if incident.published else "")] \
+                      incident.published.isoformat() if incident.published else "", report=incident.event_id)] \
             if incident.source or incident.source_url else []
         rows = conn.execute(select(sources).where(sources.c.event_id == incident.event_id).order_by(sources.c.id))
-        return own + [Source(r.source, r.source_url, r.published or "", r.added_at, r.added_by) for r in rows]
+        return own + [Source(r.source, r.source_url, r.published or "", r.added_at, r.added_by, r.report) for r in rows]
 
     def _rows(self, conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
         """The stored values of these incidents, by id (absent ids left out)."""
@@ -509,7 +546,8 @@ class Store:
         conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """Now, in UTC, as the audit and the ingest tables write it."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 

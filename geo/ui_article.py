@@ -35,10 +35,10 @@ from geo.gazetteer import Gazetteer, Place
 from geo.geocoder import Locator, OfflineGeocoder
 from geo.geoparse import actors
 from geo.loading import import_upload
-from geo.mapview import PRECISION_LABEL, base_map, safe_url
+from geo.mapview import PRECISION_LABEL, base_map
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
-from geo.safetext import markdown_literal
+from geo.safetext import markdown_literal, safe_url
 from geo.store import Store, WriteLimitExceeded
 from geo.ui_roles import read_only_note
 from geo.ui_state import count_writes, geocoding_quota, secret, write_limit_message, writes_left

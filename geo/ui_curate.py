@@ -21,10 +21,10 @@ from streamlit_folium import st_folium
 from geo import curation, duplicates, place_pick
 from geo.gazetteer import Gazetteer
 from geo.geocoder import OfflineGeocoder
-from geo.mapview import base_map, safe_url
+from geo.mapview import base_map
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
-from geo.safetext import markdown_literal
+from geo.safetext import markdown_literal, safe_url
 from geo.store import AuditEntry, NothingToUndo, NotStored, Source, Store, WriteLimitExceeded
 from geo.ui_roles import read_only_note
 from geo.ui_state import count_writes, secret, write_limit_message, writes_left

@@ -8,13 +8,15 @@ import json
 import math
 import os
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
 
-from geo import filters, gazetteer, layers, mapindex, mapplan, mapview, queries, settings
+from geo import filters, gazetteer, groups, layers, mapindex, mapplan, mapview, queries, settings
 from geo.gazetteer import Gazetteer
 from geo.geocoder import Locator, OfflineGeocoder, Quota, make_locator
+from geo.groups import hierarchy_of
 from geo.loading import ensure_bundled
 from geo.safetext import markdown_literal
 from geo.store import Store
@@ -152,8 +154,16 @@ def load_store() -> Store:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def load_options(version: tuple[str, int]) -> filters.Options:
-    """What the data offers to filter on (SQL aggregates), once per store revision."""
-    return queries.options(load_store())
+    """What the data offers to filter on (SQL aggregates), once per store revision; the
+    group list adds the parents of the groups stored, counted with their families."""
+    options = queries.options(load_store())
+    return replace(options, groups=load_hierarchy(version).with_parents(options.groups))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def load_hierarchy(version: tuple[str, int]) -> groups.Hierarchy:
+    """The group links (bundled and added by editors), once per store revision."""
+    return hierarchy_of(load_store())
 
 
 @st.cache_resource(show_spinner="Indexing the incidents for the map…", max_entries=1)
@@ -169,8 +179,11 @@ def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.To
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, dict[str, int]]:
-    """Each filter list's counts under the other filters (``queries.facets``)."""
-    return queries.facets(load_store(), chosen)
+    """Each filter list's counts under the other filters (``queries.facets``); parents
+    counted with their families, as in :func:`load_options`."""
+    facets = queries.facets(load_store(), chosen)
+    facets["group"] = load_hierarchy(version).with_parents(facets["group"])
+    return facets
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -182,7 +195,7 @@ def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queri
 @st.cache_data(show_spinner=False, max_entries=256)
 def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
     """What the map draws: shared by the sessions that look at the same view."""
-    return mapplan.plan(load_store(), load_map_index(version), chosen, view)
+    return mapplan.plan(load_store(), load_map_index(version), chosen, view, load_hierarchy(version))
 
 
 def filters_from_url(options: filters.Options) -> list[str]:

@@ -20,7 +20,6 @@ def test_register_is_well_formed() -> None:
     for actor in reg.actors.values():
         assert actor.source.startswith("https://"), actor.canonical
         assert all(len(c) == 2 and c.isupper() for c in actor.countries), actor.canonical
-        assert not actor.parent or actor.parent in reg.actors, actor.canonical
         for alias in (actor.canonical, *actor.aliases):
             key = alias.lower()
             assert owner.setdefault(key, actor.canonical) == actor.canonical, f"{alias} is under two actors"
@@ -64,6 +63,6 @@ def test_descriptors_and_targets_are_not_groups(text: str) -> None:
 
 def test_a_bad_register_row_is_named(tmp_path: Path) -> None:
     path = tmp_path / "groups.csv"
-    path.write_text("canonical,aliases,kind,countries,parent,source\nX,,army,IQ,,https://e.org\n", encoding="utf-8")
+    path.write_text("canonical,aliases,kind,countries,source\nX,,army,IQ,https://e.org\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"groups.csv: row 2, column kind"):
         actors.read_register(path)

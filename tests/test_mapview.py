@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from geo import export, mapview
+from geo import export, mapview, safetext
 from geo.queries import BBox
 from geo.records import Incident
 
@@ -50,7 +50,7 @@ def test_popup_is_built_with_text_content_not_html() -> None:
                                            ("javascript:alert(1)", False), ("data:text/html,<b>", False),
                                            ("https://x.org/\"onmouseover=alert(1)", False)])
 def test_only_http_links_are_kept(url: str, kept: bool) -> None:
-    assert (mapview.safe_url(url) == url) is kept
+    assert (safetext.safe_url(url) == url) is kept
 
 
 def test_unlocated_incidents_are_not_drawn() -> None:

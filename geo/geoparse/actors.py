@@ -42,7 +42,6 @@ class Actor:
     aliases: tuple[str, ...]
     kind: str
     countries: tuple[str, ...]
-    parent: str
     source: str
 
 
@@ -167,8 +166,7 @@ def read_register(path: Path) -> Register:
                 raise ValueError(f"{path.name}: row {row_number}, column kind: {kind!r} is not one of {sorted(KINDS)}")
             aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
             countries = tuple(c.strip() for c in (row.get("countries") or "").split("|") if c.strip())
-            actors.append(Actor(canonical, aliases, kind, countries, (row.get("parent") or "").strip(),
-                                (row.get("source") or "").strip()))
+            actors.append(Actor(canonical, aliases, kind, countries, (row.get("source") or "").strip()))
     return Register(actors)
 
 

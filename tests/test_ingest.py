@@ -1,0 +1,189 @@
+"""Batch ingest into the store: one incident per event however many outlets report it,
+fronts filed under their parents, uncertain merges and unknown names queued for a person,
+and a re-run that adds nothing.
+
+``tests/data/ingest`` holds articles written for these tests (fictional outlets): Desert
+Wire reports a drone attack on Ain al-Asad air base and names the Islamic Resistance in
+Iraq; the Militia Monitor feed carries the statement of Al-Thawriun, a front name, about
+the same attack, and a claim by a name no register knows; Desert Wire also reports an
+unrelated bombing in Mogadishu.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from geo import filters, mapplan, mapview, queries
+from geo.gazetteer import Gazetteer
+from geo.groups import hierarchy_of
+from geo.ingest import review
+from geo.ingest.inputs import Article, read_inputs
+from geo.ingest.run import ingest
+from geo.mapindex import load as load_index
+from geo.records import Incident
+from geo.store import Store
+
+FOLDER = Path(__file__).parent / "data" / "ingest"
+ALL = filters.Filters(date(2000, 1, 1), date(2030, 12, 31))
+IRI = "Islamic Resistance in Iraq"
+
+
+def _at_asad(store: Store) -> list[Incident]:
+    return [i for i in queries.newest(store, ALL, 100) if i.location == "Al-Asad Air Base"]
+
+
+def test_two_outlets_and_a_front_statement_become_one_incident_under_the_parent(store: Store,
+                                                                                  gazetteer: Gazetteer) -> None:
+    summary = ingest(read_inputs([str(FOLDER)]), store, actor="cli")
+    assert (summary.articles, summary.added, summary.merged, summary.to_review) == (4, 3, 1, 0)
+    [incident] = _at_asad(store)
+    assert (incident.group, incident.group_role, incident.parent_group) == ("Al-Thawriun", "claimed", IRI)
+    assert incident.event_date == date(2024, 3, 10)
+    sources = store.sources(incident.event_id)
+    assert sorted(s.source for s in sources) == ["Desert Wire", "Militia Monitor"]
+    assert {s.source_url for s in sources} == {"https://desertwire.example.org/iraq/2024/03/ain-al-asad-drones",
+                                               "https://monitor.example.org/statements/2024-03-10-017"}
+    # filtering by the parent finds the front's incident; the group alone does too; another parent does not
+    hierarchy = hierarchy_of(store)
+    for groups, expected in (((IRI,), 1), (("Al-Thawriun",), 1), (("Islamic State",), 0)):
+        chosen = hierarchy.widened(filters.Filters(ALL.start, ALL.end, groups))
+        assert queries.totals(store, chosen).incidents == expected, groups
+        assert int(load_index(store).mask(chosen).sum()) == expected, groups
+    # the parent is offered in the group filter, counted with its family
+    assert hierarchy.with_parents(queries.options(store).groups)[IRI] == 1
+    # the popup shows the chain, both sources and each source's figures
+    plan = mapplan.plan(store, load_index(store), hierarchy.widened(
+        filters.Filters(ALL.start, ALL.end, (IRI,))), None, hierarchy)
+    [row] = mapview.incident_rows(plan.incidents, {}, plan.sources, plan.chains, plan.tolls)
+    lines = dict(row["lines"])
+    assert lines["Group"] == "Al-Thawriun (claimed)"
+    assert lines["Filed under"].startswith(f"front of {IRI}")
+    assert "Desert Wire" in lines["Also reported by"] or "Militia Monitor" in lines["Also reported by"]
+    assert "Militia Monitor: 4 injured" in lines["By source"]
+
+
+def test_running_again_over_the_same_input_adds_nothing(store: Store, gazetteer: Gazetteer) -> None:
+    ingest(read_inputs([str(FOLDER)]), store, actor="cli")
+    revision, count = store.revision(), store.count()
+    again = ingest(read_inputs([str(FOLDER)]), store, actor="cli")
+    assert (again.unchanged, again.articles, again.added, again.merged) == (4, 0, 0, 0)
+    assert (store.revision(), store.count()) == (revision, count)
+
+
+def test_the_evidence_and_each_sources_figures_are_kept(store: Store, gazetteer: Gazetteer) -> None:
+    from geo.reports import reports_for, toll_range
+
+    ingest(read_inputs([str(FOLDER)]), store, actor="cli")
+    [incident] = _at_asad(store)
+    found = reports_for(store, [incident.event_id])[incident.event_id]
+    assert sorted(r.source for r in found) == ["Desert Wire", "Militia Monitor"]
+    assert {r.injured for r in found} >= {4}
+    assert "–" in toll_range(incident, found).split(" / ")[1]  # the sources disagree: a range, not one figure
+    for r in found:
+        sentences = r.evidence["sentences"]
+        assert any("Ain al-Asad" in s for s in sentences)
+        n, start, end, _role, _name = r.evidence["mentions"][0]
+        assert sentences[n][start:end].strip()  # the spans point into the kept sentences
+
+
+def test_a_name_no_register_knows_is_kept_and_listed_then_filed_under_a_parent(store: Store,
+                                                                                gazetteer: Gazetteer) -> None:
+    summary = ingest(read_inputs([str(FOLDER)]), store, actor="cli")
+    assert summary.new_groups == ["Saraya Ghadab al-Furat"]
+    [entry] = review.open_reviews(store, "group")
+    assert store.get(entry.event_id).group == "Saraya Ghadab al-Furat"  # stored as its own group, not forced
+    with pytest.raises(review.ReviewError, match="http"):
+        review.file_group(store, entry.id, parent=IRI, relation="front", source="a blog", actor="editor@x.org")
+    review.file_group(store, entry.id, parent=IRI, relation="front", source="https://example.org/report",
+                      actor="editor@x.org")
+    assert review.open_reviews(store, "group") == []
+    chosen = hierarchy_of(store).widened(filters.Filters(ALL.start, ALL.end, (IRI,)))
+    assert queries.totals(store, chosen).incidents == 2  # the new front now counts under its parent
+    with pytest.raises(review.ReviewError, match="already decided"):
+        review.keep_group(store, entry.id, actor="editor@x.org")
+
+
+def _article(key: str, text: str, published: date, source: str) -> Article:
+    return Article(key=key, text=text, published=published, url=f"https://{source.lower()}.example.org/{key}",
+                   source=source)
+
+
+def test_an_uncertain_merge_is_queued_and_a_split_brings_the_report_back(store: Store, gazetteer: Gazetteer) -> None:
+    first = _article("a1", "Gunmen attacked a checkpoint in Tikrit on Sunday, killing two soldiers. Islamic State "
+                           "claimed the attack.", date(2024, 5, 6), "Alpha")
+    second = _article("b1", "Two soldiers were killed when militants attacked a checkpoint in Tikrit on Sunday, "
+                            "security sources said.", date(2024, 5, 6), "Beta")
+    summary = ingest([first, second], store, actor="cli")
+    assert (summary.added, summary.merged, summary.to_review) == (1, 1, 1)
+    [entry] = review.open_reviews(store, "merge")
+    assert "names no group" in entry.reason
+    assert store.count() == 1
+    review.split(store, entry.id, actor="editor@x.org")
+    assert store.count() == 2  # the second report is an incident of its own again
+    assert len(store.sources(entry.event_id)) == 1
+    assert store.get(entry.subject).source == "Beta"
+
+
+def test_reports_of_different_groups_or_kinds_of_event_stay_apart(store: Store, gazetteer: Gazetteer) -> None:
+    strike = _article("s1", "Israeli air strikes hit a building in Nabatieh on Monday, killing three people.",
+                      date(2024, 10, 8), "Alpha")
+    rockets = _article("r1", "Hezbollah fired rockets from Nabatieh on Monday, the group said.", date(2024, 10, 8),
+                       "Beta")
+    protest = _article("p1", "Hundreds protested in Nabatieh on Monday against rising bread prices.", date(2024, 10, 8),
+                       "Gamma")
+    summary = ingest([strike, rockets, protest], store, actor="cli")
+    assert (summary.added, summary.merged) == (3, 0)
+
+
+def test_readings_on_two_processes_file_the_same_as_one(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    one, two = Store(str(tmp_path / "one.sqlite3")), Store(str(tmp_path / "two.sqlite3"))
+    items = list(read_inputs([str(FOLDER)]))
+    a = ingest(items, one, actor="cli", jobs=1)
+    b = ingest(items, two, actor="cli", jobs=2)
+    assert a.to_json() == b.to_json()
+    assert [i.to_row() for i in queries.newest(one, ALL, 50)] == [i.to_row() for i in queries.newest(two, ALL, 50)]
+
+
+def test_the_same_function_runs_on_a_local_dask_cluster(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    items = list(read_inputs([str(FOLDER)]))
+    local, cluster = Store(str(tmp_path / "local.sqlite3")), Store(str(tmp_path / "dask.sqlite3"))
+    expected = ingest(items, local, actor="cli").to_json()
+    assert ingest(items, cluster, actor="cli", jobs=2, dask="local").to_json() == expected
+    [incident] = _at_asad(cluster)
+    assert incident.parent_group == IRI and len(cluster.sources(incident.event_id)) == 2
+
+
+def test_the_command_line_ingests_a_folder_and_writes_its_report(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    db, report = tmp_path / "cli.sqlite3", tmp_path / "report.json"
+    env = {**os.environ, "INCIDENTS_DB": str(db)}
+    done = subprocess.run([sys.executable, "-m", "geo", "ingest", str(FOLDER), str(tmp_path / "missing"), "--jobs",
+                           "1", "--report", str(report)], capture_output=True, text=True, env=env, timeout=300,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert "1 merged into incidents already stored" in done.stdout
+    assert "missing" in done.stdout  # the input that does not exist is named
+    written = json.loads(report.read_text(encoding="utf-8"))
+    assert (written["articles_read"], written["incidents_added"], written["incidents_merged"]) == (4, 3, 1)
+    assert written["articles_failed"] == 1
+
+
+def test_an_old_store_gains_the_ingest_tables_and_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:  # the sources table as the previous version made it
+        conn.execute(text("CREATE TABLE sources (id INTEGER PRIMARY KEY, event_id TEXT NOT NULL, source TEXT NOT NULL,"
+                          " source_url TEXT NOT NULL, published TEXT, added_at TEXT NOT NULL, added_by TEXT NOT NULL,"
+                          " via INTEGER)"))
+        conn.execute(text("INSERT INTO sources VALUES (1, 'x', 'Old', '', NULL, '2024-01-01', 'cli', NULL)"))
+    engine.dispose()
+    store = Store(str(path))
+    assert store.sources_for(["x"])["x"][0].report == ""
+    assert review.open_counts(store) == {"merge": 0, "group": 0}
