@@ -18,6 +18,7 @@ from geo.store import UnsupportedStore
 from geo.ui_article import article_panel, import_panel
 from geo.ui_curate import curate_panel
 from geo.ui_export import export_buttons
+from geo.ui_ingest import ingest_panel
 from geo.ui_map import focused_incident, stale_view
 from geo.ui_roles import session_access
 from geo.ui_state import (
@@ -127,8 +128,8 @@ write_url(chosen, options)
 found = load_totals(version, chosen)
 
 st.title("Incident map")
-map_tab, article_tab, import_tab, curate_tab = st.tabs(["Map", "Add from an article", "Import records",
-                                                        "Edit incidents"])
+map_tab, article_tab, ingest_tab, import_tab, curate_tab = st.tabs(
+    ["Map", "Add from an article", "Ingest articles", "Import records", "Edit incidents"])
 with map_tab:
     for note in notes:
         st.warning(markdown_literal(note))  # the note quotes the link's values
@@ -140,6 +141,8 @@ with map_tab:
     show_table(chosen, found)
 with article_tab:
     article_panel(load_gazetteer, store, load_labels, access)
+with ingest_tab:
+    ingest_panel(store, access)
 with import_tab:
     import_panel(store, load_locator, access)
 with curate_tab:

@@ -155,7 +155,7 @@ def _read_folder(root: Path) -> Iterator[Item]:
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
         for error in errors:
             where = Path(error.filename or root)
-            key = where.relative_to(root).as_posix() if where.is_relative_to(root) else str(where)
+            key = str(root) if where == root else where.relative_to(root).as_posix()
             yield Rejected(key, f"{key}: cannot be read ({error.strerror or error})")
         errors.clear()
         for name in sorted(files):
