@@ -156,7 +156,7 @@ def test_json_lines_bad_lines_are_rejected_by_number_and_the_others_kept(tmp_pat
 
 def test_rss_file_entries_become_articles_with_the_publishers_date(tmp_path: Path) -> None:
     items = read(write(tmp_path / "riverton.rss", RSS))
-    assert [item.key for item in items] == ["riverton-101", "https://riverton.example/school"]
+    assert [item.key for item in items] == ["riverton.rss#riverton-101", "https://riverton.example/school"]
     bridge, school = items
     assert isinstance(bridge, Article) and isinstance(school, Article)
     assert bridge.text == "Bridge closed after flooding\n\nThe east bridge was closed by the river authority."
@@ -231,7 +231,7 @@ def test_url_feed_reads_each_entrys_page_from_the_server(site: tuple[str, Path, 
     assert requested == ["/feed.xml", "/levee.html", "/missing.html"]
     levee, ferry = items
     assert isinstance(levee, Article) and isinstance(ferry, Article)
-    assert levee.key == "delta-1"
+    assert levee.key == f"{base}/feed.xml#delta-1"  # a bare guid is unique only within its feed
     assert levee.text == "Workers raised the levee by a metre along the delta road."
     assert levee.published == date(2024, 11, 3)  # the entry has no date: the page's
     assert (levee.url, levee.source, levee.title) == (f"{base}/levee.html", "Delta Times", "Levee work")
@@ -316,7 +316,7 @@ ARCHIVE = {
 def test_zip_members_are_read_by_the_rules_for_files(tmp_path: Path) -> None:
     write(tmp_path / "in" / "batch.zip", zipped(ARCHIVE))
     items = read(tmp_path / "in")
-    assert [item.key for item in items] == ["batch.zip/a.txt", "batch.zip/b/fire.html", "riverton-101",
+    assert [item.key for item in items] == ["batch.zip/a.txt", "batch.zip/b/fire.html", "batch.zip/feed.xml#riverton-101",
                                             "https://riverton.example/school", "batch.zip/inner.zip", "z-1"]
     (inner,) = [item for item in items if isinstance(item, Rejected)]
     assert inner.key == "batch.zip/inner.zip" and "zip inside a zip" in inner.reason

@@ -430,6 +430,8 @@ def feed_articles(raw: bytes, feed_url: str, *, fetch_pages: bool, fetch: Fetch)
     for number, entry in enumerate(entries, start=1):
         where = f"{feed_url}, entry {number}"
         key = str(entry.get("id") or entry.get("link") or "").strip()
+        if key and not (safe_url(key) or key.lower().startswith(("urn:", "tag:"))):
+            key = f"{feed_url}#{key}"  # a bare guid ("1042") is only unique within its feed
         try:
             if not key:
                 raise ArticleError(f"{where}: has no id, guid or link, so a later run could not recognise it")
