@@ -325,9 +325,12 @@ def _date_arg(value: str) -> date:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Streamed from a filtered query: a million rows are written as they are read."""
+    from geo.groups import hierarchy_of
+
+    store = Store(settings.store_url())
     chosen = filters.Filters(args.since or date.min, args.until or date.max, tuple(args.group or ()),
                              tuple(c.upper() for c in args.country or ()), tuple(args.type or ()))
-    rows = queries.stream(Store(settings.store_url()), chosen)
+    rows = queries.stream(store, hierarchy_of(store).widened(chosen))  # a parent takes in its fronts, as in the app
     (export.write_csv if args.format == "csv" else export.write_geojson)(rows, sys.stdout)
     return 0
 
@@ -429,7 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     h.set_defaults(run=cmd_history)
     e = sub.add_parser("export", help="write stored incidents")
     e.add_argument("--format", choices=["csv", "geojson"], default="csv")
-    e.add_argument("--group", action="append", help="only this group (repeat for several)")
+    e.add_argument("--group", action="append",
+                   help="only this group and those filed under it (repeat for several)")
     e.add_argument("--country", action="append", help="only this country code (repeat for several)")
     e.add_argument("--type", action="append", help="only this event type (repeat for several)")
     e.add_argument("--since", type=_date_arg)

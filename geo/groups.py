@@ -134,14 +134,15 @@ class Hierarchy:
         return _key(b) in self.ancestors(a)
 
     def with_parents(self, counts: Mapping[str, int]) -> dict[str, int]:
-        """The groups' counts, plus each parent of a counted group (at any depth) that has
-        none of its own, counted with its family, so a filter can pick the parent."""
+        """The groups' counts with every parent (at any depth) of a counted group added and
+        counted with its family, as its filter matches: a parent with no incidents of its
+        own can still be picked."""
         out = dict(counts)
+        by_key = {_key(name): name for name in counts}
         for group, n in counts.items():
             for k in self.ancestors(group):
-                name = self._names[k]
-                if name not in counts:
-                    out[name] = out.get(name, 0) + n
+                name = by_key.get(k) or self._names[k]
+                out[name] = out.get(name, 0) + n
         return out
 
     def chain_text(self, group: str) -> str:

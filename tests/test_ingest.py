@@ -173,6 +173,11 @@ def test_the_command_line_ingests_a_folder_and_writes_its_report(tmp_path: Path,
     written = json.loads(report.read_text(encoding="utf-8"))
     assert (written["articles_read"], written["incidents_added"], written["incidents_merged"]) == (4, 3, 1)
     assert written["articles_failed"] == 1
+    exported = subprocess.run([sys.executable, "-m", "geo", "export", "--group", IRI], capture_output=True, text=True,
+                              env=env, timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert exported.returncode == 0, exported.stderr
+    rows = exported.stdout.strip().splitlines()
+    assert len(rows) == 2 and "Al-Thawriun" in rows[1]  # the parent's export takes in its front
 
 
 def test_an_old_store_gains_the_ingest_tables_and_columns(tmp_path: Path) -> None:
