@@ -24,8 +24,9 @@ opened in each worker, the first chunk parsed: 8 articles on the pool, one bag p
 of ~64 on Dask, one article in process). "After start-up" rates are (articles - 1) over
 the time from that first article filed to the end. Memory: the peak RSS (``VmHWM``) of
 every worker process, sampled from ``/proc`` every 0.1 s, and the driver's own
-(``VmHWM`` too: ``ru_maxrss`` would carry the parent's peak over ``exec``). Filing time is the driver's time inside ``Filer.file`` (the bench wraps
-the class in its own process; no code in ``geo`` is changed).
+(``VmHWM`` too: ``ru_maxrss`` would carry the parent's peak over ``exec``). Filing time
+is the driver's time inside ``Filer.file`` (the bench wraps the class in its own process;
+no code in ``geo`` is changed).
 
 Dedup (``--dedup``): a store filled with ``--stored`` synthetic incidents
 (``bench/scale_data.py``, by ``Store.upsert``), then ``--incoming`` incidents, half
@@ -52,6 +53,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -63,9 +65,18 @@ from bench.eval_sets import commit_label, load_module  # noqa: E402
 
 FIXED_DAY = date(2024, 8, 6)  # publication date of the texts whose loader gives none
 SHUFFLE_SEED = 20241125
-CONFIGS = {"1": {"jobs": 1, "dask": "", "workers": 1, "label": "jobs=1 (in process)"},
-           "2": {"jobs": 2, "dask": "", "workers": 2, "label": "jobs=2 (process pool)"},
-           "dask": {"jobs": 2, "dask": "local", "workers": 2, "label": "Dask LocalCluster, 2 workers"}}
+
+
+@dataclass(frozen=True)
+class Config:
+    jobs: int
+    dask: str
+    workers: int  # processes that parse: what "per core" divides by
+    label: str
+
+
+CONFIGS = {"1": Config(1, "", 1, "jobs=1 (in process)"), "2": Config(2, "", 2, "jobs=2 (process pool)"),
+           "dask": Config(2, "local", 2, "Dask LocalCluster, 2 workers")}
 PG_DEFAULT = "postgresql://postgres@/incidents?host=/tmp/pgm&port=54329"
 TARGET_PER_CORE = 200.0
 TARGET_DEDUP_MS = 5.0
@@ -200,10 +211,9 @@ def _busy_s() -> float:
 def run_one(config: str, jsonl: Path) -> dict[str, Any]:
     """One timed ingest of ``jsonl`` into a new SQLite store: figures as a dict."""
     import geo.ingest.run as run
-    from geo.ingest.filing import Filer
+    from geo.ingest.filing import Filer, Summary
     from geo.ingest.inputs import read_inputs
     from geo.ingest.reading import Reading
-    from geo.ingest.filing import Summary
     from geo.store import Store
 
     filing = [0.0]
@@ -234,8 +244,7 @@ def run_one(config: str, jsonl: Path) -> dict[str, Any]:
         busy0, cpu0 = _busy_s(), time.process_time()
         with Sampler() as sampler:
             t0 = time.perf_counter()
-            summary = run.ingest(timed_read(), store, actor="bench", jobs=int(spec["jobs"]), dask=str(spec["dask"]),
-                                 progress=progress)
+            summary = run.ingest(timed_read(), store, actor="bench", jobs=spec.jobs, dask=spec.dask, progress=progress)
             t_end = time.perf_counter()
             sampler.sample()
         driver_cpu = time.process_time() - cpu0
@@ -249,7 +258,7 @@ def run_one(config: str, jsonl: Path) -> dict[str, Any]:
     children_cpu = sum(p["cpu_s"] for p in sampler.procs.values())
     first = marks.get("first", t_end)
     after = (n - 1) / (t_end - first) if n > 1 and t_end > first else None
-    return {"config": config, "label": spec["label"], "workers": spec["workers"], "articles": n,
+    return {"config": config, "label": spec.label, "workers": spec.workers, "articles": n,
             "wall_s": wall, "read_s": marks.get("read", t0) - t0, "startup_s": first - marks.get("read", t0),
             "after_startup_s": t_end - first, "per_s": n / wall, "per_s_after_startup": after,
             "filing_s": filing[0], "added": summary.added, "merged": summary.merged, "to_review": summary.to_review,
@@ -425,7 +434,8 @@ def _load(values: list[float]) -> str:
 
 def ingest_table(rows: list[dict[str, Any]]) -> list[str]:
     out = ["| articles | configuration | wall s | reading s | start-up s | articles/s end to end | articles/s after start-up "
-           "| **per core** after start-up (end to end) | articles per CPU s, all our processes | incidents added / merged (to review) | rejected / failed "
+           "| **per core** after start-up (end to end) | articles per CPU s, all our processes "
+           "| incidents added / merged (to review) | rejected / failed "
            "| driver filing s | peak RSS MB: driver; each worker | CPU s: driver; workers | others' cores busy "
            "| load avg 1-min start → end |",
            "|" + "---|" * 16]
@@ -553,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
                     result = spawn_one(config, files[size])
                     print(json.dumps(result), flush=True)
                     runs.append(result)
-                all_runs[f"{size:,} {CONFIGS[config]['label']}"] = [r["wall_s"] for r in runs]
+                all_runs[f"{size:,} {CONFIGS[config].label}"] = [r["wall_s"] for r in runs]
                 rows.append(best(runs))
     dedups: list[dict[str, Any]] = []
     if args.dedup:
