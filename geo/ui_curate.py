@@ -23,9 +23,11 @@ from geo.gazetteer import Gazetteer
 from geo.geocoder import OfflineGeocoder
 from geo.mapview import base_map
 from geo.records import GROUP_ROLES, Incident
+from geo.reports import Report, reports_for
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
 from geo.store import AuditEntry, NothingToUndo, NotStored, Source, Store, WriteLimitExceeded
+from geo.ui_ingest import show_reports
 from geo.ui_roles import read_only_note
 from geo.ui_state import count_writes, secret, write_limit_message, writes_left
 
@@ -82,11 +84,12 @@ def _label(i: Incident) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _about(version: tuple[str, int], incident: Incident, _store: Store,
-           ) -> tuple[list[Source], list[duplicates.Duplicate], list[AuditEntry]]:
-    """The incident's sources, likely duplicates and history, read once per store revision:
-    the tab is drawn on every full rerun of the page (a filter change), not only when used."""
+           ) -> tuple[list[Source], list[duplicates.Duplicate], list[AuditEntry], list[Report]]:
+    """The incident's sources, likely duplicates, history and ingested reports, read once per
+    store revision: the tab is drawn on every full rerun of the page (a filter change), not
+    only when used."""
     return (_store.sources(incident.event_id), duplicates.likely_duplicates(_store, incident),
-            _store.audit(incident.event_id, HISTORY))
+            _store.audit(incident.event_id, HISTORY), reports_for(_store, [incident.event_id]).get(incident.event_id, []))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -100,13 +103,14 @@ def _changes(version: tuple[str, int], _store: Store) -> tuple[list[AuditEntry],
 def _editor(store: Store, version: tuple[str, int], incident: Incident, gazetteer: GazetteerLoader,
             labels: LabelsLoader, access: Access) -> None:
     key = f"cur_{incident.event_id}_{abs(hash(incident))}"  # a stored change draws the form afresh
-    sources, likely, history = _about(version, incident, store)
+    sources, likely, history, told = _about(version, incident, store)
     if sources:  # plain cells and a checked link: text from records is never read as markup
         st.caption(f"{len(sources)} source{'s' if len(sources) != 1 else ''}:")
         st.dataframe([{"source": s.source, "link": safe_url(s.source_url) or None, "published": s.published,
                        "merged by": s.added_by, "merged at": s.added_at} for s in sources],
                      hide_index=True, key=f"{key}_sources",
                      column_config={"link": st.column_config.LinkColumn("link")})
+    show_reports(told)
     c1, c2, c3 = st.columns(3)
     event_date = c1.date_input("Event date", value=incident.event_date, min_value=date(1900, 1, 1),
                                format="YYYY-MM-DD", key=f"{key}_date")

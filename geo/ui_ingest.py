@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo import settings
+from geo.articles import highlight_html
 from geo.geoparse import actors
 from geo.groups import RELATIONS
 from geo.importers import MAX_UPLOAD_BYTES
@@ -23,13 +24,14 @@ from geo.ingest import review
 from geo.ingest.filing import Summary
 from geo.ingest.inputs import FetchError, Item, fetch_url, read_inputs, read_upload
 from geo.ingest.run import ingest
+from geo.reports import Report, reports_for
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
 from geo.store import Store
 from geo.ui_roles import auth_config, read_only_note
 from geo.ui_state import count_writes, write_limit_message, writes_left
 
-__all__ = ["ingest_panel"]
+__all__ = ["ingest_panel", "show_reports"]
 
 _SHOWN = 50  # review entries listed at once; the rest follow as these are decided
 _JOBS = 2  # worker processes for a large upload (small ones are parsed in the server process)
@@ -113,6 +115,7 @@ def _merge_entry(store: Store, access: Access, entry: review.Review) -> None:
     title = f"{incident.event_date} · {incident.location} · {incident.group}" if incident else entry.event_id
     with st.container(border=True):
         st.markdown(markdown_literal(f"Merged into {title}: {entry.reason}"))
+        show_reports(reports_for(store, [entry.event_id]).get(entry.event_id, []))
         st.dataframe([{"source": s.source, "link": safe_url(s.source_url) or None, "published": s.published}
                       for s in store.sources(entry.event_id)], hide_index=True,
                      column_config={"link": st.column_config.LinkColumn("link")})
@@ -139,6 +142,23 @@ def _group_entry(store: Store, access: Access, entry: review.Review, names: list
             if st.form_submit_button("File under this parent"):
                 _decide(lambda: review.file_group(store, entry.id, parent=parent or "", relation=relation,
                                                   source=source, actor=access.actor))
+
+
+def show_reports(found: list[Report]) -> None:
+    """Each report of an incident: who said it, their group and figures, and the sentences
+    it was read from with the place mentions marked (escaped HTML)."""
+    if not found:
+        return
+    with st.expander(f"What each of the {len(found)} reports said"):
+        for r in found:
+            figures = ", ".join(f"{v} {name}" for name, v in (("killed", r.killed), ("injured", r.injured))
+                                if v is not None) or "no toll"
+            st.markdown(markdown_literal(f"{r.source or r.article} · {r.group or 'no group'} ({r.group_role}) · "
+                                         f"{figures}"))
+            marks = r.evidence.get("mentions", [])
+            for n, sentence in enumerate(r.evidence.get("sentences", [])):
+                spans = [(a, b, role, name) for k, a, b, role, name in marks if k == n]
+                st.markdown(highlight_html(str(sentence), spans), unsafe_allow_html=True)
 
 
 def _decide(action: Callable[[], object]) -> None:

@@ -68,6 +68,15 @@ def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> AppTest:
     return AppTest.from_file("../app.py", default_timeout=120)
 
 
+def ingested_ids(store: Store) -> list[str]:
+    from sqlalchemy import select
+
+    from geo.schema import incidents
+
+    with store.read() as conn:
+        return [r[0] for r in conn.execute(select(incidents.c.event_id).where(incidents.c.event_id.like("ingest-%")))]
+
+
 def _said(at: AppTest) -> str:
     return "\n".join(str(e.value) for kind in (at.markdown, at.success, at.error, at.info)
                      for e in kind).replace("\\", "")
@@ -85,6 +94,13 @@ def test_an_editor_ingests_a_feed_and_decides_the_new_name(tmp_path: Path, monke
     assert "New group name: Saraya Ghadab al-Furat" in said
     assert "could not be read" in said and "0 could not be read" in said
     store = Store(store_url())
+    # the merged attack's reports, with the sentences each was read from, in the editor
+    [asad] = [e for e in ingested_ids(store) if store.get(e) and store.get(e).group == "Al-Thawriun"]
+    at.text_input(key="curate_query").input(asad).run()
+    assert not at.exception
+    assert [x for x in at.expander if x.label == "What each of the 2 reports said"]
+    marked = [m.value for m in at.markdown if "<mark" in str(m.value) and "Ain al-Asad" in str(m.value)]
+    assert len(marked) >= 2  # one evidence sentence per report, its place mention marked
     [entry] = review.open_reviews(store, "group")
     at.button(key=f"review_keep_{entry.id}").click().run()
     assert not at.exception
