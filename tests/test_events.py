@@ -128,6 +128,9 @@ def test_no_group_cue_is_unknown() -> None:
     ("Seven U.S. troops and personnel were injured in the attack.", (None, 7)),
     ("A car bomb went off at a checkpoint, killing four policemen and wounding six.", (4, 6)),
     ("The attack caused damage but no casualties were reported.", (None, None)),
+    ("Drones hit the base, wounding three service members, two officials said on Monday.", (None, 3)),
+    ("Gunmen opened fire, killing three soldiers, two civilians and four police officers.", (9, None)),
+    ("Gunmen killed three soldiers and two civilians, police said.", (5, None)),
 ])
 def test_casualty_counts(text: str, expected: tuple[int | None, int | None]) -> None:
     assert casualties.casualties(text, sentences.split(text)) == expected

@@ -31,7 +31,9 @@ _KILLED = r"(?:" + lexicon.alternation("killed_words") + r")"
 _INJURED = r"(?:" + lexicon.alternation("injured_words") + r")"
 _TOLL_WORD = re.compile(r"\b(?:" + _KILLED + "|" + _INJURED + r")\b")
 _CUMULATIVE = re.compile(r"\b" + lexicon.alternation("cumulative_cues") + r"\b", re.IGNORECASE)
+# a comma that opens an attribution ("wounding three soldiers, two officials said") ends the count
 _CLAUSE_STOP = re.compile(r"(?<![A-Z])\.|[;:()]|,\s*(?:including|among them|most of them|of whom|many|both|all)\b|"
+                          r",(?=[^,.;]{0,60}\b(?:said|says|say|told|reported|according)\b)|"
                           r"\bincluding\b|"
                           r"\b(?:in|on|near|when|after|as|while|during|according)\b|\bat\b(?!\s+least)|"
                           r"\band\s+(?:" + _KILLED + "|" + _INJURED + r")\b")  # "killing four and wounding six"
