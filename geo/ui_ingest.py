@@ -22,7 +22,7 @@ from geo.groups import RELATIONS
 from geo.importers import MAX_UPLOAD_BYTES
 from geo.ingest import review
 from geo.ingest.filing import Summary
-from geo.ingest.inputs import FetchError, Item, fetch_url, read_inputs, read_upload
+from geo.ingest.inputs import FetchError, Item, Rejected, fetch_url, read_inputs, read_upload
 from geo.ingest.run import ingest
 from geo.reports import Report, reports_for
 from geo.roles import Access
@@ -35,6 +35,7 @@ __all__ = ["ingest_panel", "show_reports"]
 
 _SHOWN = 50  # review entries listed at once; the rest follow as these are decided
 _JOBS = 2  # worker processes for a large upload (small ones are parsed in the server process)
+MAX_ARTICLES = 2000  # per ingest in the app (a few minutes of the server's CPU); the CLI has no limit
 
 
 def ingest_panel(store: Store, access: Access) -> None:
@@ -74,6 +75,11 @@ def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -
             name, items = _items(upload, feed)
     except FetchError as error:
         st.error(markdown_literal(f"Nothing was ingested: {error}"))
+        return
+    articles = sum(1 for item in items if not isinstance(item, Rejected))
+    if articles > MAX_ARTICLES:
+        st.error(markdown_literal(f"Nothing was ingested: {name} holds {articles:,} articles, and the app ingests at "
+                                  f"most {MAX_ARTICLES:,} at a time. Split it, or use python -m geo ingest."))
         return
     left = writes_left()
     if left is not None and len(items) > left:  # at most one write per article's incident is not known yet: be safe
