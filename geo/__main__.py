@@ -191,13 +191,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _ingest_progress(done: int, total: int) -> None:
+    if total:
+        _progress("ingesting", done, total)
+    else:  # a stream of unknown length: a count
+        sys.stderr.write(f"\ringesting: {done:,} articles")
+        sys.stderr.flush()
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Folders, JSON lines, feeds: every article parsed (in parallel), its incidents filed
     (reports of one event merged), a summary on stdout and, with ``--report``, as JSON."""
     from geo.ingest.inputs import read_inputs
     from geo.ingest.run import ingest
 
-    bar = (lambda done, total: _progress("ingesting", done, total)) if sys.stderr.isatty() else None
+    bar = _ingest_progress if sys.stderr.isatty() else None
     items = read_inputs(args.inputs, fetch_pages=not args.no_pages)
     summary = ingest(items, Store(settings.store_url()), actor=CLI_ACTOR, jobs=args.jobs or os.cpu_count() or 1,
                      dask=args.dask or "", progress=bar)

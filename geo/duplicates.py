@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select
 
 from geo.curation import UNKNOWN_GROUPS
-from geo.queries import like_pattern
 from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
+from geo.schema import like_pattern
 from geo.store import Store, from_db
 
 __all__ = ["DAYS", "KM", "Duplicate", "likely_duplicates", "distance_km", "lookup"]
@@ -52,33 +53,45 @@ def _same_group(a: str, b: str) -> bool:
     return a in UNKNOWN_GROUPS or b in UNKNOWN_GROUPS or a == b
 
 
+def _candidates(where: ColumnElement[bool]) -> Select[Any]:
+    """The query for one shape of lookup, built once: the values go in as parameters."""
+    return select(*[t.c[f] for f in FIELDS]).where(
+        t.c.event_date.between(bindparam("first"), bindparam("last")), where,
+        t.c.event_id != bindparam("id")).limit(2000)
+
+
+_BOX = and_(t.c.latitude.between(bindparam("south"), bindparam("north")),
+            t.c.longitude.between(bindparam("west"), bindparam("east")))
+_NEAR = _candidates(_BOX)
+_NEAR_OR_NAMED = _candidates(or_(_BOX, and_(func.lower(t.c.location) == bindparam("name"), t.c.latitude.is_(None))))
+_NAMED = _candidates(func.lower(t.c.location) == bindparam("name"))
+
+
 def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km: float = KM,
                       limit: int = LIMIT, any_group: bool = False, conn: Connection | None = None) -> list[Duplicate]:
     """Stored incidents (not ``incident`` itself) that are likely the same event, closest first.
 
     ``any_group``: leave the groups to the caller (ingest judges fronts and parents itself);
     ``conn``: read in that open transaction (ingest's, which sees what it just wrote)."""
-    first = (incident.event_date - timedelta(days=days)).isoformat()
-    last = (incident.event_date + timedelta(days=days)).isoformat()
     name = _name(incident.location)
-    same_name = and_(func.lower(t.c.location) == name, t.c.latitude.is_(None)) if name else None
+    params: dict[str, object] = {"first": (incident.event_date - timedelta(days=days)).isoformat(),
+                                 "last": (incident.event_date + timedelta(days=days)).isoformat(),
+                                 "id": incident.event_id, "name": name}
     if incident.latitude is not None and incident.longitude is not None:
         dlat = km / 111.0
         dlon = km / (111.0 * max(0.01, math.cos(math.radians(incident.latitude))))
-        near = and_(t.c.latitude.between(incident.latitude - dlat, incident.latitude + dlat),
-                    t.c.longitude.between(incident.longitude - dlon, incident.longitude + dlon))
-        where = near if same_name is None else or_(near, same_name)
+        params.update(south=incident.latitude - dlat, north=incident.latitude + dlat,
+                      west=incident.longitude - dlon, east=incident.longitude + dlon)
+        query = _NEAR_OR_NAMED if name else _NEAR
     elif name:
-        where = func.lower(t.c.location) == name
+        query = _NAMED
     else:
         return []
-    query = select(*[t.c[f] for f in FIELDS]).where(t.c.event_date.between(first, last), where,
-                                                    t.c.event_id != incident.event_id)
     if conn is None:
         with store.read() as reading:
-            rows = reading.execute(query.limit(2000)).all()
+            rows = reading.execute(query, params).all()
     else:
-        rows = conn.execute(query.limit(2000)).all()
+        rows = conn.execute(query, params).all()
     found = []
     for row in rows:
         other = from_db(row._mapping)

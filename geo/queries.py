@@ -22,9 +22,10 @@ from sqlalchemy.sql import Select
 from geo.filters import Filters, Options
 from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
+from geo.schema import like_pattern
 from geo.store import Store, from_db
 
-__all__ = ["BBox", "Totals", "Cell", "Week", "where", "like_pattern", "options", "facets", "totals", "summary", "newest",
+__all__ = ["BBox", "Totals", "Cell", "Week", "where", "options", "facets", "totals", "summary", "newest",
            "unlocated", "stream", "points", "cell_size", "weekly", "search_keys", "id_keys", "OTHER_GROUPS",
            "SEARCHED"]
 
@@ -75,12 +76,6 @@ class Week:
     start: date
     group: str
     count: int
-
-
-def like_pattern(term: str) -> str:
-    """``%term%`` for ``LIKE … ESCAPE '\\'``, the term's own ``%``, ``_`` and ``\\`` taken literally."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def search_condition(text: str) -> ColumnElement[bool]:

@@ -32,7 +32,7 @@ from sqlalchemy.pool import StaticPool
 from geo.records import FIELDS
 
 __all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports", "sources",
-           "reports", "articles", "reviews", "group_links",
+           "reports", "articles", "reviews", "group_links", "like_pattern",
            "UnsupportedStore", "StoreUnavailable", "engine_for", "database_url", "redacted", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
@@ -176,6 +176,12 @@ group_links = Table(
     Column("added_by", Text, nullable=False),
     Column("added_at", Text, nullable=False),
 )
+
+
+def like_pattern(term: str) -> str:
+    """``%term%`` for ``LIKE … ESCAPE '\\'``, the term's own ``%``, ``_`` and ``\\`` taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def database_url(location: str) -> str:

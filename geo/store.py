@@ -475,13 +475,14 @@ class Store:
         else:  # never stored: only its audit row, which an undo puts back as an incident
             via = self._audit(conn, now, actor, action, "delete", other_id, other, None)
         have = {(s.source, s.source_url) for s in self._sources(conn, from_db(keep))}
-        for s in self._sources(conn, from_db(other)):
+        brought = self._sources(conn, from_db(other)) if stored else self._own_source(from_db(other))
+        for s in brought:
             if (s.source, s.source_url) in have:
                 continue
             have.add((s.source, s.source_url))
-            conn.execute(sources.insert().values(event_id=keep_id, source=s.source, source_url=s.source_url,
-                                                 published=s.published or None, added_at=now, added_by=actor,
-                                                 via=via, report=s.report))
+            conn.execute(_SOURCE_ONE, {"event_id": keep_id, "source": s.source, "source_url": s.source_url,
+                                       "published": s.published or None, "added_at": now, "added_by": actor,
+                                       "via": via, "report": s.report})
         return via
 
     def sources(self, event_id: str) -> list[Source]:
@@ -505,10 +506,13 @@ class Store:
         return out
 
     @staticmethod
-    def _sources(conn: Connection, incident: Incident) -> list[Source]:
-        own = [Source(incident.source, incident.source_url,
-                      incident.published.isoformat() if incident.published else "", report=incident.event_id)] \
-            if incident.source or incident.source_url else []
+    def _own_source(incident: Incident) -> list[Source]:
+        return [Source(incident.source, incident.source_url, incident.published.isoformat() if incident.published
+                       else "", report=incident.event_id)] if incident.source or incident.source_url else []
+
+    @classmethod
+    def _sources(cls, conn: Connection, incident: Incident) -> list[Source]:
+        own = cls._own_source(incident)
         rows = conn.execute(select(sources).where(sources.c.event_id == incident.event_id).order_by(sources.c.id))
         return own + [Source(r.source, r.source_url, r.published or "", r.added_at, r.added_by, r.report) for r in rows]
 
@@ -520,10 +524,10 @@ class Store:
 
     def _put(self, conn: Connection, values: dict[str, Any], *, exists: bool) -> None:
         row = dict(zip(_STORED, stored_values(from_db(values)), strict=True))
-        if exists:
-            conn.execute(incidents.update().where(incidents.c.event_id == row["event_id"]).values(row))
+        if exists:  # one statement, values as parameters: compiled once, not built per record
+            conn.execute(_UPDATE_ONE, {**row, "_id": row["event_id"]})
         else:
-            conn.execute(incidents.insert().values(row))
+            conn.execute(_INSERT_ONE, row)
 
     def _remove(self, conn: Connection, values: dict[str, Any], now: str, actor: str, action: str) -> int:
         conn.execute(incidents.delete().where(incidents.c.event_id == values["event_id"]))
@@ -533,10 +537,10 @@ class Store:
     def _audit(conn: Connection, now: str, actor: str, action: str, change: str, event_id: str,
                before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
         """One audit row; ``after`` is kept whole (only a bulk add leaves it to the next change)."""
-        done = conn.execute(audit.insert().values(
-            at=now, actor=actor, action=action, change=change, event_id=event_id,
-            before=None if before is None else json.dumps(before, ensure_ascii=False),
-            after="" if after is None else json.dumps(after, ensure_ascii=False)))
+        done = conn.execute(_AUDIT_ONE, {
+            "at": now, "actor": actor, "action": action, "change": change, "event_id": event_id,
+            "before": None if before is None else json.dumps(before, ensure_ascii=False),
+            "after": "" if after is None else json.dumps(after, ensure_ascii=False)})
         key = done.inserted_primary_key
         assert key is not None
         return int(key[0])
@@ -544,6 +548,12 @@ class Store:
     @staticmethod
     def _bump(conn: Connection) -> None:
         conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
+
+
+_INSERT_ONE = incidents.insert()
+_UPDATE_ONE = incidents.update().where(incidents.c.event_id == bindparam("_id"))
+_AUDIT_ONE = audit.insert()
+_SOURCE_ONE = sources.insert()
 
 
 def utc_now() -> str:

@@ -1,80 +1,135 @@
 """Running an ingest: articles read in parallel, filed in order by one writer.
 
 Parsing is the cost (a few milliseconds of CPU per article), so it is spread over
-processes; filing is cheap and must see every earlier report, so it stays in this
-process, in input order, whatever order the workers finish in. Three ways to read, one
-function (:func:`geo.ingest.reading.read_article`):
+processes; filing must see every earlier report, so it stays in this process, in input
+order, whatever order the workers finish in, ``BATCH`` articles per transaction. The input
+is taken ``WINDOW`` articles at a time, so the memory held does not grow with the corpus.
+Three ways to read, one function (:func:`geo.ingest.reading.read_article`):
 
 * ``jobs=1``: in this process;
 * ``jobs=N``: a pool of N ``spawn`` processes (safe inside a threaded server such as
   Streamlit), each opening the gazetteer once;
 * ``dask="tcp://scheduler:8786"`` (or ``"local"`` for a local cluster of ``jobs``
-  workers): a ``dask.bag`` over the articles, mapped with the same function on the
-  cluster's workers, which need this package installed and a gazetteer of their own.
+  workers): each part of ``PART`` articles a one-partition ``dask.bag`` mapped with the same
+  function on the cluster's workers (which need this package and a gazetteer), a few parts
+  in flight at a time and taken back in order, so filing starts with the first part and
+  runs while the workers parse the next.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from typing import Any
 
 from geo.ingest.filing import Filer, Summary
 from geo.ingest.inputs import Article, Rejected
 from geo.ingest.reading import Reading, read_article
 from geo.store import Store
 
-__all__ = ["ingest", "readings", "dask_readings"]
+__all__ = ["ingest", "Reader", "reader"]
 
 CHUNK = 8  # articles per message to a pool worker: fewer round trips, still an even spread
+BATCH = 32  # articles filed per transaction
+WINDOW = 2000  # articles taken from the input at a time
+PART = 64  # articles per Dask task
+IN_FLIGHT = 3  # Dask tasks per worker queued ahead of the filing
+
+Reader = Callable[[Sequence[Article]], Iterator[Reading]]
 
 
-def readings(items: Sequence[Article], *, jobs: int = 1, dask: str = "") -> Iterator[Reading]:
-    """Each article's reading, in input order."""
+def _serial(items: Sequence[Article]) -> Iterator[Reading]:
+    return map(read_article, items)
+
+
+@contextmanager
+def reader(jobs: int = 1, dask: str = "") -> Iterator[Reader]:
+    """A function from articles to their readings (in order), and what it runs on, for
+    the length of the ``with`` block."""
     if dask:
-        yield from dask_readings(items, dask, workers=max(1, jobs))
-    elif jobs <= 1 or len(items) <= CHUNK:
-        yield from map(read_article, items)
+        with _dask_client(dask, max(1, jobs)) as (client, workers):
+            yield lambda items: _on_dask(client, items, workers)
+    elif jobs <= 1:
+        yield _serial
     else:
-        with multiprocessing.get_context("spawn").Pool(min(jobs, len(items))) as pool:
-            yield from pool.imap(read_article, items, chunksize=CHUNK)
+        pool: list[Any] = []  # started on the first window worth it, closed at the end
+
+        def read(items: Sequence[Article]) -> Iterator[Reading]:
+            if len(items) <= CHUNK:
+                return _serial(items)
+            if not pool:
+                pool.append(multiprocessing.get_context("spawn").Pool(jobs))
+            return pool[0].imap(read_article, items, chunksize=CHUNK)
+
+        try:
+            yield read
+        finally:
+            if pool:
+                pool[0].terminate()
 
 
-def dask_readings(items: Sequence[Article], address: str, *, workers: int = 2) -> Iterator[Reading]:
-    """The readings from a Dask cluster at ``address`` ("local": a local cluster of
-    ``workers`` single-threaded processes, started here and stopped at the end), one bag
-    partition at a time, in order."""
-    import dask.bag as db
+@contextmanager
+def _dask_client(address: str, workers: int) -> Iterator[tuple[Any, int]]:
     from dask.distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) \
         if address == "local" else None
     try:
         with Client(cluster if cluster is not None else address) as client:
-            parts = max(1, min(len(items) // 64, 512))  # enough partitions to spread, few enough to schedule cheaply
-            bag = db.from_sequence(list(items), npartitions=parts).map(read_article)
-            for future in client.compute(bag.to_delayed()):
-                yield from future.result()
+            yield client, max(1, len(client.scheduler_info().get("workers", {})))
     finally:
         if cluster is not None:
             cluster.close()
 
 
-def ingest(items: Iterable[Article | Rejected], store: Store, *, actor: str, jobs: int = 1, dask: str = "",
-           progress: Callable[[int, int], None] | None = None) -> Summary:
-    """Read and file every article; the summary counts what happened to each."""
-    summary = Summary()
-    batch: list[Article] = []
+def _on_dask(client: Any, items: Sequence[Article], workers: int) -> Iterator[Reading]:
+    import dask.bag as db
+
+    parts = (items[k:k + PART] for k in range(0, len(items), PART))
+    queued = deque(client.compute(db.from_sequence(p, npartitions=1).map(read_article))
+                   for p in islice(parts, workers * IN_FLIGHT))
+    while queued:
+        done = queued.popleft().result()
+        following = next(parts, None)
+        if following is not None:
+            queued.append(client.compute(db.from_sequence(following, npartitions=1).map(read_article)))
+        yield from done
+
+
+def _windows(items: Iterable[Article | Rejected], summary: Summary) -> Iterator[list[Article]]:
+    window: list[Article] = []
     for item in items:
         if isinstance(item, Rejected):
             summary.fail(item.key, item.reason)
-        else:
-            batch.append(item)
+            continue
+        window.append(item)
+        if len(window) == WINDOW:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def ingest(items: Iterable[Article | Rejected], store: Store, *, actor: str, jobs: int = 1, dask: str = "",
+           progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Read and file every article; the summary counts what happened to each.
+    ``progress(done, total)`` after each batch (``total`` 0 when ``items`` has no length)."""
+    summary = Summary()
     filer = Filer(store, actor=actor)
-    unchanged = filer.unchanged(batch)  # not parsed again: a re-run over the same input is cheap
-    summary.unchanged += len(unchanged)
-    batch = [a for a in batch if a.key not in unchanged]
-    for done, reading in enumerate(readings(batch, jobs=jobs, dask=dask), start=1):
-        filer.file(reading, summary)
-        if progress is not None:
-            progress(done, len(batch))
+    total = sum(isinstance(i, Article) for i in items) if isinstance(items, Sequence) else 0
+    done = 0
+    with reader(jobs, dask) as read:
+        for window in _windows(items, summary):
+            unchanged = filer.unchanged(window)  # not parsed again: a re-run over the same input is cheap
+            summary.unchanged += len(unchanged)
+            done += len(unchanged)
+            readings = read([a for a in window if a.key not in unchanged])
+            while batch := list(islice(readings, BATCH)):
+                filer.file(batch, summary)
+                done += len(batch)
+                if progress is not None:
+                    progress(done, total)
     return summary
