@@ -1,6 +1,6 @@
 """Filing what was read into the store: one incident per event, however many reports.
 
-Each article is filed in one transaction, in input order, by one writer, so two outlets'
+Articles are filed a batch per transaction, in input order, by one writer, so two outlets'
 reports of one attack meet here whatever order the workers finished in. For each incident
 read, the likely duplicates already stored are judged (:mod:`geo.ingest.matching`): a
 match takes the report as another source (:meth:`geo.store.Store.absorb`, undoable like
