@@ -374,7 +374,7 @@ def dedup(location: str, backend: str, n_stored: int, n_incoming: int) -> dict[s
     summary = Summary()
     ftimes: dict[str, list[float]] = {"near": [], "new": []}
     for k, (kind, incident) in enumerate(incoming):
-        reading = Reading(f"bench-in-{k:05d}", "bench", (Found(incident, True, "{}"),))
+        reading = Reading(f"bench-in-{k:05d}", "bench", (Found(incident, "{}"),))
         start = time.perf_counter()
         filer.file([reading], summary)
         ftimes[kind].append(time.perf_counter() - start)

@@ -30,7 +30,6 @@ class Found:
     sentences it was read from, and the place mentions in them)."""
 
     incident: Incident
-    group_known: bool
     evidence: str
 
 
@@ -80,7 +79,7 @@ def read_article(article: Article) -> Reading:
             rejected.append(f"incident at {record.mention or record.location!r}: no date in the text and no "
                             "publication date")
             continue
-        found.append(Found(incident, record.group_known, _evidence(article.text, record, result.mentions)))
+        found.append(Found(incident, _evidence(article.text, record, result.mentions)))
     if not result.incidents:
         rejected.append("no incident reported (no place where something happened)")
     return Reading(article.key, digest, tuple(found), tuple(rejected))
