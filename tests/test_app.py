@@ -69,7 +69,7 @@ def test_tower_22_strike_is_at_tower_22(app: AppTest) -> None:
     table = at.dataframe[0].value
     tower = table[table["location"].str.contains("Tower 22")]
     assert len(tower) == 1 and tower.iloc[0]["killed"] == 3
-    [row] = [r for r in map_rows(at) if "Tower 22" in r["lines"][2][1]]
+    [row] = [r for r in map_rows(at) if "Tower 22" in dict(r["lines"])["Place"]]
     assert abs(row["lat"] - 33.32) < 0.1 and abs(row["lon"] - 38.70) < 0.1
 
 
@@ -196,7 +196,7 @@ def test_editing_the_place_saves_the_new_towns_point(app: AppTest) -> None:
     assert lat is not None and lon is not None and abs(lat - 36.34) < 0.05 and abs(lon - 43.12) < 0.05
     row = saved_marker(save(at))
     assert row is not None and abs(row["lat"] - 36.34) < 0.05 and abs(row["lon"] - 43.12) < 0.05
-    assert row["lines"][2][1].startswith("Mosul, Nineveh, IQ")  # the town's province, not Anbar's
+    assert dict(row["lines"])["Place"].startswith("Mosul, Nineveh, IQ")  # the town's province, not Anbar's
 
 
 def test_picking_another_candidate_saves_that_one(app: AppTest) -> None:
@@ -210,7 +210,7 @@ def test_picking_another_candidate_saves_that_one(app: AppTest) -> None:
     assert at.text_input(key="inc0_place_admin1").value == "Illinois"
     row = saved_marker(save(at))
     assert row is not None and abs(row["lat"] - 39.80) < 0.05 and abs(row["lon"] + 89.64) < 0.05
-    assert row["lines"][2][1].startswith("Springfield, Illinois, US")
+    assert dict(row["lines"])["Place"].startswith("Springfield, Illinois, US")
 
 
 def test_a_name_with_no_candidates_is_saved_off_the_map_not_at_the_old_point(app: AppTest) -> None:
@@ -237,7 +237,7 @@ def test_clicking_a_mention_makes_it_the_event_place(app: AppTest) -> None:
     lat, lon = coordinates(at)
     assert lat is not None and lon is not None and abs(lat - 35.69) < 0.1 and abs(lon - 51.42) < 0.1
     row = saved_marker(save(at))
-    assert row is not None and abs(row["lat"] - 35.69) < 0.1 and row["lines"][2][1].startswith("Tehran")
+    assert row is not None and abs(row["lat"] - 35.69) < 0.1 and dict(row["lines"])["Place"].startswith("Tehran")
 
 
 # ----------------------------------------------------------------- several incidents in one article
