@@ -66,3 +66,12 @@ def test_a_bad_register_row_is_named(tmp_path: Path) -> None:
     path.write_text("canonical,aliases,kind,countries,source\nX,,army,IQ,https://e.org\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"groups.csv: row 2, column kind"):
         actors.read_register(path)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The ambush was blamed on Palestinian gunmen, police said.", ""),  # a nationality, not a group
+    ("The spill was blamed on Canada's mining firm.", ""),  # whose, not which group
+    ("The ambush was carried out by Maoists. Sources in the district said two were hurt.", "Maoists"),
+])
+def test_a_name_is_a_name_not_a_nationality_nor_the_next_sentence(text: str, expected: str) -> None:
+    assert actors.group_of(text, [(0, len(text))]).name == expected

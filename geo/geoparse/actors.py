@@ -29,6 +29,7 @@ from pathlib import Path
 from geo import names
 from geo.geoparse import lexicon
 from geo.geoparse import spans as _spans
+from geo.geoparse.demonyms import demonym_place
 
 __all__ = ["Actor", "Register", "GroupReading", "group_of", "register", "REGISTER_PATH"]
 
@@ -213,7 +214,7 @@ def _name_after(text: str, pos: int) -> tuple[str, int, int] | None:
             words.append(m)
         else:
             break
-        if len(words) >= 9:
+        if len(words) >= 9 or _ends_sentence(w):
             break
     while words and words[-1].group().lower() in _CONNECT:
         words.pop()
@@ -229,6 +230,8 @@ def _name_before(text: str, pos: int) -> tuple[str, int, int] | None:
     words: list[re.Match[str]] = []
     while tokens:
         w = tokens[-1].group()
+        if words and _ends_sentence(w):  # "… in Nangarhar. Later IS claimed": the name starts after the stop
+            break
         if _capital(w) or w.lower() in _CONNECT and words:
             words.insert(0, tokens.pop())
         else:
@@ -238,6 +241,12 @@ def _name_before(text: str, pos: int) -> tuple[str, int, int] | None:
     while words and (words[0].group().lower() in _CONNECT or words[0].group().lower() in _NOT_NAMES):
         words.pop(0)
     return _clean(text, words)
+
+
+def _ends_sentence(word: str) -> bool:
+    """A word with a full stop that ends a sentence ("Maoists."), not an abbreviation
+    ("U.S.", "Gen.", "St.")."""
+    return word.endswith(".") and "." not in word[:-1] and len(word) > 4
 
 
 def _clean(text: str, words: Sequence[re.Match[str]]) -> tuple[str, int, int] | None:
@@ -254,6 +263,8 @@ def _clean(text: str, words: Sequence[re.Match[str]]) -> tuple[str, int, int] | 
         return None
     if low.endswith(("-backed", "-aligned", "-linked")):
         return None
+    if len(parts) == 1 and (demonym_place(parts[0]) or parts[0].endswith(("'s", "\u2019s"))):
+        return None  # "Palestinian", "Turkish", "Canada's" say whose, not which group
     return " ".join(parts), start, end
 
 
