@@ -143,6 +143,16 @@ def test_reports_of_different_groups_or_kinds_of_event_stay_apart(store: Store, 
     assert (summary.added, summary.merged) == (3, 0)
 
 
+def test_an_article_that_parses_too_long_is_named_and_the_batch_goes_on(store: Store, gazetteer: Gazetteer,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENT_MAP_PARSE_TIMEOUT_S", "0.000001")  # every parse is over the limit
+    items = list(read_inputs([str(FOLDER)]))
+    summary = ingest(items, store, actor="cli")
+    assert summary.failed_count == 4 and "parse_timeout_s" in summary.failed[0][1]
+    monkeypatch.delenv("INCIDENT_MAP_PARSE_TIMEOUT_S")
+    assert ingest(items, store, actor="cli").articles == 4  # not noted as ingested: read again next time
+
+
 def test_readings_on_two_processes_file_the_same_as_one(tmp_path: Path, gazetteer: Gazetteer) -> None:
     one, two = Store(str(tmp_path / "one.sqlite3")), Store(str(tmp_path / "two.sqlite3"))
     items = list(read_inputs([str(FOLDER)]))

@@ -13,6 +13,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from geo import geoparse, settings
@@ -51,6 +55,32 @@ def report_id(key: str, digest: str, index: int) -> str:
     return "ingest-" + hashlib.sha1(f"{key}|{digest}|{index}".encode()).hexdigest()[:16]
 
 
+class _TooLong(Exception):
+    pass
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the parse after ``seconds`` where a timer signal can be had (the main thread of
+    a pool worker, or of the CLI): a pathological article costs one worker that long, not
+    the batch. Elsewhere (Dask's task threads, the app's own threads) the text cap
+    (``max_parse_chars``) is the bound."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise _TooLong
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 @functools.cache
 def _gazetteer() -> Gazetteer:
     from geo import gazetteer
@@ -65,8 +95,13 @@ def read_article(article: Article) -> Reading:
     if len(article.text) > limit:
         return Reading(article.key, digest, problem=f"{len(article.text):,} characters; at most {limit:,} are parsed "
                                                     "(setting max_parse_chars)")
+    seconds = settings.parse_timeout_s()
+    gazetteer = _gazetteer()  # opened (on a new machine: built) before the clock starts
     try:
-        result = geoparse.parse(article.text, article.published, _gazetteer())
+        with _time_limit(seconds):
+            result = geoparse.parse(article.text, article.published, gazetteer)
+    except _TooLong:
+        return Reading(article.key, digest, problem=f"parsing took longer than {seconds:g} s (setting parse_timeout_s)")
     except Exception as error:  # one bad article must not stop a batch; the summary names it
         return Reading(article.key, digest, problem=f"the parser failed ({type(error).__name__})")
     found: list[Found] = []
