@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -201,7 +201,23 @@ def _ingest_progress(done: int, total: int) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Folders, JSON lines, feeds: every article parsed (in parallel), its incidents filed
-    (reports of one event merged), a summary on stdout and, with ``--report``, as JSON."""
+    (reports of one event merged), a summary on stdout and, with ``--report``, as JSON.
+    With ``--every M`` the inputs are read again every M minutes (a feed's new items are
+    filed, the rest is recognised as already ingested), for ``--rounds`` rounds or until
+    stopped."""
+    import time
+
+    rounds = 0
+    while True:
+        started = time.monotonic()
+        _ingest_round(args)
+        rounds += 1
+        if not args.every or args.rounds and rounds >= args.rounds:
+            return 0
+        time.sleep(max(0.0, args.every * 60 - (time.monotonic() - started)))
+
+
+def _ingest_round(args: argparse.Namespace) -> None:
     from geo.ingest.inputs import read_inputs
     from geo.ingest.run import ingest
 
@@ -211,6 +227,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                      dask=args.dask or "", progress=bar)
     if bar is not None:
         sys.stderr.write("\n")
+    if args.every:
+        print(f"# {datetime.now(UTC).isoformat(timespec='seconds')}", flush=True)
     for line in summary.lines():
         print(line)
     for key, reason in summary.failed:
@@ -219,7 +237,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"rejected: {key}: {reason}")
     if args.report:
         Path(args.report).write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0
+    sys.stdout.flush()
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -414,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
                                                      "local cluster of --jobs workers")
     n.add_argument("--report", metavar="FILE.json", help="write the summary as JSON")
     n.add_argument("--no-pages", action="store_true", help="feeds: use each item's own text, do not fetch its page")
+    n.add_argument("--every", type=float, metavar="MINUTES", help="read the inputs again every MINUTES (a feed "
+                                                                   "watched); --report holds the last round")
+    n.add_argument("--rounds", type=int, default=0, help="with --every: stop after this many rounds (0: never)")
     n.set_defaults(run=cmd_ingest)
     a = sub.add_parser("audit", help="who changed which record, when (JSON lines, newest first)")
     a.add_argument("--event-id", help="one record's history")

@@ -202,3 +202,50 @@ def test_an_old_store_gains_the_ingest_tables_and_columns(tmp_path: Path) -> Non
     store = Store(str(path))
     assert store.sources_for(["x"])["x"][0].report == ""
     assert review.open_counts(store) == {"merge": 0, "group": 0}
+
+
+def _feed(*items: tuple[str, str]) -> bytes:
+    entries = "".join(f"<item><title>{guid}</title><guid isPermaLink=\"false\">{guid}</guid><link>/{guid}</link>"
+                      f"<pubDate>Tue, 12 Mar 2024 10:00:00 +0000</pubDate><description>{text}</description></item>"
+                      for guid, text in items)
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>Coast Monitor</title>{entries}'
+            "</channel></rss>").encode()
+
+
+def test_a_watched_feed_files_only_its_new_items_each_round(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    first = ("cm-1", "A car bomb exploded at a police checkpoint in Mogadishu on Tuesday, killing six people.")
+    second = ("cm-2", "Gunmen attacked a bus near Garissa on Tuesday, killing four passengers, police said.")
+    served = [0]
+
+    class Feed(BaseHTTPRequestHandler):  # the first read has one item, later reads two
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path != "/feed.xml":
+                self.send_response(404)
+                self.end_headers()
+                return
+            served[0] += 1
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(_feed(first) if served[0] == 1 else _feed(first, second))
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = subprocess.run([sys.executable, "-m", "geo", "ingest", f"http://127.0.0.1:{server.server_address[1]}"
+                               "/feed.xml", "--jobs", "1", "--every", "0.001", "--rounds", "3"],
+                              capture_output=True, text=True, timeout=300, cwd=Path(__file__).resolve().parents[1],
+                              env={**os.environ, "INCIDENTS_DB": str(tmp_path / "watch.sqlite3")})
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr
+    rounds = [line for line in done.stdout.splitlines() if "articles read" in line]
+    assert [r.split(",")[0:2] for r in rounds] == [["1 articles read", " 0 unchanged since the last ingest"],
+                                                   ["1 articles read", " 1 unchanged since the last ingest"],
+                                                   ["0 articles read", " 2 unchanged since the last ingest"]]
+    assert Store(str(tmp_path / "watch.sqlite3")).count() == 2
