@@ -449,11 +449,11 @@ class Store:
         entry), so undoing it splits the report off as an incident of its own. Returns the
         audit id of that delete entry."""
         _check_who(actor, "merge")
-        rows = self._rows(conn, [keep_id])
-        if keep_id not in rows:
+        row = conn.execute(_ONE_ROW, {"id": keep_id}).first()
+        if row is None:
             raise NotStored(f"no incident with id {keep_id!r}")
         other = dict(zip(_STORED, stored_values(incoming), strict=True))
-        return self._merge_rows(conn, rows[keep_id], other, result, actor=actor, stored=False)
+        return self._merge_rows(conn, dict(row._mapping), other, result, actor=actor, stored=False)
 
     def add(self, conn: Connection, incident: Incident, *, actor: str, action: str) -> None:
         """In the write transaction ``conn``: store a new incident, audited as an add."""
@@ -513,7 +513,7 @@ class Store:
     @classmethod
     def _sources(cls, conn: Connection, incident: Incident) -> list[Source]:
         own = cls._own_source(incident)
-        rows = conn.execute(select(sources).where(sources.c.event_id == incident.event_id).order_by(sources.c.id))
+        rows = conn.execute(_ITS_SOURCES, {"id": incident.event_id})
         return own + [Source(r.source, r.source_url, r.published or "", r.added_at, r.added_by, r.report) for r in rows]
 
     def _rows(self, conn: Connection, ids: list[str]) -> dict[str, dict[str, Any]]:
@@ -550,6 +550,8 @@ class Store:
         conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
 
 
+_ONE_ROW = select(*_COLUMNS).where(incidents.c.event_id == bindparam("id"))
+_ITS_SOURCES = select(sources).where(sources.c.event_id == bindparam("id")).order_by(sources.c.id)
 _INSERT_ONE = incidents.insert()
 _UPDATE_ONE = incidents.update().where(incidents.c.event_id == bindparam("_id"))
 _AUDIT_ONE = audit.insert()
