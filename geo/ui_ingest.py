@@ -107,7 +107,9 @@ def _show_summary(name: str, summary: Summary) -> None:
 
 def _review_queue(store: Store, access: Access) -> None:
     counts = review.open_counts(store)
-    st.markdown(f"#### To review: {counts['merge']:,} merges, {counts['group']:,} new group names")
+    merges, new = counts["merge"], counts["group"]
+    st.markdown(f"#### To review: {merges:,} merge{'s' if merges != 1 else ''}, "
+                f"{new:,} new group name{'s' if new != 1 else ''}")
     for entry in review.open_reviews(store, "merge", _SHOWN):
         _merge_entry(store, access, entry)
     groups = review.open_reviews(store, "group", _SHOWN)
@@ -159,8 +161,8 @@ def show_reports(found: list[Report]) -> None:
         for r in found:
             figures = ", ".join(f"{v} {name}" for name, v in (("killed", r.killed), ("injured", r.injured))
                                 if v is not None) or "no toll"
-            st.markdown(markdown_literal(f"{r.source or r.article} · {r.group or 'no group'} ({r.group_role}) · "
-                                         f"{figures}"))
+            st.markdown("**" + markdown_literal(f"{r.source or r.article} · {r.group or 'no group'} "
+                                                f"({r.group_role}) · {figures}") + "**")
             marks = r.evidence.get("mentions", [])
             for n, sentence in enumerate(r.evidence.get("sentences", [])):
                 spans = [(a, b, role, name) for k, a, b, role, name in marks if k == n]

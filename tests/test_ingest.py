@@ -244,8 +244,8 @@ def test_a_watched_feed_files_only_its_new_items_each_round(tmp_path: Path, gaze
     finally:
         server.shutdown()
     assert done.returncode == 0, done.stderr
-    rounds = [line for line in done.stdout.splitlines() if "articles read" in line]
-    assert [r.split(",")[0:2] for r in rounds] == [["1 articles read", " 0 unchanged since the last ingest"],
-                                                   ["1 articles read", " 1 unchanged since the last ingest"],
+    rounds = [line for line in done.stdout.splitlines() if "unchanged since the last ingest" in line]
+    assert [r.split(",")[0:2] for r in rounds] == [["1 article read", " 0 unchanged since the last ingest"],
+                                                   ["1 article read", " 1 unchanged since the last ingest"],
                                                    ["0 articles read", " 2 unchanged since the last ingest"]]
     assert Store(str(tmp_path / "watch.sqlite3")).count() == 2

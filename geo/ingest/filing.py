@@ -76,14 +76,18 @@ class Summary:
 
     def lines(self) -> list[str]:
         """The summary a person reads (CLI, app)."""
-        out = [f"{self.articles:,} articles read, {self.unchanged:,} unchanged since the last ingest, "
+        out = [f"{_count(self.articles, 'article')} read, {self.unchanged:,} unchanged since the last ingest, "
                f"{self.failed_count:,} could not be read",
-               f"{self.added:,} incidents added ({self.unplaced:,} without a point), {self.merged:,} merged into "
-               f"incidents already stored ({self.to_review:,} to review), {self.rejected_count:,} rejected"]
+               f"{_count(self.added, 'incident')} added ({self.unplaced:,} without a point), {self.merged:,} merged "
+               f"into incidents already stored ({self.to_review:,} to review), {self.rejected_count:,} rejected"]
         if self.new_groups:
-            out.append(f"{len(self.new_groups):,} group names the register does not know, listed for review: "
+            out.append(f"{_count(len(self.new_groups), 'group name')} the register does not know, listed for review: "
                        + ", ".join(self.new_groups[:10]) + (" …" if len(self.new_groups) > 10 else ""))
         return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 class Filer:
