@@ -16,11 +16,15 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 from html.parser import HTMLParser
 
-__all__ = ["MAX_ARTICLE_BYTES", "ArticleError", "html_to_text", "decode_upload", "upload_published", "published_date",
+from geo.safetext import safe_url
+
+__all__ = ["MAX_ARTICLE_BYTES", "ArticleError", "html_to_text", "decode_article", "decode_upload", "upload_published",
+           "PageFacts", "page_facts", "published_date",
            "highlight_html", "evidence_html", "incident_id", "incident_label"]
 
 MAX_ARTICLE_BYTES = 2 * 1024 * 1024
@@ -71,7 +75,7 @@ def html_to_text(markup: str) -> str:
 
 def decode_upload(raw: bytes, name: str) -> str:
     """Text of an uploaded ``.txt`` or ``.html`` article; ``ArticleError`` names the problem."""
-    text, is_html = _decode(raw, name)
+    text, is_html = decode_article(raw, name)
     return html_to_text(text) if is_html else text
 
 
@@ -80,13 +84,13 @@ def upload_published(raw: bytes, name: str) -> date | None:
     for plain text, a page that states none, or a file that cannot be read (reading the
     article reports that)."""
     try:
-        text, is_html = _decode(raw, name)
+        text, is_html = decode_article(raw, name)
     except ArticleError:
         return None
     return published_date(text) if is_html else None
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, bool]:
+def decode_article(raw: bytes, name: str) -> tuple[str, bool]:
     """The upload as text, and whether it is an HTML page."""
     if len(raw) > MAX_ARTICLE_BYTES:
         raise ArticleError(f"{name}: {len(raw) / 1e6:.1f} MB is over the {MAX_ARTICLE_BYTES // 2**20} MB article limit")
@@ -210,8 +214,24 @@ def _json_published(data: str) -> date | None:
     return None
 
 
-class _DateFinder(HTMLParser):
-    """Collects the publication dates a page states, by kind."""
+_PAGE_KEYS = ("og:url", "og:site_name", "og:title")
+
+
+@dataclass(frozen=True, slots=True)
+class PageFacts:
+    """What a saved page says about itself: when it was published (:func:`published_date`),
+    its address (an http(s) canonical link, else ``og:url``), its outlet (``og:site_name``) and its
+    headline (``og:title``, else ``<title>``); "" where it says nothing."""
+
+    published: date | None
+    url: str
+    site: str
+    title: str
+
+
+class _PageFinder(HTMLParser):
+    """Collects the publication dates a page states, by kind, and its address, outlet and
+    headline (the first of each)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -219,7 +239,9 @@ class _DateFinder(HTMLParser):
         self.itemprop: date | None = None
         self.json_ld: date | None = None
         self.time: date | None = None
+        self.facts: dict[str, str] = {}
         self._json: list[str] | None = None
+        self._title: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -228,6 +250,12 @@ class _DateFinder(HTMLParser):
             found = _as_date(a.get("content"))
             if key in _META_KEYS and found is not None:
                 self.meta.setdefault(key, found)
+            if key in _PAGE_KEYS and a.get("content", "").strip():
+                self.facts.setdefault(key, a["content"].strip())
+        if tag == "link" and "canonical" in a.get("rel", "").lower().split():
+            self.facts.setdefault("canonical", a.get("href", "").strip())
+        if tag == "title" and "title" not in self.facts:
+            self._title = []
         if a.get("itemprop", "").strip() == "datePublished" and self.itemprop is None:
             self.itemprop = _as_date(a.get("content") or a.get("datetime"))
         if tag == "time" and self.time is None:
@@ -238,12 +266,34 @@ class _DateFinder(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._json is not None:
             self._json.append(data)
+        if self._title is not None:
+            self._title.append(data)
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script" and self._json is not None:
             if self.json_ld is None:
                 self.json_ld = _json_published("".join(self._json))
             self._json = None
+        if tag == "title" and self._title is not None:
+            self.facts["title"] = "".join(self._title)
+            self._title = None
+
+    def published(self) -> date | None:
+        for key in _META_KEYS:
+            if key in self.meta:
+                return self.meta[key]
+        return self.itemprop or self.json_ld or self.time
+
+
+def page_facts(markup: str) -> PageFacts:
+    """The page's :class:`PageFacts`, read in one pass."""
+    finder = _PageFinder()
+    finder.feed(markup)
+    finder.close()
+    f = finder.facts
+    # a relative canonical link ("/news/x") says less than an absolute og:url
+    return PageFacts(finder.published(), safe_url(f.get("canonical", "")) or f.get("og:url", ""), f.get("og:site_name", ""),
+                     f.get("og:title") or f.get("title", ""))
 
 
 def published_date(markup: str) -> date | None:
@@ -251,10 +301,4 @@ def published_date(markup: str) -> date | None:
     ``<meta property="article:published_time">`` and the like, ``itemprop="datePublished"``,
     JSON-LD ``datePublished``, else the first ``<time datetime>``. ``None`` when it says nothing
     usable (a value that is not an ISO date is ignored)."""
-    finder = _DateFinder()
-    finder.feed(markup)
-    finder.close()
-    for key in _META_KEYS:
-        if key in finder.meta:
-            return finder.meta[key]
-    return finder.itemprop or finder.json_ld or finder.time
+    return page_facts(markup).published

@@ -121,3 +121,15 @@ def test_incident_labels() -> None:
     assert incident_label(1, 2, "Nabatieh", 3, None) == "Incident 1 of 2 — Nabatieh, killed 3"
     assert incident_label(2, 2, " Bint  Jbeil ", 2, 0, saved=True) == "Incident 2 of 2 — Bint Jbeil, killed 2, injured 0 · saved"
     assert incident_label(1, 1, "", None, None) == "Incident 1 of 1 — place not named"
+
+
+def test_a_pages_address_outlet_and_headline_are_read_with_its_date() -> None:
+    from geo.articles import page_facts
+
+    head = ('<link rel="canonical" href="/news/flood"><meta property="og:url" content="https://paper.example/news/flood">'
+            '<meta property="og:site_name" content="The Paper"><meta property="og:title" content="Flood">'
+            '<meta property="article:published_time" content="2024-04-02T09:00:00Z">')
+    facts = page_facts(page(head))
+    assert facts.url == "https://paper.example/news/flood"  # a relative canonical link gives way to og:url
+    assert (facts.site, facts.title, facts.published) == ("The Paper", "Flood", date(2024, 4, 2))
+    assert page_facts(page()).title == "Report"  # no og:title: the <title>

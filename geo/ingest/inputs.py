@@ -31,14 +31,13 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
 
 import feedparser
 
-from geo.articles import MAX_ARTICLE_BYTES, ArticleError, _decode, html_to_text, published_date
+from geo.articles import MAX_ARTICLE_BYTES, ArticleError, decode_article, html_to_text, page_facts
 from geo.safetext import safe_url
 
 __all__ = ["Article", "Rejected", "FetchError", "read_inputs", "read_upload", "fetch_url", "feed_articles",
@@ -203,13 +202,11 @@ def _read_stream(key: str, stream: _Stream) -> Iterator[Item]:
 def _file_article(key: str, raw: bytes) -> Item:
     """A text or HTML file; a page gives its date, address, outlet and headline too."""
     try:
-        markup, is_html = _decode(raw, key)
+        markup, is_html = decode_article(raw, key)
         if not is_html:
             return _article(key, key, markup)
-        meta = _PageMeta.read(markup)
-        url = safe_url(meta.get("canonical", "")) or meta.get("og:url", "")
-        return _article(key, key, html_to_text(markup), published_date(markup), url, meta.get("og:site_name", ""),
-                        meta.get("og:title") or meta.get("title", ""))
+        page = page_facts(markup)
+        return _article(key, key, html_to_text(markup), page.published, page.url, page.site, page.title)
     except ArticleError as error:
         return Rejected(key, str(error))
 
@@ -235,45 +232,6 @@ def _host(url: str) -> str:
     except ValueError:  # "http://[::1" passes the http(s) check
         return ""
     return host.removeprefix("www.")
-
-
-class _PageMeta(HTMLParser):
-    """What a saved page says about itself: its address (canonical link, ``og:url``), its
-    outlet (``og:site_name``) and its headline (``og:title``, ``<title>``); first of each."""
-
-    _META = ("og:url", "og:site_name", "og:title")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: dict[str, str] = {}
-        self._title: list[str] | None = None
-
-    @classmethod
-    def read(cls, markup: str) -> dict[str, str]:
-        parser = cls()
-        parser.feed(markup)
-        parser.close()
-        return parser.found
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "").strip() for k, v in attrs}
-        if tag == "link" and "canonical" in a.get("rel", "").lower().split():
-            self.found.setdefault("canonical", a.get("href", ""))
-        elif tag == "meta":
-            key = (a.get("property") or a.get("name") or "").lower()
-            if key in self._META and a.get("content"):
-                self.found.setdefault(key, a["content"])
-        elif tag == "title" and "title" not in self.found:
-            self._title = []
-
-    def handle_data(self, data: str) -> None:
-        if self._title is not None:
-            self._title.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title" and self._title is not None:
-            self.found["title"] = "".join(self._title)
-            self._title = None
 
 
 # ----------------------------------------------------------------- JSON lines
@@ -491,7 +449,7 @@ def _page(fetch: Fetch, url: str) -> tuple[str, date | None] | None:
     text = html_to_text(markup)
     if not text or len(text.encode()) > MAX_ARTICLE_BYTES:
         return None
-    return text, published_date(markup)
+    return text, page_facts(markup).published
 
 
 # ----------------------------------------------------------------- fetching
