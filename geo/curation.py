@@ -12,13 +12,23 @@ from collections.abc import Mapping
 from geo.importers import check_row
 from geo.records import FIELDS, Incident
 
-__all__ = ["EDITABLE", "PLACE_FIELDS", "edited", "place_changed", "merged", "UNKNOWN_GROUPS"]
+__all__ = ["EDITABLE", "PLACE_FIELDS", "edited", "place_changed", "merged", "folded",
+           "unknown_group"]
 
 # Every field but the id (which names the record; a new id is a new record).
 EDITABLE = tuple(name for name in FIELDS if name != "event_id")
 # What a place is: a new name without new coordinates is geocoded again, never left on the old point.
 PLACE_FIELDS = ("location", "latitude", "longitude", "geo_precision", "country_code", "admin1")
 UNKNOWN_GROUPS = frozenset({"", "unknown"})
+
+
+def folded(name: str) -> str:
+    """A name as two records compare it: spaces collapsed, case folded."""
+    return " ".join(name.split()).casefold()
+
+
+def unknown_group(name: str) -> bool:
+    return folded(name) in UNKNOWN_GROUPS
 
 
 def _text(value: object) -> str:
@@ -36,8 +46,7 @@ def edited(incident: Incident, changes: Mapping[str, str]) -> Incident:
         raise ValueError(f"unknown field {unknown[0]!r} ({hint})")
     row = {name: _text(value) for name, value in incident.to_row().items()}
     row.update({name: str(value) for name, value in changes.items()})
-    renamed = "location" in changes and " ".join(changes["location"].split()).casefold() != \
-        " ".join(incident.location.split()).casefold()
+    renamed = "location" in changes and folded(changes["location"]) != folded(incident.location)
     if renamed and "latitude" not in changes and "longitude" not in changes:
         row.update(latitude="", longitude="", geo_precision="")
     if not row["location"].strip() and not row["latitude"].strip():
@@ -48,8 +57,7 @@ def edited(incident: Incident, changes: Mapping[str, str]) -> Incident:
 def place_changed(before: Incident, after: Incident) -> bool:
     """Whether the edit renamed the place without giving it a point (it needs geocoding)."""
     return after.latitude is None and (before.latitude is not None or
-                                       " ".join(before.location.split()).casefold()
-                                       != " ".join(after.location.split()).casefold())
+                                       folded(before.location) != folded(after.location))
 
 
 def _precision(value: int | None) -> int:
@@ -78,7 +86,7 @@ def merged(keep: Incident, other: Incident) -> Incident:
         changes["mention"] = other.mention
     if other.time_precision < keep.time_precision:
         changes.update(event_date=other.event_date, time_precision=other.time_precision)
-    if keep.group.strip().casefold() in UNKNOWN_GROUPS and other.group.strip().casefold() not in UNKNOWN_GROUPS:
+    if unknown_group(keep.group) and not unknown_group(other.group):
         changes.update(group=other.group, group_role=other.group_role, parent_group=other.parent_group)
     for name in ("target", "event_type", "sub_event_type", "admin1", "country_code", "parent_group"):
         if not getattr(keep, name) and name not in changes and getattr(other, name):

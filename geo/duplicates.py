@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select
 
-from geo.curation import UNKNOWN_GROUPS
+from geo.curation import folded, unknown_group
 from geo.records import FIELDS, Incident
 from geo.schema import incidents as t
 from geo.schema import like_pattern
@@ -44,13 +44,8 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _name(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
 def _same_group(a: str, b: str) -> bool:
-    a, b = _name(a), _name(b)
-    return a in UNKNOWN_GROUPS or b in UNKNOWN_GROUPS or a == b
+    return unknown_group(a) or unknown_group(b) or folded(a) == folded(b)
 
 
 def _candidates(where: ColumnElement[bool]) -> Select[Any]:
@@ -73,7 +68,7 @@ def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km:
 
     ``any_group``: leave the groups to the caller (ingest judges fronts and parents itself);
     ``conn``: read in that open transaction (ingest's, which sees what it just wrote)."""
-    name = _name(incident.location)
+    name = folded(incident.location)
     params: dict[str, object] = {"first": (incident.event_date - timedelta(days=days)).isoformat(),
                                  "last": (incident.event_date + timedelta(days=days)).isoformat(),
                                  "id": incident.event_id, "name": name}
@@ -102,7 +97,7 @@ def likely_duplicates(store: Store, incident: Incident, *, days: int = DAYS, km:
             apart: float | None = distance_km(incident.latitude, incident.longitude, other.latitude, other.longitude)
             if apart is not None and apart > km:
                 continue
-        elif _name(other.location) != name:
+        elif folded(other.location) != name:
             continue
         else:
             apart = None

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from geo.curation import UNKNOWN_GROUPS
+from geo.curation import folded, unknown_group
 from geo.filters import Filters
 from geo.schema import group_links
 
@@ -50,11 +50,7 @@ class Link:
 
     def describe(self) -> str:
         """"front of Islamic Resistance in Iraq" (what the popup and the review list say)."""
-        return f"{self.relation} of {self.parent}" if self.relation != "part" else f"part of {self.parent}"
-
-
-def _key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+        return f"{self.relation} of {self.parent}"
 
 
 class Hierarchy:
@@ -67,41 +63,41 @@ class Hierarchy:
         self._down: dict[str, list[str]] = {}
         self._names: dict[str, str] = {}
         for link in self.links:
-            self._up.setdefault(_key(link.group), []).append(link)
-            self._down.setdefault(_key(link.parent), []).append(link.group)
-            self._names.setdefault(_key(link.group), link.group)
-            self._names.setdefault(_key(link.parent), link.parent)
+            self._up.setdefault(folded(link.group), []).append(link)
+            self._down.setdefault(folded(link.parent), []).append(link.group)
+            self._names.setdefault(folded(link.group), link.group)
+            self._names.setdefault(folded(link.parent), link.parent)
 
     def parent_of(self, group: str) -> str:
         """The first parent reporting gives (``""``: none)."""
-        up = self._up.get(_key(group))
+        up = self._up.get(folded(group))
         return up[0].parent if up else ""
 
     def chain(self, group: str) -> list[Link]:
         """The links from ``group`` up to its top, following each step's first parent."""
         out: list[Link] = []
-        seen = {_key(group)}
+        seen = {folded(group)}
         current = group
         while len(out) < _MAX_DEPTH:
-            up = self._up.get(_key(current))
-            if not up or _key(up[0].parent) in seen:
+            up = self._up.get(folded(current))
+            if not up or folded(up[0].parent) in seen:
                 break
             out.append(up[0])
-            seen.add(_key(up[0].parent))
+            seen.add(folded(up[0].parent))
             current = up[0].parent
         return out
 
     def ancestors(self, group: str) -> set[str]:
         """Every parent at any depth, by every link (keys: case-folded)."""
         found: set[str] = set()
-        todo = [_key(group)]
+        todo = [folded(group)]
         while todo:
             for link in self._up.get(todo.pop(), ()):
-                k = _key(link.parent)
+                k = folded(link.parent)
                 if k not in found:
                     found.add(k)
                     todo.append(k)
-        found.discard(_key(group))
+        found.discard(folded(group))
         return found
 
     def family(self, groups: Sequence[str]) -> tuple[str, ...]:
@@ -109,7 +105,7 @@ class Hierarchy:
         found = {g for g in groups}
         todo = list(groups)
         while todo:
-            for child in self._down.get(_key(todo.pop()), ()):
+            for child in self._down.get(folded(todo.pop()), ()):
                 if child not in found:
                     found.add(child)
                     todo.append(child)
@@ -119,8 +115,8 @@ class Hierarchy:
         """How two groups named for one event relate: "same", "lineage" (one is filed under
         the other), "kin" (they share a parent), "unknown" (either side names no group) or
         "apart"."""
-        ka, kb = _key(a), _key(b)
-        if ka in UNKNOWN_GROUPS or kb in UNKNOWN_GROUPS:
+        ka, kb = folded(a), folded(b)
+        if unknown_group(a) or unknown_group(b):
             return "unknown"
         if ka == kb:
             return "same"
@@ -131,14 +127,14 @@ class Hierarchy:
 
     def deeper(self, a: str, b: str) -> bool:
         """Whether ``a`` is filed under ``b`` (the more specific name of the two)."""
-        return _key(b) in self.ancestors(a)
+        return folded(b) in self.ancestors(a)
 
     def with_parents(self, counts: Mapping[str, int]) -> dict[str, int]:
         """The groups' counts with every parent (at any depth) of a counted group added and
         counted with its family, as its filter matches: a parent with no incidents of its
         own can still be picked."""
         out = dict(counts)
-        by_key = {_key(name): name for name in counts}
+        by_key = {folded(name): name for name in counts}
         for group, n in counts.items():
             for k in self.ancestors(group):
                 name = by_key.get(k) or self._names[k]

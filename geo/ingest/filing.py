@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from geo.curation import UNKNOWN_GROUPS
+from geo.curation import unknown_group
 from geo.duplicates import likely_duplicates
 from geo.geoparse import actors
 from geo.groups import hierarchy_of
@@ -98,11 +98,10 @@ class Filer:
         self.actor = actor
         self.hierarchy = hierarchy_of(store)
         self.register = actors.register()
-        self._linked = {" ".join(link.group.split()).casefold() for link in self.hierarchy.links}
 
     def known(self, group: str) -> bool:
         """Whether the register (or a link an editor added) knows this name."""
-        return self.register.lookup(group) is not None or " ".join(group.split()).casefold() in self._linked
+        return self.register.lookup(group) is not None or bool(self.hierarchy.parent_of(group))
 
     def unchanged(self, items: Sequence[Article]) -> set[str]:
         """The keys of these articles already ingested with the same content."""
@@ -185,7 +184,7 @@ class Filer:
     def _new_group(self, conn: Connection, group: str, event_id: str, summary: Summary) -> None:
         """List a group name nobody knows for review, once per name."""
         name = " ".join(group.split())
-        if name.casefold() in UNKNOWN_GROUPS or self.known(name):
+        if unknown_group(name) or self.known(name):
             return
         listed = conn.execute(_GROUP_LISTED, {"name": name}).first()
         if listed is None:

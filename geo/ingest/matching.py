@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from geo.curation import UNKNOWN_GROUPS, merged
+from geo.curation import merged, unknown_group
 from geo.duplicates import Duplicate
 from geo.groups import Hierarchy
 from geo.records import Incident
@@ -52,8 +52,7 @@ def _group_doubts(stored: str, incoming: str, hierarchy: Hierarchy, known: Calla
     if relation in ("same", "lineage"):
         return []
     if relation == "unknown":  # neither naming one is no doubt: nothing disagrees
-        named = [g for g in (stored, incoming) if " ".join(g.split()).casefold() not in UNKNOWN_GROUPS]
-        return ["one report names no group"] if named else []
+        return [] if unknown_group(stored) and unknown_group(incoming) else ["one report names no group"]
     if relation == "kin":
         return [f"different groups under one parent ({stored}; {incoming})"]
     new = [name for name in (stored, incoming) if not known(name)]
