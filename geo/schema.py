@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    DefaultClause,
     Engine,
     Float,
     Index,
@@ -246,7 +247,8 @@ def create_schema(engine: Engine) -> None:
             for column in table.columns:
                 if column.name not in have:
                     kind = column.type.compile(dialect=engine.dialect)
-                    default = " NOT NULL DEFAULT ''" if table is sources else ""
+                    default = f" NOT NULL DEFAULT '{column.server_default.arg}'" \
+                        if isinstance(column.server_default, DefaultClause) else ""
                     conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{default}'))
                     if table is incidents and column.name in FIELDS and isinstance(column.type, Text):  # never NULL
                         conn.execute(text(f'UPDATE incidents SET "{column.name}" = \'\''))

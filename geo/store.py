@@ -452,15 +452,15 @@ class Store:
         row = conn.execute(_ONE_ROW, {"id": keep_id}).first()
         if row is None:
             raise NotStored(f"no incident with id {keep_id!r}")
-        other = dict(zip(_STORED, stored_values(incoming), strict=True))
+        other = dict(zip(FIELDS, stored_values(incoming)[:-1], strict=True))  # as an audit row keeps a record
         return self._merge_rows(conn, dict(row._mapping), other, result, actor=actor, stored=False)
 
     def add(self, conn: Connection, incident: Incident, *, actor: str, action: str) -> None:
         """In the write transaction ``conn``: store a new incident, audited as an add."""
         _check_who(actor, action)
-        values = dict(zip(_STORED, stored_values(incident), strict=True))
-        self._put(conn, values, exists=False)
-        self._audit(conn, utc_now(), actor, action, "add", incident.event_id, None, values)
+        row = stored_values(incident)
+        conn.execute(_INSERT_ONE, dict(zip(_STORED, row, strict=True)))
+        self._audit(conn, utc_now(), actor, action, "add", incident.event_id, None, dict(zip(FIELDS, row[:-1], strict=True)))
 
     def _merge_rows(self, conn: Connection, keep: dict[str, Any], other: dict[str, Any], result: Incident, *,
                     actor: str, stored: bool) -> int:
