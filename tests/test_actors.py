@@ -71,7 +71,7 @@ def test_a_bad_register_row_is_named(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("The ambush was blamed on Palestinian gunmen, police said.", ""),  # a nationality, not a group
     ("The spill was blamed on Canada's mining firm.", ""),  # whose, not which group
-    ("The ambush was carried out by Maoists. Sources in the district said two were hurt.", "Maoists"),
+    ("The ambush was carried out by Red Dawn. Villagers later said two were hurt.", "Red Dawn"),
 ])
 def test_a_name_is_a_name_not_a_nationality_nor_the_next_sentence(text: str, expected: str) -> None:
     assert actors.group_of(text, [(0, len(text))]).name == expected

@@ -230,7 +230,7 @@ def _name_before(text: str, pos: int) -> tuple[str, int, int] | None:
     words: list[re.Match[str]] = []
     while tokens:
         w = tokens[-1].group()
-        if words and _ends_sentence(w):  # "… in Nangarhar. Later IS claimed": the name starts after the stop
+        if words and _ends_sentence(w):  # "… near Kirkuk. Then X claimed": the name starts after the stop
             break
         if _capital(w) or w.lower() in _CONNECT and words:
             words.insert(0, tokens.pop())
@@ -244,7 +244,7 @@ def _name_before(text: str, pos: int) -> tuple[str, int, int] | None:
 
 
 def _ends_sentence(word: str) -> bool:
-    """A word with a full stop that ends a sentence ("Maoists."), not an abbreviation
+    """A word with a full stop that ends a sentence ("Brigades."), not an abbreviation
     ("U.S.", "Gen.", "St.")."""
     return word.endswith(".") and "." not in word[:-1] and len(word) > 4
 
