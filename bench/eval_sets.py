@@ -43,6 +43,17 @@ def split_of(item_id: str) -> str:
     return "tune" if hashlib.sha256(item_id.encode("utf-8")).digest()[0] % 2 == 0 else "report"
 
 
+def cpu_model() -> str:
+    """The CPU's model name from ``/proc/cpuinfo`` ("" where there is none), for results files."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
 def commit_label(paths: tuple[str, ...] = ("geo", "data")) -> str:
     """Short HEAD commit, with a note when ``paths`` have uncommitted changes (what was measured)."""
     try:

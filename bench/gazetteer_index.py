@@ -62,6 +62,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
+from bench.eval_sets import cpu_model  # noqa: E402
+
 BUDGET_MB = 500
 LOAD_BUDGET_S = 2.0
 LOOKUP_BUDGET_US = 1000.0
@@ -466,12 +468,8 @@ def _commit() -> str:
 
 
 def _machine() -> str:
-    model = "?"
+    model = cpu_model() or "?"
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
         mem_kb = int(next(ln for ln in Path("/proc/meminfo").read_text().splitlines()
                           if ln.startswith("MemTotal")).split()[1])
     except (OSError, StopIteration, ValueError):

@@ -61,7 +61,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.eval_sets import commit_label, load_module  # noqa: E402
+from bench.eval_sets import commit_label, cpu_model, load_module  # noqa: E402
 
 FIXED_DAY = date(2024, 8, 6)  # publication date of the texts whose loader gives none
 SHUFFLE_SEED = 20241125
@@ -426,15 +426,7 @@ def machine() -> dict[str, Any]:
     import dask
     import psutil
 
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cores": os.cpu_count(), "cpu": model or platform.processor(), "ram_gb": psutil.virtual_memory().total / 2**30,
+    return {"cores": os.cpu_count(), "cpu": cpu_model() or platform.processor(), "ram_gb": psutil.virtual_memory().total / 2**30,
             "python": platform.python_version(), "dask": dask.__version__, "commit": commit_label(("geo", "data")),
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "platform": platform.platform()}
 
