@@ -132,6 +132,20 @@ def test_an_uncertain_merge_is_queued_and_a_split_brings_the_report_back(store: 
     assert store.get(entry.subject).source == "Beta"
 
 
+def test_a_split_of_a_merge_undone_elsewhere_is_refused_and_stays_open(store: Store, gazetteer: Gazetteer) -> None:
+    first = _article("a1", "Gunmen attacked a checkpoint in Tikrit on Sunday, killing two soldiers. Islamic State "
+                           "claimed the attack.", date(2024, 5, 6), "Alpha")
+    second = _article("b1", "Two soldiers were killed when militants attacked a checkpoint in Tikrit on Sunday, "
+                            "security sources said.", date(2024, 5, 6), "Beta")
+    ingest([first, second], store, actor="cli")
+    [entry] = review.open_reviews(store, "merge")
+    assert entry.audit_id is not None
+    store.restore(entry.audit_id, actor="editor@x.org")  # undone from the history, not the queue
+    with pytest.raises(review.ReviewError, match="nothing to undo"):
+        review.split(store, entry.id, actor="editor@x.org")
+    assert review.open_reviews(store, "merge") == [entry]  # not marked split: nothing was split by it
+
+
 def test_reports_of_different_groups_or_kinds_of_event_stay_apart(store: Store, gazetteer: Gazetteer) -> None:
     strike = _article("s1", "Israeli air strikes hit a building in Nabatieh on Monday, killing three people.",
                       date(2024, 10, 8), "Alpha")

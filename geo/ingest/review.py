@@ -12,14 +12,14 @@ Every decision names who made it and when; nothing is deleted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from geo.groups import RELATIONS
 from geo.safetext import safe_url
 from geo.schema import group_links, reviews
-from geo.store import Store, utc_now
+from geo.store import NothingToUndo, Store, utc_now
 
 __all__ = ["Review", "ReviewError", "open_reviews", "open_counts", "confirm", "split", "keep_group", "file_group"]
 
@@ -56,16 +56,25 @@ def open_counts(store: Store) -> dict[str, int]:
     return {"merge": 0, "group": 0} | {kind: int(n) for kind, n in rows}
 
 
+def _open(conn: Connection, review_id: int, kind: str) -> Review:
+    row = conn.execute(select(reviews).where(reviews.c.id == review_id)).first()
+    if row is None or row.kind != kind:
+        raise ReviewError(f"no {kind} review #{review_id}")
+    if row.status != "open":
+        raise ReviewError(f"review #{review_id} was already decided ({row.status})")
+    return Review(row.id, row.kind, row.event_id, row.subject, row.reason, row.audit_id, row.status, row.at)
+
+
+def _mark(conn: Connection, review_id: int, kind: str, status: str, actor: str) -> Review:
+    review = _open(conn, review_id, kind)
+    conn.execute(reviews.update().where(reviews.c.id == review_id)
+                 .values(status=status, decided_by=actor, decided_at=utc_now()))
+    return replace(review, status=status)
+
+
 def _decide(store: Store, review_id: int, kind: str, status: str, actor: str) -> Review:
     with store.write() as conn:
-        row = conn.execute(select(reviews).where(reviews.c.id == review_id)).first()
-        if row is None or row.kind != kind:
-            raise ReviewError(f"no {kind} review #{review_id}")
-        if row.status != "open":
-            raise ReviewError(f"review #{review_id} was already decided ({row.status})")
-        conn.execute(reviews.update().where(reviews.c.id == review_id)
-                     .values(status=status, decided_by=actor, decided_at=utc_now()))
-    return Review(row.id, row.kind, row.event_id, row.subject, row.reason, row.audit_id, status, row.at)
+        return _mark(conn, review_id, kind, status, actor)
 
 
 def confirm(store: Store, review_id: int, *, actor: str) -> Review:
@@ -74,11 +83,16 @@ def confirm(store: Store, review_id: int, *, actor: str) -> Review:
 
 
 def split(store: Store, review_id: int, *, actor: str) -> Review:
-    """The merge was wrong: undo it; the report comes back as an incident of its own."""
-    review = _decide(store, review_id, "merge", "split", actor)
+    """The merge was wrong: undo it; the report comes back as an incident of its own. The
+    entry is marked split only once the undo is done."""
+    with store.read() as conn:
+        review = _open(conn, review_id, "merge")
     if review.audit_id is not None:
-        store.restore(review.audit_id, actor=actor)
-    return review
+        try:
+            store.restore(review.audit_id, actor=actor)
+        except NothingToUndo as error:
+            raise ReviewError(f"review #{review_id}: {error}") from None
+    return _decide(store, review_id, "merge", "split", actor)
 
 
 def keep_group(store: Store, review_id: int, *, actor: str) -> Review:
@@ -96,8 +110,8 @@ def file_group(store: Store, review_id: int, *, parent: str, relation: str, sour
         raise ReviewError(f"relation must be one of: {', '.join(RELATIONS)}")
     if not safe_url(source.strip()):
         raise ReviewError("give the http(s) link to the reporting that attributes it (a source per link)")
-    review = _decide(store, review_id, "group", "filed", actor)
-    with store.write() as conn:
+    with store.write() as conn:  # the decision and the link together, or neither
+        review = _mark(conn, review_id, "group", "filed", actor)
         conn.execute(group_links.insert().values(group=review.subject, relation=relation, parent=parent,
                                                  source=source.strip(), added_by=actor, added_at=utc_now()))
     return review
