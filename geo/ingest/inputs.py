@@ -307,39 +307,10 @@ def _iso_date(value: str) -> date | None:
 
 # ----------------------------------------------------------------- zips
 
-class _ZipTooLarge(Exception):
-    pass
-
-
-@dataclass
-class _Allowance:
-    """What is left of a zip's uncompressed bytes, counted as read: headers may lie."""
-
-    left: int
-
-    def take(self, data: bytes) -> bytes:
-        self.left -= len(data)
-        if self.left < 0:
-            raise _ZipTooLarge
-        return data
-
-
-class _Metered:
-    """A zip member's stream that spends the zip's allowance on every byte it gives."""
-
-    def __init__(self, stream: _Stream, allowance: _Allowance) -> None:
-        self._stream = stream
-        self._allowance = allowance
-
-    def read(self, size: int, /) -> bytes:
-        return self._allowance.take(self._stream.read(size))
-
-    def readline(self, size: int, /) -> bytes:
-        return self._allowance.take(self._stream.readline(size))
-
-
 def _read_zip(key: str, archive: zipfile.ZipFile) -> Iterator[Item]:
-    """Members by the rules for files (a zip inside is not opened), keyed ``zip/member``."""
+    """Members by the rules for files (a zip inside is not opened), keyed ``zip/member``.
+    The sizes the zip declares are checked before anything is unpacked; ``zipfile`` gives
+    no member more than its declared size, so a lying header cannot unpack more."""
     entries = archive.infolist()
     declared = sum(info.file_size for info in entries)
     too_large = f"{key}: more than {MAX_ZIP_BYTES / 1e6:,.0f} MB uncompressed (the limit for one zip)"
@@ -349,7 +320,6 @@ def _read_zip(key: str, archive: zipfile.ZipFile) -> Iterator[Item]:
     if declared > MAX_ZIP_BYTES:
         yield Rejected(key, too_large)
         return
-    allowance = _Allowance(MAX_ZIP_BYTES)
     for info in sorted(entries, key=lambda i: i.filename):
         name = f"{key}/{info.filename}"
         kind = _kind(info.filename)
@@ -360,10 +330,7 @@ def _read_zip(key: str, archive: zipfile.ZipFile) -> Iterator[Item]:
             continue
         try:
             with archive.open(info) as member:
-                yield from _read_stream(name, _Metered(member, allowance))
-        except _ZipTooLarge:
-            yield Rejected(key, f"{too_large}; the rest is not read")
-            return
+                yield from _read_stream(name, member)
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, OSError, zlib.error) as error:
             yield Rejected(name, f"{name}: cannot be unzipped ({error})")
 
