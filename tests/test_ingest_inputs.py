@@ -365,3 +365,16 @@ def test_a_single_file_of_another_type_or_a_missing_path_is_rejected(tmp_path: P
     assert isinstance(missing, Rejected) and "no such file or folder" in missing.reason
     (upload,) = read_upload("photo.jpg", b"\xff\xd8")
     assert isinstance(upload, Rejected) and "'.jpg'" in upload.reason
+
+
+def test_a_zip_member_larger_than_its_header_says_is_rejected_not_unpacked() -> None:
+    import struct
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("big.txt", "The market reopened. " * 5000)
+    data = bytearray(buf.getvalue())
+    for header, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):  # both headers claim 10 bytes
+        struct.pack_into("<I", data, data.find(header) + offset, 10)
+    (item,) = read_upload("lying.zip", bytes(data))
+    assert isinstance(item, Rejected) and item.key == "lying.zip/big.txt" and "cannot be unzipped" in item.reason
