@@ -1,7 +1,7 @@
 """Incident map: incidents from the store on a map, filtered by date, group, country and type.
 
 Thin by design: widgets choose arguments, ``geo`` does the work (see docs/DESIGN.md). Every
-number and row shown comes from a query (``geo.queries``, ``geo.mapplan``), so a page
+number and row shown comes from a query (``geo.store.queries``, ``geo.map.plan``), so a page
 costs about the same whether the store holds a thousand incidents or a million.
 """
 
@@ -11,17 +11,21 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import filters, mapplan, mapview, queries, ui_filters
-from geo.join import unlocated_reason
+from geo import filters
+from geo.geocoding.join import unlocated_reason
+from geo.map import layer as mapview
+from geo.map import plan as mapplan
 from geo.safetext import markdown_literal
-from geo.store import UnsupportedStore
-from geo.ui_article import article_panel, import_panel
-from geo.ui_curate import curate_panel
-from geo.ui_export import export_buttons
-from geo.ui_ingest import ingest_panel
-from geo.ui_map import focused_incident, stale_view
-from geo.ui_roles import session_access
-from geo.ui_state import (
+from geo.store import queries
+from geo.store.database import UnsupportedStore
+from geo.ui import filters as ui_filters
+from geo.ui.article import article_panel, import_panel
+from geo.ui.curate import curate_panel
+from geo.ui.export import export_buttons
+from geo.ui.ingest import ingest_panel
+from geo.ui.map import focused_incident, stale_view
+from geo.ui.roles import session_access
+from geo.ui.state import (
     ensure_layers,
     filters_from_url,
     load_facets,
@@ -38,8 +42,8 @@ from geo.ui_state import (
     secret,
     write_url,
 )
-from geo.ui_table import incident_table
-from geo.ui_timeline import timeline
+from geo.ui.table import incident_table
+from geo.ui.timeline import timeline
 
 TABLE_ROWS = 500  # the newest rows shown in the table; the download has them all
 

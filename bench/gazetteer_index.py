@@ -164,7 +164,7 @@ def sample_names(layers_dir: Path, eval_dir: Path, count: int, seed: int) -> lis
     """(name, country code) pairs: half layer names, half conflict-set locations."""
     import csv
 
-    from geo import layers
+    from geo.gazetteer import layers
 
     layer_names: list[tuple[str, str]] = []
     for path in sorted(layers_dir.glob("??.txt.gz")):
@@ -203,7 +203,7 @@ def slow_calls(gaz: Any, picked: list[tuple[str, str]], times: list[float]) -> d
     """Which warm ``candidates`` calls take over 1 ms, and how many went to the skeleton
     fallback (no exact or article-free key: the spellings filed under the consonant
     skeleton are compared with ``names.similar``)."""
-    from geo import names
+    from geo.gazetteer import names
 
     slow = [(t, name) for t, (name, _) in zip(times, picked, strict=True) if t * 1e6 >= LOOKUP_BUDGET_US]
     fallback, buckets = 0, []
@@ -226,7 +226,7 @@ def slow_calls(gaz: Any, picked: list[tuple[str, str]], times: list[float]) -> d
 def lookup_child(layers_dir: Path, eval_dir: Path, count: int, seed: int) -> None:
     """Step 3 (runs in a child process); prints one JSON object."""
     from geo import gazetteer, geoparse
-    from geo.geocoder import OfflineGeocoder
+    from geo.geocoding.geocoder import OfflineGeocoder
 
     picked = sample_names(layers_dir, eval_dir, count, seed)
     texts = conflict_texts(eval_dir)

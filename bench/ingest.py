@@ -225,7 +225,7 @@ def run_one(config: str, jsonl: Path) -> dict[str, Any]:
     from geo.ingest.filing import Filer, Summary
     from geo.ingest.inputs import read_inputs
     from geo.ingest.reading import Reading
-    from geo.store import Store
+    from geo.store.database import Store
 
     filing = [0.0]
 
@@ -344,10 +344,10 @@ def _ms(values: list[float]) -> dict[str, float]:
 def dedup(location: str, backend: str, n_stored: int, n_incoming: int) -> dict[str, Any]:
     """Fill a store at ``location`` and time the dedup and the filing of each incoming incident."""
     from bench import scale_data
-    from geo.duplicates import likely_duplicates
     from geo.ingest.filing import Filer, Summary
     from geo.ingest.reading import Found, Reading
-    from geo.store import Store
+    from geo.store.database import Store
+    from geo.store.duplicates import likely_duplicates
 
     load_start = os.getloadavg()
     store = Store(location)
@@ -396,7 +396,7 @@ def dedup_postgres(url: str, n_stored: int, n_incoming: int) -> dict[str, Any] |
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from geo.schema import database_url
+    from geo.store.schema import database_url
 
     base = make_url(database_url(url))
     name = f"ingest_bench_{os.getpid()}"

@@ -261,8 +261,8 @@ class Plan:
 
 def expected_markers(db: Path) -> tuple[int, dict[str, int]]:
     """Located incidents in the store: all of them, and per group."""
-    from geo.queries import stream
-    from geo.store import Store
+    from geo.store.database import Store
+    from geo.store.queries import stream
 
     store = Store(str(db))
     try:

@@ -87,7 +87,7 @@ TARGET = {"redraw_s": 1.0, "ws_mb": 2.0, "rss_mb": 1024, "growth": 2.0}
 CHANGE_TIMEOUT_S = 60.0
 COLD_TIMEOUT_S = 300.0
 BASELINE_TIMEOUT_S = 240.0
-MARKER_LIMIT = 2000  # geo.mapplan.MARKER_LIMIT
+MARKER_LIMIT = 2000  # geo.map.plan.MARKER_LIMIT
 
 HEADLINE_IS = ("(n) => { const m = document.body.innerText.match(/([\\d,]+) incidents?, [\\d,]+ groups?/); "
                "return !!m && +m[1].replace(/,/g, '') === n; }")
@@ -125,9 +125,9 @@ class Truth:
 
 
 def truth(db: Path) -> Truth:
-    from geo import queries
     from geo.filters import Filters
-    from geo.store import Store
+    from geo.store import queries
+    from geo.store.database import Store
 
     store = Store(str(db))
     try:
@@ -380,8 +380,8 @@ def write_baseline(db: Path, html: Path) -> float:
     from folium.plugins import FastMarkerCluster
     from sqlalchemy import select
 
-    from geo.schema import incidents as t
-    from geo.store import Store
+    from geo.store.database import Store
+    from geo.store.schema import incidents as t
 
     t0 = time.monotonic()
     store = Store(str(db))
@@ -612,7 +612,7 @@ def summarise_profile(path: Path) -> list[tuple[str, float]]:
     """Shares of the server's samples (py-spy raw) by the app's own phase."""
     marks = [("load_plan → mapplan.plan (map index mask, cells, points query)", "mapplan.py"),
              ("load_map_index (reading the columns)", "mapindex.py"),
-             ("map layer (geo.mapview: packing, folium)", "mapview.py"),
+             ("map layer (geo.map.layer: packing, folium)", "mapview.py"),
              ("st_folium (folium render to HTML, component message)", "st_folium ("),
              ("load_totals (SQL count)", "load_totals ("),
              ("load_options (SQL group-bys)", "load_options ("),

@@ -230,7 +230,7 @@ def _pick(rng: random.Random, cum: list[float]) -> int:
 
 def build(size: int, out: Path, seed: int = SEED) -> dict[str, float]:
     """A store of ``size`` incidents at ``out`` (replaced), by ``Store.upsert``."""
-    from geo.store import Store
+    from geo.store.database import Store
 
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(out) + suffix).unlink(missing_ok=True)

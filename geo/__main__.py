@@ -17,11 +17,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from geo import articles, curation, export, filters, gazetteer, importers, queries, settings
-from geo.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
-from geo.loading import import_file
+from geo import filters, gazetteer, settings
+from geo.formats import export, importers
+from geo.geocoding.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
+from geo.ingest import articles
+from geo.ingest.loading import import_file
 from geo.roles import CLI_ACTOR
-from geo.store import NothingToUndo, NotStored, Store
+from geo.store import curation, queries
+from geo.store.database import NothingToUndo, NotStored, Store
 
 
 def _locator() -> Locator:
@@ -126,7 +129,8 @@ def _read_article(name: str) -> tuple[str | None, str, date | None]:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from geo import geoparse, parse_worker
+    from geo import geoparse
+    from geo.geoparse import worker as parse_worker
 
     text: str | None = None
     page_date: date | None = None
@@ -351,7 +355,7 @@ def _date_arg(value: str) -> date:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Streamed from a filtered query: a million rows are written as they are read."""
-    from geo.groups import hierarchy_of
+    from geo.store.groups import hierarchy_of
 
     store = Store(settings.store_url())
     chosen = filters.Filters(args.since or date.min, args.until or date.max, tuple(args.group or ()),
@@ -373,7 +377,6 @@ def _progress(what: str, done: int, total: int) -> None:
 
 
 def cmd_gazetteer(args: argparse.Namespace) -> int:
-    from geo import layers
 
     cache = settings.cache_dir()
     if args.action == "list":
@@ -390,10 +393,10 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
     local = [Path(t) for t in args.targets if Path(t).exists() or not (len(t) == 2 and t.isalpha())]
     codes = [t for t in args.targets if len(t) == 2 and t.isalpha() and not Path(t).exists()]
     try:
-        done = layers.install_paths(local, cache, _progress) if local else []
+        done = gazetteer.install_paths(local, cache, _progress) if local else []
         if codes:
-            done += layers.install_countries(codes, cache, _progress)
-    except layers.LayerError as error:
+            done += gazetteer.install_countries(codes, cache, _progress)
+    except gazetteer.LayerError as error:
         sys.stderr.write("\n")
         print(f"gazetteer add: {error}", file=sys.stderr)
         return 1

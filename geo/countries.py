@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from functools import lru_cache
 
-from geo.importers import _country_code
-
-__all__ = ["name", "label", "code_of"]
+__all__ = ["name", "label", "code_of", "code_of_name", "code_of_numeric"]
 
 
 @lru_cache(maxsize=1024)
@@ -36,5 +35,49 @@ def code_of(value: str, known: Collection[str]) -> str | None:
         return value.upper()
     if value.casefold() in {name(c).casefold() for c in known}:
         return next(c for c in known if name(c).casefold() == value.casefold())
-    code = _country_code(value) if value else ""
+    code = code_of_name(value) if value else ""
     return code if code in known else None
+
+
+# Names ACLED and UCDP write that pycountry does not know (UCDP's "(Soviet Union)"-style
+# former names are taken off before the lookup).
+_COUNTRY_ALIASES = {
+    "russia": "RU", "turkey": "TR", "palestine": "PS", "kosovo": "XK", "democratic republic of congo": "CD",
+    "dr congo": "CD", "republic of congo": "CG", "congo": "CG", "ivory coast": "CI", "cape verde": "CV",
+    "czech republic": "CZ", "laos": "LA", "north korea": "KP", "south korea": "KR", "vatican city": "VA",
+    "micronesia": "FM", "east timor": "TL", "swaziland": "SZ", "eswatini": "SZ", "macedonia": "MK",
+    "bosnia-herzegovina": "BA", "serbia (yugoslavia)": "RS", "yemen (north yemen)": "YE", "syria": "SY",
+    "iran": "IR", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "vietnam": "VN",
+    "brunei": "BN", "taiwan": "TW", "the gambia": "GM", "gambia": "GM", "saint-martin": "MF",
+}
+
+
+@lru_cache(maxsize=4096)
+def code_of_name(name: str) -> str:
+    """ISO alpha-2 code of a country name ("" when unknown); cached: pycountry is slow."""
+    import pycountry
+
+    name = name.strip()
+    if not name:
+        return ""
+    alias = _COUNTRY_ALIASES.get(name.lower())
+    if alias:
+        return alias
+    try:
+        return str(pycountry.countries.lookup(name).alpha_2)
+    except LookupError:
+        pass
+    bare = re.sub(r"\s*\(.*\)\s*$", "", name)  # UCDP: "Russia (Soviet Union)", "DR Congo (Zaire)"
+    return code_of_name(bare) if bare and bare != name else ""
+
+
+@lru_cache(maxsize=1024)
+def code_of_numeric(code: str) -> str:
+    """ISO alpha-2 code of an ISO 3166-1 numeric code (ACLED's ``iso``: ``368`` is Iraq)."""
+    import pycountry
+
+    code = code.strip()
+    if not code.isdigit() or not 0 < int(code) < 1000:
+        return ""
+    found = pycountry.countries.get(numeric=f"{int(code):03d}")
+    return str(found.alpha_2) if found is not None else ""

@@ -1,6 +1,6 @@
 """The filters of a view, and their round trip through the URL query string.
 
-They are applied in the database (``geo.queries.where``).
+They are applied in the database (``geo.store.queries.where``).
 
 A shared link reopens the same view: ``to_query`` writes the filter state (and the map's
 centre and zoom), and ``from_query`` reads it back, dropping (with a note for the user)
@@ -53,7 +53,7 @@ class Filters:
     event_types: tuple[str, ...] = ()
     search: str = ""
     # What the group filter matches: the chosen groups and every group filed under them
-    # (fronts, wings, members: ``geo.groups``). Empty: the chosen groups alone.
+    # (fronts, wings, members: ``geo.store.groups``). Empty: the chosen groups alone.
     family: tuple[str, ...] = ()
 
     @property

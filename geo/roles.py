@@ -8,7 +8,7 @@ Anyone can read. Adding incidents from an article and importing files need an ed
   ``[editor_tokens]`` table), compared in constant time;
 - or anyone at all on a private deploy (``mode = "private"``, see :func:`geo.settings.app_mode`).
 
-Pure logic: ``geo/ui_roles.py`` reads ``st.secrets`` and ``st.user`` and asks here. The
+Pure logic: ``geo/ui/roles.py`` reads ``st.secrets`` and ``st.user`` and asks here. The
 identity decided here is what the audit log records for every write (``Store.upsert``).
 """
 

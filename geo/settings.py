@@ -87,7 +87,7 @@ __all__ += ["MAX_PARSE_CHARS", "PARSE_TIMEOUT_S", "MAX_CSV_COLUMNS", "max_parse_
             "max_csv_columns", "MAX_SESSION_WRITES", "max_session_writes"]
 
 MAX_PARSE_CHARS = 200_000  # a long feature article is ~30k characters; parsing 200k takes a second or two
-PARSE_TIMEOUT_S = 20.0  # the app stops a parse that takes longer (``geo.parse_worker``)
+PARSE_TIMEOUT_S = 20.0  # the app stops a parse that takes longer (``geo.geoparse.worker``)
 MAX_CSV_COLUMNS = 500  # ACLED exports have ~30 columns; a header far wider is not a record file
 # Records one session of a public deploy may add or change (articles and imports together):
 # a leaked editor token or a runaway script cannot flood the store; larger imports go

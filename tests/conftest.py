@@ -15,11 +15,10 @@ import pytest
 import sqlalchemy
 
 from geo import gazetteer as gazetteer_module
-from geo import layers
 from geo.gazetteer import Gazetteer
-from geo.geocoder import OfflineGeocoder
-from geo.schema import database_url
-from geo.store import Store
+from geo.geocoding.geocoder import OfflineGeocoder
+from geo.store.database import Store
+from geo.store.schema import database_url
 
 DATA = Path(__file__).parent / "data"
 
@@ -102,7 +101,7 @@ def layered(gazetteer: Gazetteer, tmp_path_factory: pytest.TempPathFactory) -> G
     folder = shared_path("gazetteer")
     cache = tmp_path_factory.mktemp("layered-cache")
     shutil.copy(gazetteer.path, cache / gazetteer.path.name)
-    layers.install_paths([folder / f"{code}.txt.gz" for code in TEST_LAYERS], cache)
+    gazetteer_module.install_paths([folder / f"{code}.txt.gz" for code in TEST_LAYERS], cache)
     return gazetteer_module.load(cache)
 
 

@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.geoparse import actors
-from geo.queries import stream
 from geo.records import Incident
-from geo.ui_state import load_store
+from geo.store.queries import stream
+from geo.ui.state import load_store
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_stale_link_falls_back_with_a_visible_note(app: AppTest) -> None:
 
 def test_unplaceable_incident_is_listed_not_dropped(app: AppTest, tmp_path: Path) -> None:
     from geo.settings import store_url
-    from geo.store import Store
+    from geo.store.database import Store
 
     at = app.run()
     Store(store_url()).upsert([Incident("X-1", date(2024, 3, 1), "Unknown", "Qwxzzyville")], actor="test",
@@ -253,7 +253,7 @@ NABATIEH, BINT_JBEIL = (33.378, 35.484), (33.119, 35.433)
 
 def stored_from_articles() -> list[Incident]:
     from geo.settings import store_url
-    from geo.store import Store
+    from geo.store.database import Store
 
     return sorted((i for i in list(stream(Store(store_url()))) if i.event_id.startswith("article-")),
                   key=lambda i: -(i.killed or 0))

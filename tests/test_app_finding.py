@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.ui_state import load_store
+from geo.ui.state import load_store
 from tests.test_app import headline, map_rows
 
 LAST = date(2024, 12, 3)  # the newest bundled incident

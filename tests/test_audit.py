@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy.exc
 
-from geo import loading
 from geo.__main__ import main
-from geo.importers import parse_text
-from geo.queries import stream
+from geo.formats.importers import parse_text
+from geo.ingest import loading
 from geo.records import FIELDS, Incident
-from geo.store import Store
+from geo.store.database import Store
+from geo.store.queries import stream
 
 HEADER = ",".join(FIELDS)
 

@@ -1,6 +1,6 @@
 """The bad-input corpus (tests/bad_inputs/, table in its README): each file gets one exact,
 clear message naming file, row and column where they apply, and importing it through
-``geo.loading`` or ``python -m geo import`` leaves an existing store exactly as it was.
+``geo.ingest.loading`` or ``python -m geo import`` leaves an existing store exactly as it was.
 
 The big inputs (a 1-million-character line, an upload over the size limit, a 50 MB article)
 are generated here rather than committed.
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import articles, importers, loading
-from geo.queries import stream
+from geo.formats import importers
+from geo.ingest import articles, loading
 from geo.records import FIELDS, Incident
-from geo.store import Store
+from geo.store.database import Store
+from geo.store.queries import stream
 
 BAD = Path(__file__).parent / "bad_inputs"
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +135,7 @@ OVERSIZE_MESSAGE = f"{OVERSIZE}: 21.0 MB is over the 20 MB upload limit; import 
 
 
 def test_upload_over_the_size_limit(oversize: Path) -> None:
-    """The app's upload limit; a file on disk has none (``test_import_formats``)."""
+    """The app's upload limit; a file on disk has none (``test_formats_datasets``)."""
     with pytest.raises(importers.BadFile) as caught, open(oversize, "rb") as stream:
         importers.open_upload(stream, OVERSIZE, size=oversize.stat().st_size)
     assert str(caught.value) == OVERSIZE_MESSAGE

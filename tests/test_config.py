@@ -7,7 +7,9 @@ import tomllib
 
 from streamlit import config as st_config
 
-from geo import articles, importers, settings
+from geo import settings
+from geo.formats import importers
+from geo.ingest import articles
 
 CONFIG = tomllib.loads((settings.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
 

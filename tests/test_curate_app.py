@@ -12,8 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.settings import store_url
-from geo.store import Store
-from geo.ui_state import load_store
+from geo.store.database import Store
+from geo.ui.state import load_store
 
 AL_ASAD_STORY = ("Two rockets hit Al-Asad Air Base in western Iraq on Monday, injuring five U.S. service members "
                  "and two contractors. Al-Thawriun claimed the attack.")

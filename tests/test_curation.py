@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from geo import curation
-from geo.duplicates import distance_km, likely_duplicates
 from geo.records import FIELDS, Incident
-from geo.store import NothingToUndo, NotStored, Store
+from geo.store import curation
+from geo.store.database import NothingToUndo, NotStored, Store
+from geo.store.duplicates import distance_km, likely_duplicates
 
 
 def incident(event_id: str = "A-1", **changes: object) -> Incident:
@@ -207,7 +207,7 @@ def test_cli_edit_of_a_place_geocodes_it_again(tmp_path: Path, monkeypatch: pyte
 
 
 def test_the_editors_lookup_finds_by_id_place_or_group(store: Store) -> None:
-    from geo.duplicates import lookup
+    from geo.store.duplicates import lookup
 
     store.upsert([incident("A-1"), incident("B-1", location="Erbil", group="Kata'ib Hezbollah",
                                              event_date=date(2024, 9, 1)),
@@ -222,7 +222,7 @@ def test_the_editors_lookup_finds_by_id_place_or_group(store: Store) -> None:
 
 
 def test_the_exact_id_is_found_first_among_many_newer_matches(store: Store) -> None:
-    from geo.duplicates import lookup
+    from geo.store.duplicates import lookup
 
     newer = [incident(f"X-{k}", event_date=date(2024, 9, 1) + timedelta(days=k)) for k in range(25)]
     store.upsert([incident("X"), *newer], actor="cli", action="import")

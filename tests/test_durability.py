@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.queries import stream
 from geo.records import Incident
-from geo.store import Store
+from geo.store.database import Store
+from geo.store.queries import stream
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -115,7 +115,7 @@ _WRITER = """
 import sys
 from datetime import date
 from geo.records import Incident
-from geo.store import Store
+from geo.store.database import Store
 store = Store(sys.argv[1])
 tag = sys.argv[2]
 for k in range(0, 1000, 4):

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from geo import filters, queries
+from geo import filters
 from geo.records import Incident
-from geo.store import Store
+from geo.store import queries
+from geo.store.database import Store
 
 
 def make(event_id: str, day: date, group: str, country: str = "IQ", kind: str = "Explosions/Remote violence") -> Incident:

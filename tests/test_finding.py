@@ -8,10 +8,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from geo import export, filters, importers, mapindex, mapplan, queries
+from geo import filters
+from geo.formats import export, importers
+from geo.map import index as mapindex
+from geo.map import plan as mapplan
 from geo.records import Incident
-from geo.store import Store
-from geo.ui_export import file_name
+from geo.store import queries
+from geo.store.database import Store
+from geo.ui.export import file_name
 
 
 def make(event_id: str, day: date, group: str, country: str = "IQ", *, location: str = "Baghdad",
@@ -162,7 +166,7 @@ def test_file_name_says_the_filter_and_is_safe() -> None:
 
 
 def test_span_of_the_timeline_becomes_dates_within_the_data(opts: filters.Options) -> None:
-    from geo.ui_timeline import span_dates
+    from geo.ui.timeline import span_dates
 
     ms = lambda d: (d - date(1970, 1, 1)).days * 86_400_000  # noqa: E731
     assert span_dates({"span": {"week": [ms(date(2024, 1, 5)), ms(date(2024, 2, 1))]}}, opts) == (

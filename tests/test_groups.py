@@ -11,7 +11,7 @@ import pytest
 
 from geo.filters import Filters
 from geo.geoparse import actors
-from geo.groups import Hierarchy, Link, bundled, read_links
+from geo.store.groups import Hierarchy, Link, bundled, read_links
 
 IRI = "Islamic Resistance in Iraq"
 

@@ -11,8 +11,8 @@ import pytest
 
 from geo import geoparse
 from geo.gazetteer import Gazetteer
-from geo.geocoder import OfflineGeocoder
-from geo.ranking import distance_km
+from geo.gazetteer.ranking import distance_km
+from geo.geocoding.geocoder import OfflineGeocoder
 
 
 def near(lat: float | None, lon: float | None, point: tuple[float, float], km: float) -> bool:

@@ -21,15 +21,18 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from geo import filters, mapplan, mapview, queries
+from geo import filters
 from geo.gazetteer import Gazetteer
-from geo.groups import hierarchy_of
 from geo.ingest import review
 from geo.ingest.inputs import Article, read_inputs
 from geo.ingest.run import ingest
-from geo.mapindex import load as load_index
+from geo.map import layer as mapview
+from geo.map import plan as mapplan
+from geo.map.index import load as load_index
 from geo.records import Incident
-from geo.store import Store
+from geo.store import queries
+from geo.store.database import Store
+from geo.store.groups import hierarchy_of
 
 FOLDER = Path(__file__).parent / "data" / "ingest"
 ALL = filters.Filters(date(2000, 1, 1), date(2030, 12, 31))
@@ -79,7 +82,7 @@ def test_running_again_over_the_same_input_adds_nothing(store: Store, gazetteer:
 
 
 def test_the_evidence_and_each_sources_figures_are_kept(store: Store, gazetteer: Gazetteer) -> None:
-    from geo.reports import reports_for, toll_range
+    from geo.store.reports import reports_for, toll_range
 
     ingest(read_inputs([str(FOLDER)]), store, actor="cli")
     [incident] = _at_asad(store)

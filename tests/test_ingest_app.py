@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from geo.ingest import review
 from geo.settings import store_url
-from geo.store import Store
-from geo.ui_state import load_store
+from geo.store.database import Store
+from geo.ui.state import load_store
 
 # Written for this test (fictional outlet): two reports of one attack, one of them the
 # statement of a front name, and a claim by a name nobody has listed. The items' pages are
@@ -71,7 +71,7 @@ def _app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> AppTest:
 def ingested_ids(store: Store) -> list[str]:
     from sqlalchemy import select
 
-    from geo.schema import incidents
+    from geo.store.schema import incidents
 
     with store.read() as conn:
         return [r[0] for r in conn.execute(select(incidents.c.event_id).where(incidents.c.event_id.like("ingest-%")))]

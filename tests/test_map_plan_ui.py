@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from geo import mapindex, mapplan
 from geo.filters import Filters
-from geo.store import Store
+from geo.map import index as mapindex
+from geo.map import plan as mapplan
+from geo.store.database import Store
 from tests.test_scale_queries import START, by_hand, filled  # noqa: F401 - the fixture
 
 __all__ = ["filled"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geo import names
+from geo.gazetteer import names
 
 
 def loose(name: str) -> str:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from geo import mapview
 from geo.gazetteer import Place
-from geo.geocoder import OfflineGeocoder
+from geo.geocoding.geocoder import OfflineGeocoder
 from geo.geoparse import EventRecord, LocatedMention
-from geo.place_pick import (
+from geo.map import layer as mapview
+from geo.ui.place_pick import (
     PlaceChoice,
     PlaceNotChosen,
     PlacePoint,

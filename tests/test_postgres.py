@@ -14,12 +14,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import export, filters, loading, mapindex, queries
-from geo.importers import parse_text
-from geo.queries import stream
+from geo import filters
+from geo.formats import export
+from geo.formats.importers import parse_text
+from geo.ingest import loading
+from geo.map import index as mapindex
 from geo.records import Incident
-from geo.store import Store, StoreUnavailable
-from geo.ui_state import load_store
+from geo.store import queries
+from geo.store.database import Store, StoreUnavailable
+from geo.store.queries import stream
+from geo.ui.state import load_store
 
 from .test_roundtrip import tricky_incidents
 
@@ -165,7 +169,7 @@ def test_non_ascii_text_and_a_thousand_row_batch_round_trip_exactly(pg: Store) -
 
 def test_processes_opening_a_new_store_at_once_all_succeed(pg_location: str) -> None:
     """App processes starting together on an empty database do not race to create the tables."""
-    code = "import sys; from geo.store import Store; Store(sys.argv[1]).close()"
+    code = "import sys; from geo.store.database import Store; Store(sys.argv[1]).close()"
     root = Path(__file__).resolve().parent.parent
     procs = [subprocess.Popen([sys.executable, "-c", code, pg_location], cwd=root, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]

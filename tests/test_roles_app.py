@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.queries import stream
 from geo.records import FIELDS, Incident
 from geo.settings import store_url
-from geo.store import Store
-from geo.ui_state import load_store
+from geo.store.database import Store
+from geo.store.queries import stream
+from geo.ui.state import load_store
 
 TOKEN = "an-editor-token-long-enough-42"
 AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "c" * 32, "client_id": "id",

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import export
-from geo.importers import BadFile, parse_text
-from geo.queries import stream
+from geo.formats import export
+from geo.formats.importers import BadFile, parse_text
 from geo.records import Incident
-from geo.store import Store
+from geo.store.database import Store
+from geo.store.queries import stream
 
 TRICKY = ["=1+1", "+cmd", "-3 soldiers", "@SUM(A1)", "'=already quoted", "'", "''two", "'Twas", "a, \"quoted\", b",
           "{% if x %}{{ 7*7 }}{# c", "[link](https://evil.example) <b>", "Ain al-Asad عين الأسد", "USER-²", "x\u200cy"]

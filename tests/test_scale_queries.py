@@ -16,11 +16,15 @@ import sqlalchemy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo import export, mapindex, mapplan, mapview, queries
 from geo.filters import Filters
-from geo.queries import BBox
+from geo.formats import export
+from geo.map import index as mapindex
+from geo.map import layer as mapview
+from geo.map import plan as mapplan
 from geo.records import Incident
-from geo.store import BATCH, Store
+from geo.store import queries
+from geo.store.database import BATCH, Store
+from geo.store.queries import BBox
 
 GROUPS = ("Alpha Brigade", "Beta Front", "Gamma Movement", "Delta Forces")
 COUNTRIES = ("IQ", "SY", "UA")
@@ -226,9 +230,9 @@ def _indexes(store: Store) -> set[str]:
 
 def test_a_bulk_load_builds_its_indexes_once_and_a_failed_one_changes_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo.store
+    import geo.store.database
 
-    monkeypatch.setattr(geo.store, "BULK_ROWS", 1000)
+    monkeypatch.setattr(geo.store.database, "BULK_ROWS", 1000)
     store = Store(str(tmp_path / "bulk.sqlite3"))
     indexes = _indexes(store)
     dropped: list[str] = []
@@ -260,7 +264,7 @@ class _NoLookups:
 
 
 def test_the_same_file_again_is_answered_without_reading_it_until_the_store_changes(tmp_path: Path) -> None:
-    from geo import loading
+    from geo.ingest import loading
 
     rows = [i for i in synthetic(320, seed=9) if i.located]  # a file with coordinates: no geocoding
     n = len(rows)

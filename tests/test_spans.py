@@ -6,9 +6,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from geo.gazetteer.ranking import distance_km
 from geo.geoparse.nearby import NearIndex
 from geo.geoparse.spans import SpanSet, at, covers, within
-from geo.ranking import distance_km
 
 FAST = settings(max_examples=150, deadline=None)
 

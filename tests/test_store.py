@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from geo import loading
-from geo.geocoder import OfflineGeocoder
-from geo.queries import stream
+from geo.geocoding.geocoder import OfflineGeocoder
+from geo.ingest import loading
 from geo.records import Incident
-from geo.store import Store, UnsupportedStore
+from geo.store.database import Store, UnsupportedStore
+from geo.store.queries import stream
 
 
 def incident(event_id: str = "A-1", **changes: object) -> Incident:

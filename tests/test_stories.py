@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from geo import gazetteer, geoparse
-from geo.ranking import distance_km
+from geo.gazetteer.ranking import distance_km
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISHED = date(2024, 2, 1)  # a Thursday

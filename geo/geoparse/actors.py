@@ -26,14 +26,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo import names
+from geo import settings
+from geo.gazetteer import names
 from geo.geoparse import lexicon
 from geo.geoparse import spans as _spans
 from geo.geoparse.demonyms import demonym_place
 
 __all__ = ["Actor", "Register", "GroupReading", "group_of", "register", "REGISTER_PATH"]
 
-REGISTER_PATH = Path(__file__).resolve().parent.parent.parent / "data" / "groups.csv"
+REGISTER_PATH = settings.DATA_DIR / "groups.csv"
 KINDS = frozenset({"state", "rebel", "islamist", "militia", "ethnic_militia", "political", "other"})
 
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
+
+from geo import settings
 
 __all__ = ["LEXICON_DIR", "words", "alternation", "mapping", "pairs"]
 
-LEXICON_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "lexicon"
+LEXICON_DIR = settings.DATA_DIR / "lexicon"
 LANGUAGE = "en"
 
 

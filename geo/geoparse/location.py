@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 
-from geo import ranking
+from geo.gazetteer import ranking
 from geo.geoparse import dates, lexicon, spans
 from geo.geoparse import sentences as sentences_mod
 from geo.geoparse.nearby import NearIndex

@@ -4,7 +4,7 @@ Why: the resolver asks, for each candidate of each mention, "is another place of
 story within 250 km?", and event location asks whether an incident's place is within
 5 km of one already found. Comparing against every place made both quadratic in the
 number of places a story names. The grid answers from the cells a radius can reach, with
-the same great-circle distance (:func:`geo.ranking.distance_km`) deciding.
+the same great-circle distance (:func:`geo.gazetteer.ranking.distance_km`) deciding.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from geo.ranking import distance_km
+from geo.gazetteer.ranking import distance_km
 
 __all__ = ["NearIndex"]
 

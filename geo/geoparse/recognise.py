@@ -34,8 +34,7 @@ from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from typing import NamedTuple
 
-from geo import names
-from geo.gazetteer import Gazetteer, Place
+from geo.gazetteer import Gazetteer, Place, names
 from geo.geoparse import lexicon
 from geo.geoparse.demonyms import STATE_ABBREVIATIONS, area, demonym_place
 from geo.geoparse.spans import SpanSet

@@ -14,7 +14,7 @@ reads the same cues, in this order of strength:
 * the story's countries and provinces: every country, province and demonym named
   anywhere lends weight to candidates inside it;
 * nearness: a town close to the story's other places beats a homonym abroad;
-* a prior from the feature and size (:mod:`geo.ranking`, shared with the geocoder).
+* a prior from the feature and size (:mod:`geo.gazetteer.ranking`, shared with the geocoder).
 
 Scores are additive and cheap (one pass for context, one for picks, one for nearness)
 so a story resolves in well under a millisecond.
@@ -30,8 +30,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from geo import names, ranking
-from geo.gazetteer import Gazetteer, Place
+from geo.gazetteer import Gazetteer, Place, names, ranking
 from geo.geoparse import lexicon
 from geo.geoparse.demonyms import area
 from geo.geoparse.nearby import NearIndex
@@ -465,7 +464,7 @@ _NAMESAKE_TOWN = 10_000  # people: a town this size found under a province's nam
 
 def _prefer_town(best: Place, cs: Sequence[Place], container: bool, lookup: str = "") -> Place:
     """"Benghazi", "Marib", "Erbil": when a province or district and a town inside it share
-    a name, a report means the town (as the geocoder ranks it, :mod:`geo.ranking`), unless
+    a name, a report means the town (as the geocoder ranks it, :mod:`geo.gazetteer.ranking`), unless
     the name only says where another place is, or the text says "province" (then the town
     is not among the candidates). A town found under the name through one of its other
     names counts when it is a real town ("Nabatieh" for "Nabatîyé et Tahta"), and so does a

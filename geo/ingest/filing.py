@@ -3,7 +3,7 @@
 Articles are filed a batch per transaction, in input order, by one writer, so two outlets'
 reports of one attack meet here whatever order the workers finished in. For each incident
 read, the likely duplicates already stored are judged (:mod:`geo.ingest.matching`): a
-match takes the report as another source (:meth:`geo.store.Store.absorb`, undoable like
+match takes the report as another source (:meth:`geo.store.database.Store.absorb`, undoable like
 any merge), anything else is added. Every report is kept with its evidence and its own
 figures (``reports``), an uncertain merge or an unknown group name goes to the review
 queue (``reviews``), and the article's key and digest are noted (``articles``) so running
@@ -19,15 +19,15 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from geo.curation import unknown_group
-from geo.duplicates import likely_duplicates
 from geo.geoparse import actors
-from geo.groups import hierarchy_of
 from geo.ingest.inputs import Article
 from geo.ingest.matching import best_match, combined
 from geo.ingest.reading import Found, Reading
-from geo.schema import articles, reports, reviews
-from geo.store import Store, utc_now
+from geo.store.curation import unknown_group
+from geo.store.database import Store, utc_now
+from geo.store.duplicates import likely_duplicates
+from geo.store.groups import hierarchy_of
+from geo.store.schema import articles, reports, reviews
 
 __all__ = ["Summary", "Filer"]
 

@@ -5,7 +5,7 @@ over the same input gives again, so what was read before is recognised (and
 :attr:`Article.digest` tells whether it changed). One bad item never stops a run: it
 becomes a :class:`Rejected` naming the file, line and problem, and the rest goes on.
 
-Files are read as the app reads an upload (:mod:`geo.articles`): UTF-8, at most
+Files are read as the app reads an upload (:mod:`geo.ingest.articles`): UTF-8, at most
 ``MAX_ARTICLE_BYTES`` an article, HTML reduced to its visible text. Feeds are parsed by
 feedparser from bytes fetched here, never by feedparser itself, so every request goes
 through :func:`fetch_url`, with its size cap, its timeout and, on the hosted app, its
@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from geo.articles import MAX_ARTICLE_BYTES, ArticleError, decode_article, html_to_text, page_facts
+from geo.ingest.articles import MAX_ARTICLE_BYTES, ArticleError, decode_article, html_to_text, page_facts
 from geo.safetext import safe_url
 
 __all__ = ["Article", "Rejected", "FetchError", "read_inputs", "read_upload", "fetch_url", "feed_articles",

@@ -1,6 +1,6 @@
 """Is an incoming report the same event as a stored incident, and how sure are we?
 
-The candidates are the likely duplicates (:mod:`geo.duplicates`: same day ± 1, within
+The candidates are the likely duplicates (:mod:`geo.store.duplicates`: same day ± 1, within
 25 km or the same place name). This module judges the rest of the issue's rule,
 "compatible group and event type", and says what makes a merge uncertain, so a person
 reviews those and not the clear ones:
@@ -16,7 +16,7 @@ reviews those and not the clear ones:
   ``SURE_KM`` apart, or a day apart are doubtful.
 
 When the merge happens, :func:`combined` keeps the incident's better fields
-(:func:`geo.curation.merged`) and prefers the more specific group: a claim under a front
+(:func:`geo.store.curation.merged`) and prefers the more specific group: a claim under a front
 name refines an attribution to its parent, never the other way round.
 """
 
@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from geo.curation import merged, unknown_group
-from geo.duplicates import Duplicate
-from geo.groups import Hierarchy
 from geo.records import Incident
+from geo.store.curation import merged, unknown_group
+from geo.store.duplicates import Duplicate
+from geo.store.groups import Hierarchy
 
 __all__ = ["SURE_KM", "CATEGORY", "Verdict", "judge", "best_match", "combined"]
 

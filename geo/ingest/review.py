@@ -1,7 +1,7 @@
 """The review queue: what ingest was not sure of, for a person to decide.
 
 * an uncertain merge (matched by place name only, groups or types that differ, …):
-  **confirm** it, or **split** it, which undoes the merge (:meth:`geo.store.Store.restore`)
+  **confirm** it, or **split** it, which undoes the merge (:meth:`geo.store.database.Store.restore`)
   so the report becomes an incident of its own again;
 * a group name the register does not know: **keep** it as a new group, or **file** it
   under a parent with the reporting that says so (a link in the store's ``group_links``,
@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, func, select
 
-from geo.groups import RELATIONS
 from geo.safetext import safe_url
-from geo.schema import group_links, reviews
-from geo.store import NothingToUndo, Store, utc_now
+from geo.store.database import NothingToUndo, Store, utc_now
+from geo.store.groups import RELATIONS
+from geo.store.schema import group_links, reviews
 
 __all__ = ["Review", "ReviewError", "open_reviews", "open_counts", "confirm", "split", "keep_group", "file_group"]
 

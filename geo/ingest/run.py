@@ -28,7 +28,7 @@ from typing import Any
 from geo.ingest.filing import Filer, Summary
 from geo.ingest.inputs import Article, Rejected
 from geo.ingest.reading import Reading, read_article
-from geo.store import Store
+from geo.store.database import Store
 
 __all__ = ["ingest", "Reader", "reader"]
 

@@ -5,7 +5,7 @@ clicking it and shows the payloads as literal text, no popup link has a non-http
 and the Streamlit table and the map legend show the payloads as text too.
 
 The store is seeded before the app starts: a CSV of hostile records with coordinates goes
-through ``geo.loading.import_file`` (the import path users take), then the raw hostile
+through ``geo.ingest.loading.import_file`` (the import path users take), then the raw hostile
 ``source_url`` values, which the importer leaves out, are written back with
 ``Store.upsert`` as a store filled by an older version or another path could hold them.
 """
@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from browser_harness import ST_FOLIUM_IFRAME, StreamlitApp, wait_for_app_map
 
-from geo import loading
-from geo.queries import stream
+from geo.ingest import loading
 from geo.records import FIELDS
-from geo.store import Store
+from geo.store.database import Store
+from geo.store.queries import stream
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from test_hostile_popups import MARKERS, POPUP, SHOW_MARKER
 
 from geo.ingest.inputs import read_inputs
 from geo.ingest.run import ingest
-from geo.store import Store
+from geo.store.database import Store
 
 pytestmark = pytest.mark.browser
 

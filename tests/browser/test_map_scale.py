@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from browser_harness import StreamlitApp, wait_for_app_map
 
-from geo.store import Store
+from geo.store.database import Store
 from tests.test_scale_queries import synthetic
 
 pytestmark = pytest.mark.browser

@@ -16,7 +16,7 @@ import pytest
 from browser_harness import ROOT, StreamlitApp, wait_for_app_map
 
 from geo.records import Incident
-from geo.store import Store
+from geo.store.database import Store
 from tests.test_scale_queries import synthetic
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,144 @@
+"""What the map draws for a view: markers with popups, or counts per grid cell.
+
+Markers are drawn when the incidents that pass the filters are few (then all of them,
+and panning or zooming needs nothing new from the server), or when the view holds few,
+or when zoomed in close. Otherwise the view shows grid cells, about 60 pixels wide at its
+zoom, each with its count and the colour of its most frequent group. Data is sent for a
+box padded around the view, so a small pan asks for nothing new (:meth:`Plan.covers`).
+What a rerun sends is bounded by ``MARKER_LIMIT`` popups or by the cells that fit a
+screen, whatever the store holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from geo.filters import Filters
+from geo.map.index import MapIndex
+from geo.records import Incident
+from geo.store.database import Store
+from geo.store.groups import Hierarchy, bundled
+from geo.store.queries import BBox, Cell, cell_size, points, search_keys
+from geo.store.reports import by_source, reports_for, toll_range
+
+__all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "FOCUS_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map",
+           "focus_view", "with_focus"]
+
+MARKER_LIMIT = 2000  # markers with popups in one view: ~1 MB of popup text at most
+CLOSE_ZOOM = 13  # from here on (a town's streets), markers even when there are more: the newest first
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the map shows: its box and zoom level."""
+
+    bbox: BBox
+    zoom: int
+
+
+DEFAULT_VIEW = View(BBox(21.0, 15.0, 46.0, 67.0), 5)  # the base map's start: the Middle East at zoom 5
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    mode: str  # "points" or "cells"
+    box: BBox | None  # the area the data covers; None: every incident that passes the filters
+    zoom: int | None  # the zoom the data was made for; None: right at any zoom
+    in_box: int  # incidents (placed, passing the filters) in the box
+    incidents: list[Incident] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    bounds: BBox | None = None  # around every placed incident that passes the filters: what "fit to data" shows
+    sources: dict[str, list[str]] = field(default_factory=dict)  # event_id -> the sources merged into it
+    chains: dict[str, str] = field(default_factory=dict)  # group -> who reporting files it under (geo.store.groups)
+    tolls: dict[str, tuple[str, str]] = field(default_factory=dict)  # event_id -> (toll range, figures by source)
+
+    def covers(self, view: View) -> bool:
+        """Whether this plan still serves ``view`` (no new data needed)."""
+        if self.box is None:
+            return True
+        inside = (self.box.south <= view.bbox.south and view.bbox.north <= self.box.north
+                  and self.box.west <= view.bbox.west and view.bbox.east <= self.box.east)
+        return inside and (self.zoom is None or self.zoom == view.zoom)
+
+
+def _padded(box: BBox) -> BBox:
+    """``box`` grown by half its size on every side, within the world."""
+    dy, dx = (box.north - box.south) / 2, (box.east - box.west) / 2
+    return BBox(max(-90.0, box.south - dy), max(-180.0, box.west - dx), min(90.0, box.north + dy),
+                min(180.0, box.east + dx))
+
+
+def plan(store: Store, index: MapIndex, f: Filters, view: View | None, hierarchy: Hierarchy | None = None) -> Plan:
+    """What to draw for ``f`` seen through ``view`` (``None``: the map's first view);
+    ``hierarchy`` gives the popups each group's parents (default: the bundled links)."""
+    hierarchy = hierarchy or bundled()
+    keys = search_keys(store, f) if f.search.strip() else None  # the index has no text: the search is SQL's
+    passing = index.mask(f, keys=keys)
+    total, bounds = int(passing.sum()), index.bounds(passing)
+    if total <= MARKER_LIMIT:
+        return _markers(store, f, None, None, total, bounds, hierarchy)
+    view = view or DEFAULT_VIEW
+    box = _padded(view.bbox)
+    keep = passing & index.inside(box)
+    in_box = int(keep.sum())
+    if in_box <= MARKER_LIMIT:
+        return _markers(store, f, box, None, in_box, bounds, hierarchy)
+    if view.zoom >= CLOSE_ZOOM:
+        return _markers(store, f, box, view.zoom, in_box, bounds, hierarchy)
+    return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)), bounds=bounds)
+
+
+def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_box: int, bounds: BBox | None,
+             hierarchy: Hierarchy) -> Plan:
+    """A plan of the newest ``MARKER_LIMIT`` markers in ``box``, with what their popups
+    add: the reports merged into each, its group's parents, and the tolls by source where
+    several reports give figures."""
+    incidents = points(store, f, box, MARKER_LIMIT)
+    ids = [i.event_id for i in incidents]
+    merged = store.sources_for(ids)
+    names = {event_id: [s.source or s.source_url for s in found] for event_id, found in merged.items()}
+    chains = {g: text for g in {i.group for i in incidents} if (text := hierarchy.chain_text(g))}
+    told = reports_for(store, [i for i in ids if i in merged])
+    tolls = {i.event_id: (toll_range(i, told[i.event_id]), by_source(told[i.event_id]))
+             for i in incidents if len(told.get(i.event_id, ())) > 1}
+    return Plan("points", box, zoom, in_box, incidents, bounds=bounds, sources=names, chains=chains, tolls=tolls)
+
+
+FOCUS_ZOOM = 14  # a focused incident is shown at street level, where markers are always drawn (>= CLOSE_ZOOM)
+
+
+def focus_view(latitude: float, longitude: float) -> View:
+    """A close view around one incident (what the map flies to when a table row is picked):
+    its plan always draws markers, so the incident is among them, not inside a cell."""
+    return View(BBox(max(-90.0, latitude - 0.03), max(-180.0, longitude - 0.05), min(90.0, latitude + 0.03),
+                     min(180.0, longitude + 0.05)), FOCUS_ZOOM)
+
+
+def with_focus(plan: Plan, focused: Incident | None) -> list[Incident]:
+    """The plan's markers, with ``focused`` among them (first) when it is not already; a
+    plan of cells draws no markers and is returned as it is."""
+    if plan.mode != "points" or focused is None or not focused.located:
+        return plan.incidents
+    if any(i.event_id == focused.event_id for i in plan.incidents):
+        return plan.incidents
+    return [focused, *plan.incidents]
+
+
+def view_from_map(returned: object) -> View | None:
+    """The view st_folium reports (``{"bounds": {"_southWest": {"lat", "lng"}, …}, "zoom"}``),
+    or ``None`` when it has not reported one or reports something else."""
+    if not isinstance(returned, dict):
+        return None
+    bounds, zoom = returned.get("bounds"), returned.get("zoom")
+    if not isinstance(zoom, (int, float)) or isinstance(zoom, bool):
+        return None
+    try:
+        sw, ne = bounds["_southWest"], bounds["_northEast"]  # type: ignore[index]
+        box = BBox(max(-90.0, float(sw["lat"])), max(-180.0, float(sw["lng"])),
+                   min(90.0, float(ne["lat"])), min(180.0, float(ne["lng"])))
+        level = int(zoom)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (box.south < box.north and box.west < box.east):
+        return None
+    return View(box, level)

@@ -1,0 +1,178 @@
+"""The "Ingest" tab (editors): many articles at once, then what ingest was not sure of.
+
+Upload a zip, a JSON-lines file, a page or a feed file, or give a feed's address; the
+articles are parsed and filed (:func:`geo.ingest.run.ingest`) with a progress bar, and
+the summary stays on screen. Below, the review queue: merges to confirm or split, and
+group names the register does not know, to keep as new groups or file under a parent
+with the reporting that says so. Every article text and name shown is escaped or shown
+as table data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from geo import settings
+from geo.formats.importers import MAX_UPLOAD_BYTES
+from geo.geoparse import actors
+from geo.ingest import review
+from geo.ingest.articles import highlight_html
+from geo.ingest.filing import Summary
+from geo.ingest.inputs import FetchError, Item, Rejected, fetch_url, read_inputs, read_upload
+from geo.ingest.run import ingest
+from geo.roles import Access
+from geo.safetext import markdown_literal, safe_url
+from geo.store.database import Store
+from geo.store.groups import RELATIONS
+from geo.store.reports import Report, reports_for
+from geo.ui.roles import auth_config, read_only_note
+from geo.ui.state import count_writes, write_limit_message, writes_left
+
+__all__ = ["ingest_panel", "show_reports"]
+
+_SHOWN = 50  # review entries listed at once; the rest follow as these are decided
+_JOBS = 2  # worker processes for a large upload (small ones are parsed in the server process)
+MAX_ARTICLES = 2000  # per ingest in the app (a few minutes of the server's CPU); the CLI has no limit
+
+
+def ingest_panel(store: Store, access: Access) -> None:
+    st.subheader("Ingest many articles")
+    if not access.can_write:
+        read_only_note("Ingesting articles", access)
+        return
+    st.caption("A zip of .txt/.html files, a JSON-lines file ({\"id\", \"text\", \"published\", \"url\"} per line), "
+               "a page, or an RSS/Atom feed. Reports of an event already stored are merged into it as further "
+               "sources; larger batches: python -m geo ingest DIR | FILE.jsonl | FEED_URL.")
+    upload = st.file_uploader(f"Articles (up to {MAX_UPLOAD_BYTES // 2**20} MB)", key="ingest_upload",
+                              type=["zip", "jsonl", "ndjson", "txt", "html", "htm", "xml", "rss", "atom"])
+    feed = st.text_input("or a feed's address", key="ingest_feed", placeholder="https://…/feed.xml", max_chars=2000)
+    if "ingest_summary" in st.session_state:
+        _show_summary(*st.session_state.pop("ingest_summary"))
+    if st.button("Ingest", key="ingest_go", disabled=upload is None and not feed.strip()):
+        _run(store, access, upload, feed.strip())
+    _review_queue(store, access)
+
+
+def _items(upload: UploadedFile | None, feed: str) -> tuple[str, list[Item]]:
+    if upload is not None:
+        return upload.name, list(read_upload(upload.name, upload.getvalue()))
+    if not safe_url(feed):
+        raise FetchError("a feed's address starts with http:// or https://")
+    public = auth_config().mode == settings.PUBLIC  # a hosted app fetches nothing on its own network
+
+    def fetch(url: str) -> bytes:
+        return fetch_url(url, public=public)
+
+    return feed, list(read_inputs([feed], fetch=fetch))
+
+
+def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -> None:
+    try:
+        with st.spinner("Reading the articles …"):
+            name, items = _items(upload, feed)
+    except FetchError as error:
+        st.error(markdown_literal(f"Nothing was ingested: {error}"))
+        return
+    articles = sum(1 for item in items if not isinstance(item, Rejected))
+    if articles > MAX_ARTICLES:
+        st.error(markdown_literal(f"Nothing was ingested: {name} holds {articles:,} articles, and the app ingests at "
+                                  f"most {MAX_ARTICLES:,} at a time. Split it, or use python -m geo ingest."))
+        return
+    left = writes_left()
+    if left is not None and len(items) > left:  # at most one write per article's incident is not known yet: be safe
+        st.error(markdown_literal(write_limit_message(left)))
+        return
+    bar = st.progress(0.0, text="Parsing and filing …")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"Parsing and filing … {done:,} of {total:,} articles")
+
+    summary = ingest(items, store, actor=access.actor, jobs=_JOBS if len(items) > 50 else 1, progress=progress)
+    bar.empty()
+    count_writes(summary.added, summary.merged)
+    st.session_state["ingest_summary"] = (name, summary)
+    st.rerun()  # the map and the queue below were drawn before the ingest
+
+
+def _show_summary(name: str, summary: Summary) -> None:
+    st.success(markdown_literal(f"{name}: " + "; ".join(summary.lines())))
+    problems = [{"article": k, "not read": r} for k, r in summary.failed] + \
+               [{"article": k, "incident not stored": r} for k, r in summary.rejected]
+    if problems:
+        st.dataframe(problems, hide_index=True)
+
+
+def _review_queue(store: Store, access: Access) -> None:
+    counts = review.open_counts(store)
+    merges, new = counts["merge"], counts["group"]
+    st.markdown(f"#### To review: {merges:,} merge{'s' if merges != 1 else ''}, "
+                f"{new:,} new group name{'s' if new != 1 else ''}")
+    for entry in review.open_reviews(store, "merge", _SHOWN):
+        _merge_entry(store, access, entry)
+    groups = review.open_reviews(store, "group", _SHOWN)
+    names = actors.register().canonical_names()
+    for entry in groups:
+        _group_entry(store, access, entry, names)
+
+
+def _merge_entry(store: Store, access: Access, entry: review.Review) -> None:
+    incident = store.get(entry.event_id)
+    title = f"{incident.event_date} · {incident.location} · {incident.group}" if incident else entry.event_id
+    with st.container(border=True):
+        st.markdown(markdown_literal(f"Merged into {title}: {entry.reason}"))
+        show_reports(reports_for(store, [entry.event_id]).get(entry.event_id, []))
+        st.dataframe([{"source": s.source, "link": safe_url(s.source_url) or None, "published": s.published}
+                      for s in store.sources(entry.event_id)], hide_index=True,
+                     column_config={"link": st.column_config.LinkColumn("link")})
+        left, right = st.columns(2)
+        if left.button("Confirm: one event", key=f"review_confirm_{entry.id}"):
+            _decide(lambda: review.confirm(store, entry.id, actor=access.actor))
+        if right.button("Split: two events", key=f"review_split_{entry.id}"):
+            _decide(lambda: review.split(store, entry.id, actor=access.actor))
+
+
+def _group_entry(store: Store, access: Access, entry: review.Review, names: list[str]) -> None:
+    incident = store.get(entry.event_id)
+    where = f" (first seen: {incident.event_date}, {incident.location})" if incident else ""
+    with st.container(border=True):
+        st.markdown(markdown_literal(f"New group name: {entry.subject}{where}"))
+        if st.button("Keep as a group of its own", key=f"review_keep_{entry.id}"):
+            _decide(lambda: review.keep_group(store, entry.id, actor=access.actor))
+        with st.form(key=f"review_file_{entry.id}", border=False):
+            cols = st.columns([2, 1, 2])
+            parent = cols[0].selectbox("Parent", names, index=None, key=f"review_parent_{entry.id}",
+                                       placeholder="The group reporting names", accept_new_options=True)
+            relation = cols[1].selectbox("Relation", RELATIONS, key=f"review_relation_{entry.id}")
+            source = cols[2].text_input("Source (link)", key=f"review_source_{entry.id}", max_chars=2000)
+            if st.form_submit_button("File under this parent"):
+                _decide(lambda: review.file_group(store, entry.id, parent=parent or "", relation=relation,
+                                                  source=source, actor=access.actor))
+
+
+def show_reports(found: list[Report]) -> None:
+    """Each report of an incident: who said it, their group and figures, and the sentences
+    it was read from with the place mentions marked (escaped HTML)."""
+    if not found:
+        return
+    with st.expander(f"What each of the {len(found)} reports said"):
+        for r in found:
+            figures = ", ".join(f"{v} {name}" for name, v in (("killed", r.killed), ("injured", r.injured))
+                                if v is not None) or "no toll"
+            st.markdown("**" + markdown_literal(f"{r.source or r.article} · {r.group or 'no group'} "
+                                                f"({r.group_role}) · {figures}") + "**")
+            marks = r.evidence.get("mentions", [])
+            for n, sentence in enumerate(r.evidence.get("sentences", [])):
+                spans = [(a, b, role, name) for k, a, b, role, name in marks if k == n]
+                st.markdown(highlight_html(str(sentence), spans), unsafe_allow_html=True)
+
+
+def _decide(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except review.ReviewError as error:
+        st.error(markdown_literal(str(error)))
+        return
+    st.rerun()

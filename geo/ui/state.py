@@ -1,0 +1,271 @@
+"""Streamlit glue (the one place in ``geo/`` that imports Streamlit): settings from
+``st.secrets``, cached resources, and syncing the filters with the URL."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import streamlit as st
+
+from geo import filters, gazetteer, settings
+from geo.gazetteer import Gazetteer
+from geo.geocoding.geocoder import Locator, OfflineGeocoder, Quota, make_locator
+from geo.ingest.loading import ensure_bundled
+from geo.map import index as mapindex
+from geo.map import layer as mapview
+from geo.map import plan as mapplan
+from geo.safetext import markdown_literal
+from geo.store import groups, queries
+from geo.store.database import Store
+from geo.store.groups import hierarchy_of
+
+
+def secret(name: str, *, env: bool = True) -> str | None:
+    """``st.secrets[name]`` or the upper-case environment variable; ``None`` when neither is set."""
+    found = secret_value(name, env=env)
+    return str(found) if found else None
+
+
+def secret_value(name: str, *, env: bool = True) -> object:
+    """Like :func:`secret`, but a list or a table in the secrets comes back as it is."""
+    value = os.environ.get(name.upper()) if env else None
+    if value:
+        return value
+    try:
+        return st.secrets.get(name)
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
+@st.cache_resource(show_spinner="Loading the gazetteer…")
+def load_gazetteer() -> Gazetteer:
+    return gazetteer.load()
+
+
+def wanted_layers() -> list[str]:
+    """Country codes in ``gazetteer_countries`` (secrets: a list or "IQ SY LB"; env: "IQ,SY")."""
+    value: object = os.environ.get("GAZETTEER_COUNTRIES")
+    if not value:
+        try:
+            value = st.secrets.get("gazetteer_countries")
+        except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+            value = None
+    items = value if isinstance(value, (list, tuple)) else str(value or "").replace(",", " ").split()
+    return [str(c).strip().upper() for c in items if str(c).strip()]
+
+
+_layers_lock = threading.Lock()
+_layer_notes: list[tuple[str, str]] | None = None  # (level, message), once per server process
+
+
+def ensure_layers() -> None:
+    """Install the country layers the hosted app's secrets ask for and the cache lacks
+    (first start on a new machine), with a progress bar on the page of whoever opens the
+    app first; others wait for it. A failed download is reported and the app goes on with
+    the layers it has."""
+    global _layer_notes
+    wanted = wanted_layers()
+    if not wanted:
+        return
+    with _layers_lock:
+        if _layer_notes is None:
+            cache = settings.cache_dir()
+            have = {stored.code for stored in gazetteer.stored_layers(cache)}
+            missing = [c for c in wanted if c not in have]
+            _layer_notes = []
+            if missing:
+                bar = st.progress(0.0, text=f"First start: installing gazetteer layers for {', '.join(missing)}…")
+
+                def progress(what: str, done: int, total: int) -> None:
+                    bar.progress(min(done / total, 1.0) if total else 0.0, text=f"Gazetteer layers: {what}")
+
+                try:
+                    installed = gazetteer.install_countries(missing, cache, progress)
+                    _layer_notes.append(("info", "Installed gazetteer layers: " + ", ".join(
+                        f"{code} ({count:,} places)" for code, count in installed)))
+                except gazetteer.LayerError as error:
+                    _layer_notes.append(("warning", f"Could not install gazetteer layers ({error}). "
+                                                    "Places are found with the layers already installed."))
+                bar.empty()
+                load_gazetteer.clear()
+    if not st.session_state.get("layer_notes_shown"):
+        st.session_state["layer_notes_shown"] = True
+        for level, message in _layer_notes:
+            (st.info if level == "info" else st.warning)(markdown_literal(message))
+
+
+@st.cache_resource(show_spinner=False)
+def load_labels() -> list[tuple[str, float, float]]:
+    """Base-map labels, kept beside the gazetteer cache so drawing the map at start-up does
+    not wait for the whole gazetteer to load."""
+    rule = hashlib.sha256(Path(mapview.__file__).read_bytes()).hexdigest()[:8]  # how labels are chosen
+    path = settings.cache_dir() / f"labels-{gazetteer.fingerprint()}-{rule}.json"
+    try:
+        return [(str(n), float(a), float(b)) for n, a, b in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        labels = mapview.place_labels(load_gazetteer())
+        path.write_text(json.dumps(labels), encoding="utf-8")
+        return labels
+
+
+@st.cache_resource(show_spinner=False)
+def load_locator() -> Locator:
+    """One locator for the server: every session shares the online provider's pacing."""
+    return make_locator(OfflineGeocoder(load_gazetteer()), provider=secret("geocoder"),
+                        user_agent=secret("geocoder_user_agent"), api_key=secret("geocoder_api_key"),
+                        domain=secret("geocoder_domain"), cache=settings.cache_dir() / "geocode-cache.sqlite3",
+                        limits=settings.geocoder_limits())
+
+
+def geocoding_quota() -> Quota:
+    """This session's allowance of online geocoder requests, over all its imports."""
+    quota = st.session_state.get("geocoding_quota")
+    if not isinstance(quota, Quota):
+        quota = st.session_state["geocoding_quota"] = Quota(settings.geocoder_limits().geocoder_lookups_per_session)
+    return quota
+
+
+def writes_left() -> int | None:
+    """Records this session may still add or change (``None``: no limit, a private deploy)."""
+    if settings.app_mode(secret("mode"))[0] == settings.PRIVATE:
+        return None
+    used = int(st.session_state.get("records_written", 0))
+    return max(0, settings.max_session_writes(secret_value("max_session_writes")) - used)
+
+
+def count_writes(added: int, updated: int) -> None:
+    st.session_state["records_written"] = int(st.session_state.get("records_written", 0)) + added + updated
+
+
+def write_limit_message(limit: int) -> str:
+    return (f"Nothing was saved: this session may add or change {limit:,} more record{'s' if limit != 1 else ''} "
+            "(setting max_session_writes). Import large files on the server with: python -m geo import FILE")
+
+
+@st.cache_resource(show_spinner="Preparing the incident store…")
+def load_store() -> Store:
+    store = Store(settings.store_url(secret("incidents_db")))
+    if not store.count():  # only a first run needs the geocoder here
+        ensure_bundled(store, load_locator())
+    return store
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def load_options(version: tuple[str, int]) -> filters.Options:
+    """What the data offers to filter on (SQL aggregates), once per store revision; the
+    group list adds the parents of the groups stored, counted with their families."""
+    options = queries.options(load_store())
+    return replace(options, groups=load_hierarchy(version).with_parents(options.groups))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def load_hierarchy(version: tuple[str, int]) -> groups.Hierarchy:
+    """The group links (bundled and added by editors), once per store revision."""
+    return hierarchy_of(load_store())
+
+
+@st.cache_resource(show_spinner="Indexing the incidents for the map…", max_entries=1)
+def load_map_index(version: tuple[str, int]) -> mapindex.MapIndex:
+    """The map's compact columns (see ``geo.map.index``), once per store revision, shared by all sessions."""
+    return mapindex.load(load_store())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.Totals:
+    return queries.totals(load_store(), chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, dict[str, int]]:
+    """Each filter list's counts under the other filters (``queries.facets``); parents
+    counted with their families, as in :func:`load_options`."""
+    facets = queries.facets(load_store(), chosen)
+    facets["group"] = load_hierarchy(version).with_parents(facets["group"])
+    return facets
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queries.Week]:
+    """The timeline's bars: incidents per week and group (``queries.weekly``)."""
+    return queries.weekly(load_store(), chosen)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
+    """What the map draws: shared by the sessions that look at the same view."""
+    return mapplan.plan(load_store(), load_map_index(version), chosen, view, load_hierarchy(version))
+
+
+def filters_from_url(options: filters.Options) -> list[str]:
+    """Seed the sidebar widgets from the URL on a session's first run; return notes.
+
+    Later runs keep the user's choices, except that a date range still spanning all the
+    data grows with it, so an incident saved outside the old span is not hidden."""
+    full = (options.first, options.last)
+    if "filters_seeded" in st.session_state:
+        previous = st.session_state.get("f_dates_full")
+        if previous != full and tuple(st.session_state.get("f_dates", ())) == previous:
+            st.session_state["f_dates"] = full
+        st.session_state["f_dates_full"] = full
+        return []
+    params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    chosen, notes = filters.from_query(params, options)
+    centre, view_notes = filters.view_from_query(params)
+    st.session_state["f_dates"] = (chosen.start, chosen.end)
+    st.session_state["f_dates_full"] = full
+    st.session_state["f_groups"] = list(chosen.groups)
+    st.session_state["f_countries"] = list(chosen.countries)
+    st.session_state["f_types"] = list(chosen.event_types)
+    st.session_state["f_search"] = chosen.search
+    if centre is not None:  # the map opens where the link looked (show_map reads both keys)
+        st.session_state["map_centre"] = centre
+        st.session_state["map_view"] = view_around(centre)
+    st.session_state["filters_seeded"] = True
+    return notes + view_notes
+
+
+def view_around(centre: filters.MapCentre, width_px: int = 1000, height_px: int = 560) -> mapplan.View:
+    """The box a map of about this size shows around ``centre`` at its zoom (a 256-pixel
+    tile spans 360 / 2**zoom degrees of longitude; latitude shrinks by cos(latitude))."""
+    degrees = 360.0 / 2**centre.zoom / 256
+    half_w = degrees * width_px / 2
+    half_h = degrees * height_px / 2 * max(0.2, math.cos(math.radians(centre.latitude)))
+    return mapplan.View(queries.BBox(max(-90.0, centre.latitude - half_h), max(-180.0, centre.longitude - half_w),
+                                     min(90.0, centre.latitude + half_h), min(180.0, centre.longitude + half_w)),
+                        centre.zoom)
+
+
+def centre_of(view: mapplan.View) -> filters.MapCentre:
+    box = view.bbox
+    return filters.MapCentre((box.south + box.north) / 2, (box.west + box.east) / 2, view.zoom)
+
+
+def write_url(chosen: filters.Filters, options: filters.Options) -> None:
+    """Put the filter state and the map's view in the URL, so the address bar is a
+    permalink to this view (the map's fragment updates the view part as it is moved)."""
+    seen = st.session_state.get("map_seen")
+    centre = centre_of(seen) if isinstance(seen, mapplan.View) else st.session_state.get("map_centre")
+    wanted = filters.to_query(chosen, options, centre)
+    current = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+    normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != normalised:
+        st.query_params.from_dict(wanted)
+
+
+def remember_view(view: mapplan.View | None) -> None:
+    """Keep the view the map reports for the permalink (``map=LAT,LON,ZOOM``), once the
+    user has moved the map from where it opened (an untouched map adds nothing to links).
+    The link itself is written whole by :func:`write_url`: setting the one ``map`` key from
+    the map's own rerun could race a filter change and drop the filters from the link."""
+    if view is None:
+        return
+    first = st.session_state.setdefault("map_first", view)
+    if view == first and "map_seen" not in st.session_state:
+        return
+    st.session_state["map_seen"] = view  # write_url puts it in the link, with every filter

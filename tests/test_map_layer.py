@@ -1,0 +1,160 @@
+"""The map layer: hostile text stays data, links are http(s) only, colours are stable."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+
+import pytest
+
+from geo import safetext
+from geo.formats import export
+from geo.map import layer as mapview
+from geo.records import Incident
+from geo.store.queries import BBox
+
+HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "${alert(document.domain)}",
+           "`; alert(1); `", "</script><script>alert(2)</script>"]
+
+
+def hostile_incident(payload: str, url: str = "javascript:alert(1)") -> Incident:
+    return Incident("H-1", date(2024, 8, 5), payload, payload, latitude=33.8, longitude=42.4, notes=payload,
+                    source=payload, source_url=url, admin1=payload)
+
+
+def rendered(incident: Incident) -> str:
+    m = mapview.base_map([])
+    mapview.incident_layer([incident], mapview.group_colors([incident.group])).add_to(m)
+    html: str = m.get_root().render()
+    return html
+
+
+@pytest.mark.parametrize("payload", HOSTILE)
+def test_hostile_text_never_reaches_the_page_as_markup(payload: str) -> None:
+    html = rendered(hostile_incident(payload))
+    assert "alert(" in html  # the text is there, as data
+    assert "<script>alert" not in html and "<img src=x" not in html and "</script><script>" not in html
+    match = re.search(r"var data = (\{.*?\});\n", html)
+    assert match is not None
+    assert json.loads(match.group(1))["popup"][0][2] == payload  # round-trips as plain text
+
+
+def test_popup_is_built_with_text_content_not_html() -> None:
+    html = rendered(hostile_incident("x"))
+    layer = html[html.index("var data"):]
+    assert "textContent" in layer and "innerHTML" not in layer and "bindPopup(function" in layer
+
+
+@pytest.mark.parametrize(("url", "kept"), [("https://www.defense.gov/News/", True), ("http://example.org/a?b=1", True),
+                                           ("javascript:alert(1)", False), ("data:text/html,<b>", False),
+                                           ("https://x.org/\"onmouseover=alert(1)", False)])
+def test_only_http_links_are_kept(url: str, kept: bool) -> None:
+    assert (safetext.safe_url(url) == url) is kept
+
+
+def test_unlocated_incidents_are_not_drawn() -> None:
+    rows = mapview.incident_rows([Incident("U", date(2024, 1, 1), "G", "Nowhere")], {})
+    assert rows == []
+
+
+def test_group_keeps_its_colour_when_others_are_filtered_out() -> None:
+    colors = mapview.group_colors(["A", "B", "C"])
+    both = mapview.incident_rows([Incident("1", date(2024, 1, 1), "C", "x", latitude=1, longitude=1)], colors)
+    alone = mapview.incident_rows([Incident("1", date(2024, 1, 1), "C", "x", latitude=1, longitude=1)],
+                                  mapview.group_colors(["C"]))
+    assert both[0]["color"] == colors["C"] == alone[0]["color"] == mapview.group_color("C")
+
+
+REGISTER_GROUPS = ["Islamic Resistance in Iraq", "Kata'ib Hezbollah", "Houthis", "Islamic State", "Hezbollah",
+                   "United States", "Israel Defense Forces", "Harakat al-Nujaba"]
+
+
+def test_adding_a_group_never_recolours_the_others() -> None:
+    before = mapview.group_colors(REGISTER_GROUPS)
+    for new in ["Al-Thawriun", "Ashab al-Kahf", "A group with a very long name", "Zzz"]:
+        after = mapview.group_colors([new, *REGISTER_GROUPS])  # first: it became the most frequent one
+        assert {g: after[g] for g in REGISTER_GROUPS} == before
+    assert mapview.group_color("Houthis") == mapview.group_color("  houthis ")  # spacing and case do not matter
+    assert mapview.group_color("") == mapview.OTHER_COLOR
+    assert len(set(before.values())) >= 5  # the register's big groups are told apart
+
+
+def test_legend_lists_groups_by_count_and_counts_the_rest() -> None:
+    legend = mapview._legend({f"G{k}": k + 1 for k in range(20)}, {})
+    assert [entry[0] for entry in legend[:3]] == ["G19", "G18", "G17"]
+    assert legend[-1] == ("5 more groups", "", False)
+    assert all(entry[2] for entry in legend[:-1])  # the groups toggle, the count line does not
+
+
+@pytest.mark.parametrize(("setting", "start"), [(None, "CARTO Voyager"), ("", "CARTO Voyager"),
+                                                ("OpenStreetMap", "OpenStreetMap"), ("CartoDB positron", "CARTO Light"),
+                                                ("cartodb dark_matter", "CARTO Dark"), ("offline", mapview.OFFLINE),
+                                                ("none", mapview.OFFLINE), ("no-such-tiles", "CARTO Voyager")])
+def test_map_tiles_setting_picks_the_start_layer(setting: str | None, start: str) -> None:
+    assert mapview.tile_choice(setting) == start
+
+
+def test_offline_setting_asks_for_no_tiles_and_tiles_carry_attribution() -> None:
+    offline = mapview.base_map([], tiles="offline").get_root().render()
+    assert "basemaps.cartocdn.com" not in offline and "tile.openstreetmap.org" not in offline
+    assert "countries.geojson" in offline and "admin1.geojson" in offline
+    online = mapview.base_map([]).get_root().render()
+    assert "basemaps.cartocdn.com" in online and "tile.openstreetmap.org" in online
+    assert "openstreetmap.org/copyright" in online and "carto.com/attributions" in online  # the credits
+
+
+@pytest.mark.parametrize("cell", ["=HYPERLINK(\"http://x\")", "+1+2", "-2+3", "@SUM(A1)", "\tx"])
+def test_csv_export_neutralises_formulas(cell: str) -> None:
+    text = export.to_csv([Incident("F", date(2024, 1, 1), cell, "x", notes=cell)])
+    [row] = list(csv.DictReader(io.StringIO(text)))
+    assert row["group"] == row["notes"] == "'" + cell  # shown as text by a spreadsheet, not run
+    assert row["event_date"] == "2024-01-01"  # plain values are left alone
+
+
+def test_geojson_export_has_points_for_located_incidents() -> None:
+    data = json.loads(export.to_geojson([Incident("1", date(2024, 1, 1), "G", "x", latitude=1.5, longitude=2.5),
+                                         Incident("2", date(2024, 1, 1), "G", "y")]))
+    assert [f["geometry"]["coordinates"] for f in data["features"]] == [[2.5, 1.5]]
+
+
+JINJA = ["{% if x %}", "{# open comment", "{{ 7*7 }}", "{{ config }}{% endfor %}", "{%- raw %}", "}}{{", "{{{"]
+
+
+@pytest.mark.parametrize("payload", JINJA)
+def test_template_syntax_in_a_record_is_data_not_jinja(payload: str) -> None:
+    """folium compiles an element's rendered script again as a Jinja template, and so does
+    streamlit-folium's layer path: a record's text must never reach Jinja as syntax."""
+    from streamlit_folium import _get_feature_group_string
+
+    incident = hostile_incident(payload, url="https://example.org/a")
+    layer = mapview.incident_layer([incident], mapview.group_colors([payload]))
+    script = _get_feature_group_string(layer, mapview.base_map([]))  # what st_folium sends on every rerun
+    data = json.loads(re.search(r"var data = (\{.*?\});\n", script).group(1))  # type: ignore[union-attr]
+    assert data["popup"][0][2] == payload and data["popup"][0][0].endswith(payload)
+    assert "49" not in script.replace("33.8", "")
+    assert payload not in rendered(incident)  # the whole page, as folium renders it: braces escaped
+
+
+def test_script_json_keeps_values_and_hides_braces_in_strings() -> None:
+    value = {"a": "{% x %} {{ y }} {# z", "b": [{}, {"c": "}"}], "d": 'q"\\{'}
+    text = mapview.script_json(value)
+    assert json.loads(text) == value
+    assert not re.search(r"\{[{%#]", text) and "{}" in text
+
+
+def test_focused_incident_is_marked_and_fit_box_sent() -> None:
+    near = Incident("N", date(2024, 1, 2), "Houthis", "Hodeidah", latitude=14.8, longitude=42.9, geo_precision=2)
+    exact = Incident("E", date(2024, 1, 3), "Hezbollah", "Nabatieh", latitude=33.4, longitude=35.5)
+    box = BBox(14.8, 35.5, 33.4, 42.9)
+    from streamlit_folium import _get_feature_group_string
+
+    html = _get_feature_group_string(mapview.incident_layer([exact, near], {}, fit=box, fit_key="k1", focus="N"),
+                                     mapview.base_map([]))
+    data = json.loads(re.search(r"var data = (\{.*?\});\n", html).group(1))  # type: ignore[union-attr]
+    opts = json.loads(re.search(r"var opts = (\{.*?\});\n", html).group(1))  # type: ignore[union-attr]
+    assert data["prec"] == [1, 2] and data["groups"] == ["Hezbollah", "Houthis"]
+    assert opts["focus"] == 1 and opts["focusKey"] == "N" and opts["fit"] == [14.8, 35.5, 33.4, 42.9]
+    assert opts["fitKey"] == "k1"
