@@ -245,7 +245,7 @@ def run_one(config: str, jsonl: Path) -> dict[str, Any]:
     sum(1 for _ in read_inputs([str(jsonl)]))
     read_s = time.perf_counter() - t_read
 
-    def progress(done: int, total: int) -> None:
+    def progress(_what: str, done: int, total: int) -> None:
         now = time.perf_counter()
         if "first" not in marks:
             marks["first"], marks["first_done"] = now, done

@@ -168,7 +168,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Any size: the file is read as it is saved. A bad header fails fast, before the
     gazetteer loads; a progress bar goes to stderr when it is a terminal."""
-    bar = (lambda done, total: _progress(f"importing {Path(args.file).name}"[:32], done, total)) \
+    bar = (lambda _what, done, total: _progress(f"importing {Path(args.file).name}"[:32], done, total)) \
         if sys.stderr.isatty() else None
     try:
         report = import_file(Store(settings.store_url()), args.file, _LazyLocator(), args.format, actor=CLI_ACTOR,
@@ -195,11 +195,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ingest_progress(done: int, total: int) -> None:
+def _ingest_progress(what: str, done: int, total: int) -> None:
     if total:
-        _progress("ingesting", done, total)
+        _progress(what, done, total)
     else:  # a stream of unknown length: a count
-        sys.stderr.write(f"\ringesting: {done:,} articles")
+        sys.stderr.write(f"\r{what}: {done:,} articles")
         sys.stderr.flush()
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from geo.gazetteer.ranking import distance_km
 from geo.records import FIELDS, Incident
 from geo.store import curation
 from geo.store.database import NothingToUndo, NotStored, Store
-from geo.store.duplicates import distance_km, likely_duplicates
+from geo.store.duplicates import likely_duplicates
 
 
 def incident(event_id: str = "A-1", **changes: object) -> Incident:

@@ -272,7 +272,7 @@ def test_a_large_file_is_read_in_flat_memory(tmp_path: Path) -> None:
 def test_progress_follows_the_bytes_read(tmp_path: Path) -> None:
     path = _write_acled(tmp_path / "p.csv", 6000)
     seen: list[tuple[int, int]] = []
-    records = importers.open_records(path, progress=lambda done, total: seen.append((done, total)))
+    records = importers.open_records(path, progress=lambda _what, done, total: seen.append((done, total)))
     assert sum(1 for _ in records) == 6000
     size = path.stat().st_size
     assert seen[-1] == (size, size) and all(total == size for _, total in seen)

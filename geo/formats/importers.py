@@ -47,12 +47,13 @@ from typing import IO, Any
 
 from geo import countries, settings
 from geo.formats.export import unneutralise
+from geo.progress import Progress
 from geo.records import FIELDS, GROUP_ROLES, Incident
 from geo.safetext import clean_text, safe_url
 
 __all__ = ["BadFile", "check_row", "RowError", "ImportResult", "Records", "open_records", "open_upload", "read_csv", "read_bytes",
            "parse_text", "parse_geojson", "detect_format", "FORMATS", "FILE_FORMATS", "MAX_UPLOAD_BYTES",
-           "MAX_CELL_CHARS", "MAX_MESSAGES", "Progress"]
+           "MAX_CELL_CHARS", "MAX_MESSAGES"]
 
 # Uploads through the app only (the server's ``maxUploadSize`` says the same); a file
 # imported from disk (``python -m geo import``) has no size limit.
@@ -67,7 +68,6 @@ csv.field_size_limit(_FIELD_LIMIT)
 MAX_MESSAGES = 1000
 _CHUNK = 2**18  # bytes read at a time
 
-Progress = Callable[[int, int], None]  # (bytes read, total bytes; 0 when unknown)
 
 
 class BadFile(ValueError):
@@ -435,7 +435,7 @@ class _Counter:
         if limit is not None and self.done > limit:
             raise BadFile(_too_big(file, self.done, limit))
         if self.progress is not None and count:
-            self.progress(self.done, max(self.total, self.done))
+            self.progress("reading", self.done, max(self.total, self.done))
 
 
 def _too_big(file: str, size: int, limit: int) -> str:

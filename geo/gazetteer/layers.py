@@ -27,18 +27,18 @@ import math
 import re
 import sqlite3
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from geo.gazetteer import names, ranking
 from geo.gazetteer.format import INDEXES, SCHEMA, Writer
+from geo.progress import Progress
 
 __all__ = ["LayerError", "StoredLayer", "Progress", "read_rows", "country_of", "admin_lines", "layers_dir",
            "stored_layers", "apply"]
 
-Progress = Callable[[str, int, int], None]  # (what, done, total)
 
 _SEATS = {"PPLA": 1, "PPLA2": 2, "PPLA3": 3, "PPLC": 1}
 _FEATURES = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin2", "ADM3": "admin3", "PPLX": "neighbourhood",

@@ -20,9 +20,10 @@ from typing import IO
 
 from geo import settings
 from geo.formats import importers
-from geo.formats.importers import Progress, Records
+from geo.formats.importers import Records
 from geo.geocoding.geocoder import Locator, Quota, lookup_run
 from geo.geocoding.join import Join
+from geo.progress import Progress
 from geo.store.database import Store
 
 __all__ = ["ImportReport", "import_records", "import_result", "import_file", "import_upload", "ensure_bundled"]
@@ -108,7 +109,7 @@ def import_result(store: Store, result: importers.ImportResult, locator: Locator
 def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "auto", *, actor: str,
                 update_existing: bool = False, progress: Progress | None = None) -> ImportReport:
     """A file on disk, any size. Raises ``importers.BadFile`` when the file cannot be read
-    at all (nothing is saved); ``progress(bytes_read, total_bytes)`` follows the reading."""
+    at all (nothing is saved); ``progress("reading", bytes_read, total_bytes)`` follows the reading."""
     try:
         with open(path, "rb") as raw:
             digest = _sha256(raw)

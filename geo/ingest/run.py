@@ -28,6 +28,7 @@ from typing import Any
 from geo.ingest.filing import Filer, Summary
 from geo.ingest.inputs import Article, Rejected
 from geo.ingest.reading import Reading, read_article
+from geo.progress import Progress
 from geo.store.database import Store
 
 __all__ = ["ingest", "Reader", "reader"]
@@ -114,9 +115,9 @@ def _windows(items: Iterable[Article | Rejected], summary: Summary) -> Iterator[
 
 
 def ingest(items: Iterable[Article | Rejected], store: Store, *, actor: str, jobs: int = 1, dask: str = "",
-           progress: Callable[[int, int], None] | None = None) -> Summary:
+           progress: Progress | None = None) -> Summary:
     """Read and file every article; the summary counts what happened to each.
-    ``progress(done, total)`` after each batch (``total`` 0 when ``items`` has no length)."""
+    ``progress("ingesting", done, total)`` after each batch (``total`` 0 when ``items`` has no length)."""
     summary = Summary()
     filer = Filer(store, actor=actor)
     total = sum(isinstance(i, Article) for i in items) if isinstance(items, Sequence) else 0
@@ -131,5 +132,5 @@ def ingest(items: Iterable[Article | Rejected], store: Store, *, actor: str, job
                 filer.file(batch, summary)
                 done += len(batch)
                 if progress is not None:
-                    progress(done, total)
+                    progress("ingesting", done, total)
     return summary

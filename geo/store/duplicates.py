@@ -16,18 +16,18 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, func, or_, select
 
+from geo.gazetteer.ranking import distance_km
 from geo.records import FIELDS, Incident
 from geo.store.curation import folded, unknown_group
 from geo.store.database import Store, from_db
 from geo.store.schema import incidents as t
 from geo.store.schema import like_pattern
 
-__all__ = ["DAYS", "KM", "Duplicate", "likely_duplicates", "distance_km", "lookup"]
+__all__ = ["DAYS", "KM", "Duplicate", "likely_duplicates", "lookup"]
 
 DAYS = 1
 KM = 25.0
 LIMIT = 20  # more than this many look-alikes is a busy place and day: the closest are shown
-_EARTH_KM = 6371.0088
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +35,6 @@ class Duplicate:
     incident: Incident
     km: float | None  # None: compared by place name (one of the two has no point)
     days: int
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * _EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _same_group(a: str, b: str) -> bool:

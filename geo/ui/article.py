@@ -634,7 +634,7 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     bar = st.progress(0.0, text="Importing …")
     shown = [-1]
 
-    def progress(done: int, total: int) -> None:
+    def progress(_what: str, done: int, total: int) -> None:
         percent = done * 100 // total if total else 0
         if percent != shown[0]:  # one update per percent, whatever the file's size
             shown[0] = percent

@@ -87,7 +87,7 @@ def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -
         return
     bar = st.progress(0.0, text="Parsing and filing …")
 
-    def progress(done: int, total: int) -> None:
+    def progress(_what: str, done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Parsing and filing … {done:,} of {total:,} articles")
 
     summary = ingest(items, store, actor=access.actor, jobs=_JOBS if len(items) > 50 else 1, progress=progress)
