@@ -226,7 +226,7 @@ def slow_calls(gaz: Any, picked: list[tuple[str, str]], times: list[float]) -> d
 def lookup_child(layers_dir: Path, eval_dir: Path, count: int, seed: int) -> None:
     """Step 3 (runs in a child process); prints one JSON object."""
     from geo import gazetteer, geoparse
-    from geo.geocoding.geocoder import OfflineGeocoder
+    from geo.geocoding.offline import OfflineGeocoder
 
     picked = sample_names(layers_dir, eval_dir, count, seed)
     texts = conflict_texts(eval_dir)

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo import importers, loading  # noqa: E402
-from geo.geocoding.geocoder import GeocodeResult  # noqa: E402
+from geo.geocoding.offline import GeocodeResult  # noqa: E402
 from geo.store.database import Store  # noqa: E402
 
 

@@ -19,7 +19,9 @@ from typing import Any, TextIO
 
 from geo import filters, gazetteer, settings
 from geo.formats import export, importers
-from geo.geocoding.geocoder import GeocodeResult, Locator, OfflineGeocoder, lookup_run, make_locator
+from geo.geocoding.budget import lookup_run
+from geo.geocoding.offline import GeocodeResult, Locator, OfflineGeocoder
+from geo.geocoding.online import make_locator
 from geo.ingest import articles
 from geo.ingest.loading import import_file
 from geo.roles import CLI_ACTOR

@@ -16,7 +16,7 @@ import sqlalchemy
 
 from geo import gazetteer as gazetteer_module
 from geo.gazetteer import Gazetteer
-from geo.geocoding.geocoder import OfflineGeocoder
+from geo.geocoding.offline import OfflineGeocoder
 from geo.store.database import Store
 from geo.store.schema import database_url
 

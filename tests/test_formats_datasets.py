@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from geo.formats import importers
-from geo.geocoding.geocoder import GeocodeResult
+from geo.geocoding.offline import GeocodeResult
 from geo.ingest import loading
 from geo.records import FIELDS
 from geo.store.database import Store

@@ -21,7 +21,7 @@ import pytest
 
 from geo import gazetteer as gazetteer_module
 from geo.gazetteer import Gazetteer
-from geo.geocoding.geocoder import OfflineGeocoder
+from geo.geocoding.offline import OfflineGeocoder
 from geo.settings import ROOT
 
 

@@ -10,8 +10,9 @@ from geopy.distance import distance
 from geopy.location import Location
 
 from geo.formats import importers
-from geo.geocoding.geocoder import CachedLocator, FallbackLocator, GeocodeResult, OfflineGeocoder, OnlineLocator
 from geo.geocoding.join import Join
+from geo.geocoding.offline import GeocodeResult, OfflineGeocoder
+from geo.geocoding.online import CachedLocator, FallbackLocator, OnlineLocator
 from geo.settings import BUNDLED_INCIDENTS
 from tests.conftest import DATA
 

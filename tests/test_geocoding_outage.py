@@ -25,7 +25,9 @@ from typing import Any
 import pytest
 
 from geo.formats.importers import ImportResult
-from geo.geocoding.geocoder import FallbackLocator, OfflineGeocoder, Quota, make_locator, user_agent_problem
+from geo.geocoding.budget import Quota
+from geo.geocoding.offline import OfflineGeocoder
+from geo.geocoding.online import FallbackLocator, make_locator, user_agent_problem
 from geo.ingest import loading
 from geo.records import Incident
 from geo.safetext import markdown_literal

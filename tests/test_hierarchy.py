@@ -12,7 +12,7 @@ import pytest
 from geo import geoparse
 from geo.gazetteer import Gazetteer
 from geo.gazetteer.ranking import distance_km
-from geo.geocoding.geocoder import OfflineGeocoder
+from geo.geocoding.offline import OfflineGeocoder
 
 
 def near(lat: float | None, lon: float | None, point: tuple[float, float], km: float) -> bool:

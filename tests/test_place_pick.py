@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from geo.gazetteer import Place
-from geo.geocoding.geocoder import OfflineGeocoder
+from geo.geocoding.offline import OfflineGeocoder
 from geo.geoparse import EventRecord, LocatedMention
 from geo.map import layer as mapview
 from geo.ui.place_pick import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.geocoding.geocoder import OfflineGeocoder
+from geo.geocoding.offline import OfflineGeocoder
 from geo.ingest import loading
 from geo.records import Incident
 from geo.store.database import Store, UnsupportedStore

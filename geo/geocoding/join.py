@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from geo.geocoding.geocoder import Locator
+from geo.geocoding.offline import Locator
 from geo.records import Incident
 
 __all__ = ["Join", "unlocated_reason", "MAX_REASONS"]

@@ -21,8 +21,9 @@ from typing import IO
 from geo import settings
 from geo.formats import importers
 from geo.formats.importers import Records
-from geo.geocoding.geocoder import Locator, Quota, lookup_run
+from geo.geocoding.budget import Quota, lookup_run
 from geo.geocoding.join import Join
+from geo.geocoding.offline import Locator
 from geo.progress import Progress
 from geo.store.database import Store
 

@@ -33,7 +33,7 @@ from streamlit_folium import st_folium
 from geo import geoparse, settings
 from geo.formats import importers
 from geo.gazetteer import Gazetteer, Place
-from geo.geocoding.geocoder import Locator, OfflineGeocoder
+from geo.geocoding.offline import Locator, OfflineGeocoder
 from geo.geoparse import actors
 from geo.ingest import articles
 from geo.ingest.loading import import_upload

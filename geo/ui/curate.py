@@ -19,7 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.gazetteer import Gazetteer
-from geo.geocoding.geocoder import OfflineGeocoder
+from geo.geocoding.offline import OfflineGeocoder
 from geo.map.layer import base_map
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access

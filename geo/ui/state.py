@@ -15,7 +15,9 @@ import streamlit as st
 
 from geo import filters, gazetteer, settings
 from geo.gazetteer import Gazetteer
-from geo.geocoding.geocoder import Locator, OfflineGeocoder, Quota, make_locator
+from geo.geocoding.budget import Quota
+from geo.geocoding.offline import Locator, OfflineGeocoder
+from geo.geocoding.online import make_locator
 from geo.ingest.loading import ensure_bundled
 from geo.map import index as mapindex
 from geo.map import layer as mapview
