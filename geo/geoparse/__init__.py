@@ -4,6 +4,7 @@
 ``location`` decides which are where events happened and splits a story into its
 incidents, and one module per field reads the rest (``dates``, ``actors``,
 ``casualties``, ``event_types``). Word lists live in ``data/lexicon/<language>/``.
+``worker`` bounds what one parse may cost (a text cap, a worker process with a time limit).
 """
 
 from geo.geoparse.pipeline import EventRecord, LocatedMention, ParseResult, parse, to_incident

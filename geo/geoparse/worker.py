@@ -20,12 +20,11 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-from geo import settings
-
-if TYPE_CHECKING:
-    from geo.geoparse import ParseResult
+from geo import gazetteer, settings
+from geo.geoparse import pipeline
+from geo.geoparse.pipeline import ParseResult
 
 __all__ = ["ParseProblem", "TextTooLong", "ParseTimedOut", "ParserBusy", "ParserFailed", "check_length",
            "ParseWorker", "parse"]
@@ -68,8 +67,6 @@ def _serve(conn: Connection, parser: Callable[..., Any]) -> None:
     on disk (country layers installed while the worker runs)."""
     import gc
 
-    from geo import gazetteer
-
     gaz = gazetteer.load()
     path = gaz.path
 
@@ -95,9 +92,7 @@ def _serve(conn: Connection, parser: Callable[..., Any]) -> None:
 
 
 def _default_parser(text: str, published: date | None, gaz: Any) -> Any:
-    from geo import geoparse
-
-    return geoparse.parse(text, published, gaz)
+    return pipeline.parse(text, published, gaz)
 
 
 class ParseWorker:

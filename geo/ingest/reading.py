@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from geo import geoparse, settings
 from geo.gazetteer import Gazetteer
+from geo.gazetteer import load as load_gazetteer
 from geo.geoparse.pipeline import EventRecord, LocatedMention
 from geo.ingest.inputs import Article
 from geo.records import Incident
@@ -83,9 +84,7 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 @functools.cache
 def _gazetteer() -> Gazetteer:
-    from geo import gazetteer
-
-    return gazetteer.load()
+    return load_gazetteer()
 
 
 def read_article(article: Article) -> Reading:

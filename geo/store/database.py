@@ -37,6 +37,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from geo.records import FIELDS, Incident
 from geo.safetext import clean_text
+from geo.store.curation import merged
 from geo.store.schema import (
     DATE_FIELDS,
     INT_FIELDS,
@@ -427,8 +428,6 @@ class Store:
         """Merge incident ``other_id`` into ``keep_id`` (see :func:`geo.store.curation.merged`): the
         kept one gains the other's sources and its better place or date, the other is
         deleted. Two audit entries, action "merge OTHER into KEEP"; undoing either undoes both."""
-        from geo.store.curation import merged
-
         _check_who(actor, "merge")
         if keep_id == other_id:
             raise ValueError("an incident cannot be merged into itself")

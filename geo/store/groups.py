@@ -20,17 +20,14 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from geo import settings
 from geo.filters import Filters
 from geo.store.curation import folded, unknown_group
+from geo.store.database import Store
 from geo.store.schema import group_links
-
-if TYPE_CHECKING:
-    from geo.store.database import Store
 
 __all__ = ["LINKS_PATH", "RELATIONS", "Link", "Hierarchy", "read_links", "bundled", "hierarchy_of"]
 
