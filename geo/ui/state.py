@@ -1,5 +1,6 @@
-"""Streamlit glue (the one place in ``geo/`` that imports Streamlit): settings from
-``st.secrets``, cached resources, and syncing the filters with the URL."""
+"""What every panel shares: settings from ``st.secrets``, the cached resources (store,
+gazetteer, map index, query answers keyed on the store's revision), and the filters
+kept in step with the URL."""
 
 from __future__ import annotations
 
