@@ -24,14 +24,32 @@ Scored as ``../shared/eval/conflict/README.md`` says ("How to score with it"):
   ``python -m geo geocode --jsonl`` (same environment, so ``GEOCODER`` applies if set); the
   answer must lie within 25 km of the coded point and in the hinted country. GTD rows whose
   city is "Unknown" are left out and counted.
+* group and toll of the main incident, scored against the set's actor and casualty columns
+  as its README prescribes ("How to score the actor and toll"); the rules are fixed in
+  ``bench/conflict_gold.py`` and read the provider's columns and the text only, never the
+  parser's output. *Group*: only rows whose text names the coded actor (ACLED ``actor1``,
+  GTD ``gname``/``gname2``) under that name's fixed aliases count; right when the parser's
+  group, or one of its aliases in ``data/groups.csv``, equals one of those aliases. Strict
+  matches ``actor1``; lenient any of ``actor1``, ``assoc_actor_1``, ``actor2``,
+  ``assoc_actor_2`` (ACLED's actor order is not direction); GTD is the same both ways. Also:
+  every row with a named actor (issue 19's denominator); how often the parser names a group
+  on ACLED ``Unidentified …`` and GTD ``Unknown`` rows; on GTD rows where the parser gives a
+  group, whether its ``group_role`` says ``claimed`` exactly when GTD's ``claimed`` is 1.
+  *Killed* (ACLED ``fatalities``, GTD ``nkill``) and *injured* (GTD ``nwound``): exact match
+  on toll rows, the rows whose text gives a number, an explicit none (→ 0) or one victim in
+  the singular (→ 1, decided on ``tune``); an unknown answer is a miss except against an
+  empty GTD cell. Shown on all toll rows and on those left after the ``tune``-written rule
+  that drops known mismatches (split totals, "coded as", totals across attacks, parts of
+  multi-part attacks, dead assailants in GTD's count), plus the share of "unknown" answers
+  on rows whose text gives no toll, and issue 19's measure (every row with a coded toll ≥ 1).
 * the other fields of the main incident, per set and split (``published=None``: the set
   gives no publication date). *Event date*: the parser's date must be the coded day
   exactly; no incident or no date is a miss. ACLED notes state the date in the text; GTD
   summaries had their leading date removed by the set's maker, so a GTD date is not a fair
   test and is shown for the record only, marked n/a. *Incidents per text*: mean count, and
-  the share of texts with more than one. *Group* and *killed*: the set has no actor or
-  fatality column, so there is no gold to score; the share of rows with a group (and its
-  role, and whether the register knows it) and with a death toll are descriptive only.
+  the share of texts with more than one.
+* ``--errors`` also writes the ``tune`` rows' group, claim, killed and injured misses (kinds
+  ``group``, ``group_on_generic``, ``claim``, ``killed``, ``injured``).
 
 Nothing from the evaluation set is stored in this repository.
 """
@@ -39,6 +57,7 @@ Nothing from the evaluation set is stored in this repository.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import json
 import math
@@ -56,7 +75,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import eval_sets  # noqa: E402  (bench/ is on the path when run as a script)
+import conflict_gold as gold  # noqa: E402  (bench/ is on the path when run as a script)
+import eval_sets  # noqa: E402
 
 from geo import gazetteer, geoparse  # noqa: E402
 
@@ -99,6 +119,7 @@ class Scored:
     group_role: str = ""
     group_known: bool = False
     killed: int | None = None
+    injured: int | None = None
 
     @property
     def wrong_country(self) -> bool:
@@ -130,7 +151,7 @@ def score_rows(rows: list[dict[str, Any]], dataset: str, haversine: Callable[...
         out.append(Scored(r, dataset, inc.latitude, inc.longitude, inc.country_code, inc.geo_precision,
                           inc.location, km, len(res.incidents),
                           inc.event_date.isoformat() if inc.event_date else None,
-                          inc.group, inc.group_role, inc.group_known, inc.killed))
+                          inc.group, inc.group_role, inc.group_known, inc.killed, inc.injured))
     return out, time.perf_counter() - t0
 
 
@@ -217,9 +238,7 @@ def precision_shares(items: list[Scored]) -> list[str]:
     return cells + [str(other), str(len(with_point))]
 
 
-# ----------------------------------------------------------------- date, incidents, group, killed
-
-NO_GOLD = "no gold in this set"
+# ----------------------------------------------------------------- date, incidents per text
 
 
 def _of(items: list[Scored], test: Callable[[Scored], bool]) -> str:
@@ -230,19 +249,8 @@ def _date_ok(s: Scored) -> bool:
     return s.event_date is not None and s.event_date == s.row["event_date"]
 
 
-def _roles(items: list[Scored]) -> str:
-    """Role shares among rows with a group, and the share the register knows."""
-    grouped = [s for s in items if s.group]
-    if not grouped:
-        return "—"
-    roles = Counter(s.group_role for s in grouped)
-    shares = ", ".join(f"{role} {n / len(grouped):.2f}" for role, n in roles.most_common())
-    return f"{shares}; in register {sum(s.group_known for s in grouped) / len(grouped):.2f}"
-
-
 def field_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
-    """Event date (ACLED scored, GTD for the record), incidents per text, and the fields
-    the set has no gold for (group, killed), described only."""
+    """Event date (ACLED scored, GTD for the record) and incidents per text."""
     by_source: dict[str, list[Scored]] = defaultdict(list)
     for s in acled:
         by_source[s.row["source"]].append(s)
@@ -258,17 +266,127 @@ def field_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
     ]
     for name, items in (("ACLED", acled), ("GTD", gtd)):
         mean = sum(s.n_incidents for s in items) / len(items) if items else 0.0
+        rows.append([f"{name} incidents per text: mean / share with more than one / share with none",
+                     f"{mean:.2f} / {_of(items, lambda s: s.n_incidents > 1)} / {_of(items, lambda s: s.n_incidents == 0)}",
+                     str(len(items))])
+    return rows
+
+
+# ----------------------------------------------------------------- group and toll (rules in conflict_gold)
+
+TOLL_KINDS = ("number", "none") + (("singular",) if gold.SINGULAR_COUNTS else ())
+
+
+def _coded_actors(s: Scored, lenient: bool) -> list[str]:
+    """The provider names a prediction may match: ACLED ``actor1`` (lenient: and the associates
+    and ``actor2``); GTD ``gname`` and ``gname2`` (GTD has no lenient variant)."""
+    r = s.row
+    if s.dataset == "GTD":
+        return [r["gname"], r["gname2"]]
+    names = [r["actor1"]]
+    if lenient:
+        names += gold.split_actors(r["assoc_actor_1"]) + [r["actor2"]] + gold.split_actors(r["assoc_actor_2"])
+    return names
+
+
+def named_actor(s: Scored) -> bool:
+    """The row has a named (not generic) coded actor: ACLED ``actor1``, GTD ``gname``/``gname2``."""
+    return any(n and not gold.generic_actor(n, s.dataset) for n in _coded_actors(s, lenient=False))
+
+
+def generic_row(s: Scored) -> bool:
+    """ACLED ``actor1`` ``Unidentified …``; GTD ``gname`` ``Unknown``: no named group is right."""
+    first = s.row["actor1"] if s.dataset == "ACLED" else s.row["gname"]
+    return gold.generic_actor(first, s.dataset)
+
+
+def group_row(s: Scored) -> bool:
+    """A named coded actor whose name (or an alias) the text itself gives: the rows scored."""
+    return any(n and not gold.generic_actor(n, s.dataset) and gold.named_in(s.row["text"], gold.aliases(n, s.dataset))
+               for n in _coded_actors(s, lenient=False))
+
+
+def group_right(s: Scored, lenient: bool) -> bool:
+    predicted = gold.predicted_names(s.group)
+    return bool(predicted & gold.gold_names(_coded_actors(s, lenient), s.dataset))
+
+
+def _gold_toll(s: Scored, what: str) -> int | None:
+    if s.dataset == "ACLED":
+        return int(s.row["fatalities"]) if what == "killed" else None
+    value = s.row["nkill" if what == "killed" else "nwound"]
+    return None if value is None else int(value)
+
+
+def toll_row(s: Scored, what: str) -> bool:
+    return gold.toll_kind(s.row["text"], what) in TOLL_KINDS
+
+
+def toll_right(s: Scored, what: str) -> bool:
+    """Exact match; an unknown answer matches only an empty GTD cell."""
+    got = s.killed if what == "killed" else s.injured
+    return got == _gold_toll(s, what)
+
+
+def claim_right(s: Scored) -> bool:
+    """GTD: the parser's role ``claimed`` exactly when ``claimed`` is 1 (anything else reads as not claimed)."""
+    return (s.group_role == "claimed") == (s.row["claimed"] == 1)
+
+
+def _group_pair(items: list[Scored], bold: bool = False) -> str:
+    text = f"{_of(items, lambda s: group_right(s, False))} / {_of(items, lambda s: group_right(s, True))}"
+    return f"**{text}**" if bold and items else text
+
+
+def group_toll_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
+    """The table "Group and toll": group figures are ``strict / lenient``, the others one value."""
+    rows: list[list[str]] = []
+    for name, items in (("ACLED", acled), ("GTD", gtd)):
+        coded = "actor1" if name == "ACLED" else "gname/gname2"
+        generic = "`Unidentified …`" if name == "ACLED" else "`Unknown`"
+        scored = [s for s in items if group_row(s)]
+        named = [s for s in items if named_actor(s)]
+        generic_rows = [s for s in items if generic_row(s)]
         rows += [
-            [f"{name} incidents per text: mean / share with more than one / share with none",
-             f"{mean:.2f} / {_of(items, lambda s: s.n_incidents > 1)} / {_of(items, lambda s: s.n_incidents == 0)}",
-             str(len(items))],
-            [f"{name} group (exact canonical name)", NO_GOLD, "—"],
-            [f"{name} main incident has a group (descriptive)", _of(items, lambda s: bool(s.group)), str(len(items))],
-            [f"{name} … role among those (descriptive)", _roles(items), str(sum(bool(s.group) for s in items))],
-            [f"{name} killed", NO_GOLD, "—"],
-            [f"{name} main incident has a death toll (descriptive)", _of(items, lambda s: s.killed is not None),
-             str(len(items))],
+            [f"**{name} group right, rows whose text names {coded}**", _group_pair(scored, bold=True), str(len(scored))],
+            [f"{name} group right, every row with a named {coded} (text names it or not)", _group_pair(named),
+             str(len(named))],
+            [f"{name} {generic} rows: parser names a group anyway (lower is better)",
+             _of(generic_rows, lambda s: bool(s.group)), str(len(generic_rows))],
         ]
+        if name == "GTD":
+            grouped = [s for s in items if s.group]
+            claimed = [s for s in grouped if s.row["claimed"] == 1]
+            rows += [
+                ["GTD claimed vs attributed right, rows where the parser gives a group", _of(grouped, claim_right),
+                 str(len(grouped))],
+                ["… GTD-claimed rows among those read as claimed", _of(claimed, lambda s: s.group_role == "claimed"),
+                 str(len(claimed))],
+            ]
+        for what in ("killed", "injured") if name == "GTD" else ("killed",):
+            col = {"ACLED": "fatalities", "GTD": "nkill"}[name] if what == "killed" else "nwound"
+            tolls = [s for s in items if toll_row(s, what)]
+            kept = [s for s in tolls if not gold.known_mismatch(s.row["text"])]
+            kinds = Counter(gold.toll_kind(s.row["text"], what) for s in tolls)
+            others = [s for s in items if gold.toll_kind(s.row["text"], what) is None]
+            answer = (lambda s: s.killed is None) if what == "killed" else (lambda s: s.injured is None)
+            right = functools.partial(toll_right, what=what)
+            rows += [
+                [f"**{name} {what} exact (`{col}`), toll rows**", f"**{_of(tolls, right)}**",
+                 str(len(tolls))],
+                [f"{name} {what} exact, toll rows less known mismatches", _of(kept, right),
+                 str(len(kept))],
+                [f"… {name} {what} toll rows: a number / an explicit none / one victim in the singular",
+                 " / ".join(str(kinds.get(k, 0)) for k in ("number", "none", "singular")), str(len(tolls))],
+                [f"{name} {what}: parser answers unknown on rows whose text gives no toll", _of(others, answer),
+                 str(len(others))],
+            ]
+        positive = [s for s in items if (_gold_toll(s, "killed") or 0) >= 1]
+        rows.append([f"{name} killed exact, every row with `{'fatalities' if name == 'ACLED' else 'nkill'}` ≥ 1 "
+                     "(issue 19's measure)", _of(positive, lambda s: toll_right(s, "killed")), str(len(positive))])
+        rows.append([f"{name} parser gives a group (all rows); in the register among those",
+                     f"{_of(items, lambda s: bool(s.group))}; "
+                     f"{_of([s for s in items if s.group], lambda s: s.group_known)}", str(len(items))])
     return rows
 
 
@@ -377,6 +495,30 @@ def add_layers(folder: Path) -> str:
     raise SystemExit(f"gazetteer add {folder} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
 
 
+def field_failures(scored: list[Scored]) -> list[dict[str, Any]]:
+    """Tune-split group, claim and toll misses (callers pass tune rows only)."""
+    out: list[dict[str, Any]] = []
+    for s in scored:
+        base = {"dataset": s.dataset, "id": s.row["id"], "country": s.row["country"], "text": s.row["text"]}
+        coded = ({k: s.row[k] for k in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")} if s.dataset == "ACLED"
+                 else {k: s.row[k] for k in ("gname", "gname2", "claimed")})
+        if group_row(s) and not group_right(s, lenient=False):
+            out.append({"kind": "group", **base, "coded": coded, "got": s.group, "got_role": s.group_role,
+                        "right_lenient": group_right(s, lenient=True)})
+        elif generic_row(s) and s.group:
+            out.append({"kind": "group_on_generic", **base, "coded": coded, "got": s.group, "got_role": s.group_role})
+        if s.dataset == "GTD" and s.group and not claim_right(s):
+            out.append({"kind": "claim", **base, "coded": coded, "got": s.group, "got_role": s.group_role})
+        for what in ("killed", "injured") if s.dataset == "GTD" else ("killed",):
+            if toll_row(s, what) and not toll_right(s, what):
+                out.append({"kind": what, **base, "gold": _gold_toll(s, what),
+                            "got": s.killed if what == "killed" else s.injured,
+                            "text_kind": gold.toll_kind(s.row["text"], what),
+                            "text_numbers": gold.toll_value(s.row["text"], what),
+                            "known_mismatch": gold.known_mismatch(s.row["text"])})
+    return out
+
+
 def failures(scored: list[Scored], geocoded: list[Geocoded]) -> list[dict[str, Any]]:
     """Tune-split misses, one JSON object each (callers pass tune rows only)."""
     out = []
@@ -395,6 +537,7 @@ def failures(scored: list[Scored], geocoded: list[Geocoded]) -> list[dict[str, A
                     "got_country": s.cc, "got_precision": s.precision,
                     "km": None if s.km is None else round(s.km, 1), "wrong_country": s.wrong_country,
                     "text": s.row["text"]})
+    out += field_failures(scored)
     for g in geocoded:
         if g.hit():
             continue
@@ -466,9 +609,24 @@ def main(argv: list[str] | None = None) -> None:
         a1, g1 = _p(acled, 1), _p(gtd, 1)
         summary.append(f"{split}: ACLED p1@10km {_pair(a1, 10)} (n={len(a1)}), GTD p1@25km {_pair(g1, 25)} (n={len(g1)})")
 
-    md += ["", "### Event date, incidents per text, group and killed", "",
-           "The parser gets `published=None` (the set gives no publication date). Group and killed: the set "
-           "has no actor or fatality column, so those figures describe the output and score nothing.", ""]
+    md += ["", "### Group and toll", "",
+           "Rules in `bench/conflict_gold.py` (see the module docstring). Group rows are `strict / lenient`: "
+           "strict matches ACLED `actor1` only, lenient any of `actor1`, `assoc_actor_1`, `actor2`, `assoc_actor_2` "
+           "(GTD: `gname`/`gname2` both times). Right means the parser's group, or one of its aliases in "
+           "`data/groups.csv`, equals one of the coded name's aliases. Toll rows are rows whose text gives a "
+           "number of dead (injured), an explicit none, or one victim in the singular; exact match, an unknown "
+           "answer is a miss (except against an empty GTD cell).", ""]
+    md += _side_by_side(splits, (group_toll_rows(*by_split[sp]) for sp in splits))
+    for split in splits:
+        acled, gtd = by_split[split]
+        ag, gg = [s for s in acled if group_row(s)], [s for s in gtd if group_row(s)]
+        ak, gk = [s for s in acled if toll_row(s, "killed")], [s for s in gtd if toll_row(s, "killed")]
+        summary.append(f"{split}: group ACLED {_group_pair(ag)} (n={len(ag)}), GTD {_group_pair(gg)} (n={len(gg)}); "
+                       f"killed exact ACLED {_of(ak, lambda s: toll_right(s, 'killed'))} (n={len(ak)}), "
+                       f"GTD {_of(gk, lambda s: toll_right(s, 'killed'))} (n={len(gk)})")
+
+    md += ["", "### Event date, incidents per text", "",
+           "The parser gets `published=None` (the set gives no publication date).", ""]
     md += _side_by_side(splits, (field_rows(*by_split[sp]) for sp in splits))
     for split in splits:
         acled, gtd = by_split[split]
