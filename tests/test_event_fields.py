@@ -127,10 +127,22 @@ def test_no_group_cue_is_unknown() -> None:
     ("The strike killed at least nine civilians, including seven children.", (9, None)),
     ("Seven U.S. troops and personnel were injured in the attack.", (None, 7)),
     ("A car bomb went off at a checkpoint, killing four policemen and wounding six.", (4, 6)),
-    ("The attack caused damage but no casualties were reported.", (None, None)),
+    ("The attack caused damage but no casualties were reported.", (0, 0)),
     ("Drones hit the base, wounding three service members, two officials said on Monday.", (None, 3)),
     ("Gunmen opened fire, killing three soldiers, two civilians and four police officers.", (9, None)),
     ("Gunmen killed three soldiers and two civilians, police said.", (5, None)),
+    # how coders read a toll (issue 19): one victim in the singular, a range's low end, no date as a count
+    ("On 12 March 2023, gunmen killed a shopkeeper in the market.", (1, None)),
+    ("On 3 May 2021, a teacher was killed when a mortar hit the school.", (1, None)),
+    ("On 9 June 2020, one fisherman died after a mine exploded near the shore.", (1, None)),
+    ("Raiders killed between 12 and 20 villagers and wounded 7-9 others.", (12, 7)),
+    ("At least 30 people, including 5 attackers, were killed in the raid.", (30, None)),
+    ("On 24 February 2022, militants killed 3 civilians.", (3, None)),
+    ("A roadside bomb killed civilians near the bridge.", (None, None)),
+    ("Militants attacked the post, killing a number of soldiers.", (None, None)),
+    # an explicit none is zero: casualties covers both, fatalities the dead only
+    ("A bomb exploded near the bus station. There were no casualties in the blast.", (0, 0)),
+    ("A roadside bomb wounded 3 soldiers. There were no fatalities.", (0, 3)),
 ])
 def test_casualty_counts(text: str, expected: tuple[int | None, int | None]) -> None:
     assert casualties.casualties(text, sentences.split(text)) == expected

@@ -84,7 +84,7 @@ def test_ship_attack_off_a_port_is_placed_near_the_port(gaz: gazetteer.Gazetteer
     ship = parse(SHIP_OFF_PORT, gaz)[0]
     assert near(ship, 14.80, 42.95, 10) and ship.country_code == "YE" and ship.geo_precision == 2
     assert (ship.group, ship.group_role) == ("Ansar Allah", "claimed")
-    assert ship.killed is None and ship.injured is None  # "no one was hurt" is not a count
+    assert ship.killed is None and ship.injured == 0  # "no one was hurt": none injured, deaths not stated
 
 
 def test_headline_and_dateline_yield_to_the_body(gaz: gazetteer.Gazetteer) -> None:
