@@ -12,12 +12,13 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import filters
+from geo.errors import IncidentMapError
 from geo.geocoding.join import unlocated_reason
+from geo.map import basemap
 from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.safetext import markdown_literal
 from geo.store import queries
-from geo.store.database import UnsupportedStore
 from geo.ui import filters as ui_filters
 from geo.ui.article import article_panel, import_panel
 from geo.ui.curate import curate_panel
@@ -52,7 +53,7 @@ ensure_layers()
 
 try:
     store = load_store()
-except UnsupportedStore as error:  # a wrong INCIDENTS_DB / incidents_db, a server down: said plainly, no password
+except IncidentMapError as error:  # a wrong INCIDENTS_DB / incidents_db, a server down: said plainly, no password
     st.error(str(error))
     st.stop()
 version = store.version()  # caches of query answers are keyed on it
@@ -82,7 +83,7 @@ def show_map(chosen: filters.Filters) -> None:
              else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
                                          focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
                                          sources=plan.sources, chains=plan.chains, tolls=plan.tolls))
-    base = mapview.base_map(load_labels(), tiles=secret("map_tiles"),
+    base = basemap.base_map(load_labels(), tiles=secret("map_tiles"),
                             **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
                          returned_objects=["bounds", "zoom"], feature_group_to_add=layer)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from geo import importers, loading  # noqa: E402
+from geo.formats import open_records  # noqa: E402
 from geo.geocoding.offline import GeocodeResult  # noqa: E402
+from geo.ingest import loading  # noqa: E402
 from geo.store.database import Store  # noqa: E402
 
 
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             store.close()
         rows = report.added + report.updated + report.unchanged + report.skipped
     else:
-        records = importers.open_records(args.file, args.format)
+        records = open_records(args.file, args.format)
         rows = sum(1 for _ in records)
         wall, used = time.perf_counter() - started, time.process_time() - cpu
         print(f"read: {rows:,} incidents, {records.error_count:,} rejected, format {records.fmt}")

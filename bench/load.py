@@ -603,12 +603,12 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
 
 PHASES: list[tuple[str, str]] = [  # (what, a frame that marks it), the first that a stack holds
     ("map: st_folium (folium to HTML, component message)", "st_folium ("),
-    ("map: incident layer and base map (folium objects)", "mapview.py"),
+    ("map: incident layer and base map (folium objects)", "geo/map/"),
     ("table: DataFrame and st.dataframe (Arrow)", "show_table ("),
-    ("CSV download (export.to_csv)", "export.py"),
+    ("CSV download (formats.export)", "geo/formats/export.py"),
     ("sidebar filters and URL", "sidebar_filters ("),
-    ("article and import tabs", "ui_article.py"),
-    ("filters.apply / options", "filters.py"),
+    ("article and import tabs", "geo/ui/article.py"),
+    ("filters.apply / options", "geo/filters.py"),
     ("other script run (app.py, imports, caches)", "app.py"),
     ("script runner: gc.collect(2) after every run (runner.postScriptGC)", "_on_script_finished ("),
     ("script runner outside app.py (rerun, widgets, session state)", "script_runner.py"),

@@ -610,14 +610,14 @@ def environment() -> str:
 
 def summarise_profile(path: Path) -> list[tuple[str, float]]:
     """Shares of the server's samples (py-spy raw) by the app's own phase."""
-    marks = [("load_plan → mapplan.plan (map index mask, cells, points query)", "mapplan.py"),
-             ("load_map_index (reading the columns)", "mapindex.py"),
-             ("map layer (geo.map.layer: packing, folium)", "mapview.py"),
+    marks = [("load_plan → map.plan.plan (map index mask, cells, points query)", "geo/map/plan.py"),
+             ("load_map_index (reading the columns)", "geo/map/index.py"),
+             ("map layer and base map (geo.map.layer, basemap: packing, folium)", "geo/map/"),
              ("st_folium (folium render to HTML, component message)", "st_folium ("),
              ("load_totals (SQL count)", "load_totals ("),
              ("load_options (SQL group-bys)", "load_options ("),
              ("table: queries.newest + DataFrame + st.dataframe", "show_table ("),
-             ("export buttons", "ui_export.py"),
+             ("export buttons", "geo/ui/export.py"),
              ("rest of app.py", "app.py"),
              ("Streamlit runner (widgets, session, caches' hashing)", "script_runner"),
              ("server (asyncio, websocket)", "asyncio")]

@@ -3,6 +3,8 @@
 
 Offline by default; the store is the one ``INCIDENTS_DB`` names (see ``geo.settings``).
 A bad input line in a ``--jsonl`` run gets an ``"error"`` field and the run goes on.
+Exit status: 0 when the command ran; 1 when it was refused, with ``COMMAND: why`` on stderr;
+2 for a command line it cannot use.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from geo import filters, gazetteer, settings
-from geo.formats import export, importers
+from geo.errors import FileError, IncidentMapError, InvalidInput, UsageError
+from geo.formats import FILE_FORMATS, export
 from geo.geocoding.budget import lookup_run
 from geo.geocoding.offline import GeocodeResult, Locator, OfflineGeocoder
 from geo.geocoding.online import make_locator
@@ -26,7 +30,18 @@ from geo.ingest import articles
 from geo.ingest.loading import import_file
 from geo.roles import CLI_ACTOR
 from geo.store import curation, queries
-from geo.store.database import NothingToUndo, NotStored, Store
+from geo.store.database import NotStored, Store
+
+
+@contextmanager
+def _open_store() -> Iterator[Store]:
+    """The store ``INCIDENTS_DB`` names, closed when the command is done: the one place a
+    command opens it (a wrong or unreachable one is an ``UnsupportedStore`` for ``main``)."""
+    store = Store(settings.store_url())
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def _locator() -> Locator:
@@ -50,7 +65,9 @@ class _LazyLocator:
         return self._inner.locate(query, country, admin1)
 
 
-def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> int:
+def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    """One JSON object a line in, one out. A line that is not an object, or that ``handle``
+    refuses, gets an ``"error"`` field instead and the run goes on (the contract)."""
     for number, line in enumerate(stream, start=1):
         if not line.strip():
             continue
@@ -63,10 +80,9 @@ def _jsonl(stream: TextIO, handle: Callable[[dict[str, Any]], dict[str, Any]]) -
             continue
         try:
             out = {"id": item.get("id"), **handle(item)}
-        except (ValueError, TypeError, KeyError) as error:
+        except (IncidentMapError, ValueError, TypeError, KeyError) as error:  # this line's; the run goes on
             out = {"id": item.get("id"), "error": f"line {number}: {error}"}
         print(json.dumps(out, ensure_ascii=False), flush=True)
-    return 0
 
 
 def _geocode_item(locator: Locator, query: Any, country: str | None, admin1: Any = None,
@@ -74,7 +90,7 @@ def _geocode_item(locator: Locator, query: Any, country: str | None, admin1: Any
     """One answer; ``admin1``/``admin2`` (optional) are the record's province and district,
     hard limits like the country (a district is passed as a comma container)."""
     if not isinstance(query, str) or not query.strip():
-        raise ValueError("query must be a non-empty string")
+        raise InvalidInput("query must be a non-empty string")
     if isinstance(admin2, str) and admin2.strip():
         query = f"{query}, {admin2.strip()}"
     found = locator.locate(query, country, admin1.strip() if isinstance(admin1, str) and admin1.strip() else None)
@@ -85,10 +101,9 @@ def _geocode_item(locator: Locator, query: Any, country: str | None, admin1: Any
             "geo_precision": found.geo_precision, "country_code": found.country_code, "feature": found.feature}
 
 
-def cmd_geocode(args: argparse.Namespace) -> int:
+def cmd_geocode(args: argparse.Namespace) -> None:
     if not args.jsonl and not args.name:
-        print("geocode: give a NAME or --jsonl", file=sys.stderr)
-        return 2
+        raise UsageError("give a NAME or --jsonl")
     locator = _locator()
     with lookup_run() as run:  # no allowance on the command line; notices go to stderr
         if args.jsonl:
@@ -99,7 +114,6 @@ def cmd_geocode(args: argparse.Namespace) -> int:
                              ensure_ascii=False))
     for line in run.notices.lines():
         print(f"warning: {line}", file=sys.stderr)
-    return 0
 
 
 def _published(value: Any) -> date | None:
@@ -108,10 +122,10 @@ def _published(value: Any) -> date | None:
     return date.fromisoformat(str(value))
 
 
-def _read_article(name: str) -> tuple[str | None, str, date | None]:
-    """(text, "", published) or (None, message, None): a file or stdin, at most
-    ``articles.MAX_ARTICLE_BYTES``. An HTML page is reduced to its text, and the date its
-    metadata says it was published comes with it."""
+def _read_article(name: str) -> tuple[str, date | None]:
+    """(text, published) of a file or stdin (``-``), at most ``articles.MAX_ARTICLE_BYTES``.
+    An HTML page is reduced to its text, and the date its metadata says it was published
+    comes with it. ``FileError`` or ``ArticleError`` says why there is no text."""
     limit = articles.MAX_ARTICLE_BYTES
     try:
         if name == "-":
@@ -120,17 +134,14 @@ def _read_article(name: str) -> tuple[str | None, str, date | None]:
             with open(name, "rb") as stream:
                 raw = stream.read(limit + 1)
     except OSError as error:
-        return None, f"{name}: {error.strerror}", None
+        raise FileError(f"{name}: {error.strerror or error}") from None
     label = "stdin" if name == "-" else name
     if len(raw) > limit:
-        return None, f"{label}: over the {limit // 2**20} MB article limit; trim it to the article text", None
-    try:
-        return articles.decode_upload(raw, label), "", articles.upload_published(raw, label)
-    except articles.ArticleError as error:
-        return None, str(error), None
+        raise articles.ArticleError(f"{label}: over the {limit // 2**20} MB article limit; trim it to the article text")
+    return articles.decode_upload(raw, label), articles.upload_published(raw, label)
 
 
-def cmd_parse(args: argparse.Namespace) -> int:
+def cmd_parse(args: argparse.Namespace) -> None:
     from geo import geoparse
     from geo.geoparse import worker as parse_worker
 
@@ -138,17 +149,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
     page_date: date | None = None
     if not args.jsonl:
         if not args.file:
-            print("parse: give FILE, - for stdin, or --jsonl", file=sys.stderr)
-            return 2
-        text, problem, page_date = _read_article(args.file)
-        if text is None:
-            print(f"parse: {problem}", file=sys.stderr)
-            return 1
-        try:
-            parse_worker.check_length(text)  # before the gazetteer loads: a refusal is instant
-        except parse_worker.TextTooLong as error:
-            print(f"parse: {'stdin' if args.file == '-' else args.file}: {error}", file=sys.stderr)
-            return 1
+            raise UsageError("give FILE, - for stdin, or --jsonl")
+        text, page_date = _read_article(args.file)
+        # before the gazetteer loads: a refusal is instant
+        parse_worker.check_length(text, name="stdin" if args.file == "-" else args.file)
     gaz = gazetteer.load()
     gc.freeze()  # long-lived parser tables never die: keep them out of GC passes
 
@@ -156,35 +160,29 @@ def cmd_parse(args: argparse.Namespace) -> int:
         text = item.get("text")
         if not isinstance(text, str):
             raise ValueError("text must be a string")
-        parse_worker.check_length(text)  # a ValueError: the line gets an "error", the run goes on
+        parse_worker.check_length(text)  # TextTooLong: the line gets an "error", the run goes on
         result: dict[str, Any] = geoparse.parse(text, _published(item.get("published")), gaz).to_json()
         return result
 
     if args.jsonl:
-        return _jsonl(sys.stdin, handle)
-    published = args.published or (page_date.isoformat() if page_date else None)  # the flag wins over the page
+        _jsonl(sys.stdin, handle)
+        return
+    published = args.published or page_date  # the flag wins over the page
     print(json.dumps(handle({"text": text, "published": published}), ensure_ascii=False))
-    return 0
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+def cmd_import(args: argparse.Namespace) -> None:
     """Any size: the file is read as it is saved. A bad header fails fast, before the
     gazetteer loads; a progress bar goes to stderr when it is a terminal."""
     bar = (lambda _what, done, total: _progress(f"importing {Path(args.file).name}"[:32], done, total)) \
         if sys.stderr.isatty() else None
     try:
-        report = import_file(Store(settings.store_url()), args.file, _LazyLocator(), args.format, actor=CLI_ACTOR,
-                             update_existing=args.update_existing, progress=bar)
-    except importers.BadFile as error:
+        with _open_store() as store:
+            report = import_file(store, args.file, _LazyLocator(), args.format, actor=CLI_ACTOR,
+                                 update_existing=args.update_existing, progress=bar)
+    finally:
         if bar is not None:
-            sys.stderr.write("\n")
-        print(f"import: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
-        print(f"import: {args.file}: {error.strerror}", file=sys.stderr)
-        return 1
-    if bar is not None:
-        sys.stderr.write("\n")
+            sys.stderr.write("\n")  # the bar's line ends, whether the import was done or refused
     print(f"{args.file}: {report.summary()}")
     for line in report.rejected:
         print(f"rejected: {line}")
@@ -194,7 +192,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"not placed: … and {report.unlocated_count - len(report.unlocated):,} more")
     for line in report.warnings:
         print(f"warning: {line}")
-    return 0
 
 
 def _ingest_progress(what: str, done: int, total: int) -> None:
@@ -205,7 +202,7 @@ def _ingest_progress(what: str, done: int, total: int) -> None:
         sys.stderr.flush()
 
 
-def cmd_ingest(args: argparse.Namespace) -> int:
+def cmd_ingest(args: argparse.Namespace) -> None:
     """Folders, JSON lines, feeds: every article parsed (in parallel), its incidents filed
     (reports of one event merged), a summary on stdout and, with ``--report``, as JSON.
     With ``--every M`` the inputs are read again every M minutes (a feed's new items are
@@ -214,22 +211,23 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import time
 
     rounds = 0
-    while True:
-        started = time.monotonic()
-        _ingest_round(args)
-        rounds += 1
-        if not args.every or args.rounds and rounds >= args.rounds:
-            return 0
-        time.sleep(max(0.0, args.every * 60 - (time.monotonic() - started)))
+    with _open_store() as store:
+        while True:
+            started = time.monotonic()
+            _ingest_round(args, store)
+            rounds += 1
+            if not args.every or args.rounds and rounds >= args.rounds:
+                return
+            time.sleep(max(0.0, args.every * 60 - (time.monotonic() - started)))
 
 
-def _ingest_round(args: argparse.Namespace) -> None:
+def _ingest_round(args: argparse.Namespace, store: Store) -> None:
     from geo.ingest.inputs import read_inputs
     from geo.ingest.run import ingest
 
     bar = _ingest_progress if sys.stderr.isatty() else None
     items = read_inputs(args.inputs, fetch_pages=not args.no_pages)
-    summary = ingest(items, Store(settings.store_url()), actor=CLI_ACTOR, jobs=args.jobs or os.cpu_count() or 1,
+    summary = ingest(items, store, actor=CLI_ACTOR, jobs=args.jobs or os.cpu_count() or 1,
                      dask=args.dask or "", progress=bar)
     if bar is not None:
         sys.stderr.write("\n")
@@ -242,15 +240,18 @@ def _ingest_round(args: argparse.Namespace) -> None:
     for key, reason in summary.rejected:
         print(f"rejected: {key}: {reason}")
     if args.report:
-        Path(args.report).write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        try:
+            Path(args.report).write_text(json.dumps(summary.to_json(), ensure_ascii=False, indent=1), encoding="utf-8")
+        except OSError as error:
+            raise FileError(f"{args.report}: {error.strerror or error}") from None
     sys.stdout.flush()
 
 
-def cmd_audit(args: argparse.Namespace) -> int:
+def cmd_audit(args: argparse.Namespace) -> None:
     """The audit log as JSON lines, newest first."""
-    for entry in Store(settings.store_url()).audit(args.event_id, args.limit):
-        print(_entry_json(entry))
-    return 0
+    with _open_store() as store:
+        for entry in store.audit(args.event_id, args.limit):
+            print(_entry_json(entry))
 
 
 def _entry_json(entry: Any) -> str:
@@ -259,26 +260,27 @@ def _entry_json(entry: Any) -> str:
                        "after": entry.after}, ensure_ascii=False)
 
 
-def cmd_edit(args: argparse.Namespace) -> int:
+def cmd_edit(args: argparse.Namespace) -> None:
     """Change fields of one stored incident, checked as an import checks them. A new place
     name without coordinates is geocoded again (offline unless GEOCODER is set)."""
     changes: dict[str, str] = {}
     for item in args.changes:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            print(f"edit: {item!r} is not FIELD=VALUE", file=sys.stderr)
-            return 2
+            raise UsageError(f"{item!r} is not FIELD=VALUE")
         changes[name.strip()] = value
-    store = Store(settings.store_url())
-    old = store.get(args.event_id)
+    with _open_store() as store:
+        _edit(store, args.event_id, changes)
+
+
+def _edit(store: Store, event_id: str, changes: dict[str, str]) -> None:
+    old = store.get(event_id)
     if old is None:
-        print(f"edit: no incident with id {args.event_id!r}", file=sys.stderr)
-        return 1
+        raise NotStored(f"no incident with id {event_id!r}")
     try:
         new = curation.edited(old, changes)
-    except ValueError as error:
-        print(f"edit: {args.event_id}: {error}", file=sys.stderr)
-        return 1
+    except InvalidInput as error:  # names the field and the problem; the id says which incident
+        raise InvalidInput(f"{event_id}: {error}") from None
     if curation.place_changed(old, new):
         found = _LazyLocator().locate(new.location, new.country_code or None, new.admin1 or None)
         if found is None:
@@ -289,63 +291,45 @@ def cmd_edit(args: argparse.Namespace) -> int:
             print(f"placed {new.location!r} at {found.name} ({found.feature or 'place'}, "
                   f"{found.latitude:.4f}, {found.longitude:.4f})", file=sys.stderr)
     if new == old:
-        print(f"{args.event_id}: unchanged")
-        return 0
+        print(f"{event_id}: unchanged")
+        return
     store.upsert([new], actor=CLI_ACTOR, action="edit")
-    print(_entry_json(store.audit(args.event_id, 1)[0]))
-    return 0
+    print(_entry_json(store.audit(event_id, 1)[0]))
 
 
-def cmd_delete(args: argparse.Namespace) -> int:
-    store = Store(settings.store_url())
-    try:
-        store.delete(args.event_ids, actor=CLI_ACTOR)
-    except NotStored as error:
-        print(f"delete: {error}; nothing deleted", file=sys.stderr)
-        return 1
-    for event_id in dict.fromkeys(args.event_ids):
-        print(f"{event_id}: deleted (undo with: python -m geo undo {store.audit(event_id, 1)[0].id})")
-    return 0
+def cmd_delete(args: argparse.Namespace) -> None:
+    with _open_store() as store:
+        store.delete(args.event_ids, actor=CLI_ACTOR)  # all or nothing
+        for event_id in dict.fromkeys(args.event_ids):
+            print(f"{event_id}: deleted (undo with: python -m geo undo {store.audit(event_id, 1)[0].id})")
 
 
-def cmd_undo(args: argparse.Namespace) -> int:
-    store = Store(settings.store_url())
-    try:
+def cmd_undo(args: argparse.Namespace) -> None:
+    with _open_store() as store:
         done = store.restore(args.audit_id, actor=CLI_ACTOR)
-    except (NotStored, NothingToUndo) as error:
-        print(f"undo: {error}", file=sys.stderr)
-        return 1
     for event_id, change in done:
         print(f"{event_id}: {'put back' if change == 'add' else 'removed' if change == 'delete' else 'restored'} "
               f"as before #{args.audit_id}")
-    return 0
 
 
-def cmd_merge(args: argparse.Namespace) -> int:
-    store = Store(settings.store_url())
-    try:
+def cmd_merge(args: argparse.Namespace) -> None:
+    with _open_store() as store:
         store.merge(args.keep, args.other, actor=CLI_ACTOR)
-    except (NotStored, ValueError) as error:
-        print(f"merge: {error}", file=sys.stderr)
-        return 1
-    print(f"merged {args.other} into {args.keep}: {len(store.sources(args.keep))} sources "
-          f"(undo with: python -m geo undo {store.audit(args.other, 1)[0].id})")
-    return 0
+        print(f"merged {args.other} into {args.keep}: {len(store.sources(args.keep))} sources "
+              f"(undo with: python -m geo undo {store.audit(args.other, 1)[0].id})")
 
 
-def cmd_history(args: argparse.Namespace) -> int:
+def cmd_history(args: argparse.Namespace) -> None:
     """One record's changes as JSON lines, newest first, and its sources."""
-    store = Store(settings.store_url())
-    entries = store.audit(args.event_id, args.limit)
-    if not entries:
-        print(f"history: no change recorded for {args.event_id!r}", file=sys.stderr)
-        return 1
-    for entry in entries:
-        print(_entry_json(entry))
-    for source in store.sources_for([args.event_id]).get(args.event_id, []):  # those merged in
-        print(json.dumps({"source": source.source, "source_url": source.source_url, "published": source.published,
-                          "added_at": source.added_at, "added_by": source.added_by}, ensure_ascii=False))
-    return 0
+    with _open_store() as store:
+        entries = store.audit(args.event_id, args.limit)
+        if not entries:
+            raise NotStored(f"no change recorded for {args.event_id!r}")
+        for entry in entries:
+            print(_entry_json(entry))
+        for source in store.sources_for([args.event_id]).get(args.event_id, []):  # those merged in
+            print(json.dumps({"source": source.source, "source_url": source.source_url, "published": source.published,
+                              "added_at": source.added_at, "added_by": source.added_by}, ensure_ascii=False))
 
 
 def _date_arg(value: str) -> date:
@@ -355,16 +339,15 @@ def _date_arg(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+def cmd_export(args: argparse.Namespace) -> None:
     """Streamed from a filtered query: a million rows are written as they are read."""
     from geo.store.groups import hierarchy_of
 
-    store = Store(settings.store_url())
     chosen = filters.Filters(args.since or date.min, args.until or date.max, tuple(args.group or ()),
                              tuple(c.upper() for c in args.country or ()), tuple(args.type or ()))
-    rows = queries.stream(store, hierarchy_of(store).widened(chosen))  # a parent takes in its fronts, as in the app
-    (export.write_csv if args.format == "csv" else export.write_geojson)(rows, sys.stdout)
-    return 0
+    with _open_store() as store:
+        rows = queries.stream(store, hierarchy_of(store).widened(chosen))  # a parent takes in its fronts, as in the app
+        (export.write_csv if args.format == "csv" else export.write_geojson)(rows, sys.stdout)
 
 
 def _progress(what: str, done: int, total: int) -> None:
@@ -378,8 +361,7 @@ def _progress(what: str, done: int, total: int) -> None:
     sys.stderr.flush()
 
 
-def cmd_gazetteer(args: argparse.Namespace) -> int:
-
+def cmd_gazetteer(args: argparse.Namespace) -> None:
     cache = settings.cache_dir()
     if args.action == "list":
         installed = gazetteer.load().layers()
@@ -388,32 +370,41 @@ def cmd_gazetteer(args: argparse.Namespace) -> int:
                   "Add some with: python -m geo gazetteer add IQ SY | FILE | DIR")
         for layer in installed:
             print(f"{layer['code']}  {layer['places']:>8,} places  installed {layer['installed']}  from {layer['source']}")
-        return 0
+        return
     if not args.targets:
-        print("gazetteer add: give country codes (IQ SY), a GeoNames-layout file, or a folder", file=sys.stderr)
-        return 2
+        raise UsageError("give country codes (IQ SY), a GeoNames-layout file, or a folder")
     local = [Path(t) for t in args.targets if Path(t).exists() or not (len(t) == 2 and t.isalpha())]
     codes = [t for t in args.targets if len(t) == 2 and t.isalpha() and not Path(t).exists()]
     try:
         done = gazetteer.install_paths(local, cache, _progress) if local else []
         if codes:
             done += gazetteer.install_countries(codes, cache, _progress)
-    except gazetteer.LayerError as error:
-        sys.stderr.write("\n")
-        print(f"gazetteer add: {error}", file=sys.stderr)
-        return 1
-    sys.stderr.write("\n")
+    finally:
+        sys.stderr.write("\n")  # the progress bar's line ends, whether the layers were installed or refused
     for code, count in done:
         print(f"{code}: {count:,} places installed")
-    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; the exit status. What refuses a command (an ``IncidentMapError``
+    from any layer) is caught here once: ``COMMAND: message`` on stderr, and the error's
+    ``exit_code`` (1; a ``UsageError`` 2, as argparse exits for a malformed command line)."""
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except IncidentMapError as error:
+        command = f"{args.command} {args.action}" if args.command == "gazetteer" else args.command
+        print(f"{command}: {error}", file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="find and resolve place mentions in an article")
     p.add_argument("file", nargs="?")
-    p.add_argument("--published", help="publication date YYYY-MM-DD")
+    p.add_argument("--published", type=_date_arg, help="publication date YYYY-MM-DD")
     p.add_argument("--jsonl", action="store_true")
     p.set_defaults(run=cmd_parse)
     g = sub.add_parser("geocode", help="place a name")
@@ -425,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(run=cmd_geocode)
     i = sub.add_parser("import", help="load records into the store")
     i.add_argument("file")
-    i.add_argument("--format", choices=importers.FILE_FORMATS, default="auto",
+    i.add_argument("--format", choices=FILE_FORMATS, default="auto",
                    help="default: found from the header (this project's CSV or GeoJSON, ACLED, UCDP GED)")
     i.add_argument("--update-existing", action="store_true",
                    help="overwrite records already stored under the same id (default: keep them, report them skipped)")
@@ -477,10 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     z.add_argument("action", choices=["add", "list"])
     z.add_argument("targets", nargs="*", help="country codes to download, or local files/folders")
     z.set_defaults(run=cmd_gazetteer)
-    args = parser.parse_args(argv)
-    result: int = args.run(args)
-    return result
-
+    return parser
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ MODE_ENV = "INCIDENT_MAP_MODE"
 
 # The largest file the app accepts as an upload (``server.maxUploadSize`` in
 # .streamlit/config.toml says the same, so the server refuses a larger upload before reading
-# it): the import tab's limit (``importers.MAX_UPLOAD_BYTES``); articles are capped lower by
+# it): the import tab's limit (``geo.formats.MAX_UPLOAD_BYTES``); articles are capped lower by
 # ``articles.MAX_ARTICLE_BYTES``. Files imported from disk (``python -m geo import``) have no limit.
 MAX_UPLOAD_MB = 20
 

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy.exc
 
 from geo.__main__ import main
-from geo.formats.importers import parse_text
+from geo.formats import parse_text
 from geo.ingest import loading
 from geo.records import FIELDS, Incident
 from geo.store.database import Store

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.formats import importers
+from geo import formats
 from geo.ingest import articles, loading
 from geo.records import FIELDS, Incident
 from geo.store.database import Store
@@ -83,7 +83,7 @@ def oversize(tmp_path: Path) -> Path:
     path = tmp_path / OVERSIZE
     with open(path, "wb") as out:
         out.write(HEADER.encode() + b"\n")
-        out.truncate(importers.MAX_UPLOAD_BYTES + 1)  # sparse: fast to make, over the upload limit, one 21 MB line
+        out.truncate(formats.MAX_UPLOAD_BYTES + 1)  # sparse: fast to make, over the upload limit, one 21 MB line
     return path
 
 
@@ -91,17 +91,17 @@ def oversize(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("name", sorted(WHOLE_FILE))
 def test_unreadable_file_message(name: str) -> None:
-    with pytest.raises(importers.BadFile) as caught:
-        importers.read_csv(BAD / name)
+    with pytest.raises(formats.BadFile) as caught:
+        formats.read_csv(BAD / name)
     assert str(caught.value) == WHOLE_FILE[name]
-    with pytest.raises(importers.BadFile) as uploaded:  # an upload gets the same words
-        importers.read_bytes((BAD / name).read_bytes(), name)
+    with pytest.raises(formats.BadFile) as uploaded:  # an upload gets the same words
+        formats.read_bytes((BAD / name).read_bytes(), name)
     assert str(uploaded.value) == WHOLE_FILE[name]
 
 
 @pytest.mark.parametrize("name", sorted(BAD_ROWS))
 def test_bad_row_message(name: str) -> None:
-    result = importers.read_csv(BAD / name)
+    result = formats.read_csv(BAD / name)
     assert [str(e) for e in result.errors] == BAD_ROWS[name]
     assert result.incidents == []
     [error] = result.errors
@@ -110,24 +110,24 @@ def test_bad_row_message(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(LOADS_WITH_WARNING))
 def test_loads_with_warning(name: str) -> None:
-    result = importers.read_csv(BAD / name)
+    result = formats.read_csv(BAD / name)
     assert result.errors == [] and len(result.incidents) == 1
     assert result.warnings == LOADS_WITH_WARNING[name]
 
 
 def test_html_in_notes_is_kept_as_literal_text() -> None:
-    [incident] = importers.read_csv(BAD / "html_notes.csv").incidents
+    [incident] = formats.read_csv(BAD / "html_notes.csv").incidents
     assert incident.notes == '<script>alert(1)</script><img src=x onerror="alert(2)"> ${alert(3)}'
     assert incident.source_url == ""
 
 
 def test_million_character_line(million_line: Path) -> None:
-    result = importers.read_csv(million_line)
+    result = formats.read_csv(million_line)
     assert [str(e) for e in result.errors] == [MILLION_MESSAGE] and result.incidents == []
 
 
 def test_million_character_line_without_delimiters(tmp_path: Path) -> None:
-    result = importers.parse_text(f"{HEADER}\n{'x' * 1_000_000}\n", "one_cell.csv")
+    result = formats.parse_text(f"{HEADER}\n{'x' * 1_000_000}\n", "one_cell.csv")
     assert [str(e) for e in result.errors] == [f"one_cell.csv, row 2: has 1 cell; the header has {len(FIELDS)}"]
 
 
@@ -136,11 +136,11 @@ OVERSIZE_MESSAGE = f"{OVERSIZE}: 21.0 MB is over the 20 MB upload limit; import 
 
 def test_upload_over_the_size_limit(oversize: Path) -> None:
     """The app's upload limit; a file on disk has none (``test_formats_datasets``)."""
-    with pytest.raises(importers.BadFile) as caught, open(oversize, "rb") as stream:
-        importers.open_upload(stream, OVERSIZE, size=oversize.stat().st_size)
+    with pytest.raises(formats.BadFile) as caught, open(oversize, "rb") as stream:
+        formats.open_upload(stream, OVERSIZE, size=oversize.stat().st_size)
     assert str(caught.value) == OVERSIZE_MESSAGE
-    with pytest.raises(importers.BadFile) as unsized, open(oversize, "rb") as stream:  # counted as it is read
-        list(importers.open_upload(stream, OVERSIZE))
+    with pytest.raises(formats.BadFile) as unsized, open(oversize, "rb") as stream:  # counted as it is read
+        list(formats.open_upload(stream, OVERSIZE))
     assert str(unsized.value) == OVERSIZE_MESSAGE
 
 
@@ -187,7 +187,7 @@ def test_bad_file_through_loading_leaves_store_unchanged(name: str, full_store: 
         report = loading.import_file(full_store, path, geocoder, actor="test")
         assert (report.added, report.updated, report.rejected) == (0, 0, [])
     else:
-        with pytest.raises(importers.BadFile):
+        with pytest.raises(formats.BadFile):
             loading.import_file(full_store, path, geocoder, actor="test")
     assert _snapshot(full_store) == before
 

@@ -8,15 +8,15 @@ import tomllib
 from streamlit import config as st_config
 
 from geo import settings
-from geo.formats import importers
+from geo.formats import MAX_UPLOAD_BYTES
 from geo.ingest import articles
 
 CONFIG = tomllib.loads((settings.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
 
 
 def test_upload_limit_matches_the_apps_own_checks() -> None:
-    assert CONFIG["server"]["maxUploadSize"] == settings.MAX_UPLOAD_MB == importers.MAX_UPLOAD_BYTES // 2**20
-    assert articles.MAX_ARTICLE_BYTES <= importers.MAX_UPLOAD_BYTES
+    assert CONFIG["server"]["maxUploadSize"] == settings.MAX_UPLOAD_MB == MAX_UPLOAD_BYTES // 2**20
+    assert articles.MAX_ARTICLE_BYTES <= MAX_UPLOAD_BYTES
 
 
 def test_visitors_never_see_tracebacks() -> None:

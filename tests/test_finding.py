@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 
 from geo import filters
-from geo.formats import export, importers
+from geo.formats import export, read_csv
 from geo.map import index as mapindex
 from geo.map import plan as mapplan
 from geo.records import Incident
@@ -146,7 +146,7 @@ def test_csv_download_has_a_bom_and_imports_back(store: Store, opts: filters.Opt
     assert "Nabatîyé" in raw.decode("utf-8-sig")
     path = tmp_path / "download.csv"
     path.write_bytes(raw)
-    result = importers.read_csv(path, "auto")
+    result = read_csv(path, "auto")
     assert result.errors == []
     assert {i.event_id: i for i in result.incidents} == {i.event_id: i for i in queries.stream(store)}
     with export.spooled(queries.stream(store), "geojson") as out:

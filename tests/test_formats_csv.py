@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.formats import importers
+from geo import formats
 from geo.records import FIELDS
 
 HEADER = ",".join(FIELDS)
@@ -21,8 +21,8 @@ def row(**values: str) -> str:
     return ",".join(base.get(f, "") for f in FIELDS)
 
 
-def parse(*rows: str, header: str = HEADER) -> importers.ImportResult:
-    return importers.parse_text("\n".join([header, *rows]) + "\n", "upload.csv")
+def parse(*rows: str, header: str = HEADER) -> formats.ImportResult:
+    return formats.parse_text("\n".join([header, *rows]) + "\n", "upload.csv")
 
 
 def test_a_good_row_becomes_an_incident() -> None:
@@ -34,7 +34,7 @@ def test_a_good_row_becomes_an_incident() -> None:
 
 def test_missing_column_names_file_and_column() -> None:
     header = HEADER.replace("event_date,", "")
-    with pytest.raises(importers.BadFile, match=r"upload\.csv, row 1: missing column event_date"):
+    with pytest.raises(formats.BadFile, match=r"upload\.csv, row 1: missing column event_date"):
         parse("x", header=header)
 
 
@@ -63,19 +63,19 @@ def test_repeated_event_id_is_rejected_not_duplicated() -> None:
 
 def test_semicolon_separated_file_is_read() -> None:
     text = HEADER.replace(",", ";") + "\n" + row().replace(",", ";") + "\n"
-    assert len(importers.parse_text(text, "x.csv").incidents) == 1
+    assert len(formats.parse_text(text, "x.csv").incidents) == 1
 
 
 def test_non_utf8_file_is_refused_with_its_name(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes((HEADER + "\n" + row(notes="caf\xe9")).encode("latin-1"))
-    with pytest.raises(importers.BadFile, match=r"latin1\.csv: not UTF-8"):
-        importers.read_csv(path)
+    with pytest.raises(formats.BadFile, match=r"latin1\.csv: not UTF-8"):
+        formats.read_csv(path)
 
 
 def test_empty_file_is_refused() -> None:
-    with pytest.raises(importers.BadFile, match="empty"):
-        importers.parse_text("", "empty.csv")
+    with pytest.raises(formats.BadFile, match="empty"):
+        formats.parse_text("", "empty.csv")
 
 
 def test_acled_export_maps_onto_the_record() -> None:
@@ -83,28 +83,28 @@ def test_acled_export_maps_onto_the_record() -> None:
             "location,latitude,longitude,geo_precision,source,notes,fatalities\n"
             "IRQ1,05 August 2024,2024,1,Al-Thawriun,Military Forces of the United States,Explosions/Remote violence,"
             "Shelling/artillery/missile attack,Iraq,Al Anbar,Ain al-Asad,33.80,42.44,1,Shafaq News,Rockets hit,0\n")
-    [incident] = importers.parse_text(text, "acled.csv", "acled").incidents
+    [incident] = formats.parse_text(text, "acled.csv", "acled").incidents
     assert incident.event_id == "IRQ1" and incident.country_code == "IQ" and incident.killed == 0
     assert incident.event_date == date(2024, 8, 5) and incident.latitude == pytest.approx(33.8)
 
 
 def test_a_header_wider_than_the_limit_is_refused_with_the_file_and_the_count(monkeypatch: pytest.MonkeyPatch) -> None:
     wide = HEADER + "".join(f",extra{k}" for k in range(600 - len(FIELDS)))
-    with pytest.raises(importers.BadFile, match=r"upload\.csv, row 1: the header has 600 columns; at most 500"):
+    with pytest.raises(formats.BadFile, match=r"upload\.csv, row 1: the header has 600 columns; at most 500"):
         parse(row(), header=wide)
     assert parse(row() + ",x", header=HEADER + ",note").incidents  # a few unknown columns are only a warning
     monkeypatch.setenv("INCIDENT_MAP_MAX_CSV_COLUMNS", "700")
     assert parse(row() + "," * (600 - len(FIELDS)), header=wide).incidents
-    with pytest.raises(importers.BadFile, match="at most 20 "):
-        importers.read_bytes((HEADER + "\n" + row() + "\n").encode(), "small.csv", max_columns=20)
+    with pytest.raises(formats.BadFile, match="at most 20 "):
+        formats.read_bytes((HEADER + "\n" + row() + "\n").encode(), "small.csv", max_columns=20)
 
 
 def test_repeated_columns_are_found_in_one_pass_however_wide_the_header() -> None:
     """The old check counted every column against every other: 60,000 columns took minutes."""
     header = HEADER + "".join(f",c{k}" for k in range(60_000)) + ",c17,event_date"
     started = time.process_time()
-    with pytest.raises(importers.BadFile, match="columns c17, event_date appear more than once"):
-        importers.parse_text(header + "\n", "wide.csv", max_columns=100_000)
+    with pytest.raises(formats.BadFile, match="columns c17, event_date appear more than once"):
+        formats.parse_text(header + "\n", "wide.csv", max_columns=100_000)
     assert time.process_time() - started < 5.0  # linear: well under a second; quadratic: minutes
 
 

@@ -15,15 +15,19 @@ import os
 import subprocess
 import sys
 import tracemalloc
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from geo.formats import importers
+from geo import formats
+from geo.formats import reading, registry
+from geo.formats.fields import Format, extras
+from geo.formats.native import as_native
 from geo.geocoding.offline import GeocodeResult
 from geo.ingest import loading
-from geo.records import FIELDS
+from geo.records import FIELDS, Incident
 from geo.store.database import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,8 +68,8 @@ def csv_text(columns: list[str], rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
-def read(text: str, name: str = "in.csv", fmt: str = "auto") -> importers.ImportResult:
-    return importers.read_bytes(text.encode(), name, fmt)
+def read(text: str, name: str = "in.csv", fmt: str = "auto") -> formats.ImportResult:
+    return formats.read_bytes(text.encode(), name, fmt)
 
 
 class _NoGeocoding:
@@ -191,13 +195,13 @@ def test_ucdp_bad_best_names_the_ucdp_column() -> None:
     ('{"type": "FeatureCollection", "features": []}', "geojson"),
 ])
 def test_auto_detection_chooses_the_format(text: str, fmt: str) -> None:
-    records = importers.open_upload(io.BytesIO(text.encode()), "in.csv")
+    records = formats.open_upload(io.BytesIO(text.encode()), "in.csv")
     assert records.fmt == fmt
     assert records.result().errors == []
 
 
 def test_an_unknown_header_is_refused_naming_the_expected_columns() -> None:
-    with pytest.raises(importers.BadFile) as caught:
+    with pytest.raises(formats.BadFile) as caught:
         read("when,who,where\n2024-08-05,x,y\n", "mystery.csv")
     assert str(caught.value) == (
         "mystery.csv, row 1: the columns match no format this importer reads; it expects "
@@ -206,8 +210,41 @@ def test_an_unknown_header_is_refused_naming_the_expected_columns() -> None:
 
 
 def test_an_explicit_format_is_still_obeyed() -> None:
-    with pytest.raises(importers.BadFile, match="missing columns id, date_start, side_a"):
+    with pytest.raises(formats.BadFile, match="missing columns id, date_start, side_a"):
         read(csv_text(ACLED, [acled_row()]), fmt="ucdp")
+
+
+# A format as a new file would write it (geo/formats/<name>.py): its column mapping, its row
+# function, its Format. The registry line is the test's monkeypatch.setitem below.
+_TINY_NAMES = {"event_id": "ref", "event_date": "when", "group": "who", "location": "place",
+               "latitude": "lat", "longitude": "lon"}  # native column -> this format's
+
+
+def _tiny_row(row: Mapping[str, str], extra: Sequence[str]) -> Incident:
+    native = {dst: row.get(src, "") for dst, src in _TINY_NAMES.items()}
+    return as_native(native, _TINY_NAMES, extras(row, extra))
+
+
+TINY = Format("Tiny", ("ref", "when", "who", "lat", "lon"), _tiny_row,
+              detect=lambda columns: {"ref", "who"} <= columns, held=frozenset(_TINY_NAMES.values()))
+
+
+def test_a_new_format_is_one_file_and_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(registry.FORMATS, "tiny", TINY)
+    text = ("Ref,When,Who,Place,Lat,Lon,Colour\n"
+            "T-1,05 August 2024,Test Front,Test Town,33.6,42.8,red\n"
+            "T-2,2024-08-06,Test Front,,91,42.8,\n")
+    records = formats.open_upload(io.BytesIO(text.encode()), "tiny.csv")
+    assert records.fmt == "tiny"  # found from its header, like the built-in formats
+    [incident] = records
+    assert (incident.event_id, incident.event_date, incident.group, incident.location) == \
+        ("T-1", date(2024, 8, 5), "Test Front", "Test Town")
+    assert (incident.latitude, incident.longitude) == (33.6, 42.8)
+    assert json.loads(incident.source_fields) == {"colour": "red"}  # a column no field holds is kept
+    # the shared checks apply, and a problem names this format's column
+    assert records.error_lines() == ["tiny.csv, row 3, column lat: 91 is out of range (-90 to 90)"]
+    with pytest.raises(formats.BadFile, match=r"tiny\.csv, row 1: missing column lon"):
+        formats.read_bytes(b"ref,when,who,lat\nT-1,2024-08-05,x,1\n", "tiny.csv", "auto")
 
 
 def test_upper_case_acled_headers_are_read() -> None:
@@ -225,7 +262,7 @@ def test_bom_and_utf16_files_are_read(tmp_path: Path, encoding: str) -> None:
            "utf-16-be-bom": codecs.BOM_UTF16_BE + text.encode("utf-16-be")}.get(encoding) or text.encode(encoding)
     path = tmp_path / "enc.csv"
     path.write_bytes(raw)
-    [incident] = importers.read_csv(path, "auto").incidents
+    [incident] = formats.read_csv(path, "auto").incidents
     assert incident.location == "Ḥadītha" and incident.notes == "ملاحظة"
 
 
@@ -235,7 +272,7 @@ def test_a_bad_byte_far_down_names_its_row_and_nothing_is_saved(tmp_path: Path, 
     cut = raw.index(b"IRQ7000,")
     path = tmp_path / "late.csv"
     path.write_bytes(raw[:cut] + b"\xe9" + raw[cut:])
-    with pytest.raises(importers.BadFile) as caught:
+    with pytest.raises(formats.BadFile) as caught:
         loading.import_file(store, path, _NoGeocoding(), actor="test")
     assert str(caught.value) == "late.csv: not UTF-8 text (byte 0xe9 at row 7002); save the file as UTF-8 and import again"
     assert store.count() == 0
@@ -259,7 +296,7 @@ def test_a_large_file_is_read_in_flat_memory(tmp_path: Path) -> None:
     size = path.stat().st_size
     tracemalloc.start()
     try:
-        records = importers.open_records(path)
+        records = formats.open_records(path)
         count = sum(1 for _ in records)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -272,7 +309,7 @@ def test_a_large_file_is_read_in_flat_memory(tmp_path: Path) -> None:
 def test_progress_follows_the_bytes_read(tmp_path: Path) -> None:
     path = _write_acled(tmp_path / "p.csv", 6000)
     seen: list[tuple[int, int]] = []
-    records = importers.open_records(path, progress=lambda _what, done, total: seen.append((done, total)))
+    records = formats.open_records(path, progress=lambda _what, done, total: seen.append((done, total)))
     assert sum(1 for _ in records) == 6000
     size = path.stat().st_size
     assert seen[-1] == (size, size) and all(total == size for _, total in seen)
@@ -280,7 +317,7 @@ def test_progress_follows_the_bytes_read(tmp_path: Path) -> None:
 
 
 def test_messages_are_capped_and_counted(monkeypatch: pytest.MonkeyPatch, store: Store) -> None:
-    monkeypatch.setattr(importers, "MAX_MESSAGES", 3)
+    monkeypatch.setattr(reading, "MAX_MESSAGES", 3)
     rows = [acled_row(event_id_cnty=f"IRQ{k}", latitude="99") for k in range(10)] + [acled_row(event_id_cnty="OK")]
     text = csv_text(ACLED, rows)
     report = loading.import_upload(store, io.BytesIO(text.encode()), "many.csv", _NoGeocoding(), actor="test")
@@ -299,10 +336,10 @@ def test_repeated_ids_are_still_reported() -> None:
 
 def test_an_upload_keeps_its_limit_but_a_file_on_disk_has_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = _write_acled(tmp_path / "acled-21mb.csv", 80_000)
-    assert path.stat().st_size > importers.MAX_UPLOAD_BYTES
-    with pytest.raises(importers.BadFile, match=r"acled-21mb\.csv: 2\d\.\d MB is over the 20 MB upload limit"), \
+    assert path.stat().st_size > formats.MAX_UPLOAD_BYTES
+    with pytest.raises(formats.BadFile, match=r"acled-21mb\.csv: 2\d\.\d MB is over the 20 MB upload limit"), \
             open(path, "rb") as stream:
-        importers.open_upload(stream, path.name, size=path.stat().st_size)
+        formats.open_upload(stream, path.name, size=path.stat().st_size)
     db = tmp_path / "cli.sqlite3"
     env = {**os.environ, "INCIDENTS_DB": str(db), "GEOCODER": "offline"}
     done = subprocess.run([sys.executable, "-m", "geo", "import", str(path)], cwd=ROOT, env=env, capture_output=True,

@@ -9,7 +9,7 @@ from geopy import exc as geopy_exc
 from geopy.distance import distance
 from geopy.location import Location
 
-from geo.formats import importers
+from geo.formats import read_csv
 from geo.geocoding.join import Join
 from geo.geocoding.offline import GeocodeResult, OfflineGeocoder
 from geo.geocoding.online import CachedLocator, FallbackLocator, OnlineLocator
@@ -78,7 +78,7 @@ def test_geopy_interface_returns_location(geocoder: OfflineGeocoder) -> None:
 
 
 def test_every_bundled_incident_geocodes_to_its_expected_point(geocoder: OfflineGeocoder) -> None:
-    incidents = importers.read_csv(BUNDLED_INCIDENTS).incidents
+    incidents = read_csv(BUNDLED_INCIDENTS).incidents
     with (DATA / "expected_locations.csv").open(encoding="utf-8") as f:
         expected = {r["event_id"]: (float(r["latitude"]), float(r["longitude"])) for r in csv.DictReader(f)}
     assert len(incidents) >= 60 and set(expected) == {i.event_id for i in incidents}

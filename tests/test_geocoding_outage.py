@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from geo.formats.importers import ImportResult
+from geo.formats import ImportResult
 from geo.geocoding.budget import Quota
 from geo.geocoding.offline import OfflineGeocoder
 from geo.geocoding.online import FallbackLocator, make_locator, user_agent_problem

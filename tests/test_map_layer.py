@@ -1,17 +1,25 @@
-"""The map layer: hostile text stays data, links are http(s) only, colours are stable."""
+"""The map layer: hostile text stays data, links are http(s) only, colours are stable, and the
+browser code the map names is in static/js/ and linked from the page by the URL the app serves it at."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
+import tomllib
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
+import folium
 import pytest
+from folium.elements import JSCSSMixin
 
 from geo import safetext
 from geo.formats import export
+from geo.map import basemap
 from geo.map import layer as mapview
 from geo.records import Incident
 from geo.store.queries import BBox
@@ -26,7 +34,7 @@ def hostile_incident(payload: str, url: str = "javascript:alert(1)") -> Incident
 
 
 def rendered(incident: Incident) -> str:
-    m = mapview.base_map([])
+    m = basemap.base_map([])
     mapview.incident_layer([incident], mapview.group_colors([incident.group])).add_to(m)
     html: str = m.get_root().render()
     return html
@@ -42,10 +50,23 @@ def test_hostile_text_never_reaches_the_page_as_markup(payload: str) -> None:
     assert json.loads(match.group(1))["popup"][0][2] == payload  # round-trips as plain text
 
 
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = ROOT / "static" / "js"
+STYLES = ROOT / "static" / "css"
+
+
 def test_popup_is_built_with_text_content_not_html() -> None:
+    """The popup code is static/js/incident-layer.js (its DOM helper static/js/dom.js), which the
+    page links: text goes in with ``textContent``, nothing in the map's scripts uses ``innerHTML``,
+    and popups are built on opening (``bindPopup(function …)``), not as HTML strings."""
     html = rendered(hostile_incident("x"))
-    layer = html[html.index("var data"):]
-    assert "textContent" in layer and "innerHTML" not in layer and "bindPopup(function" in layer
+    layer, dom = (SCRIPTS / "incident-layer.js").read_text(), (SCRIPTS / "dom.js").read_text()
+    assert "e.textContent = text" in dom and "var el = imap.el;" in layer
+    assert "bindPopup(function" in layer and "root.appendChild(el(\"div\", \"imap-title\", p[0]))" in layer
+    assert not [p.name for p in SCRIPTS.glob("*.js") if "innerHTML" in p.read_text()]
+    inline = html[html.index("var data"):]
+    assert "innerHTML" not in inline and "textContent" not in inline  # the page holds data and one call
+    assert basemap.static_asset("js/incident-layer.js") in html and basemap.static_asset("js/dom.js") in html
 
 
 @pytest.mark.parametrize(("url", "kept"), [("https://www.defense.gov/News/", True), ("http://example.org/a?b=1", True),
@@ -91,17 +112,17 @@ def test_legend_lists_groups_by_count_and_counts_the_rest() -> None:
 
 @pytest.mark.parametrize(("setting", "start"), [(None, "CARTO Voyager"), ("", "CARTO Voyager"),
                                                 ("OpenStreetMap", "OpenStreetMap"), ("CartoDB positron", "CARTO Light"),
-                                                ("cartodb dark_matter", "CARTO Dark"), ("offline", mapview.OFFLINE),
-                                                ("none", mapview.OFFLINE), ("no-such-tiles", "CARTO Voyager")])
+                                                ("cartodb dark_matter", "CARTO Dark"), ("offline", basemap.OFFLINE),
+                                                ("none", basemap.OFFLINE), ("no-such-tiles", "CARTO Voyager")])
 def test_map_tiles_setting_picks_the_start_layer(setting: str | None, start: str) -> None:
-    assert mapview.tile_choice(setting) == start
+    assert basemap.tile_choice(setting) == start
 
 
 def test_offline_setting_asks_for_no_tiles_and_tiles_carry_attribution() -> None:
-    offline = mapview.base_map([], tiles="offline").get_root().render()
+    offline = basemap.base_map([], tiles="offline").get_root().render()
     assert "basemaps.cartocdn.com" not in offline and "tile.openstreetmap.org" not in offline
     assert "countries.geojson" in offline and "admin1.geojson" in offline
-    online = mapview.base_map([]).get_root().render()
+    online = basemap.base_map([]).get_root().render()
     assert "basemaps.cartocdn.com" in online and "tile.openstreetmap.org" in online
     assert "openstreetmap.org/copyright" in online and "carto.com/attributions" in online  # the credits
 
@@ -131,7 +152,7 @@ def test_template_syntax_in_a_record_is_data_not_jinja(payload: str) -> None:
 
     incident = hostile_incident(payload, url="https://example.org/a")
     layer = mapview.incident_layer([incident], mapview.group_colors([payload]))
-    script = _get_feature_group_string(layer, mapview.base_map([]))  # what st_folium sends on every rerun
+    script = _get_feature_group_string(layer, basemap.base_map([]))  # what st_folium sends on every rerun
     data = json.loads(re.search(r"var data = (\{.*?\});\n", script).group(1))  # type: ignore[union-attr]
     assert data["popup"][0][2] == payload and data["popup"][0][0].endswith(payload)
     assert "49" not in script.replace("33.8", "")
@@ -140,7 +161,7 @@ def test_template_syntax_in_a_record_is_data_not_jinja(payload: str) -> None:
 
 def test_script_json_keeps_values_and_hides_braces_in_strings() -> None:
     value = {"a": "{% x %} {{ y }} {# z", "b": [{}, {"c": "}"}], "d": 'q"\\{'}
-    text = mapview.script_json(value)
+    text = basemap.script_json(value)
     assert json.loads(text) == value
     assert not re.search(r"\{[{%#]", text) and "{}" in text
 
@@ -152,9 +173,99 @@ def test_focused_incident_is_marked_and_fit_box_sent() -> None:
     from streamlit_folium import _get_feature_group_string
 
     html = _get_feature_group_string(mapview.incident_layer([exact, near], {}, fit=box, fit_key="k1", focus="N"),
-                                     mapview.base_map([]))
+                                     basemap.base_map([]))
     data = json.loads(re.search(r"var data = (\{.*?\});\n", html).group(1))  # type: ignore[union-attr]
     opts = json.loads(re.search(r"var opts = (\{.*?\});\n", html).group(1))  # type: ignore[union-attr]
     assert data["prec"] == [1, 2] and data["groups"] == ["Hezbollah", "Houthis"]
     assert opts["focus"] == 1 and opts["focusKey"] == "N" and opts["fit"] == [14.8, 35.5, 33.4, 42.9]
     assert opts["fitKey"] == "k1"
+
+
+def map_assets(m: folium.Map) -> list[str]:
+    """The script and style URLs of a map's elements, in the order streamlit-folium loads them
+    (its ``st_folium`` walks the map for ``JSCSSMixin`` elements and keeps each URL's first place)."""
+    def walk(element: object) -> Iterator[JSCSSMixin]:
+        if isinstance(element, JSCSSMixin):
+            yield element
+        for child in getattr(element, "_children", {}).values():
+            yield from walk(child)
+
+    found = [url for e in walk(m) for url in [u for _, u in e.default_js] + [u for _, u in e.default_css]]
+    return list(dict.fromkeys(found))
+
+
+def full_map() -> folium.Map:
+    m = basemap.base_map([("Baghdad", 33.3, 44.4)])
+    mapview.incident_layer([hostile_incident("x", url="https://example.org/a")], {}).add_to(m)
+    mapview.cell_layer([], {}).add_to(m)
+    return m
+
+
+def test_the_map_loads_only_files_the_app_serves() -> None:
+    """Every script and style of the map is under static/ (served at /app/static/ by Streamlit's
+    static serving, the same origin as the map's iframe): no CDN."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True
+    urls = map_assets(full_map())
+    assert urls and all(u.startswith(basemap.STATIC + "/") for u in urls), urls
+    for url in urls:
+        assert (ROOT / "static" / url.removeprefix(basemap.STATIC + "/").split("?")[0]).is_file(), url
+
+
+def test_every_map_script_exists_and_the_page_links_it_by_its_served_url() -> None:
+    m = full_map()
+    urls = [u for u in map_assets(m) if u.startswith((basemap.STATIC + "/js/", basemap.STATIC + "/css/"))]
+    html = m.get_root().render()
+    named = set()
+    for url in urls:
+        path, _, version = url.removeprefix(basemap.STATIC + "/").partition("?v=")
+        file = ROOT / "static" / path
+        assert file.is_file(), url
+        assert version == hashlib.sha256(file.read_bytes()).hexdigest()[:12]  # a changed file is a new URL
+        assert f'<script src="{url}"></script>' in html or f'<link rel="stylesheet" href="{url}"/>' in html, url
+        named.add(file.name)
+    assert named == {p.name for folder in (SCRIPTS, STYLES) for p in folder.iterdir()}  # nothing there the map does not load
+    in_code = {name for source in (ROOT / "geo" / "map").glob("*.py")
+               for name in re.findall(r'static_asset\("(?:js|css)/([^"]+)"\)', source.read_text(encoding="utf-8"))}
+    assert in_code == named  # every file the Python side names is one the page links
+    assert {"dom.js", "basemap.js", "incident-layer.js", "basemap.css", "incident-layer.css"} <= named
+
+
+def test_scripts_and_styles_load_in_the_order_they_need() -> None:
+    """The DOM helper before the scripts that use it, Leaflet before everything; each style after
+    the one it overrides (Leaflet's background, markercluster's bubbles)."""
+    urls = [u.split("?")[0].rsplit("/", 1)[1] for u in map_assets(full_map())]
+    js = [u for u in urls if u.endswith(".js")]
+    css = [u for u in urls if u.endswith(".css")]
+    assert js[0] == "leaflet.js" and js.index("dom.js") < js.index("basemap.js") < js.index("incident-layer.js")
+    assert js.count("dom.js") == 1  # one copy of the helper, linked once
+    assert css.index("leaflet.css") < css.index("basemap.css")
+    assert css.index("MarkerCluster.Default.css") < css.index("incident-layer.css")
+
+
+def test_the_page_passes_data_and_calls_the_static_code() -> None:
+    """Each element's script in the page is its data and one call of a function the static files
+    define (``imap.basemap``, ``imap.incidentLayer``): the drawing code is not in Python strings."""
+    from streamlit_folium import _get_feature_group_string
+
+    layer = mapview.incident_layer([hostile_incident("x", url="https://example.org/a")], {})
+    script = _get_feature_group_string(layer, basemap.base_map([]))
+    call = re.search(r"var \w+ = \(function \(\) \{\n  var data = .*;\n  var legend = .*;\n  var opts = .*;\n"
+                     r"  return imap\.incidentLayer\((\w+), data, legend, opts\);\n\}\)\(\);", script)
+    assert call is not None and call.group(1) == "feature_group_feature_group_0"
+    assert "function (" not in script.replace("(function () {", "", 1)
+    defined = {name for p in SCRIPTS.glob("*.js") for name in re.findall(r"^  imap\.(\w+) = function", p.read_text(), re.M)}
+    assert defined == {"el", "basemap", "incidentLayer"}
+    page = basemap.base_map([]).get_root().render()
+    assert re.search(r"^imap\.basemap\(map_\w+, \{.*\}\);$", page, re.M)
+
+
+def test_an_unclustered_layer_says_so_in_its_options() -> None:
+    """``clustered=False`` (the place picker's candidates) is an option the static code reads."""
+    rows = mapview.incident_rows([Incident("1", date(2024, 1, 1), "G", "x", latitude=1, longitude=1)], {})
+    m = basemap.base_map([])
+    mapview.IncidentLayer(rows, [], clustered=False).add_to(m)
+    opts = json.loads(re.search(r"var opts = (\{.*?\});\n", m.get_root().render()).group(1))  # type: ignore[union-attr]
+    assert opts["clustered"] is False
+    code = (SCRIPTS / "incident-layer.js").read_text()
+    assert "!opts.clustered" in code and "disableClusteringAtZoom = 1" in code

@@ -12,7 +12,7 @@ import pytest
 from geo.gazetteer import Place
 from geo.geocoding.offline import OfflineGeocoder
 from geo.geoparse import EventRecord, LocatedMention
-from geo.map import layer as mapview
+from geo.map import basemap
 from geo.ui.place_pick import (
     PlaceChoice,
     PlaceNotChosen,
@@ -180,7 +180,7 @@ def test_map_view_fits_the_candidates() -> None:
 
 def test_hostile_candidate_names_stay_text_on_the_map() -> None:
     payload = "</script><img src=x onerror=alert(1)>${alert(2)}"
-    m = mapview.base_map([])
+    m = basemap.base_map([])
     candidate_layer([PlacePoint(payload, 33.0, 42.0, 1, "IQ", payload)], 0).add_to(m)
     html = m.get_root().render()
     assert "<img src=x" not in html and "</script><img" not in html

@@ -15,8 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import filters
-from geo.formats import export
-from geo.formats.importers import parse_text
+from geo.formats import export, parse_text
 from geo.ingest import loading
 from geo.map import index as mapindex
 from geo.records import Incident

@@ -11,7 +11,7 @@ from datetime import date
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from geo.formats import importers
+from geo import formats
 from geo.records import FIELDS
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,20 +29,20 @@ HEADERS = {
 
 
 def _ok(result: object) -> None:
-    assert isinstance(result, importers.ImportResult)
+    assert isinstance(result, formats.ImportResult)
     for error in result.errors:
-        assert isinstance(error, importers.RowError) and error.row >= 2 and str(error)
+        assert isinstance(error, formats.RowError) and error.row >= 2 and str(error)
 
 
 def _parse(text: str, fmt: str = "native") -> None:
     try:
-        _ok(importers.parse_text(text, "prop.csv", fmt))
-    except importers.BadFile as error:
+        _ok(formats.parse_text(text, "prop.csv", fmt))
+    except formats.BadFile as error:
         assert str(error).startswith("prop.csv")
 
 
 @FAST
-@given(text=CSV_CHARS, fmt=st.sampled_from(sorted(importers.FORMATS)))
+@given(text=CSV_CHARS, fmt=st.sampled_from(sorted(formats.FORMATS)))
 @example(text="", fmt="native")
 @example(text='event_date,group,location\n"unclosed,x,y\n', fmt="native")
 def test_any_text_is_a_result_or_badfile(text: str, fmt: str) -> None:
@@ -50,7 +50,7 @@ def test_any_text_is_a_result_or_badfile(text: str, fmt: str) -> None:
 
 
 @FAST
-@given(fmt=st.sampled_from(sorted(importers.FORMATS)), body=CSV_CHARS)
+@given(fmt=st.sampled_from(sorted(formats.FORMATS)), body=CSV_CHARS)
 def test_any_text_after_a_valid_header(fmt: str, body: str) -> None:
     _parse(HEADERS[fmt] + "\n" + body, fmt)
 
@@ -61,10 +61,10 @@ def test_any_text_after_a_valid_header(fmt: str, body: str) -> None:
 @example(raw=b"\xfe\xff\xd8\x00")
 @example(raw=b"\xef\xbb\xbf")
 def test_any_bytes_are_a_result_or_badfile(raw: bytes) -> None:
-    for fmt in importers.FORMATS:
+    for fmt in formats.FORMATS:
         try:
-            _ok(importers.read_bytes(raw, "prop.csv", fmt))
-        except importers.BadFile as error:
+            _ok(formats.read_bytes(raw, "prop.csv", fmt))
+        except formats.BadFile as error:
             assert str(error).startswith("prop.csv")
 
 
@@ -77,7 +77,7 @@ CELL = st.one_of(
 
 
 @FAST
-@given(fmt=st.sampled_from(sorted(importers.FORMATS)), rows=st.lists(st.lists(CELL, min_size=0, max_size=25),
+@given(fmt=st.sampled_from(sorted(formats.FORMATS)), rows=st.lists(st.lists(CELL, min_size=0, max_size=25),
                                                                           min_size=1, max_size=4))
 def test_any_row_values_are_a_result(fmt: str, rows: list[list[str]]) -> None:
     out = io.StringIO()
@@ -86,8 +86,8 @@ def test_any_row_values_are_a_result(fmt: str, rows: list[list[str]]) -> None:
         writer.writerow(row)
     text = HEADERS[fmt] + "\n" + out.getvalue()
     try:
-        result = importers.parse_text(text, "prop.csv", fmt)
-    except importers.BadFile as error:  # e.g. a cell so odd the CSV reader gives up
+        result = formats.parse_text(text, "prop.csv", fmt)
+    except formats.BadFile as error:  # e.g. a cell so odd the CSV reader gives up
         assert str(error).startswith("prop.csv")
         return
     _ok(result)
@@ -105,7 +105,7 @@ def test_any_native_record_is_accepted_or_named(values: dict[str, str]) -> None:
     writer = csv.DictWriter(out, fieldnames=list(FIELDS))
     writer.writeheader()
     writer.writerow(values)
-    result = importers.parse_text(out.getvalue(), "prop.csv")
+    result = formats.parse_text(out.getvalue(), "prop.csv")
     _ok(result)
     assert len(result.incidents) + len(result.errors) <= 1
     for error in result.errors:

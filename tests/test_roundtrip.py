@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geo.formats import export
-from geo.formats.importers import BadFile, parse_text
+from geo.formats import BadFile, export, parse_text
 from geo.records import Incident
 from geo.store.database import Store
 from geo.store.queries import stream

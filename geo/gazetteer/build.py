@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from geo import settings
+from geo.errors import InvalidInput
 from geo.gazetteer import layers, names
 from geo.gazetteer.format import INDEXES, SCHEMA, SCHEMA_VERSION, Writer, write_key_filter
 
@@ -106,7 +107,7 @@ def _json_records(path: Path) -> Iterator[dict]:
         buf = f.read(_CHUNK)
         pos = _SEPARATORS.match(buf, 0).end()  # type: ignore[union-attr]
         if buf[pos:pos + 1] != "{":
-            raise ValueError(f"{path}: not a JSON object")
+            raise InvalidInput(f"{path}: not a JSON object")
         pos += 1
         while True:
             pos = _SEPARATORS.match(buf, pos).end()  # type: ignore[union-attr]

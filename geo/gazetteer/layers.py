@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from geo.errors import IncidentMapError
 from geo.gazetteer import names, ranking
 from geo.gazetteer.format import INDEXES, SCHEMA, Writer
 from geo.progress import Progress
@@ -45,7 +46,7 @@ _FEATURES = {"PCLI": "country", "ADM1": "admin1", "ADM2": "admin2", "ADM3": "adm
              "INSM": "airbase", "AIRB": "airbase", "AIRP": "airport", "AIRF": "airbase"}
 
 
-class LayerError(Exception):
+class LayerError(IncidentMapError):
     """A layer file or folder cannot be read; the message names the file (and line)."""
 
 

@@ -15,10 +15,12 @@ from contextvars import ContextVar
 
 from geopy import exc as geopy_exc
 
+from geo.errors import IncidentMapError
+
 __all__ = ["Skipped", "Notices", "Quota", "LookupRun", "lookup_run", "current_run"]
 
 
-class Skipped(geopy_exc.GeopyError):
+class Skipped(IncidentMapError, geopy_exc.GeopyError):
     """No request was sent for this lookup. ``kind``: ``backoff`` (the provider asked for a
     pause, or failed), ``busy`` (the shared queue is longer than the longest wait),
     ``import_cap`` or ``session_quota`` (the allowance is spent)."""

@@ -27,6 +27,7 @@ from geopy.adapters import URLLibAdapter, get_retry_after
 from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 
+from geo.errors import IncidentMapError
 from geo.geocoding.budget import Notices, Skipped, current_run
 from geo.geocoding.offline import GeocodeResult, Locator, OfflineGeocoder
 from geo.settings import GeocoderLimits
@@ -40,7 +41,7 @@ _PRECISION_BY_TYPE = {"country": 4, "state": 3, "province": 3, "region": 3, "cou
 _MAX_RETRY_AFTER = 86_400.0  # a day: longer asks are read as a day
 
 
-class GeocoderReplyError(geopy_exc.GeocoderParseError):
+class GeocoderReplyError(IncidentMapError, geopy_exc.GeocoderParseError):
     """The provider answered, but not with a usable place (wrong types, no or impossible
     coordinates)."""
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geo import settings
+from geo.errors import InvalidInput
 from geo.gazetteer import names
 from geo.geoparse import lexicon
 from geo.geoparse import spans as _spans
@@ -155,7 +156,7 @@ class Register:
 
 
 def read_register(path: Path) -> Register:
-    """The register in ``path``; ``ValueError`` names the row and column of a bad entry."""
+    """The register in ``path``; :class:`~geo.errors.InvalidInput` names the row and column of a bad entry."""
     actors = []
     with path.open(encoding="utf-8", newline="") as stream:
         rows = csv.DictReader(stream)
@@ -163,9 +164,9 @@ def read_register(path: Path) -> Register:
             canonical = (row.get("canonical") or "").strip()
             kind = (row.get("kind") or "").strip()
             if not canonical:
-                raise ValueError(f"{path.name}: row {row_number}, column canonical: empty")
+                raise InvalidInput(f"{path.name}: row {row_number}, column canonical: empty")
             if kind not in KINDS:
-                raise ValueError(f"{path.name}: row {row_number}, column kind: {kind!r} is not one of {sorted(KINDS)}")
+                raise InvalidInput(f"{path.name}: row {row_number}, column kind: {kind!r} is not one of {sorted(KINDS)}")
             aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
             countries = tuple(c.strip() for c in (row.get("countries") or "").split("|") if c.strip())
             actors.append(Actor(canonical, aliases, kind, countries, (row.get("source") or "").strip()))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from geo.errors import InvalidInput
 from geo.gazetteer import Gazetteer
 from geo.geoparse import actors, location, recognise
 from geo.geoparse import sentences as sentences_mod
@@ -155,11 +156,11 @@ def to_incident(result_incident: EventRecord, *, source: str = "", source_url: s
     """The storable :class:`~geo.records.Incident` for a parsed incident.
 
     Without a date in the text or a publication date there is no event date to store,
-    so that case raises ``ValueError`` rather than invent one.
+    so that case raises :class:`~geo.errors.InvalidInput` (a ``ValueError``) rather than invent one.
     """
     event_date = result_incident.event_date or published
     if event_date is None:
-        raise ValueError("incident has no event date and no publication date")
+        raise InvalidInput("incident has no event date and no publication date")
     precision = result_incident.time_precision if result_incident.event_date else 3
     if not event_id:
         seed = f"{source_url}|{event_date.isoformat()}|{result_incident.location}|{result_incident.mention_start}"

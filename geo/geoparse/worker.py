@@ -23,6 +23,7 @@ from multiprocessing.connection import Connection
 from typing import Any, cast
 
 from geo import gazetteer, settings
+from geo.errors import IncidentMapError, InvalidInput
 from geo.geoparse import pipeline
 from geo.geoparse.pipeline import ParseResult
 
@@ -32,11 +33,11 @@ __all__ = ["ParseProblem", "TextTooLong", "ParseTimedOut", "ParserBusy", "Parser
 STARTUP_TIMEOUT_S = 300.0  # opening (on a new machine: building) the gazetteer is not the parse's time
 
 
-class ParseProblem(Exception):
+class ParseProblem(IncidentMapError):
     """A parse that was not done; the message says why and what to do."""
 
 
-class TextTooLong(ParseProblem, ValueError):
+class TextTooLong(ParseProblem, InvalidInput):
     """The text is longer than the ``max_parse_chars`` setting (a bad value, too)."""
 
 
@@ -52,12 +53,14 @@ class ParserFailed(ParseProblem):
     """The parser raised, or its worker died or could not start."""
 
 
-def check_length(text: str, limit: int | None = None) -> None:
+def check_length(text: str, limit: int | None = None, *, name: str = "") -> None:
     """Raise :class:`TextTooLong` when ``text`` has more characters than ``limit``
-    (default: the ``max_parse_chars`` setting)."""
+    (default: the ``max_parse_chars`` setting); its message starts with ``name`` when given
+    (the CLI's file)."""
     limit = settings.max_parse_chars() if limit is None else limit
     if len(text) > limit:
-        raise TextTooLong(f"The text has {len(text):,} characters; at most {limit:,} are parsed (setting "
+        where = f"{name}: " if name else ""
+        raise TextTooLong(f"{where}The text has {len(text):,} characters; at most {limit:,} are parsed (setting "
                           f"max_parse_chars, or INCIDENT_MAP_MAX_PARSE_CHARS). Split it into parts and parse each.")
 
 

@@ -21,6 +21,7 @@ from datetime import date
 from html import escape
 from html.parser import HTMLParser
 
+from geo.errors import InvalidInput
 from geo.safetext import safe_url
 
 __all__ = ["MAX_ARTICLE_BYTES", "ArticleError", "html_to_text", "decode_article", "decode_upload", "upload_published",
@@ -32,7 +33,7 @@ _SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "ob
 _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote"}
 
 
-class ArticleError(ValueError):
+class ArticleError(InvalidInput):
     """An upload that cannot be read as an article (size, encoding, type)."""
 
 

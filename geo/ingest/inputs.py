@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import feedparser
 
+from geo.errors import IncidentMapError
 from geo.ingest.articles import MAX_ARTICLE_BYTES, ArticleError, decode_article, html_to_text, page_facts
 from geo.safetext import safe_url
 
@@ -88,8 +89,9 @@ class Rejected:
 Item = Article | Rejected
 
 
-class FetchError(Exception):
-    """A URL that could not be fetched; the message names it and says why."""
+class FetchError(IncidentMapError):
+    """A URL that could not be fetched; the message names it and says why. Not an ``OSError``,
+    which urllib would wrap in a ``URLError`` when raised while connecting (a private address)."""
 
 
 # ----------------------------------------------------------------- inputs

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import IO
 
 from geo import settings
-from geo.formats import importers
-from geo.formats.importers import Records
+from geo.errors import FileError
+from geo.formats import MAX_UPLOAD_BYTES, ImportResult, Records, open_records, open_upload
 from geo.geocoding.budget import Quota, lookup_run
 from geo.geocoding.join import Join
 from geo.geocoding.offline import Locator
@@ -59,7 +59,7 @@ def import_records(store: Store, records: Records, locator: Locator, *, actor: s
                    quota: Quota | None = None, limit: int | None = None, digest: str | None = None) -> ImportReport:
     """Geocode and save ``records`` as they are read. ``warnings`` carries the reader's
     warnings, then why any lookup was answered offline (provider failure, pause,
-    allowance spent). Raises ``importers.BadFile`` when the rest of the file cannot be
+    allowance spent). Raises ``geo.formats.BadFile`` when the rest of the file cannot be
     read, and ``store.WriteLimitExceeded`` past ``limit`` records added or changed
     (nothing is saved either way). With the file's ``digest``, an import that needed no
     geocoding is remembered, so the same file again is answered without reading it
@@ -100,7 +100,7 @@ def _same_file(store: Store, digest: str, update_existing: bool) -> ImportReport
                                   "it was not read again."])
 
 
-def import_result(store: Store, result: importers.ImportResult, locator: Locator, *, actor: str,
+def import_result(store: Store, result: ImportResult, locator: Locator, *, actor: str,
                   update_existing: bool = False, quota: Quota | None = None) -> ImportReport:
     """:func:`import_records` for records already read into lists."""
     return import_records(store, Records.of(result), locator, actor=actor, update_existing=update_existing,
@@ -109,16 +109,17 @@ def import_result(store: Store, result: importers.ImportResult, locator: Locator
 
 def import_file(store: Store, path: Path | str, locator: Locator, fmt: str = "auto", *, actor: str,
                 update_existing: bool = False, progress: Progress | None = None) -> ImportReport:
-    """A file on disk, any size. Raises ``importers.BadFile`` when the file cannot be read
-    at all (nothing is saved); ``progress("reading", bytes_read, total_bytes)`` follows the reading."""
+    """A file on disk, any size. Raises :class:`~geo.errors.FileError` when it cannot be
+    opened and ``geo.formats.BadFile`` when it cannot be read as records (nothing is saved
+    either way); ``progress("reading", bytes_read, total_bytes)`` follows the reading."""
     try:
         with open(path, "rb") as raw:
             digest = _sha256(raw)
-    except OSError:
-        digest = None  # the reader names the problem
-    if digest is not None and (same := _same_file(store, digest, update_existing)) is not None:
+    except OSError as error:
+        raise FileError(f"{path}: {error.strerror or error}") from None
+    if (same := _same_file(store, digest, update_existing)) is not None:
         return same
-    records = importers.open_records(path, fmt, progress=progress)
+    records = open_records(path, fmt, progress=progress)
     return import_records(store, records, locator, actor=actor, update_existing=update_existing, digest=digest)
 
 
@@ -127,14 +128,14 @@ def import_upload(store: Store, stream: IO[bytes], name: str, locator: Locator, 
                   max_columns: int | None = None, quota: Quota | None = None, limit: int | None = None,
                   ) -> ImportReport:
     """An upload read from its stream (``name`` only names it in messages), at most
-    ``importers.MAX_UPLOAD_BYTES``; otherwise as :func:`import_records`."""
+    ``geo.formats.MAX_UPLOAD_BYTES``; otherwise as :func:`import_records`."""
     digest = None
-    if stream.seekable() and (size or 0) <= importers.MAX_UPLOAD_BYTES:
+    if stream.seekable() and (size or 0) <= MAX_UPLOAD_BYTES:
         digest = _sha256(stream)
         stream.seek(0)
         if (same := _same_file(store, digest, update_existing)) is not None:
             return same
-    records = importers.open_upload(stream, name, fmt, max_columns=max_columns, progress=progress, size=size)
+    records = open_upload(stream, name, fmt, max_columns=max_columns, progress=progress, size=size)
     return import_records(store, records, locator, actor=actor, update_existing=update_existing, quota=quota,
                           limit=limit, digest=digest)
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from geo import geoparse, settings
+from geo.errors import IncidentMapError
 from geo.gazetteer import Gazetteer
 from geo.gazetteer import load as load_gazetteer
 from geo.geoparse.pipeline import EventRecord, LocatedMention
@@ -56,8 +57,8 @@ def report_id(key: str, digest: str, index: int) -> str:
     return "ingest-" + hashlib.sha1(f"{key}|{digest}|{index}".encode()).hexdigest()[:16]
 
 
-class _TooLong(Exception):
-    pass
+class _TooLong(IncidentMapError):
+    """Raised by the timer of :func:`_time_limit` inside the parse; never leaves this module."""
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, func, select
 
+from geo.errors import InvalidInput
 from geo.safetext import safe_url
 from geo.store.database import NothingToUndo, Store, utc_now
 from geo.store.groups import RELATIONS
@@ -24,7 +25,7 @@ from geo.store.schema import group_links, reviews
 __all__ = ["Review", "ReviewError", "open_reviews", "open_counts", "confirm", "split", "keep_group", "file_group"]
 
 
-class ReviewError(ValueError):
+class ReviewError(InvalidInput):
     """A decision that cannot be made (unknown or already decided entry, bad link)."""
 
 

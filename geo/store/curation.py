@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from geo.formats.importers import check_row
+from geo.errors import InvalidInput
+from geo.formats import check_row
 from geo.records import FIELDS, Incident
 
 __all__ = ["EDITABLE", "PLACE_FIELDS", "edited", "place_changed", "merged", "folded",
@@ -37,20 +38,21 @@ def _text(value: object) -> str:
 
 def edited(incident: Incident, changes: Mapping[str, str]) -> Incident:
     """``incident`` with ``changes`` (field name → text, as typed on the command line or in a
-    form) applied and checked exactly as an imported row is. ``ValueError`` names an unknown
-    field or a bad value. A new ``location`` given without coordinates drops the old point
-    (see :func:`place_changed`): the caller geocodes the new name or leaves it unplaced."""
+    form) applied and checked exactly as an imported row is. :class:`~geo.errors.InvalidInput`
+    names an unknown field or a bad value. A new ``location`` given without coordinates
+    drops the old point (see :func:`place_changed`): the caller geocodes the new name or
+    leaves it unplaced."""
     unknown = [name for name in changes if name not in EDITABLE]
     if unknown:
         hint = "the id cannot be changed" if unknown[0] == "event_id" else f"fields: {', '.join(EDITABLE)}"
-        raise ValueError(f"unknown field {unknown[0]!r} ({hint})")
+        raise InvalidInput(f"unknown field {unknown[0]!r} ({hint})")
     row = {name: _text(value) for name, value in incident.to_row().items()}
     row.update({name: str(value) for name, value in changes.items()})
     renamed = "location" in changes and folded(changes["location"]) != folded(incident.location)
     if renamed and "latitude" not in changes and "longitude" not in changes:
         row.update(latitude="", longitude="", geo_precision="")
     if not row["location"].strip() and not row["latitude"].strip():
-        raise ValueError("location: is empty and there are no coordinates: the incident cannot be placed")
+        raise InvalidInput("location: is empty and there are no coordinates: the incident cannot be placed")
     return check_row(row)
 
 

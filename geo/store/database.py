@@ -35,6 +35,7 @@ from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, l
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from geo.errors import InvalidInput, NotFound
 from geo.records import FIELDS, Incident
 from geo.safetext import clean_text
 from geo.store.curation import merged
@@ -68,7 +69,7 @@ _BULK_INDEXES = [index for table in (incidents, audit) for index in table.indexe
 _COLUMNS = [incidents.c[name] for name in FIELDS]
 
 
-class WriteLimitExceeded(ValueError):
+class WriteLimitExceeded(InvalidInput):
     """A write would add or change more records than its ``limit``: nothing was written."""
 
     def __init__(self, limit: int) -> None:
@@ -84,14 +85,11 @@ class UpsertCounts:
     skipped: int = 0  # stored records that differ but were left alone (an insert-only write)
 
 
-class NotStored(KeyError):
+class NotStored(NotFound):
     """An event id (or audit entry) that is not in the store; the message names it."""
 
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "not stored"
 
-
-class NothingToUndo(ValueError):
+class NothingToUndo(InvalidInput):
     """Undoing an audit entry would change nothing: the record is already as it was before it."""
 
 
@@ -198,7 +196,7 @@ class Store:
         that would add or change more records than that raises :class:`WriteLimitExceeded`
         and writes nothing (unchanged records do not count)."""
         if not actor.strip() or not action.strip():
-            raise ValueError("a write must name who makes it and why (actor, action)")
+            raise InvalidInput("a write must name who makes it and why (actor, action)")
         totals = [0, 0, 0, 0]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         cleaned = map(stored_values, records)  # a bad record rolls the whole write back
@@ -375,8 +373,8 @@ class Store:
             rows = self._rows(conn, ids)
             missing = [i for i in ids if i not in rows]
             if missing:
-                raise NotStored(f"no incident with id {missing[0]!r}" + (f" (and {len(missing) - 1} more)"
-                                                                          if len(missing) > 1 else ""))
+                more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+                raise NotStored(f"no incident with id {missing[0]!r}{more}; nothing deleted")
             for event_id in ids:
                 self._remove(conn, rows[event_id], now, actor, action)
             if ids:
@@ -430,7 +428,7 @@ class Store:
         deleted. Two audit entries, action "merge OTHER into KEEP"; undoing either undoes both."""
         _check_who(actor, "merge")
         if keep_id == other_id:
-            raise ValueError("an incident cannot be merged into itself")
+            raise InvalidInput("an incident cannot be merged into itself")
         with self._write() as conn:
             rows = self._rows(conn, [keep_id, other_id])
             for event_id in (keep_id, other_id):
@@ -564,7 +562,7 @@ def utc_now() -> str:
 
 def _check_who(actor: str, action: str) -> None:
     if not actor.strip() or not action.strip():
-        raise ValueError("a write must name who makes it and why (actor, action)")
+        raise InvalidInput("a write must name who makes it and why (actor, action)")
 
 
 def _without_repeats(batch: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
@@ -612,7 +610,7 @@ def stored_values(incident: Incident) -> tuple[Any, ...]:
     """``incident`` as it is stored, in ``FIELDS`` order and then a digest of the values:
     text without control characters (tabs and newlines only in the notes) and without
     surrounding spaces, ISO dates, whole numbers as ``int`` and coordinates as finite
-    floats. ``ValueError`` names a field that cannot be stored.
+    floats. :class:`~geo.errors.InvalidInput` (a ``ValueError``) names a field that cannot be stored.
 
     This runs once for every row of every import, so the common case is checked in C:
     all text at once for control characters, each for surrounding space (``strip``
@@ -621,29 +619,29 @@ def stored_values(incident: Incident) -> tuple[Any, ...]:
     texts = [values[k] for k in _TEXT]
     if set(map(type, texts)) != {str}:
         k = next(k for k in _TEXT if type(values[k]) is not str)
-        raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be text, not {type(values[k]).__name__}"[:200])
+        raise InvalidInput(f"{incident.event_id!r}: {FIELDS[k]} must be text, not {type(values[k]).__name__}"[:200])
     if not "".join(texts).isprintable() or list(map(str.strip, texts)) != texts:
         for k in _TEXT:
             values[k] = clean_text(values[k], multiline=FIELDS[k] in _MULTILINE_FIELDS).strip()
     for k in _INT:
         if values[k] is not None and type(values[k]) is not int:
-            raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be a whole number or empty, "
+            raise InvalidInput(f"{incident.event_id!r}: {FIELDS[k]} must be a whole number or empty, "
                              f"not {values[k]!r}"[:200])
     for k in _REAL:
         value = values[k]
         if value is not None:
             if type(value) not in (int, float) or not math.isfinite(value):
-                raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be a number or empty, not {value!r}"[:200])
+                raise InvalidInput(f"{incident.event_id!r}: {FIELDS[k]} must be a number or empty, not {value!r}"[:200])
             values[k] = float(value)
     for k in _DATE:
         value = values[k]
         if value is None and FIELDS[k] != "event_date":
             continue
         if not isinstance(value, date) or isinstance(value, datetime):
-            raise ValueError(f"{incident.event_id!r}: {FIELDS[k]} must be a date, not {value!r}"[:200])
+            raise InvalidInput(f"{incident.event_id!r}: {FIELDS[k]} must be a date, not {value!r}"[:200])
         values[k] = value.isoformat()
     if not values[0]:
-        raise ValueError("an incident needs an event_id")
+        raise InvalidInput("an incident needs an event_id")
     stored = tuple(values)
     return (*stored, hashlib.blake2b(repr(stored).encode(), digest_size=12).hexdigest())
 

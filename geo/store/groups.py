@@ -24,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from geo import settings
+from geo.errors import InvalidInput
 from geo.filters import Filters
 from geo.store.curation import folded, unknown_group
 from geo.store.database import Store
@@ -154,19 +155,19 @@ class Hierarchy:
 
 
 def read_links(path: Path) -> list[Link]:
-    """The links in ``path``; ``ValueError`` names the row and column of a bad one."""
+    """The links in ``path``; :class:`~geo.errors.InvalidInput` names the row and column of a bad one."""
     out = []
     with path.open(encoding="utf-8", newline="") as stream:
         for row_number, row in enumerate(csv.DictReader(stream), start=2):
             values = {name: (row.get(name) or "").strip() for name in ("group", "relation", "parent", "source")}
             for name, value in values.items():
                 if not value:
-                    raise ValueError(f"{path.name}: row {row_number}, column {name}: empty")
+                    raise InvalidInput(f"{path.name}: row {row_number}, column {name}: empty")
             if values["relation"] not in RELATIONS:
-                raise ValueError(f"{path.name}: row {row_number}, column relation: {values['relation']!r} is not one "
+                raise InvalidInput(f"{path.name}: row {row_number}, column relation: {values['relation']!r} is not one "
                                  f"of {', '.join(RELATIONS)}")
             if not values["source"].startswith("https://"):
-                raise ValueError(f"{path.name}: row {row_number}, column source: not an https:// reference")
+                raise InvalidInput(f"{path.name}: row {row_number}, column source: not an https:// reference")
             out.append(Link(values["group"], values["relation"], values["parent"], values["source"]))
     return out
 

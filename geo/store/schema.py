@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import StaticPool
 
+from geo.errors import InvalidInput
 from geo.records import FIELDS
 
 __all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", "audit", "meta", "imports", "sources",
@@ -41,7 +42,7 @@ REAL_FIELDS = frozenset({"latitude", "longitude"})
 DATE_FIELDS = frozenset({"event_date", "published"})
 
 
-class UnsupportedStore(ValueError):
+class UnsupportedStore(InvalidInput):
     """Raised when ``INCIDENTS_DB`` names a database this build cannot open."""
 
 

@@ -31,22 +31,24 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import geoparse, settings
-from geo.formats import importers
+from geo.errors import IncidentMapError, InvalidInput
+from geo.formats import FILE_FORMATS, MAX_UPLOAD_BYTES
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoding.offline import Locator, OfflineGeocoder
 from geo.geoparse import actors
 from geo.ingest import articles
 from geo.ingest.loading import import_upload
-from geo.map.layer import PRECISION_LABEL, base_map
+from geo.map.basemap import base_map
+from geo.map.layer import PRECISION_LABEL
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
 from geo.store import duplicates
-from geo.store.database import Store, WriteLimitExceeded
+from geo.store.database import Store
 from geo.ui import parse as ui_parse
 from geo.ui import place_pick
 from geo.ui.roles import read_only_note
-from geo.ui.state import count_writes, geocoding_quota, secret, write_limit_message, writes_left
+from geo.ui.state import count_writes, geocoding_quota, refusal, secret, writes_left
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
                "Protests", "Riots"]
@@ -170,8 +172,8 @@ def _find(upload: Any, text: str, pub: date | None, gazetteer: GazetteerLoader) 
     if upload is not None:
         try:
             text = articles.decode_upload(upload.getvalue(), upload.name)
-        except articles.ArticleError as error:
-            st.error(markdown_literal(str(error)))
+        except IncidentMapError as error:
+            st.error(refusal(error))
             return
     if not text.strip():
         st.error("Paste an article or upload a file first.")
@@ -337,7 +339,7 @@ def _fields(slot: str) -> None:
 
 # ----------------------------------------------------------------- saving
 
-class _Blocked(ValueError):
+class _Blocked(InvalidInput):
     """An incident that cannot be saved as it stands; the message says what to do."""
 
 
@@ -420,8 +422,8 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
     try:
         counts = store.upsert([incident for _, incident in built], actor=access.actor, action="article",
                               limit=writes_left())
-    except WriteLimitExceeded as error:
-        st.error(markdown_literal(write_limit_message(error.limit)))
+    except IncidentMapError as error:
+        st.error(refusal(error))
         return
     count_writes(counts.added, counts.updated)
     for k, incident in built:
@@ -429,7 +431,7 @@ def _save(indices: list[int], records: Sequence[geoparse.EventRecord | None], ar
         if k in merge:
             try:
                 store.merge(merge[k], incident.event_id, actor=access.actor)
-            except (KeyError, ValueError) as error:  # the stored one was deleted meanwhile: the new one stays
+            except IncidentMapError as error:  # the stored one was deleted meanwhile: the new one stays
                 lines.append(f"Incident {k + 1} not merged: {error}")
                 continue
             count_writes(0, 2)
@@ -617,11 +619,11 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     if not access.can_write:
         read_only_note("Importing records", access)
         return
-    fmt = st.selectbox("Format", importers.FILE_FORMATS, key="import_format",
+    fmt = st.selectbox("Format", FILE_FORMATS, key="import_format",
                        format_func=lambda f: {"auto": "Found from the file (any of these)", "native": "This project's CSV",
                                               "acled": "ACLED export (CSV)", "ucdp": "UCDP GED (CSV)",
                                               "geojson": "This project's GeoJSON"}.get(f, f))
-    upload = st.file_uploader(f"File (up to {importers.MAX_UPLOAD_BYTES // 2**20} MB; larger files: "
+    upload = st.file_uploader(f"File (up to {MAX_UPLOAD_BYTES // 2**20} MB; larger files: "
                               "python -m geo import FILE)",
                               type=["csv", "txt", "geojson", "json"], key="import_upload")  # one widget whatever the format
     update = st.checkbox("Update existing records", key="import_update",
@@ -646,13 +648,9 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
                                progress=progress, size=upload.size,
                                max_columns=settings.max_csv_columns(secret("max_csv_columns")),
                                quota=geocoding_quota(), limit=writes_left())  # geocoding notices come in warnings
-    except importers.BadFile as error:
+    except IncidentMapError as error:  # a file that cannot be read, a session's allowance spent: nothing saved
         bar.empty()
-        st.error("Nothing was imported. " + markdown_literal(str(error)))
-        return
-    except WriteLimitExceeded as error:
-        bar.empty()
-        st.error(markdown_literal(write_limit_message(error.limit)))
+        st.error(refusal(error, "Nothing was imported. "))
         return
     bar.empty()
     count_writes(report.added, report.updated)

@@ -18,19 +18,20 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.errors import IncidentMapError
 from geo.gazetteer import Gazetteer
 from geo.geocoding.offline import OfflineGeocoder
-from geo.map.layer import base_map
+from geo.map.basemap import base_map
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
 from geo.store import curation, duplicates
-from geo.store.database import AuditEntry, NothingToUndo, NotStored, Source, Store, WriteLimitExceeded
+from geo.store.database import AuditEntry, Source, Store
 from geo.store.reports import Report, reports_for
 from geo.ui import place_pick
 from geo.ui.ingest import show_reports
 from geo.ui.roles import read_only_note
-from geo.ui.state import count_writes, secret, write_limit_message, writes_left
+from geo.ui.state import count_writes, refusal, secret, write_limit_message, writes_left
 
 GazetteerLoader = Callable[[], Gazetteer]
 LabelsLoader = Callable[[], list[tuple[str, float, float]]]
@@ -205,7 +206,7 @@ def _save(store: Store, incident: Incident, changes: dict[str, str],
         return
     try:
         new = curation.edited(incident, changes)
-    except ValueError as error:
+    except IncidentMapError as error:
         st.error(markdown_literal(f"Not saved: {error}"))
         return
     new = new.replace(location=place.location, latitude=place.latitude, longitude=place.longitude,
@@ -229,11 +230,8 @@ def _write(access: Access, changes: int, write: Callable[[], object], note: str)
         return
     try:
         write()
-    except WriteLimitExceeded as error:
-        st.error(markdown_literal(write_limit_message(error.limit)))
-        return
-    except (NotStored, NothingToUndo, ValueError) as error:
-        st.error(markdown_literal(str(error)))
+    except IncidentMapError as error:  # over the allowance, an id gone meanwhile, nothing to undo, a bad value
+        st.error(refusal(error))
         return
     count_writes(0, changes)
     st.session_state[NOTE] = note

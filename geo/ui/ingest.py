@@ -16,7 +16,8 @@ import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from geo import settings
-from geo.formats.importers import MAX_UPLOAD_BYTES
+from geo.errors import IncidentMapError
+from geo.formats import MAX_UPLOAD_BYTES
 from geo.geoparse import actors
 from geo.ingest import review
 from geo.ingest.articles import highlight_html
@@ -29,7 +30,7 @@ from geo.store.database import Store
 from geo.store.groups import RELATIONS
 from geo.store.reports import Report, reports_for
 from geo.ui.roles import auth_config, read_only_note
-from geo.ui.state import count_writes, write_limit_message, writes_left
+from geo.ui.state import count_writes, refusal, write_limit_message, writes_left
 
 __all__ = ["ingest_panel", "show_reports"]
 
@@ -73,7 +74,7 @@ def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -
     try:
         with st.spinner("Reading the articles …"):
             name, items = _items(upload, feed)
-    except FetchError as error:
+    except IncidentMapError as error:  # a feed that cannot be fetched or read
         st.error(markdown_literal(f"Nothing was ingested: {error}"))
         return
     articles = sum(1 for item in items if not isinstance(item, Rejected))
@@ -172,7 +173,7 @@ def show_reports(found: list[Report]) -> None:
 def _decide(action: Callable[[], object]) -> None:
     try:
         action()
-    except review.ReviewError as error:
-        st.error(markdown_literal(str(error)))
+    except IncidentMapError as error:  # already decided, a bad link, an undo with nothing to undo
+        st.error(refusal(error))
         return
     st.rerun()

@@ -18,6 +18,7 @@ from typing import Any
 
 import folium
 
+from geo.errors import InvalidInput
 from geo.gazetteer import Place
 from geo.geoparse import EventRecord, LocatedMention
 from geo.map.layer import PRECISION_LABEL, IncidentLayer
@@ -83,7 +84,7 @@ class SavedPlace:
         return self.latitude is not None and self.longitude is not None
 
 
-class PlaceNotChosen(ValueError):
+class PlaceNotChosen(InvalidInput):
     """Raised by :func:`decide_save` when saving cannot go ahead: there is no place name,
     or the name has candidates on screen and none is picked. The message says what to do."""
 

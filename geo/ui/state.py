@@ -15,17 +15,18 @@ from pathlib import Path
 import streamlit as st
 
 from geo import filters, gazetteer, settings
+from geo.errors import IncidentMapError
 from geo.gazetteer import Gazetteer
 from geo.geocoding.budget import Quota
 from geo.geocoding.offline import Locator, OfflineGeocoder
 from geo.geocoding.online import make_locator
 from geo.ingest.loading import ensure_bundled
+from geo.map import basemap
 from geo.map import index as mapindex
-from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.safetext import markdown_literal
 from geo.store import groups, queries
-from geo.store.database import Store
+from geo.store.database import Store, WriteLimitExceeded
 from geo.store.groups import hierarchy_of
 
 
@@ -107,12 +108,12 @@ def ensure_layers() -> None:
 def load_labels() -> list[tuple[str, float, float]]:
     """Base-map labels, kept beside the gazetteer cache so drawing the map at start-up does
     not wait for the whole gazetteer to load."""
-    rule = hashlib.sha256(Path(mapview.__file__).read_bytes()).hexdigest()[:8]  # how labels are chosen
+    rule = hashlib.sha256(Path(basemap.__file__).read_bytes()).hexdigest()[:8]  # how labels are chosen
     path = settings.cache_dir() / f"labels-{gazetteer.fingerprint()}-{rule}.json"
     try:
         return [(str(n), float(a), float(b)) for n, a, b in json.loads(path.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
-        labels = mapview.place_labels(load_gazetteer())
+        labels = basemap.place_labels(load_gazetteer())
         path.write_text(json.dumps(labels), encoding="utf-8")
         return labels
 
@@ -149,6 +150,16 @@ def count_writes(added: int, updated: int) -> None:
 def write_limit_message(limit: int) -> str:
     return (f"Nothing was saved: this session may add or change {limit:,} more record{'s' if limit != 1 else ''} "
             "(setting max_session_writes). Import large files on the server with: python -m geo import FILE")
+
+
+def refusal(error: IncidentMapError, lead: str = "") -> str:
+    """What a visitor reads when a user action is refused, as Markdown for ``st.error``:
+    ``lead`` (Markdown: what did not happen), then the error's own message shown verbatim.
+    A write past its limit (in the app, always this session's allowance) names the
+    setting and the CLI instead."""
+    if isinstance(error, WriteLimitExceeded):
+        return markdown_literal(write_limit_message(error.limit))
+    return lead + markdown_literal(str(error))
 
 
 @st.cache_resource(show_spinner="Preparing the incident store…")
