@@ -604,9 +604,9 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
 PHASES: list[tuple[str, str]] = [  # (what, a frame that marks it), the first that a stack holds
     ("map: st_folium (folium to HTML, component message)", "st_folium ("),
     ("map: incident layer and base map (folium objects)", "geo/map/"),
-    ("table: DataFrame and st.dataframe (Arrow)", "show_table ("),
+    ("table: DataFrame and st.dataframe (Arrow)", "table_panel ("),
     ("CSV download (formats.export)", "geo/formats/export.py"),
-    ("sidebar filters and URL", "sidebar_filters ("),
+    ("sidebar filters and URL", "chosen_filters ("),
     ("article and import tabs", "geo/ui/article.py"),
     ("filters.apply / options", "geo/filters.py"),
     ("other script run (app.py, imports, caches)", "app.py"),

@@ -616,7 +616,7 @@ def summarise_profile(path: Path) -> list[tuple[str, float]]:
              ("st_folium (folium render to HTML, component message)", "st_folium ("),
              ("load_totals (SQL count)", "load_totals ("),
              ("load_options (SQL group-bys)", "load_options ("),
-             ("table: queries.newest + DataFrame + st.dataframe", "show_table ("),
+             ("table: queries.newest + DataFrame + st.dataframe", "table_panel ("),
              ("export buttons", "geo/ui/export.py"),
              ("rest of app.py", "app.py"),
              ("Streamlit runner (widgets, session, caches' hashing)", "script_runner"),

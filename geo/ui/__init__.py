@@ -7,3 +7,28 @@ import tab, with ``place_pick`` choosing the event place and ``parse`` the cappe
 ``ingest`` (batch ingest and the review queue), ``curate`` (edit, delete, merge, undo) and
 ``roles`` (sign-in).
 """
+
+from geo.ui.article import article_panel, import_panel
+from geo.ui.curate import curate_panel
+from geo.ui.filters import chosen_filters
+from geo.ui.ingest import ingest_panel
+from geo.ui.map import map_panel
+from geo.ui.roles import session_access
+from geo.ui.state import (
+    ensure_layers,
+    filters_from_url,
+    load_gazetteer,
+    load_labels,
+    load_locator,
+    load_options,
+    load_store,
+    load_totals,
+    load_weekly,
+    write_url,
+)
+from geo.ui.table import table_panel
+from geo.ui.timeline import timeline
+
+__all__ = ["article_panel", "import_panel", "curate_panel", "chosen_filters", "ingest_panel", "map_panel",
+           "session_access", "table_panel", "timeline", "ensure_layers", "filters_from_url", "load_gazetteer",
+           "load_labels", "load_locator", "load_options", "load_store", "load_totals", "load_weekly", "write_url"]

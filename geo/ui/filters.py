@@ -14,8 +14,17 @@ from datetime import date
 import streamlit as st
 
 from geo import countries, filters
+from geo.ui.state import load_facets, load_hierarchy
 
-__all__ = ["current", "sidebar", "use_dates"]
+__all__ = ["chosen_filters", "current", "sidebar", "use_dates"]
+
+
+def chosen_filters(version: tuple[str, int], options: filters.Options) -> filters.Filters:
+    """The sidebar drawn and the view it chooses. The lists' counts are for this view, and a
+    parent group takes in its fronts and members."""
+    chosen = load_hierarchy(version).widened(current(options))
+    sidebar(options, load_facets(version, chosen))
+    return chosen
 
 
 def _picked_dates(options: filters.Options) -> tuple[date, date]:

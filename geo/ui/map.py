@@ -1,16 +1,57 @@
-"""The map's side of the focus contract: ``st.session_state["map_focus"]`` holds an
-event_id (the table's row selection sets it); the map plans a close view around that
+"""The map panel: a Streamlit fragment that reruns alone when the map is panned or zoomed.
+
+It also keeps the map's side of the focus contract: ``st.session_state["map_focus"]`` holds
+an event_id (the table's row selection sets it); the map plans a close view around that
 incident, draws it as a marker, flies there and opens its popup (``geo.map.layer``)."""
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit_folium import st_folium
 
+from geo.filters import Filters, Options
+from geo.map import basemap
+from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.records import Incident
 from geo.store.database import Store
+from geo.ui.state import load_labels, load_plan, remember_view, secret, write_url
 
-__all__ = ["focused_incident", "stale_view"]
+__all__ = ["map_panel", "focused_incident", "stale_view"]
+
+
+@st.fragment
+def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: Options, colors: dict[str, str]) -> None:
+    """The map alone reruns when it is panned or zoomed, and asks for new data only when
+    the view leaves the area (or zoom) its data was made for."""
+    focused = focused_incident(store)
+    plan = load_plan(version, chosen, st.session_state.get("map_view"))
+    centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
+    fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
+    # a link's own view is kept until the filters or the data change
+    fit = None if centre is not None and st.session_state.setdefault("first_fit_key", fit_key) == fit_key else plan.bounds
+    layer = (mapview.cell_layer(plan.cells, colors, fit=fit, fit_key=fit_key) if plan.mode == "cells"
+             else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
+                                         focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
+                                         sources=plan.sources, chains=plan.chains, tolls=plan.tolls))
+    base = basemap.base_map(load_labels(), tiles=secret("map_tiles"),
+                            **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
+    returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
+                         returned_objects=["bounds", "zoom"], feature_group_to_add=layer)
+    if plan.mode == "cells":
+        st.caption(f"{plan.in_box:,} incidents around this view, counted per area in the colour of the group "
+                   "with most of them. Zoom in, or click a count, to see single incidents.")
+    elif plan.in_box > len(plan.incidents):
+        st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
+    view = mapplan.view_from_map(returned)
+    remember_view(view)
+    write_url(chosen, options)  # the permalink: every filter and this view, written whole
+    if view is not None and not plan.covers(view) and not stale_view(view, focused):
+        st.session_state["map_view"] = view
+        try:
+            st.rerun(scope="fragment")
+        except st.errors.StreamlitAPIException:  # a full run of the page (not one of the map's own)
+            st.rerun()
 
 
 def focused_incident(store: Store) -> Incident | None:

@@ -1,8 +1,9 @@
-"""The incident table: selecting a row asks the map to show that incident.
+"""The table under the map: the incidents not on the map, the newest rows of the view and
+their downloads. Selecting a row asks the map to show that incident.
 
 The row's ``event_id`` goes to ``st.session_state["map_focus"]`` in the selection's
 callback, before the page runs again, so the map drawn in that run can fly to it and open
-its popup (the map's side is ``show_map``'s)."""
+its popup (the map's side is :func:`geo.ui.map.map_panel`'s)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,16 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from geo.filters import Filters
+from geo.geocoding.join import unlocated_reason
 from geo.safetext import markdown_literal
+from geo.store import queries
+from geo.store.database import Store
+from geo.ui.export import export_buttons
 
-__all__ = ["FOCUS", "incident_table"]
+__all__ = ["FOCUS", "TABLE_ROWS", "table_panel", "incident_table"]
 
+TABLE_ROWS = 500  # the newest rows shown in the table; the download has them all
 FOCUS = "map_focus"
 KEY = "incident_table"
 _IDS = "incident_table_ids"
@@ -39,3 +46,29 @@ def incident_table(table: pd.DataFrame, column_config: Mapping[str, Any]) -> Non
         st.caption(f"Showing incident {markdown_literal(str(focus))} on the map. Select another row to move there.")
     else:
         st.caption("Select a row to find its incident on the map.")
+
+
+def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
+    """What is not on the map, then the newest rows of the view, then the downloads of all of it."""
+    _unplaced(store, chosen, found)
+    rows = queries.newest(store, chosen, TABLE_ROWS)
+    table = pd.DataFrame([i.to_row() for i in rows],
+                         columns=["event_id", "event_date", "group", "group_role", "location", "country_code",
+                                  "admin1", "event_type", "sub_event_type", "killed", "injured", "notes", "source",
+                                  "source_url"])
+    incident_table(table, {"source_url": st.column_config.LinkColumn("source link")})
+    if found.incidents > len(rows):
+        st.caption(f"The newest {len(rows):,} of {found.incidents:,} incidents; the download has them all.")
+    export_buttons(store, chosen, found.incidents)
+
+
+def _unplaced(store: Store, chosen: Filters, found: queries.Totals) -> None:
+    if not found.unlocated:
+        return
+    n = found.unlocated
+    with st.expander(f"{n:,} incident{'s' if n != 1 else ''} not on the map"):
+        rows = queries.unlocated(store, chosen, TABLE_ROWS)
+        st.dataframe(pd.DataFrame([{"event_id": i.event_id, "location": i.location, "reason": unlocated_reason(i)}
+                                   for i in rows]), hide_index=True)
+        if n > len(rows):
+            st.caption(f"The newest {len(rows):,} of {n:,}; the download has them all.")
