@@ -26,6 +26,7 @@ from geo.formats import reading, registry
 from geo.formats.fields import Format, extras
 from geo.formats.native import as_native
 from geo.geocoding.offline import GeocodeResult
+from geo.geoparse import actors
 from geo.ingest import loading
 from geo.records import FIELDS, Incident
 from geo.store.database import Store
@@ -370,3 +371,20 @@ def test_the_import_tab_reads_an_acled_upload_found_from_its_header(tmp_path: Pa
     assert not at.exception
     assert any("hdx.csv: 1 added" in s.value.replace("\\", "") for s in at.success)
     assert any("hdx.csv, row 4, column latitude" in str(d.value) for d in at.dataframe)
+
+
+def test_an_acled_file_files_its_actors_under_the_registers_groups(store: Store) -> None:
+    """ACLED's own actor names ("Military Forces of Nigeria (2015-)") land on the group a parsed
+    report gets ("Military Forces of Nigeria"): one group, one filter (data/group_crosswalk.csv)."""
+    rows = [acled_row(event_id_cnty="NIG1", actor1="Military Forces of Nigeria (2015-)", assoc_actor_1="",
+                      actor2="Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati wal-Jihad"),
+            acled_row(event_id_cnty="NIG2", actor1="A Made-up Front Nobody Coded", actor2="")]
+    report = loading.import_upload(store, io.BytesIO(csv_text(ACLED, rows).encode()), "acled.csv", _NoGeocoding(),
+                                   actor="test")
+    assert report.added == 2
+    first, second = store.get("NIG1"), store.get("NIG2")
+    assert first is not None and second is not None
+    assert (first.group, first.target) == ("Military Forces of Nigeria",
+                                           actors.register().lookup("Boko Haram - Jamaatu Ahli is-Sunnah lid-Dawati "
+                                                                    "wal-Jihad").canonical)  # type: ignore[union-attr]
+    assert second.group == "A Made-up Front Nobody Coded"  # a name the register lacks is kept as given

@@ -33,9 +33,11 @@ from geo.geoparse import lexicon
 from geo.geoparse import spans as _spans
 from geo.geoparse.demonyms import demonym_place
 
-__all__ = ["Actor", "Register", "GroupReading", "group_of", "register", "REGISTER_PATH"]
+__all__ = ["Actor", "Register", "GroupReading", "group_of", "register", "read_register", "REGISTER_PATH",
+           "CROSSWALK_PATH"]
 
 REGISTER_PATH = settings.DATA_DIR / "groups.csv"
+CROSSWALK_PATH = settings.DATA_DIR / "group_crosswalk.csv"  # providers' names (scripts/build_crosswalk.py)
 KINDS = frozenset({"state", "rebel", "islamist", "militia", "ethnic_militia", "political", "other"})
 
 
@@ -155,9 +157,10 @@ class Register:
         return sorted(self.actors)
 
 
-def read_register(path: Path) -> Register:
-    """The register in ``path``; :class:`~geo.errors.InvalidInput` names the row and column of a bad entry."""
-    actors = []
+def read_register(path: Path, crosswalk: Path | None = None) -> Register:
+    """The register in ``path``, with the providers' names of ``crosswalk`` filed under their
+    groups; :class:`~geo.errors.InvalidInput` names the row and column of a bad entry."""
+    actors: list[Actor] = []
     with path.open(encoding="utf-8", newline="") as stream:
         rows = csv.DictReader(stream)
         for row_number, row in enumerate(rows, start=2):
@@ -170,13 +173,37 @@ def read_register(path: Path) -> Register:
             aliases = tuple(a.strip() for a in (row.get("aliases") or "").split("|") if a.strip())
             countries = tuple(c.strip() for c in (row.get("countries") or "").split("|") if c.strip())
             actors.append(Actor(canonical, aliases, kind, countries, (row.get("source") or "").strip()))
+    if crosswalk is not None:
+        actors = _with_crosswalk(actors, crosswalk)
     return Register(actors)
+
+
+def _with_crosswalk(curated: list[Actor], path: Path) -> list[Actor]:
+    """Each provider's name as an alias of its group ("Military Forces of Nigeria (2015-)" of
+    "Military Forces of Nigeria"); a group the curated register lacks becomes one of its own,
+    with the provider's source. A name a curated group already owns keeps its owner."""
+    by_name = {a.canonical: a for a in curated}
+    owned = {_key(n) for a in curated for n in (a.canonical, *a.aliases)}
+    with path.open(encoding="utf-8", newline="") as stream:
+        for row_number, row in enumerate(csv.DictReader(stream), start=2):
+            name, canonical, kind = (row.get(c, "").strip() for c in ("name", "canonical", "kind"))
+            if not name or not canonical or kind not in KINDS:
+                raise InvalidInput(f"{path.name}: row {row_number}: needs a name, a canonical group and a kind "
+                                   f"(one of {sorted(KINDS)})")
+            countries = tuple(c for c in row.get("countries", "").split("|") if c)
+            actor = by_name.get(canonical) or Actor(canonical, (), kind, (), row.get("source", "").strip())
+            new = tuple(n for n in (canonical, name) if _key(n) not in owned and n != actor.canonical)
+            owned.update(_key(n) for n in new)
+            by_name[canonical] = Actor(canonical, actor.aliases + new, actor.kind,
+                                       actor.countries + tuple(c for c in countries if c not in actor.countries),
+                                       actor.source)
+    return list(by_name.values())
 
 
 @functools.cache
 def register() -> Register:
-    """The bundled register (read once per process)."""
-    return read_register(REGISTER_PATH)
+    """The bundled register with the providers' names (read once per process)."""
+    return read_register(REGISTER_PATH, CROSSWALK_PATH)
 
 
 # ----------------------------------------------------------------- reading a name next to a cue

@@ -13,7 +13,9 @@ session's ``quota``); the rest are placed offline, and the report says why.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -24,10 +26,13 @@ from geo.formats import MAX_UPLOAD_BYTES, ImportResult, Records, open_records, o
 from geo.geocoding.budget import Quota, lookup_run
 from geo.geocoding.join import Join
 from geo.geocoding.offline import Locator
+from geo.geoparse import actors
 from geo.progress import Progress
+from geo.records import Incident
 from geo.store.database import Store
 
-__all__ = ["ImportReport", "import_records", "import_result", "import_file", "import_upload", "ensure_bundled"]
+__all__ = ["ImportReport", "import_records", "canonical_groups", "PROVIDER_FORMATS", "import_result", "import_file",
+           "import_upload", "ensure_bundled"]
 
 
 @dataclass
@@ -55,6 +60,23 @@ class ImportReport:
 SETUP_ACTOR = "setup"  # the app filling an empty store from the bundled data
 
 
+PROVIDER_FORMATS = frozenset({"acled", "ucdp"})  # formats whose group names are the provider's own
+
+
+def canonical_groups(incidents: Iterable[Incident]) -> Iterator[Incident]:
+    """Each group and target under the register's name for it, so an ACLED row's "Military
+    Forces of Nigeria (2015-)" and a parsed "Nigerian army" share one group and one filter
+    (the providers' names are in ``data/group_crosswalk.csv``). A name the register does not
+    know is kept as the file gives it."""
+    reg = actors.register()
+    for incident in incidents:
+        group, target = reg.lookup(incident.group), reg.lookup(incident.target)
+        if group and group.canonical != incident.group or target and target.canonical != incident.target:
+            incident = dataclasses.replace(incident, group=group.canonical if group else incident.group,
+                                           target=target.canonical if target else incident.target)
+        yield incident
+
+
 def import_records(store: Store, records: Records, locator: Locator, *, actor: str, update_existing: bool = False,
                    quota: Quota | None = None, limit: int | None = None, digest: str | None = None) -> ImportReport:
     """Geocode and save ``records`` as they are read. ``warnings`` carries the reader's
@@ -65,8 +87,11 @@ def import_records(store: Store, records: Records, locator: Locator, *, actor: s
     geocoding is remembered, so the same file again is answered without reading it
     (:func:`_same_file`)."""
     join = Join(locator)
+    incidents: Iterable[Incident] = records
+    if records.fmt in PROVIDER_FORMATS:
+        incidents = canonical_groups(records)
     with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
-        counts = store.upsert(join(records), actor=actor,
+        counts = store.upsert(join(incidents), actor=actor,
                               action="import (update existing)" if update_existing else "import",
                               update_existing=update_existing, limit=limit)
     report = ImportReport(counts.added, counts.updated, counts.unchanged, counts.skipped, records.error_lines(),
