@@ -34,6 +34,8 @@ CREATE INDEX IF NOT EXISTS places_ref ON places (ref);
 CREATE INDEX IF NOT EXISTS places_layer ON places (layer, cc);
 CREATE INDEX IF NOT EXISTS places_super ON places (superseded);
 CREATE INDEX IF NOT EXISTS names_place ON names (place);
+CREATE INDEX IF NOT EXISTS places_admin1 ON places (cc, admin1_code);
+CREATE INDEX IF NOT EXISTS places_admin2 ON places (cc, admin2_code);
 """
 
 PLACE_COLUMNS = ("ref", "name", "lat", "lon", "cc", "admin1", "feature", "population", "source", "curated",

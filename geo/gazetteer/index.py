@@ -18,6 +18,7 @@ start.
 
 from __future__ import annotations
 
+import difflib
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -116,6 +117,7 @@ class Gazetteer:
         self.exact = _KeyView(self, LEVEL_EXACT)
         self.loose = _KeyView(self, LEVEL_LOOSE)
         self._indices: OrderedDict[tuple[str, bool, bool], tuple[int, ...]] = OrderedDict()
+        self._within: OrderedDict[tuple[str, str], tuple[tuple[str, int], ...]] = OrderedDict()
         found = self.query("SELECT value FROM meta WHERE key = 'key_filter'")
         self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
         self._division_names: dict[str, frozenset[str]] = {}
@@ -211,6 +213,38 @@ class Gazetteer:
             got = frozenset(names.article_free(r[0]) for r in rows) | {names.article_free(names.key(place.name))}
             self._division_names[place.id] = got
         return got
+
+    def spelled_like(self, name: str, container: Place, similarity: float) -> list[Place]:
+        """Places inside a province or district (``container``) with a name spelled like
+        ``name`` (:func:`names.similar` at ``similarity``), closest first. For the spellings no
+        key level joins ("Mhemideh", "Muhaymidah"): too loose to search the whole index, safe
+        within one division that a record states."""
+        column = {"admin1": "admin1_code", "admin2": "admin2_code"}.get(container.feature)
+        code = getattr(container, column) if column else ""
+        if not column or not code:
+            return []
+        wanted = names.key(name)
+        rows = self._within.get((column, code))
+        if rows is None:
+            rows = tuple((names.article_free(k), idx) for k, idx in self.query(
+                f"SELECT n.k, coalesce(p.superseded, p.id) FROM places p JOIN names n ON n.place = p.id "
+                f"WHERE p.cc = ? AND p.{column} = ? AND n.level IN (?, ?)",
+                (container.country_code, code, LEVEL_EXACT, LEVEL_LOOSE)))
+            self._within[(column, code)] = rows
+            if len(self._within) > 64:
+                self._within.popitem(last=False)
+        first = names.skeleton(wanted)[:1]
+        scored: dict[int, float] = {}
+        for free, idx in rows:
+            if names.skeleton(free)[:1] == first and names.similar(wanted, free, similarity):
+                ratio = difflib.SequenceMatcher(None, names.article_free(wanted), free).ratio()
+                scored[idx] = max(scored.get(idx, 0.0), ratio)
+        return self.places(sorted(scored, key=lambda i: -scored[i]))
+
+    def variants(self, name: str) -> list[Place]:
+        """Every place whose name is ``name`` at any key level: the spellings to search when a
+        stated container holds none of the exact one."""
+        return self.places(self.indices(name, every_level=True))
 
     def candidates(self, name: str) -> list[Place]:
         """Places called ``name``; failing that, ``name`` without a trailing or leading kind

@@ -44,6 +44,7 @@ def _result(place: Place, precision: int | None = None) -> GeocodeResult:
                          place.country_code, place.admin1, place.feature)
 
 
+DIVISION_SIMILARITY = 0.75  # a spelling inside a stated province or district (scripts/tune_geocoder.py)
 _NOTE = re.compile(r"(?<!\s)\s*+\([^()]*+\)\s*+$")  # spaces and "(" each tried once: linear
 
 
@@ -134,27 +135,42 @@ class OfflineGeocoder(Geocoder):
         boxes = [box for box in (self.containers(h, country) for h in hints) if box]
         if city_box:
             boxes.insert(0, city_box)
-        candidates = self.gazetteer.candidates(parts[0])
-        asked = names.key(parts[0]).split()
-        if any(w in asked for w in PROVINCE_WORDS):
-            candidates = [p for p in candidates if p.feature == "admin1"] or candidates
-        elif "district" in asked:
-            candidates = [p for p in candidates if p.feature in ("admin2", "admin3")] or candidates
-        if country:
-            candidates = [p for p in candidates if p.country_code == country]
-        # a record's own province and district columns: divisions only, never a namesake town
-        for level, stated in (("admin1", admin1), ("admin2", admin2)):
-            if not stated:
-                continue
-            box = [p for p in self.containers(stated, country) if p.feature == level]
-            if box:
-                boxes.append(box)
-            else:  # a division the index does not know by that name: match the candidates' own labels
-                named = [p for p in candidates if ranking.same_division(getattr(p, level), stated)]
-                candidates = named or candidates
-        for box in boxes:
-            candidates = [p for p in candidates if any(
-                p.id == b.id or ranking.inside(p, b, self.gazetteer.division_names(b)) for b in box)]
+        labels: list[tuple[str, str]] = []  # a record's own province and district columns
+        for level, label in (("admin1", admin1), ("admin2", admin2)):
+            if label:
+                box = [p for p in self.containers(label, country) if p.feature == level]
+                if box:
+                    boxes.append(box)
+                else:  # a division the index does not know by that name: match the candidates' own labels
+                    labels.append((level, label))
+
+        def fit(candidates: list[Place]) -> list[Place]:
+            asked = names.key(parts[0]).split()
+            if any(w in asked for w in PROVINCE_WORDS):
+                candidates = [p for p in candidates if p.feature == "admin1"] or candidates
+            elif "district" in asked:
+                candidates = [p for p in candidates if p.feature in ("admin2", "admin3")] or candidates
+            if country:
+                candidates = [p for p in candidates if p.country_code == country]
+            for level, label in labels:
+                candidates = [p for p in candidates if ranking.same_division(getattr(p, level), label)] or candidates
+            for box in boxes:
+                candidates = [p for p in candidates if any(
+                    p.id == b.id or ranking.inside(p, b, self.gazetteer.division_names(b)) for b in box)]
+            return candidates
+
+        candidates = fit(self.gazetteer.candidates(parts[0]))
+        if not candidates and (country or boxes):
+            # none of that spelling where the record says: its variant spellings there ("Dardara",
+            # "Dardarah"), a looser match being safe once the country and province narrow it
+            candidates = fit(self.gazetteer.variants(parts[0]))
+        if not candidates:  # still none: a spelling no key joins, searched in the smallest stated division
+            divisions = sorted((b for box in boxes for b in box if b.feature in ("admin1", "admin2")),
+                               key=lambda b: b.feature != "admin2")
+            for division in divisions[:2]:
+                close = fit(self.gazetteer.spelled_like(parts[0], division, DIVISION_SIMILARITY))
+                if close:
+                    return Choice(close[:1] + rank(close[1:], parts[0]))
         if candidates:
             return Choice(rank(candidates, parts[0]))
         home = self.gazetteer.country(country) if country else None
