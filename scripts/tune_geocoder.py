@@ -2,16 +2,17 @@
 
     python scripts/tune_geocoder.py [--eval DIR]
 
-When no place of a record's spelling (at any key level) lies in the country and province
-it states, the offline geocoder searches the names of the places in that province, accepting a
-looser match than it would anywhere (:data:`geo.geocoding.offline.DIVISION_SIMILARITY`). This script places the
-precision-1 rows' ``location`` (with their country and ``admin1``) of the *training* rows at
-each threshold, prints the share within 10 km (ACLED) or 25 km (GTD), and names the best;
-the ``tune`` half of the development rows is printed beside it as a check. The ``report``
-half is never read here: its figure is published by ``bench/conflict.py``.
+When no place of a record's spelling (at any key level) lies in the country and province it
+states, the offline geocoder searches the names of the places in that province, accepting a
+looser match than it would anywhere (:data:`geo.geocoding.offline.DIVISION_SIMILARITY`). This
+script places the precision-1 rows' ``location`` (with their country and ``admin1``) of the
+*training* rows at each threshold, prints the share within 10 km (ACLED) or 25 km (GTD), and
+names the best; the ``tune`` half of the development rows is printed beside it as a check. The
+``report`` half is never read here: ``bench/conflict.py`` publishes its figure.
 
-Run it with the country layers the deploy uses installed (the figures in the README were
-made with the 30 layers of ../shared/gazetteer).
+Run it with the country layers the deploy uses installed (the figures in bench/README.md were
+made with the 30 layers of ../shared/gazetteer: train 0.751 without the search, 0.763 with it;
+tune 0.743 and 0.753).
 """
 
 from __future__ import annotations

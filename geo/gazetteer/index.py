@@ -117,7 +117,7 @@ class Gazetteer:
         self.exact = _KeyView(self, LEVEL_EXACT)
         self.loose = _KeyView(self, LEVEL_LOOSE)
         self._indices: OrderedDict[tuple[str, bool, bool], tuple[int, ...]] = OrderedDict()
-        self._within: OrderedDict[tuple[str, str], tuple[tuple[str, int], ...]] = OrderedDict()
+        self._within: OrderedDict[tuple[str, str], dict[str, list[tuple[str, int]]]] = OrderedDict()
         found = self.query("SELECT value FROM meta WHERE key = 'key_filter'")
         self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
         self._division_names: dict[str, frozenset[str]] = {}
@@ -223,22 +223,29 @@ class Gazetteer:
         code = getattr(container, column) if column else ""
         if not column or not code:
             return []
-        wanted = names.key(name)
+        wanted = names.article_free(names.key(name))
+        first = names.skeleton(wanted)[:1]
         rows = self._within.get((column, code))
-        if rows is None:
-            rows = tuple((names.article_free(k), idx) for k, idx in self.query(
-                f"SELECT n.k, coalesce(p.superseded, p.id) FROM places p JOIN names n ON n.place = p.id "
-                f"WHERE p.cc = ? AND p.{column} = ? AND n.level IN (?, ?)",
-                (container.country_code, code, LEVEL_EXACT, LEVEL_LOOSE)))
-            self._within[(column, code)] = rows
+        if rows is None:  # the division's names by the first letter of their skeleton (its own rows of the index)
+            by_first: dict[str, list[tuple[str, int]]] = {}
+            for k, idx in self.query(
+                    f"SELECT n.k, coalesce(p.superseded, p.id) FROM places p JOIN names n ON n.place = p.id "
+                    f"WHERE p.cc = ? AND p.{column} = ? AND n.level = ?", (container.country_code, code, LEVEL_SKELETON)):
+                by_first.setdefault(k[:1], []).append((k.split("\t", 1)[1], idx))
+            rows = self._within[(column, code)] = by_first
             if len(self._within) > 64:
                 self._within.popitem(last=False)
-        first = names.skeleton(wanted)[:1]
         scored: dict[int, float] = {}
-        for free, idx in rows:
-            if names.skeleton(free)[:1] == first and names.similar(wanted, free, similarity):
-                ratio = difflib.SequenceMatcher(None, names.article_free(wanted), free).ratio()
-                scored[idx] = max(scored.get(idx, 0.0), ratio)
+        matcher = difflib.SequenceMatcher(None, "", wanted)  # the wanted name indexed once
+        for key, idx in rows.get(first, ()):
+            free = names.article_free(key)
+            if 2 * min(len(free), len(wanted)) < similarity * (len(free) + len(wanted)):
+                continue  # lengths alone keep the ratio below the bar
+            matcher.set_seq1(free)
+            if matcher.quick_ratio() >= similarity:
+                ratio = matcher.ratio()
+                if ratio >= similarity:
+                    scored[idx] = max(scored.get(idx, 0.0), ratio)
         return self.places(sorted(scored, key=lambda i: -scored[i]))
 
     def variants(self, name: str) -> list[Place]:

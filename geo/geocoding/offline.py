@@ -44,7 +44,9 @@ def _result(place: Place, precision: int | None = None) -> GeocodeResult:
                          place.country_code, place.admin1, place.feature)
 
 
-DIVISION_SIMILARITY = 0.75  # a spelling inside a stated province or district (scripts/tune_geocoder.py)
+# how close a spelling must be to a place's name inside a stated province or district when no key
+# level joins them ("Mhemideh", "Muhaymidah"); chosen on the training rows (scripts/tune_geocoder.py)
+DIVISION_SIMILARITY = 0.75
 _NOTE = re.compile(r"(?<!\s)\s*+\([^()]*+\)\s*+$")  # spaces and "(" each tried once: linear
 
 
