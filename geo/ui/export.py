@@ -1,7 +1,10 @@
 """Streamlit glue for downloads: the filtered view as CSV or GeoJSON, made on click.
 
-Nothing is built until the user clicks (Streamlit calls the function then); the file is
-written row by row from a streamed query (:func:`geo.formats.export.spooled`).
+Nothing is built until the user clicks (Streamlit calls the function then). The file is
+written row by row from a streamed query into a spooled temporary file
+(:func:`geo.formats.export.spooled`), so the rows are never all in memory; Streamlit then
+holds the finished file's bytes until the browser has fetched it (a deferred download must
+return bytes: Streamlit 1.67 refuses a temporary file), and drops them with the session.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import BinaryIO
 
 import streamlit as st
 
@@ -53,8 +55,11 @@ def file_name(chosen: Filters, suffix: str) -> str:
     return f"{name}.{suffix}"
 
 
-def _maker(store: Store, chosen: Filters, fmt: str) -> Callable[[], BinaryIO]:
-    return lambda: export.spooled(queries.stream(store, chosen), fmt)
+def _maker(store: Store, chosen: Filters, fmt: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        with export.spooled(queries.stream(store, chosen), fmt) as spool:
+            return spool.read()
+    return make
 
 
 def export_buttons(store: Store, chosen: Filters, count: int) -> None:
