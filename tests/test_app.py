@@ -117,6 +117,21 @@ def test_unplaceable_incident_is_listed_not_dropped(app: AppTest, tmp_path: Path
     assert "no gazetteer match for 'Qwxzzyville'" in expander.dataframe[0].value.iloc[0]["reason"]
 
 
+def test_the_table_links_only_http_sources(app: AppTest) -> None:
+    """A stored ``javascript:`` link (written before links were checked, or by hand) is never a
+    link in the public table."""
+    from geo.settings import store_url
+    from geo.store.database import Store
+
+    at = app.run()
+    Store(store_url()).upsert([Incident("X-2", date(2024, 3, 1), "Unknown", "Hit", latitude=33.64, longitude=42.83,
+                                        source_url="javascript:alert(1)")], actor="test", action="test")
+    at.run()
+    table = at.dataframe[0].value
+    row = table[table["event_id"] == "X-2"].iloc[0]
+    assert row["source_url"] == ""
+
+
 AL_ASAD_STORY = (
     "BAGHDAD (Wire) - A drone and rocket attack on Al-Asad Air Base in western Iraq on Monday injured five "
     "U.S. service members and two contractors, U.S. officials said. A new group calling itself Al-Thawriun "

@@ -118,6 +118,9 @@ def test_an_edit_is_checked_like_an_import() -> None:
         curation.edited(old, {"colour": "red"})
     with pytest.raises(ValueError, match="id cannot be changed"):
         curation.edited(old, {"event_id": "X"})
+    with pytest.raises(ValueError, match="source_url: 'javascript:alert"):
+        curation.edited(old, {"source_url": "javascript:alert(document.cookie)"})  # import drops it; an edit refuses it
+    assert curation.edited(old, {"source_url": "https://example.org/a"}).source_url == "https://example.org/a"
     renamed = curation.edited(old, {"location": "Hit"})
     assert renamed.latitude is None and curation.place_changed(old, renamed)  # never the old point under a new name
     moved = curation.edited(old, {"location": "Hit", "latitude": "33.64", "longitude": "42.83"})

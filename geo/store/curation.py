@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from geo.errors import InvalidInput
 from geo.formats import check_row
 from geo.records import FIELDS, Incident
+from geo.safetext import safe_url
 
 __all__ = ["EDITABLE", "PLACE_FIELDS", "edited", "place_changed", "merged", "folded",
            "unknown_group"]
@@ -53,6 +54,9 @@ def edited(incident: Incident, changes: Mapping[str, str]) -> Incident:
         row.update(latitude="", longitude="", geo_precision="")
     if not row["location"].strip() and not row["latitude"].strip():
         raise InvalidInput("location: is empty and there are no coordinates: the incident cannot be placed")
+    url = row["source_url"].strip()
+    if url and not safe_url(url):  # an import drops such a link with a warning; an editor is told at once
+        raise InvalidInput(f"source_url: {url[:40]!r} is not an http(s) link")
     return check_row(row)
 
 

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo.filters import Filters
 from geo.geocoding.join import unlocated_reason
-from geo.safetext import markdown_literal
+from geo.safetext import markdown_literal, safe_url
 from geo.store import queries
 from geo.store.database import Store
 from geo.ui.export import export_buttons
@@ -52,7 +52,7 @@ def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
     """What is not on the map, then the newest rows of the view, then the downloads of all of it."""
     _unplaced(store, chosen, found)
     rows = queries.newest(store, chosen, TABLE_ROWS)
-    table = pd.DataFrame([i.to_row() for i in rows],
+    table = pd.DataFrame([{**i.to_row(), "source_url": safe_url(i.source_url)} for i in rows],  # links: http(s) only
                          columns=["event_id", "event_date", "group", "group_role", "location", "country_code",
                                   "admin1", "event_type", "sub_event_type", "killed", "injured", "notes", "source",
                                   "source_url"])
