@@ -54,6 +54,18 @@ def test_csv_export_protects_every_formula_start(stored: list[Incident]) -> None
                 assert not cell.startswith(("=", "+", "-", "@")), cell
 
 
+def test_csv_export_quotes_every_text_cell() -> None:
+    """A spreadsheet that splits on semicolons must not find a formula inside a cell: every text
+    cell is quoted, numbers stay bare (a spreadsheet reads them as numbers)."""
+    risky = Incident("R-1", date(2024, 1, 1), "a;=cmd|' /C calc'!A0", "Hit", latitude=33.5, longitude=42.5, killed=3,
+                     notes="one\ttwo;=HYPERLINK(\"http://x\")")
+    line = export.to_csv([risky]).splitlines()[1]
+    assert '"a;=cmd|\' /C calc\'!A0"' in line and '"one\ttwo;=HYPERLINK(""http://x"")"' in line
+    assert ",33.5,42.5," in line and ",3," in line  # the numbers
+    [back] = parse_text(export.to_csv([risky]), "x.csv", "native").incidents
+    assert back == risky
+
+
 def test_geojson_export_then_import_keeps_every_value(stored: list[Incident]) -> None:
     result = parse_text(export.to_geojson(stored), "export.geojson", "geojson")
     assert result.errors == [] and result.warnings == []

@@ -3,7 +3,9 @@
 CSV cells that a spreadsheet would run as a formula (leading ``=``, ``+``, ``-``, ``@``,
 tab or carriage return) are prefixed with an apostrophe: the text is untrusted. A cell that
 already starts with an apostrophe gets one more, so :func:`unneutralise` (applied when this
-project's CSV is imported) gives back exactly the stored text.
+project's CSV is imported) gives back exactly the stored text. Every text cell is quoted as
+well: a spreadsheet set to split on semicolons would otherwise cut ``a;=cmd`` into a second
+cell that starts a formula.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def unneutralise(value: str) -> str:
 def write_csv(incidents: Iterable[Incident], out: TextIO) -> int:
     """Write a header and one row per incident to ``out`` as they come (an export of a
     million rows never holds them all); return how many rows were written."""
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)  # numbers bare, text quoted
     writer.writerow(FIELDS)
     n = 0
     for incident in incidents:
