@@ -7,8 +7,9 @@ into Markdown that shows exactly the characters typed: nothing becomes a link, a
 that the browser fetches, emphasis, code or a tag. Build a message from fixed Markdown and
 escaped parts, never by escaping a message that already holds Markdown.
 
-:func:`clean_text` removes the control characters (NUL and the rest) that have no place in
-a stored record: they break CSV and terminals, hide text and trip some readers.
+:func:`clean_text` removes the control characters (NUL and the rest) and the invisible
+format characters (bidi overrides, zero-width spaces) that have no place in a stored record:
+they break CSV and terminals, hide or reverse text and split one name into two.
 """
 
 from __future__ import annotations
@@ -27,8 +28,14 @@ _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 # An invisible word joiner (U+2060) inside each pattern breaks it; the text looks the same.
 WORD_JOINER = "\u2060"
 _AUTOLINK = re.compile(r"(?<=\\:)(?=\\/\\/)|(?<=[wW]{3})(?=\\\.)|(?=\\@)")
-# C0 controls, DEL, C1 controls, and lone surrogates (which cannot be stored as UTF-8).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls, DEL, C1 controls, lone surrogates (which cannot be stored as UTF-8), and the
+# invisible format characters that change how text looks or compares without being seen: bidi
+# embeddings, overrides and isolates (a legend shown reversed), the zero-width space and word
+# joiner and the byte order mark ("Hez\u200bbollah" would be a second group). The zero-width
+# (non-)joiners and the left-to-right and right-to-left marks stay: Persian, Arabic, Hebrew and
+# Indic spellings need them, and they reverse nothing.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b\u202a-\u202e"
+                      r"\u2060-\u2064\u2066-\u2069\ufeff]")
 _TAB_NEWLINE = re.compile(r"[\t\n]")
 
 

@@ -90,6 +90,15 @@ def test_clean_text_strips_controls_keeps_newlines_only_where_meaningful() -> No
     assert clean_text("USER-² ٣ Ä — ‏") == "USER-² ٣ Ä — ‏"  # letters, digits and marks of any script stay
 
 
+def test_clean_text_drops_what_reverses_or_splits_a_name_unseen() -> None:
+    """A bidi override shows a name reversed in the legend; a zero-width space makes
+    "Hez\u200bbollah" a second group. Joiners that spellings need stay."""
+    assert clean_text("Hez\u200bbollah") == "Hezbollah"
+    assert clean_text("\u202eHezbollah\u202c") == "Hezbollah"
+    assert clean_text("\u2067Al-Thawriun\u2069\ufeff") == "Al-Thawriun"
+    assert clean_text("می\u200cخواهم") == "می\u200cخواهم"  # Persian's zero-width non-joiner
+
+
 @given(st.text())
 def test_clean_text_leaves_no_control_character(text: str) -> None:
     for multiline in (False, True):
