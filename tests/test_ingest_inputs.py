@@ -123,6 +123,17 @@ def test_html_page_gives_its_date_canonical_address_outlet_and_headline(folder: 
     assert page.text == "Fire at the old market\n\nA fire broke out at the old market in Riverton on Thursday."
 
 
+def test_a_malformed_page_is_read_up_to_its_bad_markup_and_the_folder_goes_on(tmp_path: Path) -> None:
+    """``<![ x`` stops Python 3.11's HTML parser with an AssertionError; a browser reads the rest
+    as a comment. The page keeps what came before, and the other pages are read."""
+    write(tmp_path / "in" / "bad.html", "<title>Bad</title><p>Shelling hit the old bridge.</p><![ x <p>lost</p>")
+    write(tmp_path / "in" / "good.html", "<title>Good</title><p>Crews reopened the road.</p>")
+    items = by_key(read(tmp_path / "in"))
+    bad, good = (next(i for k, i in items.items() if k.endswith(name)) for name in ("bad.html", "good.html"))
+    assert isinstance(bad, Article) and bad.text.endswith("Shelling hit the old bridge.") and "lost" not in bad.text
+    assert isinstance(good, Article) and good.text.endswith("Crews reopened the road.")
+
+
 def test_html_page_without_site_name_takes_the_outlet_from_its_address(tmp_path: Path) -> None:
     path = write(tmp_path / "p.html", '<html><head><meta property="og:url" content="https://www.lakeside.example/x">'
                  "</head><body><p>The ferry ran again.</p></body></html>")

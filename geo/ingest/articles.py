@@ -65,10 +65,20 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _HTML_START = re.compile(r"(?<!\s)\s*+<(!doctype|html)", re.IGNORECASE)
 
 
+def _read(parser: HTMLParser, markup: str) -> None:
+    """Feed the whole page to ``parser``. Python 3.11's ``html.parser`` stops on a malformed
+    declaration (``<![ x``) with an ``AssertionError``; a browser reads the rest as a comment, and
+    so does this: what came before is kept, and one bad page never aborts an ingest."""
+    try:
+        parser.feed(markup)
+        parser.close()
+    except AssertionError:
+        return
+
+
 def html_to_text(markup: str) -> str:
     parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
+    _read(parser, markup)
     text = "".join(parser.parts)
     text = _SPACES.sub(" ", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
@@ -289,8 +299,7 @@ class _PageFinder(HTMLParser):
 def page_facts(markup: str) -> PageFacts:
     """The page's :class:`PageFacts`, read in one pass."""
     finder = _PageFinder()
-    finder.feed(markup)
-    finder.close()
+    _read(finder, markup)
     f = finder.facts
     # a relative canonical link ("/news/x") says less than an absolute og:url
     return PageFacts(finder.published(), safe_url(f.get("canonical", "")) or f.get("og:url", ""), f.get("og:site_name", ""),
