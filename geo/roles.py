@@ -131,13 +131,13 @@ def decide(config: AuthConfig, *, user: Mapping[str, object] | None = None,
         email = str(user.get("email") or "").strip().lower()
         if not email:
             return Access(False, "", "Signed in, but the sign-in gave no email address: read-only.", "oidc")
-        if "email_verified" in user and not _true(user.get("email_verified")):
+        if email not in config.editors:
+            return Access(False, "", f"Signed in as {email}, who is not an editor: read-only. Ask the app's "
+                                     "operator to add this address to the editors list.", "oidc")
+        if not _true(user.get("email_verified")):  # absent is not verified: anyone may claim an address
             return Access(False, "", f"Signed in as {email}, but the provider has not verified this address: "
                                      "read-only.", "oidc")
-        if email in config.editors:
-            return Access(True, email, f"Signed in as {email} (editor).", "oidc")
-        return Access(False, "", f"Signed in as {email}, who is not an editor: read-only. Ask the app's "
-                                 "operator to add this address to the editors list.", "oidc")
+        return Access(True, email, f"Signed in as {email} (editor).", "oidc")
     if token is not None and token[0] in config.tokens and hmac.compare_digest(
             token_proof(token[0], config.tokens[token[0]])[1], token[1]):
         return Access(True, f"token:{token[0]}", f"Editing with the editor token {token[0]!r}.", "token")

@@ -83,6 +83,8 @@ def test_oidc_non_editor_unverified_and_logged_out_are_read_only() -> None:
     assert not stranger.can_write and "not an editor" in stranger.how
     unverified = roles.decide(c, user={"is_logged_in": True, "email": "editor@example.org", "email_verified": False})
     assert not unverified.can_write and "not verified" in unverified.how
+    unsaid = roles.decide(c, user={"is_logged_in": True, "email": "editor@example.org"})  # a provider that does not say
+    assert not unsaid.can_write and "not verified" in unsaid.how
     logged_out = roles.decide(c, user={"is_logged_in": False, "email": "editor@example.org"})
     assert not logged_out.can_write
     no_flag = roles.decide(c, user={"email": "editor@example.org"})  # what st.user holds without a sign-in
