@@ -258,3 +258,15 @@ def test_the_map_and_counts_show_an_import_at_once(app: AppTest) -> None:
     assert int(after.split()[0].strip("*").replace(",", "")) == int(before.split()[0].strip("*").replace(",", "")) + 1
     assert any(o.startswith("A New Front") for o in at.multiselect(key="f_groups").options)  # a group to filter on
     assert "1 added" in at.success[0].value.replace("\\", "")  # the report survives the redraw
+
+
+def test_a_variable_named_mode_does_not_lift_the_write_allowance(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only ``INCIDENT_MAP_MODE`` (or the ``mode`` secret) makes a deploy private; an unrelated
+    ``MODE`` in the server's environment leaves a public deploy's session allowance in force."""
+    from geo.ui import state
+
+    monkeypatch.delenv("INCIDENT_MAP_MODE", raising=False)
+    monkeypatch.setenv("MODE", "private")
+    assert state.writes_left() is not None
+    monkeypatch.setenv("INCIDENT_MAP_MODE", "private")
+    assert state.writes_left() is None

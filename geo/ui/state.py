@@ -137,7 +137,7 @@ def geocoding_quota() -> Quota:
 
 def writes_left() -> int | None:
     """Records this session may still add or change (``None``: no limit, a private deploy)."""
-    if settings.app_mode(secret("mode"))[0] == settings.PRIVATE:
+    if settings.app_mode(secret("mode", env=False))[0] == settings.PRIVATE:  # the environment says it as INCIDENT_MAP_MODE
         return None
     used = int(st.session_state.get("records_written", 0))
     return max(0, settings.max_session_writes(secret_value("max_session_writes")) - used)
