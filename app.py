@@ -31,6 +31,7 @@ from geo.ui import (
     load_weekly,
     map_panel,
     session_access,
+    store_problem,
     table_panel,
     timeline,
     write_url,
@@ -41,8 +42,8 @@ ensure_layers()
 
 try:
     store = load_store()
-except IncidentMapError as error:  # a wrong INCIDENTS_DB / incidents_db, a server down: said plainly, no password
-    st.error(str(error))
+except IncidentMapError as error:  # a wrong INCIDENTS_DB / incidents_db, a server down: said, never its password
+    st.error(store_problem(error))
     st.stop()
 version = store.version()  # caches of query answers are keyed on it
 options = load_options(version)

@@ -85,6 +85,20 @@ def test_a_store_that_cannot_be_opened_is_said_plainly_without_its_password(
     assert "s3cr3t" not in shown
 
 
+def test_a_public_deploy_says_its_store_is_down_without_where_it_lives(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Visitors of a public deploy read that the store cannot be opened; its user, host, port and
+    database name are for the operator, in the server's log."""
+    at = _app(monkeypatch, f"postgresql://alice:s3cr3t-pw@/incidents?host={tmp_path}&port=54329")
+    monkeypatch.setenv("INCIDENT_MAP_MODE", "public")
+    at.run()
+    assert not at.exception
+    [error] = at.error
+    assert "cannot be opened right now" in error.value
+    shown = " ".join(str(e.value) for e in (*at.error, *at.markdown, *at.caption))
+    assert not any(part in shown for part in ("alice", "s3cr3t", "54329", "incidents?host"))
+
+
 def test_a_wrong_user_or_password_is_reported_without_the_password(pg_location: str) -> None:
     with pytest.raises(StoreUnavailable) as raised:
         Store(pg_location.replace("postgresql://postgres@", "postgresql://nobody:wr0ng-pw@", 1))

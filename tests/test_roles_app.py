@@ -270,3 +270,14 @@ def test_a_variable_named_mode_does_not_lift_the_write_allowance(monkeypatch: py
     assert state.writes_left() is not None
     monkeypatch.setenv("INCIDENT_MAP_MODE", "private")
     assert state.writes_left() is None
+
+
+def test_ignored_settings_are_shown_to_editors_not_to_visitors(app: AppTest) -> None:
+    """A token too short to use is a note for the operator: an editor reads it, a visitor does
+    not learn the token's name (the server's log has it for everyone)."""
+    app.secrets["editor_token"] = TOKEN
+    app.secrets["editor_tokens"] = {"alicelaptop": "short"}
+    at = app.run()
+    assert "alicelaptop" not in texts(at) and not at.warning
+    at.text_input(key="editor_token_input").input(TOKEN).run()
+    assert any("alicelaptop" in w.value and "shorter than" in w.value for w in at.warning)

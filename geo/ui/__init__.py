@@ -24,6 +24,7 @@ from geo.ui.state import (
     load_store,
     load_totals,
     load_weekly,
+    store_problem,
     write_url,
 )
 from geo.ui.table import table_panel
@@ -31,4 +32,5 @@ from geo.ui.timeline import timeline
 
 __all__ = ["article_panel", "import_panel", "curate_panel", "chosen_filters", "ingest_panel", "map_panel",
            "session_access", "table_panel", "timeline", "ensure_layers", "filters_from_url", "load_gazetteer",
-           "load_labels", "load_locator", "load_options", "load_store", "load_totals", "load_weekly", "write_url"]
+           "load_labels", "load_locator", "load_options", "load_store", "load_totals", "load_weekly", "store_problem",
+           "write_url"]

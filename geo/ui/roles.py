@@ -25,6 +25,17 @@ _LOG = logging.getLogger(__name__)
 _THROTTLE = roles.Throttle()  # failed token tries, for the whole server
 
 
+_LOGGED: set[str] = set()
+_log = logging.getLogger(__name__)
+
+
+def _log_once(problem: str) -> None:
+    """An ignored setting, in the server's log once per process (not once per rerun)."""
+    if problem not in _LOGGED:
+        _LOGGED.add(problem)
+        _log.warning("%s", problem)
+
+
 def _mapping(value: Any) -> Mapping[str, object] | None:
     return value if isinstance(value, Mapping) else None
 
@@ -81,8 +92,10 @@ def session_access() -> roles.Access:
     access = roles.decide(config, user=_user(config), token=st.session_state.get(_TOKEN_PROOF))
     with st.sidebar:
         st.header("Editing")
-        for problem in config.problems:
-            st.warning(markdown_literal(problem))
+        for problem in config.problems:  # the operator's settings: editors see them, the log has them for all
+            _log_once(problem)
+            if access.can_write:
+                st.warning(markdown_literal(problem))
         st.caption(markdown_literal(access.how))
         if access.signed_in_with == "oidc":
             if st.button("Sign out", key="oidc_sign_out"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import threading
@@ -150,6 +151,16 @@ def count_writes(added: int, updated: int) -> None:
 def write_limit_message(limit: int) -> str:
     return (f"Nothing was saved: this session may add or change {limit:,} more record{'s' if limit != 1 else ''} "
             "(setting max_session_writes). Import large files on the server with: python -m geo import FILE")
+
+
+def store_problem(error: IncidentMapError) -> str:
+    """What the page says when the store cannot be opened. A public deploy's visitors read that
+    it is down, not where it lives (user, host, port and database stay in the server's log); a
+    private deploy's user is its operator and reads the reason, without the password."""
+    if settings.app_mode(secret("mode", env=False))[0] == settings.PRIVATE:
+        return str(error)
+    logging.getLogger(__name__).error("%s", error)
+    return "The incident store cannot be opened right now. The app's operator can read why in the server's log."
 
 
 def refusal(error: IncidentMapError, lead: str = "") -> str:
