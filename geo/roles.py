@@ -149,25 +149,36 @@ def decide(config: AuthConfig, *, user: Mapping[str, object] | None = None,
 
 
 class Throttle:
-    """At most ``limit`` failed token tries per ``window`` seconds, for the whole server
-    (every session), so guessing a token from many sessions is as slow as from one."""
+    """Failed token tries, at most ``limit`` per ``window`` seconds from one client (its address,
+    else its session), so a guesser slows only itself and never locks the editors out; and at
+    most ``ceiling`` from all clients together, so guessing from many at once stays as slow. A
+    token has 16 characters or more: the limits keep guessing from costing the server, they are
+    not what keeps a token secret."""
 
-    def __init__(self, limit: int = 20, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._failures: deque[float] = deque()
+    def __init__(self, limit: int = 10, window: float = 60.0, ceiling: int = 300,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.ceiling, self.clock = limit, window, ceiling, clock
+        self._by_client: dict[str, deque[float]] = {}
+        self._all: deque[float] = deque()
         self._lock = threading.Lock()
 
-    def _expire(self) -> None:
+    def _expire(self, failures: deque[float]) -> None:
         now = self.clock()
-        while self._failures and now - self._failures[0] > self.window:
-            self._failures.popleft()
+        while failures and now - failures[0] > self.window:
+            failures.popleft()
 
-    def blocked(self) -> bool:
+    def blocked(self, client: str) -> bool:
         with self._lock:
-            self._expire()
-            return len(self._failures) >= self.limit
+            self._expire(self._all)
+            mine = self._by_client.get(client)
+            if mine is not None:
+                self._expire(mine)
+            return len(self._all) >= self.ceiling or mine is not None and len(mine) >= self.limit
 
-    def failed(self) -> None:
+    def failed(self, client: str) -> None:
         with self._lock:
-            self._expire()
-            self._failures.append(self.clock())
+            for failures in (self._all, self._by_client.setdefault(client, deque())):
+                self._expire(failures)
+                failures.append(self.clock())
+            for key in [k for k, v in self._by_client.items() if not v]:  # clients whose tries expired
+                del self._by_client[key]

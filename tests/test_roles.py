@@ -104,12 +104,22 @@ def test_providers_from_the_auth_section() -> None:
     assert any("editors list is empty" in p for p in config(auth=AUTH).problems)
 
 
-def test_throttle_counts_failures_for_the_whole_server() -> None:
+def test_throttle_slows_the_guessing_client_not_the_others() -> None:
     now = [0.0]
-    throttle = roles.Throttle(limit=3, window=60, clock=lambda: now[0])
+    throttle = roles.Throttle(limit=3, window=60, ceiling=5, clock=lambda: now[0])
     for _ in range(3):
-        assert not throttle.blocked()
-        throttle.failed()
-    assert throttle.blocked()
+        assert not throttle.blocked("guesser")
+        throttle.failed("guesser")
+    assert throttle.blocked("guesser") and not throttle.blocked("editor")  # one guesser locks out no editor
     now[0] = 61.0
-    assert not throttle.blocked()
+    assert not throttle.blocked("guesser")
+
+
+def test_throttle_has_a_ceiling_for_many_clients_at_once() -> None:
+    now = [0.0]
+    throttle = roles.Throttle(limit=3, window=60, ceiling=5, clock=lambda: now[0])
+    for k in range(5):
+        throttle.failed(f"client-{k}")
+    assert throttle.blocked("anyone")
+    now[0] = 61.0
+    assert not throttle.blocked("anyone")

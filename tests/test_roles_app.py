@@ -281,3 +281,22 @@ def test_ignored_settings_are_shown_to_editors_not_to_visitors(app: AppTest) -> 
     assert "alicelaptop" not in texts(at) and not at.warning
     at.text_input(key="editor_token_input").input(TOKEN).run()
     assert any("alicelaptop" in w.value and "shorter than" in w.value for w in at.warning)
+
+
+def test_a_guessing_session_does_not_lock_the_editors_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wrong tokens slow the client that types them; an editor in another session still signs in."""
+    def session() -> AppTest:
+        at = AppTest.from_file("../app.py", default_timeout=90)
+        at.secrets["editor_token"] = TOKEN
+        return at
+
+    monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
+    monkeypatch.delenv("INCIDENT_MAP_MODE", raising=False)
+    load_store.clear()
+    guesser = session().run()
+    for k in range(12):
+        guesser.text_input(key="editor_token_input").input(f"wrong-guess-number-{k:02d}").run()
+    assert "Too many wrong tokens" in texts(guesser)
+    editor = session().run()
+    editor.text_input(key="editor_token_input").input(TOKEN).run()
+    assert "Too many wrong tokens" not in texts(editor) and "article_find" in keys(editor)

@@ -9,6 +9,7 @@ token's name and digest, and is signed out as soon as that token leaves the secr
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,7 @@ _TOKEN_KEY = "editor_token_input"
 _TOKEN_PROOF = "editor_token_proof"  # (name, digest): see roles.token_proof
 _TOKEN_NOTE = "editor_token_note"
 _LOG = logging.getLogger(__name__)
-_THROTTLE = roles.Throttle()  # failed token tries, for the whole server
+_THROTTLE = roles.Throttle()  # failed token tries, per client, with a ceiling for the server
 
 
 _LOGGED: set[str] = set()
@@ -53,18 +54,29 @@ def _user(config: roles.AuthConfig) -> dict[str, object]:
     return {str(k): st.user.get(k) for k in st.user}
 
 
+def _client() -> str:
+    """Who is trying tokens: the connection's address, else (on localhost, where Streamlit gives
+    none) this session."""
+    address = st.context.ip_address
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    session = st.session_state.setdefault("_client_id", os.urandom(8).hex())
+    return f"session:{session}"
+
+
 def _try_token() -> None:
     config = auth_config()  # read afresh: the widget's callback holds no token
     given = str(st.session_state.get(_TOKEN_KEY) or "")
     st.session_state[_TOKEN_KEY] = ""  # never kept, never drawn again
     if not given.strip():
         return
-    if _THROTTLE.blocked():
-        st.session_state[_TOKEN_NOTE] = "Too many wrong tokens were tried on this server: wait a minute and try again."
+    client = _client()
+    if _THROTTLE.blocked(client):
+        st.session_state[_TOKEN_NOTE] = "Too many wrong tokens were tried: wait a minute and try again."
         return
     name = roles.check_token(config.tokens, given.strip())
     if name is None:
-        _THROTTLE.failed()
+        _THROTTLE.failed(client)
         st.session_state[_TOKEN_NOTE] = "That is not an editor token."
         return
     st.session_state[_TOKEN_PROOF] = roles.token_proof(name, config.tokens[name])
@@ -92,9 +104,10 @@ def session_access() -> roles.Access:
     access = roles.decide(config, user=_user(config), token=st.session_state.get(_TOKEN_PROOF))
     with st.sidebar:
         st.header("Editing")
+        mode_note = settings.app_mode(secret("mode", env=False))[1]
         for problem in config.problems:  # the operator's settings: editors see them, the log has them for all
             _log_once(problem)
-            if access.can_write:
+            if access.can_write or problem == mode_note:  # a mistyped mode names nothing secret: say why it is read-only
                 st.warning(markdown_literal(problem))
         st.caption(markdown_literal(access.how))
         if access.signed_in_with == "oidc":
