@@ -22,6 +22,7 @@ code by ``tests/test_errors.py`` (every exception class in ``geo``, its module, 
     │   │   └── StoreUnavailable            geo.store.schema
     │   ├── WriteLimitExceeded              geo.store.database
     │   ├── NothingToUndo                   geo.store.database
+    │   ├── ChangedSince                    geo.store.database
     │   ├── PlaceNotChosen                  geo.ui.place_pick
     │   └── _Blocked                        geo.ui.article
     │       └── _NoDate                     geo.ui.article

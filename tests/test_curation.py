@@ -12,7 +12,7 @@ import pytest
 from geo.gazetteer.ranking import distance_km
 from geo.records import FIELDS, Incident
 from geo.store import curation
-from geo.store.database import NothingToUndo, NotStored, Store
+from geo.store.database import ChangedSince, NothingToUndo, NotStored, Store
 from geo.store.duplicates import likely_duplicates
 
 
@@ -96,6 +96,24 @@ def test_merge_keeps_one_incident_with_both_sources_and_undo_splits_them_again(s
     assert sorted(changed) == [("A-1", "update"), ("B-1", "add")]
     assert store.get("A-1") == keep and store.get("B-1") == other
     assert [s.source for s in store.sources("A-1")] == ["Reuters"] and [s.source for s in store.sources("B-1")] == ["AP"]
+
+
+def test_a_merge_edited_since_is_not_undone_over_the_edit(store: Store) -> None:
+    """Undoing a merge after the kept incident was edited would revert the edit unseen: it is
+    refused, naming the edit; once the edit is undone, the merge is."""
+    store.upsert([incident("A-1"), incident("B-1", source="AP")], actor="cli", action="import")
+    store.merge("A-1", "B-1", actor="editor")
+    merge = store.audit("B-1")[0]
+    edited = curation.edited(store.get("A-1"), {"killed": "9"})  # type: ignore[arg-type]
+    store.upsert([edited], actor="editor", action="edit")
+    edit = store.audit("A-1")[0]
+    with pytest.raises(ChangedSince, match=f"A-1 was changed after the merge \\(#{edit.id}, edit\\): undo that first"):
+        store.restore(merge.id, actor="editor")
+    assert store.get("A-1").killed == 9 and store.get("B-1") is None  # type: ignore[union-attr]
+    store.restore(edit.id, actor="editor")
+    assert sorted(store.restore(merge.id, actor="editor")) == [("A-1", "update"), ("B-1", "add")]
+    with pytest.raises(NothingToUndo):
+        store.restore(merge.id, actor="editor")  # done already
 
 
 def test_merged_sources_travel_on_and_come_back(store: Store) -> None:

@@ -56,7 +56,7 @@ from geo.store.schema import (
     sources,
 )
 
-__all__ = ["Store", "UpsertCounts", "AuditEntry", "Source", "NotStored", "NothingToUndo", "UnsupportedStore",
+__all__ = ["Store", "UpsertCounts", "AuditEntry", "Source", "NotStored", "NothingToUndo", "ChangedSince", "UnsupportedStore",
            "StoreUnavailable", "WriteLimitExceeded", "stored_values", "utc_now", "BATCH"]
 
 _MULTILINE_FIELDS = {"notes"}
@@ -91,6 +91,10 @@ class NotStored(NotFound):
 
 class NothingToUndo(InvalidInput):
     """Undoing an audit entry would change nothing: the record is already as it was before it."""
+
+
+class ChangedSince(InvalidInput):
+    """Undoing a merge would silently revert a later change to one of its records."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +390,8 @@ class Store:
         change (an update or a delete is reverted; an added record is removed). Undoing one
         entry of a merge undoes the whole merge: the merged incident comes back and the
         sources it brought leave the one it was merged into. Itself audited, action "undo
-        of #N". Returns (event_id, change) for each record changed; :class:`NothingToUndo`
+        of #N". A merge whose records changed since is refused (:class:`ChangedSince`): undoing it
+        would revert that change unseen. Returns (event_id, change) for each record changed; :class:`NothingToUndo`
         when it would change nothing, :class:`NotStored` for an unknown entry."""
         _check_who(actor, "undo")
         now = utc_now()
@@ -399,6 +404,17 @@ class Store:
                 entries += conn.execute(select(audit).where(audit.c.action == entry.action,
                                                             audit.c.id.in_([audit_id - 1, audit_id + 1]),
                                                             audit.c.change != entry.change)).all()
+            if entry.action.startswith("merge "):  # an edit made since would be lost without a word: refuse
+                for e in entries:
+                    after = json.loads(e.after) if e.after else None
+                    current = self._rows(conn, [e.event_id]).get(e.event_id)
+                    before = json.loads(e.before) if e.before else None
+                    if current != after and current != before:  # neither as the merge left it nor undone
+                        later = conn.execute(select(audit.c.id, audit.c.action).where(
+                            audit.c.event_id == e.event_id, audit.c.id > e.id).order_by(audit.c.id.desc()).limit(1)).first()
+                        since = f" (#{later.id}, {later.action})" if later is not None else ""
+                        raise ChangedSince(f"{e.event_id} was changed after the merge{since}: undo that first, or "
+                                           "correct the incident by editing it")
             done: list[tuple[str, str]] = []
             moved = 0  # sources a merge brought (copies: the merged record keeps its own)
             for e in sorted(entries, key=lambda e: e.id):
