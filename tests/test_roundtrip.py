@@ -121,3 +121,12 @@ def test_any_geojson_features_are_a_result_or_badfile(features: list[object]) ->
     assert all(str(e).startswith("any.geojson, feature ") for e in result.errors)
     for incident in result.incidents:
         assert isinstance(incident, Incident)
+
+
+def test_deeply_nested_json_is_a_message_not_a_crash() -> None:
+    deep = "[" * 50_000 + "]" * 50_000
+    with pytest.raises(BadFile, match="deep.geojson: JSON nested too deeply"):
+        parse_text('{"type": "FeatureCollection", "features": [' + deep + "]}", "deep.geojson", "geojson")
+    row = 'event_id,event_date,group,location,source_fields\nA-1,2024-01-01,G,Hit,"' + "[" * 5000 + '"\n'
+    result = parse_text(row, "deep.csv", "native")
+    assert result.incidents == [] and "source_fields" in str(result.errors[0])

@@ -142,7 +142,7 @@ def source_fields_cell(value: str) -> str:
         return ""
     try:
         parsed = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what a reader can follow
         parsed = None
     if not isinstance(parsed, dict):
         raise RowProblem("source_fields", f"{value[:40]!r} is not a JSON object")

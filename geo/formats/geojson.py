@@ -50,6 +50,8 @@ def features_as_rows(text: str, file: str) -> tuple[list[dict[str, str]], list[R
         data = json.loads(text)
     except ValueError as error:
         raise BadFile(f"{file}: not JSON ({error})") from None
+    except RecursionError:
+        raise BadFile(f"{file}: JSON nested too deeply to be GeoJSON") from None
     features = data.get("features") if isinstance(data, dict) and data.get("type") == "FeatureCollection" else None
     if not isinstance(features, list):
         raise BadFile(f"{file}: not a GeoJSON FeatureCollection")
