@@ -46,7 +46,7 @@ def _result(place: Place, precision: int | None = None) -> GeocodeResult:
 
 # how close a spelling must be to a place's name inside a stated province or district when no key
 # level joins them ("Mhemideh", "Muhaymidah"); chosen on the training rows (scripts/tune_geocoder.py)
-DIVISION_SIMILARITY = 0.75
+DIVISION_SIMILARITY = 0.8
 _NOTE = re.compile(r"(?<!\s)\s*+\([^()]*+\)\s*+$")  # spaces and "(" each tried once: linear
 
 
@@ -162,9 +162,10 @@ class OfflineGeocoder(Geocoder):
             return candidates
 
         candidates = fit(self.gazetteer.candidates(parts[0]))
-        if not candidates and (country or boxes):
+        if not candidates and boxes:
             # none of that spelling where the record says: its variant spellings there ("Dardara",
-            # "Dardarah"), a looser match being safe once the country and province narrow it
+            # "Dardarah"), a looser match being safe once a stated division narrows it (a country alone
+            # does not: "Paris" in Iraq is no town called Paras, it is Iraq)
             candidates = fit(self.gazetteer.variants(parts[0]))
         if not candidates:  # still none: a spelling no key joins, searched in the smallest stated division
             divisions = sorted((b for box in boxes for b in box if b.feature in ("admin1", "admin2")),
