@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from geo.ingest import inputs
-from geo.ingest.inputs import Article, FetchError, Rejected, fetch_url, read_inputs, read_upload
+from geo.ingest.inputs import Article, FetchError, Rejected, fetch_url, read_inputs, read_upload, take
 
 PAGE = """<!doctype html><html><head><title>Market fire | The Valley Courier</title>
 <link rel="canonical" href="https://www.valleycourier.example/news/market-fire">
@@ -389,3 +389,24 @@ def test_a_zip_member_larger_than_its_header_says_is_rejected_not_unpacked() -> 
         struct.pack_into("<I", data, data.find(header) + offset, 10)
     (item,) = read_upload("lying.zip", bytes(data))
     assert isinstance(item, Rejected) and item.key == "lying.zip/big.txt" and "cannot be unzipped" in item.reason
+
+
+def test_taking_articles_stops_at_the_first_one_past_the_limit(tmp_path: Path) -> None:
+    """The app's 2,000-article limit is checked as the input is read: a small zip of many JSON
+    lines is refused after limit + 1 articles, not unpacked whole first."""
+    lines = "\n".join(json.dumps({"id": f"a{k}", "text": f"Clashes near a made-up town {k}."}) for k in range(50_000))
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("many.jsonl", lines)
+    read_so_far = 0
+
+    def counted() -> Iterator[Article | Rejected]:
+        nonlocal read_so_far
+        for item in read_inputs([str(path)]):
+            read_so_far += 1
+            yield item
+
+    kept, more = take(counted(), 100)
+    assert more and len(kept) == 100 and read_so_far == 101
+    kept, more = take(read_inputs([str(path)]), 60_000)
+    assert not more and len(kept) == 50_000

@@ -28,7 +28,7 @@ import urllib.error
 import urllib.request
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -42,7 +42,7 @@ from geo.ingest.articles import MAX_ARTICLE_BYTES, ArticleError, decode_article,
 from geo.safetext import safe_url
 
 __all__ = ["Article", "Rejected", "FetchError", "read_inputs", "read_upload", "fetch_url", "feed_articles",
-           "MAX_FEED_BYTES", "MAX_ZIP_MEMBERS", "MAX_ZIP_BYTES", "USER_AGENT"]
+           "MAX_FEED_BYTES", "MAX_ZIP_MEMBERS", "MAX_ZIP_BYTES", "USER_AGENT", "take"]
 
 MAX_FEED_BYTES = 20 * 2**20  # a feed file or fetched page; an article file is capped at MAX_ARTICLE_BYTES
 MAX_ZIP_MEMBERS = 20_000
@@ -114,6 +114,21 @@ def read_inputs(inputs: Sequence[str], *, fetch: Fetch | None = None, fetch_page
             yield _unknown_type(path.name)
         else:
             yield from _read_file(path.name, path)
+
+
+def take(items: Iterable[Item], limit: int) -> tuple[list[Item], bool]:
+    """The items up to ``limit`` articles (rejections ride along), and whether there are more.
+    Reading stops at the first article past the limit: a zip of a million lines is refused
+    after ``limit + 1`` of them, not unpacked whole first."""
+    kept: list[Item] = []
+    articles = 0
+    for item in items:
+        if not isinstance(item, Rejected):
+            articles += 1
+            if articles > limit:
+                return kept, True
+        kept.append(item)
+    return kept, False
 
 
 def read_upload(name: str, raw: bytes) -> Iterator[Item]:

@@ -10,7 +10,7 @@ as table data.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -22,7 +22,7 @@ from geo.geoparse import actors
 from geo.ingest import review
 from geo.ingest.articles import highlight_html
 from geo.ingest.filing import Summary
-from geo.ingest.inputs import FetchError, Item, Rejected, fetch_url, read_inputs, read_upload
+from geo.ingest.inputs import FetchError, Item, fetch_url, read_inputs, read_upload, take
 from geo.ingest.run import ingest
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
@@ -57,9 +57,9 @@ def ingest_panel(store: Store, access: Access) -> None:
     _review_queue(store, access)
 
 
-def _items(upload: UploadedFile | None, feed: str) -> tuple[str, list[Item]]:
+def _items(upload: UploadedFile | None, feed: str) -> tuple[str, Iterator[Item]]:
     if upload is not None:
-        return upload.name, list(read_upload(upload.name, upload.getvalue()))
+        return upload.name, read_upload(upload.name, upload.getvalue())
     if not safe_url(feed):
         raise FetchError("a feed's address starts with http:// or https://")
     public = auth_config().mode == settings.PUBLIC  # a hosted app fetches nothing on its own network
@@ -67,20 +67,20 @@ def _items(upload: UploadedFile | None, feed: str) -> tuple[str, list[Item]]:
     def fetch(url: str) -> bytes:
         return fetch_url(url, public=public)
 
-    return feed, list(read_inputs([feed], fetch=fetch))
+    return feed, read_inputs([feed], fetch=fetch)
 
 
 def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -> None:
     try:
         with st.spinner("Reading the articles …"):
-            name, items = _items(upload, feed)
+            name, found = _items(upload, feed)
+            items, more = take(found, MAX_ARTICLES)  # stops reading at the first article past the limit
     except IncidentMapError as error:  # a feed that cannot be fetched or read
         st.error(markdown_literal(f"Nothing was ingested: {error}"))
         return
-    articles = sum(1 for item in items if not isinstance(item, Rejected))
-    if articles > MAX_ARTICLES:
-        st.error(markdown_literal(f"Nothing was ingested: {name} holds {articles:,} articles, and the app ingests at "
-                                  f"most {MAX_ARTICLES:,} at a time. Split it, or use python -m geo ingest."))
+    if more:
+        st.error(markdown_literal(f"Nothing was ingested: {name} holds more than {MAX_ARTICLES:,} articles, and the app "
+                                  f"ingests at most {MAX_ARTICLES:,} at a time. Split it, or use python -m geo ingest."))
         return
     left = writes_left()
     if left is not None and len(items) > left:  # at most one write per article's incident is not known yet: be safe
