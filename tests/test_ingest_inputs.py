@@ -7,9 +7,11 @@ are served by a local http.server on 127.0.0.1.
 from __future__ import annotations
 
 import functools
+import http.server
 import io
 import json
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -410,3 +412,33 @@ def test_taking_articles_stops_at_the_first_one_past_the_limit(tmp_path: Path) -
     assert more and len(kept) == 100 and read_so_far == 101
     kept, more = take(read_inputs([str(path)]), 60_000)
     assert not more and len(kept) == 50_000
+
+
+def test_a_server_that_trickles_its_feed_is_cut_off_at_the_deadline() -> None:
+    """Each byte well within the socket timeout, the whole far too slow: the fetch ends at its
+    deadline with a message, instead of reading for minutes."""
+    class Trickle(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass  # the client gave up
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="took too long"):
+            fetch_url(f"http://127.0.0.1:{server.server_port}/feed.xml", timeout=2.0, deadline=0.5)
+        assert time.monotonic() - started < 3.0  # not the 4 s the server would take
+    finally:
+        server.shutdown()

@@ -24,6 +24,7 @@ import json
 import os
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -47,6 +48,7 @@ __all__ = ["Article", "Rejected", "FetchError", "read_inputs", "read_upload", "f
 MAX_FEED_BYTES = 20 * 2**20  # a feed file or fetched page; an article file is capped at MAX_ARTICLE_BYTES
 MAX_ZIP_MEMBERS = 20_000
 MAX_ZIP_BYTES = 500 * 2**20  # uncompressed, the whole zip
+FETCH_DEADLINE_S = 60.0  # one feed or page, however slowly its server sends it
 USER_AGENT = "incident-map-ingest/0.1 (reads news feeds for an incident map)"
 # A JSON line holds one article, escaped (a character can take six bytes), and a few short
 # fields: a longer line is not read into memory.
@@ -438,15 +440,17 @@ def _page(fetch: Fetch, url: str) -> tuple[str, date | None] | None:
 
 # ----------------------------------------------------------------- fetching
 
-def fetch_url(url: str, *, public: bool = False, timeout: float = 20.0, max_bytes: int = MAX_FEED_BYTES) -> bytes:
+def fetch_url(url: str, *, public: bool = False, timeout: float = 20.0, max_bytes: int = MAX_FEED_BYTES,
+              deadline: float = FETCH_DEADLINE_S) -> bytes:
     """The body at an http(s) ``url`` (redirects followed, to http(s) only), at most
-    ``max_bytes``. With ``public`` (the hosted app), an address that is not public
+    ``max_bytes``, read within ``deadline`` seconds in all (``timeout`` bounds each wait for
+    the server, ``deadline`` a server that trickles a byte at a time). With ``public`` (the hosted app), an address that is not public
     (private, loopback, link-local, multicast, reserved) is refused, when the host is looked
     up and again when connected (a name may resolve differently the second time), so a
     visitor cannot make the server fetch from its own network. ``FetchError`` names the URL
     and the problem."""
     try:
-        return _get(url, public, timeout, max_bytes)
+        return _get(url, public, timeout, max_bytes, time.monotonic() + deadline)
     except FetchError as error:
         reason = str(error)
     except urllib.error.HTTPError as error:
@@ -458,7 +462,7 @@ def fetch_url(url: str, *, public: bool = False, timeout: float = 20.0, max_byte
     raise FetchError(f"{url}: {reason}")
 
 
-def _get(url: str, public: bool, timeout: float, max_bytes: int) -> bytes:
+def _get(url: str, public: bool, timeout: float, max_bytes: int, until: float) -> bytes:
     if not safe_url(url):
         raise FetchError("not an http(s) address")
     if public:
@@ -472,10 +476,16 @@ def _get(url: str, public: bool, timeout: float, max_bytes: int) -> bytes:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise too_large
-        data: bytes = response.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise too_large
-    return data
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read1(1 << 16):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large
+            if time.monotonic() > until:
+                raise FetchError("took too long to send (a server that trickles its answer)")
+    return b"".join(chunks)
 
 
 def _check_host(url: str) -> None:
