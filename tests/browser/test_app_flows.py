@@ -190,7 +190,9 @@ def test_an_import_shows_on_the_map_without_a_reload(page, tmp_path: Path) -> No
         loads = []
         page.on("load", lambda: loads.append(1))
         page.get_by_role("tab", name="Import records").click()
+        page.get_by_role("heading", name="Import incident records").wait_for(state="visible")  # the tab is open
         page.locator('input[type="file"][accept*=".csv"]').set_input_files(str(upload))
+        page.get_by_text("two.csv", exact=True).wait_for(state="visible")  # the uploader lists it: the server has it
         page.get_by_role("button", name="Import", exact=True).click()
         page.wait_for_selector("text=/two.csv: 2 added/")
         markers_on_the_map(page, before + 2)
