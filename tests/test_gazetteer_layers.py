@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import json
 import os
 import shutil
 import subprocess
@@ -264,3 +265,59 @@ def test_a_geonames_id_in_other_digits_does_not_stop_an_install(tmp_path: Path, 
     body = LAYER.replace("-900005\tUmm Safra", "²\tUmm Safra")
     assert gazetteer_module.install_paths([write_layer(tmp_path / "src", body)], cache) == [("IQ", 6)]
     assert gazetteer_module.load(cache).candidates("Umm Safra")
+
+
+# ----------------------------------------------------------------- the fitted ranking
+
+NEIGHBOURS = LAYER + "\n".join([
+    row(-900020, "Wadi Salam", "", 34.95, 43.25, "A", "ADM1", "Q2"),
+    row(-900021, "Sahil Janubi", "", 31.0, 46.5, "A", "ADM1", "Q3"),
+    # a district seat of 25,000 that the layer files under Q1, 15 km from the centre of Q2
+    row(-900022, "Tall Baydar", "Tell Baydar,Tal Bidar,تل بيدر", 34.82, 43.2, "P", "PPLA2", "Q1", "D2", 25000),
+    # two villages of one name in one province: a district seat known by several names, and a hamlet
+    row(-900023, "Ruwaysat", "Rweisat,Al Ruwaysat,الرويسات", 34.6, 42.95, "P", "PPLA2", "Q1", "D1"),
+    row(-900024, "Ruwaysat", "", 34.75, 43.05, "P", "PPL", "Q1", "D2"),
+]) + "\n"
+NEIGHBOURS_ADMIN1 = ADMIN1 + "IQ.Q2\tWadi Salam\tWadi Salam\t-900020\nIQ.Q3\tSahil Janubi\tSahil Janubi\t-900021\n"
+
+
+@pytest.fixture
+def neighbours(cache: Path, tmp_path: Path) -> OfflineGeocoder:
+    folder = tmp_path / "src"
+    write_layer(folder, NEIGHBOURS)
+    (folder / "admin1Codes.txt").write_text(NEIGHBOURS_ADMIN1, encoding="utf-8")
+    gazetteer_module.install_paths([folder / "IQ.txt"], cache)
+    return OfflineGeocoder(gazetteer_module.load(cache))
+
+
+def test_of_two_namesakes_in_a_province_the_district_seat_known_by_many_names_wins(
+        neighbours: OfflineGeocoder) -> None:
+    result = neighbours.locate("Ruwaysat", "IQ", "Qasimiyah")
+    assert result is not None and (result.latitude, result.longitude) == (34.6, 42.95)
+
+
+def test_a_known_town_just_outside_the_stated_province_beats_the_province_centre(neighbours: OfflineGeocoder) -> None:
+    """Reporters' provinces differ from the gazetteer's near borders: the town is taken when
+    the model finds it likely (a district seat of 25,000, 15 km off), not the province's centre."""
+    result = neighbours.locate("Tall Baydar", "IQ", "Wadi Salam")
+    assert result is not None and (result.name, result.geo_precision) == ("Tall Baydar", 1)
+
+
+def test_a_hamlet_of_that_name_in_another_province_is_not_taken(neighbours: OfflineGeocoder) -> None:
+    result = neighbours.locate("Kharbat Nuriyah", "IQ", "Sahil Janubi")
+    assert result is not None and (result.name, result.geo_precision) == ("Sahil Janubi", 3)
+
+
+def test_the_shipped_ranking_model_reads_and_a_stale_one_says_how_to_rebuild(tmp_path: Path) -> None:
+    from geo.gazetteer import ranking
+
+    shipped = ranking.Model.read(ranking.MODEL_PATH)
+    assert len(shipped.weights) == len(ranking.FEATURES) and 0 < shipped.outside_min <= 1.01
+    stale = json.loads(ranking.MODEL_PATH.read_text(encoding="utf-8"))
+    stale["weights"]["a_feature_this_code_lacks"] = 1.0
+    (tmp_path / "model.json").write_text(json.dumps(stale), encoding="utf-8")
+    with pytest.raises(ranking.ModelError, match="scripts/fit_ranking.py"):
+        ranking.Model.read(tmp_path / "model.json")
+    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
+    with pytest.raises(ranking.ModelError, match="cannot be read"):
+        ranking.Model.read(tmp_path / "broken.json")

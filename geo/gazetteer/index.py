@@ -121,6 +121,7 @@ class Gazetteer:
         found = self.query("SELECT value FROM meta WHERE key = 'key_filter'")
         self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
         self._division_names: dict[str, frozenset[str]] = {}
+        self._prominence: OrderedDict[str, tuple[int, bool]] = OrderedDict()
         self._count = int(self.query("SELECT count(*) FROM places WHERE superseded IS NULL")[0][0])
         self.by_country = {p.country_code: p for p in (self._row(r) for r in self.query(
             _SELECT + " WHERE feature = 'country' AND superseded IS NULL"))}
@@ -202,6 +203,27 @@ class Gazetteer:
                 close = {other for other in {r[0].split("\t", 1)[1] for r in rows} if names.similar(k, other)}
                 found.update(dict.fromkeys(idx for key, idx in rows if key.split("\t", 1)[1] in close))
         return tuple(found)
+
+    def prominence(self, place: Place) -> tuple[int, bool]:
+        """How well known a place is where its population is not: the number of names it is
+        filed under (spellings, languages) and whether GeoNames lists it among towns of 500+
+        people (the base set, even when a country layer superseded that entry)."""
+        got = self._prominence.get(place.id)
+        if got is None:
+            rows = self.query(
+                "SELECT (SELECT count(*) FROM names n WHERE n.place = p.id AND n.level = 0), "
+                "p.layer = 'base' OR EXISTS (SELECT 1 FROM places b WHERE b.superseded = p.id) "
+                "FROM places p WHERE p.ref = ? AND p.superseded IS NULL", (place.id,))
+            got = (int(rows[0][0]), bool(rows[0][1])) if rows else (0, False)
+            self._prominence[place.id] = got
+            if len(self._prominence) > 50_000:
+                self._prominence.popitem(last=False)
+        return got
+
+    def spelled_exactly(self, name: str) -> frozenset[str]:
+        """Ids of the places filed under ``name``'s exact key (one of their own spellings, not a
+        variant or a skeleton match)."""
+        return frozenset(p.id for p in self.places(self.exact.get(names.key(name))))
 
     def division_names(self, place: Place) -> frozenset[str]:
         """Article-free keys of every name of a division (its aliases across sources), so a

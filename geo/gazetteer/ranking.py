@@ -2,22 +2,34 @@
 
 A name alone is ambiguous; what decides between homonyms is the same whether the name
 comes from a record ("Khiam", country LB) or from an article ("… shelling of Khiam in
-south Lebanon"): the feature and size of each candidate (:func:`prior`), whether it lies
-inside the containers the text or record states (:func:`inside`: a hard filter, never a
-bonus), and how near it is to the story's other places (:data:`NEAR_BONUS`). The
-constants are here, named, so the two callers cannot drift apart.
+south Lebanon"): the feature, size and prominence of each candidate, whether it lies
+inside the containers the text or record states (:func:`inside`), and how near it is to
+the story's other places (:data:`NEAR_BONUS`).
+
+Which of those weighs how much is not tuned by hand: :class:`Model` holds a logistic model
+fitted on the training rows of ../shared/eval/conflict (``scripts/fit_ranking.py`` rebuilds
+``data/models/place_ranking.json``; :data:`FEATURES` are its inputs). The hand-set
+:func:`prior` remains for the document resolver, whose context bonuses are in its units.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
+from geo import settings
+from geo.errors import IncidentMapError
 from geo.gazetteer import names
-from geo.gazetteer.index import Place
+from geo.gazetteer.index import PROVINCE_WORDS, Gazetteer, Place
 
 __all__ = ["prior", "inside", "same_division", "smallest", "distance_km", "fallback_precision",
-           "COUNTRY_PRIOR", "NEAR_BONUS", "NEAR_KM"]
+           "FEATURES", "Model", "ModelError", "model", "features", "MODEL_PATH", "COUNTRY_PRIOR", "NEAR_BONUS", "NEAR_KM"]
+
+MODEL_PATH = settings.DATA_DIR / "models" / "place_ranking.json"
 
 COUNTRY_PRIOR = 10.0  # a bare country name means the country
 CURATED_PRIOR = 9.0  # a curated base or crossing beats a namesake village
@@ -128,3 +140,79 @@ def fallback_precision(container: Place) -> int:
     """Precision of an event placed at a container because its own place is unknown:
     a district or a town it is near is 2, a province 3, a country 4."""
     return max(2, container.geo_precision)
+
+
+# the model's inputs, in the order of its weights (a change here needs scripts/fit_ranking.py rerun)
+FEATURES = ("country", "admin1", "district", "airbase", "airport", "named_airport", "landmark", "neighbourhood",
+            "curated", "log_population", "population_known", "capital", "seat1", "seat2", "seat3", "own_name",
+            "exact_spelling", "log_names", "base_town", "namesake_division", "asked_division", "log_outside_km")
+
+
+def features(candidates: Sequence[Place], surface: str, gazetteer: Gazetteer,
+             outside_km: Sequence[float] | None = None) -> list[list[float]]:
+    """One row of :data:`FEATURES` per candidate of ``surface``. ``outside_km`` is how far
+    each lies outside the container the query states (0 inside; only when none is inside)."""
+    spelled = gazetteer.spelled_exactly(surface)
+    words = names.key(surface).split()
+    asked = any(w in words for w in (*PROVINCE_WORDS, "district"))
+    towns = [p for p in candidates if not p.is_area]
+    own = names.key(surface)
+    rows = []
+    for n, p in enumerate(candidates):
+        count, base = gazetteer.prominence(p)
+        division = p.feature in ("admin1", "admin2", "admin3")
+        namesake = division and not asked and any(
+            names.article_free(names.key(t.name)) == names.article_free(names.key(p.name)) and inside(t, p)
+            for t in towns)
+        rows.append([
+            p.feature == "country", p.feature == "admin1", p.feature in ("admin2", "admin3"),
+            p.feature == "airbase", p.feature == "airport", p.feature == "airport" and "air" in surface.lower(),
+            p.feature == "landmark", p.feature == "neighbourhood", p.curated,
+            math.log10(p.population + 10), p.population > 0, p.capital, p.seat == 1, p.seat == 2, p.seat == 3,
+            names.key(p.name) == own, p.id in spelled, math.log1p(count), base, namesake, asked and division,
+            math.log1p(outside_km[n]) if outside_km else 0.0])
+    return [[float(v) for v in row] for row in rows]
+
+
+class ModelError(IncidentMapError):
+    """The shipped model file is missing, damaged, or fitted on other features than this
+    code computes (a packaging mistake, not a user's: the message says how to rebuild it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A fitted logistic model over :data:`FEATURES`: ``score`` is the log-odds that a
+    candidate is the place meant. Weights are on the raw feature scale (the fit folds its
+    standardisation in), so scoring is a dot product: no library at run time."""
+
+    weights: tuple[float, ...]
+    intercept: float
+    outside_min: float  # the probability a place outside the stated division needs to be taken
+    about: dict[str, object]
+
+    def score(self, row: Sequence[float]) -> float:
+        return self.intercept + math.fsum(w * x for w, x in zip(self.weights, row, strict=True))
+
+    def probability(self, row: Sequence[float]) -> float:
+        z = self.score(row)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    @classmethod
+    def read(cls, path: Path) -> Model:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            weights = raw["weights"]
+            if list(weights) != list(FEATURES):
+                raise ModelError(f"{path}: the model was fitted on other features than this code computes; "
+                                  "rebuild it with python scripts/fit_ranking.py")
+            return cls(tuple(float(weights[f]) for f in FEATURES), float(raw["intercept"]), float(raw["outside_min"]),
+                       dict(raw.get("about", {})))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(f"{path}: the place-ranking model cannot be read ({exc}); "
+                              "rebuild it with python scripts/fit_ranking.py") from exc
+
+
+@cache
+def model() -> Model:
+    """The shipped ranking model, read once per process."""
+    return Model.read(MODEL_PATH)

@@ -8,7 +8,7 @@ the geoparser uses. :class:`Locator` is the one interface every geocoder here of
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from geopy.geocoders.base import Geocoder
@@ -16,7 +16,7 @@ from geopy.location import Location
 
 from geo.gazetteer import PROVINCE_WORDS, Gazetteer, Place, names, ranking
 
-__all__ = ["GeocodeResult", "Locator", "OfflineGeocoder", "Choice", "rank"]
+__all__ = ["GeocodeResult", "Locator", "OfflineGeocoder", "Gathered", "Choice", "rank"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,29 +47,47 @@ def _result(place: Place, precision: int | None = None) -> GeocodeResult:
 # how close a spelling must be to a place's name inside a stated province or district when no key
 # level joins them ("Mhemideh", "Muhaymidah"); chosen on the training rows (scripts/tune_geocoder.py)
 DIVISION_SIMILARITY = 0.8
+_OUTSIDE_MAX = 40  # places of the name weighed outside a stated division
 _NOTE = re.compile(r"(?<!\s)\s*+\([^()]*+\)\s*+$")  # spaces and "(" each tried once: linear
 
 
-def rank(candidates: list[Place], surface: str = "") -> list[Place]:
-    """Order homonyms that passed the container filters by :func:`geo.gazetteer.ranking.prior`.
+def rank(candidates: list[Place], surface: str, gazetteer: Gazetteer) -> list[Place]:
+    """Order homonyms that passed the container filters, likeliest first.
 
-    A province or district that shares its name with a town inside it ("Erbil",
-    "Sinjar") yields to the town, as reports code the town unless they say "province"
-    or "district"."""
-    towns = [p for p in candidates if not p.is_area]
-    asked_for_division = any(w in names.key(surface).split() for w in (*PROVINCE_WORDS, "district"))
+    Two structural rules come first, as no training row could teach them: a country's name
+    means the country, and a name that asks for an air base or airport means it. The rest
+    is ordered by the fitted ranking model (:class:`geo.gazetteer.ranking.Model`)."""
+    if len(candidates) < 2:
+        return list(candidates)
+    model = ranking.model()
+    scores = [model.score(row) for row in ranking.features(candidates, surface, gazetteer)]
+    asks_for_air = "air" in surface.lower()
 
-    def namesake_inside(division: Place) -> bool:
-        own = names.article_free(names.key(division.name))
-        return any(names.article_free(names.key(t.name)) == own and ranking.inside(t, division) for t in towns)
+    def tier(p: Place) -> int:
+        return 2 if p.feature == "country" else int(asks_for_air and p.feature in ("airbase", "airport"))
 
-    def score(p: Place) -> float:
-        s = ranking.prior(p, surface)
-        if p.feature in ("admin1", "admin2") and not asked_for_division and namesake_inside(p):
-            s -= ranking.NAMESAKE_DIVISION_PENALTY
-        return s
+    order = sorted(range(len(candidates)), key=lambda i: (-tier(candidates[i]), -scores[i]))
+    return [candidates[i] for i in order]
 
-    return sorted(candidates, key=score, reverse=True)
+
+def _by_prior(places: list[Place], surface: str) -> list[Place]:
+    """Containers ("Hit, Anbar", "Aden - Crater") by the hand-set prior: what is gathered, and
+    so what the ranking model is fitted on, must not depend on that model."""
+    return sorted(places, key=lambda p: ranking.prior(p, surface), reverse=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Gathered:
+    """What a query's name may be: ``inside`` the stated containers (``spelled_like`` when
+    found by the division spelling search, closest first), else places of the name in the
+    stated country ``outside`` them with their distance from the container (km), and the
+    smallest stated container to fall back to."""
+
+    surface: str
+    inside: list[Place]
+    spelled_like: bool = False
+    outside: list[tuple[Place, float]] = field(default_factory=list)
+    fallback: Place | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +132,29 @@ class OfflineGeocoder(Geocoder):
 
     def choose(self, query: str, country: str | None = None, admin1: str | None = None,
                admin2: str | None = None) -> Choice:
+        found = self.gather(query, country, admin1, admin2)
+        if found.inside:
+            if found.spelled_like:  # the closest spelling in the division first
+                return Choice(found.inside[:1] + rank(found.inside[1:], found.surface, self.gazetteer))
+            return Choice(rank(found.inside, found.surface, self.gazetteer))
+        if found.outside:
+            # the name is known in the stated country, just not inside the stated division: the
+            # reporter's province and the gazetteer's differ near borders and after redistricting
+            # ("Kikwit, Kwilu" is labelled Bandundu). Taken when the model finds it likely enough.
+            model = ranking.model()
+            rows = ranking.features([p for p, _ in found.outside], found.surface, self.gazetteer,
+                                    [km for _, km in found.outside])
+            scored = sorted(zip((model.probability(r) for r in rows), range(len(rows))), reverse=True)
+            if scored[0][0] >= model.outside_min:
+                return Choice([found.outside[i][0] for _, i in scored])
+        return Choice([found.fallback], True) if found.fallback else Choice([])
+
+    def gather(self, query: str, country: str | None = None, admin1: str | None = None,
+               admin2: str | None = None) -> Gathered:
+        """The candidates for a query before ranking (what the model is fitted on)."""
         parts = [p.strip() for p in query.split(",") if p.strip()]
         if not parts:
-            return Choice([])
+            return Gathered("", [])
         country = self._code(country)
         hints: list[str] = []
         # "X (near the front)": a note on the place; "Aden - Crater": a part of a city (ACLED's form)
@@ -126,7 +164,7 @@ class OfflineGeocoder(Geocoder):
             city, _, part = head.partition(" - ")
             head = part.strip() or city
             found = [p for p in self.gazetteer.candidates(city.strip()) if not country or p.country_code == country]
-            city_box = rank([p for p in found if not p.is_area], city)[:1] or self.containers(city, country)
+            city_box = _by_prior([p for p in found if not p.is_area], city)[:1] or self.containers(city, country)
         parts[0] = head
         for hint in parts[1:]:
             code = self.gazetteer.country_code_for(hint)
@@ -146,7 +184,7 @@ class OfflineGeocoder(Geocoder):
                 else:  # a division the index does not know by that name: match the candidates' own labels
                     labels.append((level, label))
 
-        def fit(candidates: list[Place]) -> list[Place]:
+        def fit(candidates: list[Place], within: bool = True) -> list[Place]:
             asked = names.key(parts[0]).split()
             if any(w in asked for w in PROVINCE_WORDS):
                 candidates = [p for p in candidates if p.feature == "admin1"] or candidates
@@ -154,6 +192,8 @@ class OfflineGeocoder(Geocoder):
                 candidates = [p for p in candidates if p.feature in ("admin2", "admin3")] or candidates
             if country:
                 candidates = [p for p in candidates if p.country_code == country]
+            if not within:
+                return candidates
             for level, label in labels:
                 candidates = [p for p in candidates if ranking.same_division(getattr(p, level), label)] or candidates
             for box in boxes:
@@ -167,18 +207,24 @@ class OfflineGeocoder(Geocoder):
             # "Dardarah"), a looser match being safe once a stated division narrows it (a country alone
             # does not: "Paris" in Iraq is no town called Paras, it is Iraq)
             candidates = fit(self.gazetteer.variants(parts[0]))
-        if not candidates:  # still none: a spelling no key joins, searched in the smallest stated division
-            divisions = sorted((b for box in boxes for b in box if b.feature in ("admin1", "admin2")),
-                               key=lambda b: b.feature != "admin2")
-            for division in divisions[:2]:
-                close = fit(self.gazetteer.spelled_like(parts[0], division, DIVISION_SIMILARITY))
-                if close:
-                    return Choice(close[:1] + rank(close[1:], parts[0]))
         if candidates:
-            return Choice(rank(candidates, parts[0]))
+            return Gathered(parts[0], candidates)
+        # still none: a spelling no key joins, searched in the smallest stated division
+        divisions = sorted((b for box in boxes for b in box if b.feature in ("admin1", "admin2")),
+                           key=lambda b: b.feature != "admin2")
+        for division in divisions[:2]:
+            close = fit(self.gazetteer.spelled_like(parts[0], division, DIVISION_SIMILARITY))
+            if close:
+                return Gathered(parts[0], close, spelled_like=True)
         home = self.gazetteer.country(country) if country else None
         fallback = ranking.smallest([box[0] for box in boxes] + ([home] if home else []))
-        return Choice([fallback], True) if fallback else Choice([])
+        outside: list[tuple[Place, float]] = []
+        if boxes and country:  # the name's places in the country, each with how far outside the stated division
+            for p in fit(self.gazetteer.candidates(parts[0]), within=False):
+                if not p.is_area:
+                    outside.append((p, max(min(ranking.distance_km(p.latitude, p.longitude, b.latitude, b.longitude)
+                                               for b in box) for box in boxes)))
+        return Gathered(parts[0], [], outside=outside[:_OUTSIDE_MAX], fallback=fallback)
 
     def options(self, query: str, country: str | None = None, admin1: str | None = None) -> list[Place]:
         """Places a person may pick for ``query``: those inside the stated country and
@@ -189,7 +235,7 @@ class OfflineGeocoder(Geocoder):
         first = [] if choice.fallback else choice.places
         name = query.split(",")[0].strip()
         code = self._code(country)
-        rest = [p for p in rank(self.gazetteer.candidates(name), name) if not code or p.country_code == code]
+        rest = [p for p in rank(self.gazetteer.candidates(name), name, self.gazetteer) if not code or p.country_code == code]
         return list({p.id: p for p in first + rest}.values())
 
     def _code(self, country: str | None) -> str | None:
@@ -206,7 +252,7 @@ class OfflineGeocoder(Geocoder):
             areas = [p for p in areas if p.feature != "admin1"] or areas
         if areas:
             return sorted(areas, key=lambda p: ranking.prior(p, name), reverse=True)
-        towns = rank([p for p in found if p.feature not in ("country", "region")], name)
+        towns = _by_prior([p for p in found if p.feature not in ("country", "region")], name)
         return towns[:1]
 
     def locate(self, query: str, country: str | None = None, admin1: str | None = None) -> GeocodeResult | None:
