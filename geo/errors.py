@@ -36,7 +36,7 @@ code by ``tests/test_errors.py`` (every exception class in ``geo``, its module, 
     │   └── ParserFailed                    geo.geoparse.worker
     ├── FetchError                          geo.ingest.inputs
     ├── LayerError                          geo.gazetteer.layers
-    ├── ModelError                          geo.gazetteer.ranking
+    ├── ModelError                          geo.models
     ├── _TooLong                            geo.ingest.reading
     ├── Skipped (+ GeopyError)              geo.geocoding.budget
     └── GeocoderReplyError (+ GeocoderParseError)  geo.geocoding.online

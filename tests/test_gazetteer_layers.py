@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gzip
 import http.server
-import json
 import os
 import shutil
 import subprocess
@@ -306,18 +305,3 @@ def test_a_known_town_just_outside_the_stated_province_beats_the_province_centre
 def test_a_hamlet_of_that_name_in_another_province_is_not_taken(neighbours: OfflineGeocoder) -> None:
     result = neighbours.locate("Kharbat Nuriyah", "IQ", "Sahil Janubi")
     assert result is not None and (result.name, result.geo_precision) == ("Sahil Janubi", 3)
-
-
-def test_the_shipped_ranking_model_reads_and_a_stale_one_says_how_to_rebuild(tmp_path: Path) -> None:
-    from geo.gazetteer import ranking
-
-    shipped = ranking.Model.read(ranking.MODEL_PATH)
-    assert len(shipped.weights) == len(ranking.FEATURES) and 0 < shipped.outside_min <= 1.01
-    stale = json.loads(ranking.MODEL_PATH.read_text(encoding="utf-8"))
-    stale["weights"]["a_feature_this_code_lacks"] = 1.0
-    (tmp_path / "model.json").write_text(json.dumps(stale), encoding="utf-8")
-    with pytest.raises(ranking.ModelError, match="scripts/fit_ranking.py"):
-        ranking.Model.read(tmp_path / "model.json")
-    (tmp_path / "broken.json").write_text("{", encoding="utf-8")
-    with pytest.raises(ranking.ModelError, match="cannot be read"):
-        ranking.Model.read(tmp_path / "broken.json")

@@ -6,7 +6,7 @@ south Lebanon"): the feature, size and prominence of each candidate, whether it 
 inside the containers the text or record states (:func:`inside`), and how near it is to
 the story's other places (:data:`NEAR_BONUS`).
 
-Which of those weighs how much is not tuned by hand: :class:`Model` holds a logistic model
+Which of those weighs how much is not tuned by hand: :func:`model` is a logistic model
 fitted on the training rows of ../shared/eval/conflict (``scripts/fit_ranking.py`` rebuilds
 ``data/models/place_ranking.json``; :data:`FEATURES` are its inputs). The hand-set
 :func:`prior` remains for the document resolver, whose context bonuses are in its units.
@@ -14,20 +14,17 @@ fitted on the training rows of ../shared/eval/conflict (``scripts/fit_ranking.py
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from geo import settings
-from geo.errors import IncidentMapError
 from geo.gazetteer import names
 from geo.gazetteer.index import PROVINCE_WORDS, Gazetteer, Place
+from geo.models import LinearModel
 
 __all__ = ["prior", "inside", "same_division", "smallest", "distance_km", "fallback_precision",
-           "FEATURES", "Model", "ModelError", "model", "features", "MODEL_PATH", "COUNTRY_PRIOR", "NEAR_BONUS", "NEAR_KM"]
+           "FEATURES", "model", "features", "MODEL_PATH", "COUNTRY_PRIOR", "NEAR_BONUS", "NEAR_KM"]
 
 MODEL_PATH = settings.DATA_DIR / "models" / "place_ranking.json"
 
@@ -174,45 +171,7 @@ def features(candidates: Sequence[Place], surface: str, gazetteer: Gazetteer,
     return [[float(v) for v in row] for row in rows]
 
 
-class ModelError(IncidentMapError):
-    """The shipped model file is missing, damaged, or fitted on other features than this
-    code computes (a packaging mistake, not a user's: the message says how to rebuild it)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Model:
-    """A fitted logistic model over :data:`FEATURES`: ``score`` is the log-odds that a
-    candidate is the place meant. Weights are on the raw feature scale (the fit folds its
-    standardisation in), so scoring is a dot product: no library at run time."""
-
-    weights: tuple[float, ...]
-    intercept: float
-    outside_min: float  # the probability a place outside the stated division needs to be taken
-    about: dict[str, object]
-
-    def score(self, row: Sequence[float]) -> float:
-        return self.intercept + math.fsum(w * x for w, x in zip(self.weights, row, strict=True))
-
-    def probability(self, row: Sequence[float]) -> float:
-        z = self.score(row)
-        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
-
-    @classmethod
-    def read(cls, path: Path) -> Model:
-        try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            weights = raw["weights"]
-            if list(weights) != list(FEATURES):
-                raise ModelError(f"{path}: the model was fitted on other features than this code computes; "
-                                  "rebuild it with python scripts/fit_ranking.py")
-            return cls(tuple(float(weights[f]) for f in FEATURES), float(raw["intercept"]), float(raw["outside_min"]),
-                       dict(raw.get("about", {})))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise ModelError(f"{path}: the place-ranking model cannot be read ({exc}); "
-                              "rebuild it with python scripts/fit_ranking.py") from exc
-
-
 @cache
-def model() -> Model:
-    """The shipped ranking model, read once per process."""
-    return Model.read(MODEL_PATH)
+def model() -> LinearModel:
+    """The shipped ranking model (its setting ``outside_min``), read once per process."""
+    return LinearModel.read(MODEL_PATH, FEATURES, ("outside_min",), "python scripts/fit_ranking.py")

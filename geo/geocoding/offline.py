@@ -56,7 +56,7 @@ def rank(candidates: list[Place], surface: str, gazetteer: Gazetteer) -> list[Pl
 
     Two structural rules come first, as no training row could teach them: a country's name
     means the country, and a name that asks for an air base or airport means it. The rest
-    is ordered by the fitted ranking model (:class:`geo.gazetteer.ranking.Model`)."""
+    is ordered by the fitted ranking model (:func:`geo.gazetteer.ranking.model`)."""
     if len(candidates) < 2:
         return list(candidates)
     model = ranking.model()
@@ -145,7 +145,7 @@ class OfflineGeocoder(Geocoder):
             rows = ranking.features([p for p, _ in found.outside], found.surface, self.gazetteer,
                                     [km for _, km in found.outside])
             scored = sorted(zip((model.probability(r) for r in rows), range(len(rows))), reverse=True)
-            if scored[0][0] >= model.outside_min:
+            if scored[0][0] >= model.settings["outside_min"]:
                 return Choice([found.outside[i][0] for _, i in scored])
         return Choice([found.fallback], True) if found.fallback else Choice([])
 

@@ -352,6 +352,19 @@ _AGENT_AFTER = re.compile(r"[\s\w'-]{0,25}?\b(?:attacked|attacks|fired|launched|
                           r"claimed|said it|shot|hit)\b")
 _TARGET_BEFORE = re.compile(r"\b(?:on|against|targeting|targeted|at|hit|struck|positions of)\s+(?:the\s+)?"
                             r"(?:\w+\s+)?$", re.IGNORECASE)
+# "killed three American soldiers", "wounding at least two Iraqi troops": the victims, not the actor
+_VICTIM_BEFORE = re.compile(r"\b(?:killed|killing|wounded|wounding|injured|injuring|kidnapped|kidnapping|abducted|"
+                            r"abducting|ambushed|ambushing|attacked|attacking|executed|captured)\s++"
+                            r"(?:(?:at|least|about|some|up|to|more|than|several|dozens|of|an?|the|\d++|\w+teen|"
+                            r"one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty)\s++){0,4}$", re.IGNORECASE)
+_MODIFIER_AFTER = re.compile(r"[-\u2010\u2011]\s*+(?:run|backed|controlled|affiliated|aligned|linked|allied|held|"
+                             r"administered|supported|funded|sponsored|appointed)\b", re.IGNORECASE)
+# "… troops are stationed in", "… forces remain deployed": a background line, not an actor
+_STATIONED_AFTER = re.compile(r"(?<!\s)\s++(?:\w++\s++)?(?:are|were|is|remain|remained|have been|had been)\s++"
+                              r"(?:\w+\s++)?(?:deployed|stationed|based|present)\b", re.IGNORECASE)
+# "… American soldiers were killed": the same, in the passive
+_VICTIM_AFTER = re.compile(r"(?<!\s)\s++\w++\s++(?:were|was|have been|had been)\s++(?:\w+\s++)?"
+                           r"(?:killed|wounded|injured|kidnapped|abducted|executed|captured)\b", re.IGNORECASE)
 # matched right after a name: (?<!\s) and \s++ enter a run of spaces once
 _TARGET_AFTER = re.compile(r"(?<!\s)\s++(?:positions?|targets?|sites?|commanders?|members?|depots?|infrastructure|"
                            r"strongholds?|hideouts?|bases?|operatives?)\b", re.IGNORECASE)
@@ -364,15 +377,19 @@ def _perpetrator(text: str, spans: Sequence[tuple[int, int]], reg: Register) -> 
     """The register actor the event sentences name as doing it."""
     best: tuple[float, int, GroupReading] | None = None
     for s, e in spans:
-        hits = list(reg.find(text, s, e))
+        hits = [(a, b, actor, False) for a, b, actor in reg.find(text, s, e)]
         for m in _NATIONALITY.finditer(text, s, e):
             if _FORCE_AFTER.match(text, m.end()):
                 actor = reg.lookup(m.group() + " forces") or reg.lookup(m.group() + " military")
                 if actor is not None:
-                    hits.append((m.start(), m.end(), actor))
-        for a, b, actor in hits:
+                    hits.append((m.start(), m.end(), actor, True))
+        for a, b, actor, by_nationality in hits:
             before = text[max(s, a - 30):a]
             score = 0.0
+            if _MODIFIER_AFTER.match(text, b):
+                continue  # "Hamas-run health authorities", "Iran-backed militias": it describes another
+            if (by_nationality or actor.kind == "state") and _STATIONED_AFTER.match(text, b):
+                continue  # "2,500 US troops remain deployed in Iraq": a state's soldiers named, not acting
             if _AGENT_AFTER.match(text, b):
                 score += 2.0
             if _BY_BEFORE.search(before):
@@ -380,6 +397,8 @@ def _perpetrator(text: str, spans: Sequence[tuple[int, int]], reg: Register) -> 
             if _FORCE_AFTER.match(text, b):
                 score += 1.0
             if _TARGET_BEFORE.search(before) or _TARGET_AFTER.match(text, b):
+                score -= 3.0
+            if _VICTIM_BEFORE.search(text[max(s, a - 60):a]) or _VICTIM_AFTER.match(text, b):
                 score -= 3.0
             if score < 0:
                 continue

@@ -1,11 +1,13 @@
 """Event location: which place mentions are where the reported events happened.
 
-Each resolved mention gets a score from cues in its sentence (see :func:`scores`): the
-distance to an event word, "attack on/at/near X", specific over vague places, and
-penalties for what only sets the scene (background clauses, recalled older events,
-metonyms such as "Tehran said", containers such as "(Sinjar district, Ninewa)", places
-inside actor names, the headline and the dateline). :func:`incidents` then reads the
-story's incidents from the scores:
+Each resolved mention gets cues from its sentence and story (:func:`cue_features`): the
+distance to an event word, "attack on/at/near X", how specific the place is, what contains
+what, and what only sets the scene (background clauses, recalled older events, metonyms
+such as "Tehran said", containers such as "(Sinjar district, Ninewa)", places inside actor
+names, the headline and the dateline). How much each cue counts is not set by hand: a
+logistic model fitted on the training rows of ../shared/eval/conflict weighs them
+(:func:`model`, rebuilt by ``scripts/fit_event_place.py``). :func:`incidents` then reads
+the story's incidents from the scores:
 
 * the main one is the best-scoring mention, made more specific when a coreferent
   sentence names a place inside it ("an attack on a base in western Iraq ... the strike
@@ -23,15 +25,19 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from operator import itemgetter
 
+from geo import settings
 from geo.gazetteer import ranking
 from geo.geoparse import dates, lexicon, spans
 from geo.geoparse import sentences as sentences_mod
 from geo.geoparse.nearby import NearIndex
 from geo.geoparse.resolve import Resolved, water
+from geo.models import LinearModel
 
-__all__ = ["EventSpan", "event_cues", "scores", "incidents", "lede_date", "background_sentences", "near_precision"]
+__all__ = ["EventSpan", "CUES", "MODEL_PATH", "model", "event_cues", "cue_features", "scores", "incidents",
+           "lede_date", "background_sentences", "near_precision"]
 
 Span = tuple[int, int]
 
@@ -44,7 +50,7 @@ _BACKGROUND = re.compile(r"\b(?:after|following|since|amid|in retaliation for|in
                          r"weeks after|days after|earlier|previous|last year|in \d{4})\b", re.IGNORECASE)
 _METONYM_AFTER = re.compile(r"^\s*+(?:'s\s++|\u2019s\s++)?(?:officials?|government|authorities|ministry|military|"
                             r"forces|troops|army|police|embassy|said|says|has said|officials said|"
-                            r"announced|claimed|accused|denied|warned|president|prime minister|leaders?|"
+                            r"announced|claimed|accused|blamed|condemned|vowed|denied|warned|president|prime minister|leaders?|"
                             r"foreign|defen[cs]e|spokes\w+|-backed|-based|-born|-led|-aligned|-allied)\b",
                             re.IGNORECASE)
 _AT_BEFORE = re.compile(r"\b(?:on|at|near|in|outside|inside|into|against|targeting|hit|struck|across|around|"
@@ -81,6 +87,7 @@ _CONTAINER_GAP = re.compile(r"(?<!\s),?\s++(?:(?:city|town|village|district|area
 _MODIFIER_AFTER = re.compile(r"\s[a-z]")  # "a U.S. patrol": a country used as a modifier
 _LIST_BETWEEN = re.compile(r"[,.;]|\band\b")
 _SAME_PLACE_KM = 5.0
+MODEL_PATH = settings.DATA_DIR / "models" / "event_place.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,85 +138,139 @@ def _distance_to_cue(local: Sequence[Span], start: int, end: int) -> int:
     return best
 
 
-def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], cues: Sequence[Span],
-           background: set[int], framing: Sequence[Span] = (), actor_spans: Sequence[Span] = ()) -> list[float | None]:
-    """A score per mention (``None``: never an event place) for being where an event happened."""
+# what each cue says about a mention being where an event happened (:func:`cue_features`)
+CUES = ("first_event_sentence", "near_first_event_sentence", "sentence_number", "event_word_next_sentence",
+        "event_word_closeness", "attack_on", "at_before", "off_before", "source_before", "road_after",
+        "launched_from", "metonym", "country_modifier", "background_clause", "recalled_sentence",
+        "sea_off_coast", "precision1", "precision2", "precision3", "container_before", "more_specific_next",
+        "unresolved", "container", "named_again", "holds_another", "inside_another", "first_specific")
+_ZONE_SHIFT = 100.0  # far below any score a body mention gets
+_CONTAINMENT_PLACES = 40  # distinct places compared for what contains what (keeps a long story linear)
+
+
+def cue_features(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], cues: Sequence[Span],
+                 background: set[int], framing: Sequence[Span] = (),
+                 actor_spans: Sequence[Span] = ()) -> list[list[float] | None]:
+    """The :data:`CUES` of each mention (``None``: never an event place: a demonym, a place
+    inside a name, or a sentence with no event word in or next to it)."""
     cue_sentences = _cue_sentences(cues, sentences)
-    out: list[float | None] = [None] * len(resolved)
+    out: list[list[float] | None] = [None] * len(resolved)
     if not cue_sentences:
         return out
     first_cue_sentence = min((s for s in cue_sentences if s not in background), default=min(cue_sentences))
     coastal = {sentences_mod.index_of(sentences, r.mention.start) for r in resolved
                if _OFF_BEFORE.search(text, max(0, r.mention.start - 40), r.mention.start)}
     background_cues = [b.span() for b in _BACKGROUND.finditer(text)]
+    holds, inside = _containment(resolved)
+    named: dict[str, int] = {}  # how often the body names each place
+    for r in resolved:
+        if r.place is not None and r.mention.kind != "demonym" and not spans.covers(framing, r.mention.start,
+                                                                                      r.mention.end):
+            named[r.place.id] = named.get(r.place.id, 0) + 1
+    # the body's first mention of a town, village or site, known to the gazetteer or not
+    first_specific = next((k for k, r in enumerate(resolved) if r.mention.kind not in ("demonym", "region")
+                           and not r.mention.in_organisation and not spans.covers(framing, r.mention.start, r.mention.end)
+                           and (r.geo_precision or (1 if "named" in r.mention.flags else 2)) <= 2), -1)
     for k, r in enumerate(resolved):
         m = r.mention
         if m.kind == "demonym" or m.in_organisation or spans.covers(actor_spans, m.start, m.end):
             continue
+        f = dict.fromkeys(CUES, 0.0)
+        if r.place is not None:
+            f["named_again"] = min(named.get(r.place.id, 1) - 1, 3)
+            f["holds_another"] = r.place.id in holds  # a province or town another mention lies in
+            f["inside_another"] = r.place.id in inside
+        f["first_specific"] = k == first_specific
         si = sentences_mod.index_of(sentences, m.start)
         local = cue_sentences.get(si)
-        score = 0.0
         if not local:
             # "Gunmen opened fire on a patrol in X, Y. Two died.": the scene is set in the
             # sentence next to the one with the event word
             near_si = si - 1 if si - 1 in cue_sentences else si + 1
             if near_si not in cue_sentences:
                 continue
-            local, score = cue_sentences[near_si], -2.0
+            local, f["event_word_next_sentence"] = cue_sentences[near_si], 1.0
         s_start = sentences[si][0]
-        score += 3.0 if si == first_cue_sentence else (1.5 if si <= first_cue_sentence + 1 else 0.0)
-        score -= 0.05 * min(si, 20)
-        dist = _distance_to_cue(local, m.start, m.end)
-        score += 3.0 / (1.0 + dist / 25.0)
+        f["first_event_sentence"] = si == first_cue_sentence
+        f["near_first_event_sentence"] = si != first_cue_sentence and si <= first_cue_sentence + 1
+        f["sentence_number"] = min(si, 20)
+        f["event_word_closeness"] = 1.0 / (1.0 + _distance_to_cue(local, m.start, m.end) / 25.0)
         before = text[max(s_start, m.start - 60):m.start]
-        if _ATTACK_ON.search(before):
-            score += 2.5
-        elif _AT_BEFORE.search(before):
-            score += 1.5
-        if _OFF_BEFORE.search(before):
-            score += 2.0
-        if _SOURCE_BEFORE.search(before):
-            score -= 1.5
-        if _ROAD_AFTER.match(text, m.end):
-            score -= 2.5
-        if _LAUNCHED_FROM.match(text, m.end):
-            score -= 2.5  # "militants in X fired rockets that hit Y": X is where they came from
+        f["attack_on"] = bool(_ATTACK_ON.search(before))
+        f["at_before"] = not f["attack_on"] and bool(_AT_BEFORE.search(before))
+        f["off_before"] = bool(_OFF_BEFORE.search(before))
+        f["source_before"] = bool(_SOURCE_BEFORE.search(before))
+        f["road_after"] = bool(_ROAD_AFTER.match(text, m.end))
+        # "militants in X fired rockets that hit Y": X is where they came from
+        f["launched_from"] = bool(_LAUNCHED_FROM.match(text, m.end))
         after = text[m.end:m.end + 30]
-        if m.possessive or _METONYM_AFTER.match(after):
-            score -= 2.0
-        elif precision_of(r) == 4 and _MODIFIER_AFTER.match(after):
-            score -= 2.0  # a country as modifier: "a U.S. patrol", "a UK frigate"
+        f["metonym"] = bool(m.possessive or _METONYM_AFTER.match(after))
+        # a country as modifier: "a U.S. patrol", "a UK frigate"
+        f["country_modifier"] = not f["metonym"] and precision_of(r) == 4 and bool(_MODIFIER_AFTER.match(after))
         b = bisect.bisect_right(background_cues, m.start, key=_END) - 1  # the last one before the mention
         if b >= 0 and background_cues[b][0] >= s_start:  # a background clause ("after X", "since") before it
             # NB: its end is taken relative to the sentence and compared with offsets in the text, as the
             # rule has always done; comparing like with like moves event roles (a scoring change, not this one)
             bg_end = background_cues[b][1] - s_start
-            if local[0][1] <= bg_end or m.start - bg_end < 60:
-                score -= 2.5
-        if si in background:
-            score -= 3.0  # a recalled older attack
-        if spans.covers(framing, m.start, m.end):
-            score -= 4.0  # headline or dateline: context unless the body names nothing better
-        if water(r.mention.text) and si in coastal:
-            score -= 3.0  # "in the Red Sea off Hodeidah": the shore place, not the sea's centre
+            f["background_clause"] = local[0][1] <= bg_end or m.start - bg_end < 60
+        f["recalled_sentence"] = si in background  # a recalled older attack
+        # "in the Red Sea off Hodeidah": the shore place, not the sea's centre
+        f["sea_off_coast"] = bool(water(r.mention.text) and si in coastal)
         precision = r.geo_precision or (1 if "named" in m.flags else 2)
-        score += {1: 1.5, 2: 1.0, 3: 0.5, 4: 0.0}.get(precision, 0.0)
+        if precision in (1, 2, 3):
+            f[f"precision{precision}"] = 1.0
         gap = text[resolved[k - 1].mention.end:m.start] if k > 0 else ""
-        if k > 0 and (_CONTAINER_GAP.match(gap) or _POSITION_GAP.match(gap)) and \
-                resolved[k - 1].mention.kind != "demonym":
-            score -= 2.0  # "a village in the countryside of X": X only says where the village is
+        # "a village in the countryside of X": X only says where the village is
+        f["container_before"] = k > 0 and bool(_CONTAINER_GAP.match(gap) or _POSITION_GAP.match(gap)) and \
+            resolved[k - 1].mention.kind != "demonym"
         if k + 1 < len(resolved) and precision >= 3:
             nxt = resolved[k + 1]
             between = text[m.end:nxt.mention.start]
-            if len(between) <= 35 and not _LIST_BETWEEN.search(between) and \
-                    (nxt.geo_precision or 2) < precision and nxt.mention.kind != "demonym":
-                score -= 2.5  # "Syria's Aleppo province", "the country's capital X": the next one is where
-        if r.place is None and "named" not in m.flags:
-            score -= 0.5
-        if r.container:
-            score -= 3.0  # "(Sinjar district, Ninewa)": these only say where the mention before them is
-        out[k] = score
+            # "Syria's Aleppo province", "the country's capital X": the next one is where
+            f["more_specific_next"] = len(between) <= 35 and not _LIST_BETWEEN.search(between) and \
+                (nxt.geo_precision or 2) < precision and nxt.mention.kind != "demonym"
+        f["unresolved"] = r.place is None and "named" not in m.flags
+        # "(Sinjar district, Ninewa)": these only say where the mention before them is
+        f["container"] = bool(r.container)
+        out[k] = [float(f[c]) for c in CUES]
     return out
+
+
+def _containment(resolved: Sequence[Resolved]) -> tuple[set[str], set[str]]:
+    """Ids of the story's districts, provinces and countries that hold another of its places,
+    and of the places inside one of those."""
+    places = list({r.place.id: r for r in resolved if r.place is not None and r.mention.kind != "demonym"
+                   and not r.mention.in_organisation}.values())[:_CONTAINMENT_PLACES]
+    holds: set[str] = set()
+    inside: set[str] = set()
+    for outer in places:
+        if precision_of(outer) < 2:
+            continue
+        for inner in places:
+            if inner is not outer and precision_of(inner) < precision_of(outer) and _within(inner, outer):
+                holds.add(outer.place.id)  # type: ignore[union-attr]
+                inside.add(inner.place.id)  # type: ignore[union-attr]
+    return holds, inside
+
+
+@cache
+def model() -> LinearModel:
+    """The event-place weights (setting ``extra_min``: the score a second incident's place
+    needs), read once per process."""
+    return LinearModel.read(MODEL_PATH, CUES, ("extra_min",), "python scripts/fit_event_place.py")
+
+
+def scores(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span], cues: Sequence[Span],
+           background: set[int], framing: Sequence[Span] = (), actor_spans: Sequence[Span] = ()) -> list[float | None]:
+    """A score per mention (``None``: never an event place) for being where an event
+    happened: the log-odds :func:`model` gives its cues. The headline and the dateline are a
+    zone, not a cue: their places come after every place the body names (they say where the
+    story is filed or what it is about, and win only when the body names nothing)."""
+    weigh = model().score
+    return [None if row is None else weigh(row) - (_ZONE_SHIFT if spans.covers(framing, r.mention.start, r.mention.end)
+                                                   else 0.0)
+            for r, row in zip(resolved, cue_features(text, resolved, sentences, cues, background, framing, actor_spans),
+                              strict=True)]
 
 
 def lede_date(text: str, sentences: Sequence[Span], cues: Sequence[Span], published: date | None) -> date | None:
@@ -265,12 +326,15 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
     ranked = sorted((s, -k) for k, s in enumerate(score) if s is not None)
     if not ranked:
         return []
+    extra_min = model().settings["extra_min"]
     main = -ranked[-1][1]
-    if not _specific(resolved[main]):
+    # a place the gazetteer lacks, placed at its container or not at all, is specific: it is kept
+    if resolved[main].place is not None and not resolved[main].fallback and not _specific(resolved[main]):
         inside = [(s, k) for k, s in enumerate(score) if s is not None and k != main and _specific(resolved[k])
                   and _within(resolved[k], resolved[main])
                   and sentences_mod.index_of(sentences, resolved[k].mention.start) not in background
-                  and _ATTACK_ON.search(text[max(0, resolved[k].mention.start - 60):resolved[k].mention.start])]
+                  and (_ATTACK_ON.search(text[max(0, resolved[k].mention.start - 60):resolved[k].mention.start])
+                       or s >= extra_min and not _in_background_clause(text, sentences, resolved[k].mention.start))]
         if inside:
             main = max(inside)[1]  # the coreferent sentence names the specific place
     coded = -1
@@ -295,14 +359,15 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
     reports: dict[int, bool] = {}  # sentence -> has a "separate" cue or a toll of its own
     for si in sorted(candidates):
         for k in candidates[si]:
-            if (score[k] or 0.0) < 2.0 or si in background or seen.has(resolved[k], si):
+            here = score[k]
+            if here is None or here < extra_min or si in background or seen.has(resolved[k], si):
                 continue
             if not _ATTACK_ON.search(text[max(sentences[si][0], resolved[k].mention.start - 60):resolved[k].mention.start]):
                 continue
             if si not in reports:
                 reports[si] = bool(_SEPARATE.search(text, *sentences[si]) or has_toll(text[slice(*sentences[si])]))
             if reports[si]:
-                best_here = max((score[j] or 0.0, j) for j in candidates[si])[1]
+                best_here = max((score[j] or -1e9, j) for j in candidates[si])[1]
                 anchors.append(best_here)
                 seen.add(resolved[best_here], si)
     # each sentence belongs to the incident whose sentence it is, or follows the latest
@@ -319,6 +384,11 @@ def incidents(text: str, resolved: Sequence[Resolved], sentences: Sequence[Span]
     return [EventSpan(a, tuple(owned[a]) or (sentences[sentence_of[a]],),
                       _near(text, resolved[a]) or (a == main and coded >= 0), coded if a == main else -1)
             for a in anchors]
+
+
+def _in_background_clause(text: str, sentences: Sequence[Span], start: int) -> bool:
+    """A background clause ("after", "since", "amid" …) opens between the sentence's start and ``start``."""
+    return bool(_BACKGROUND.search(text, sentences[sentences_mod.index_of(sentences, start)][0], start))
 
 
 class _Anchors:

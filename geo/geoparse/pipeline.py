@@ -19,7 +19,7 @@ from typing import Any
 
 from geo.errors import InvalidInput
 from geo.gazetteer import Gazetteer
-from geo.geoparse import actors, location, recognise
+from geo.geoparse import actors, location, recognise, spans
 from geo.geoparse import sentences as sentences_mod
 from geo.geoparse.casualties import casualties, count_in_sentence
 from geo.geoparse.dates import event_date_of
@@ -110,11 +110,15 @@ def parse(text: str, published: date | None, gazetteer: Gazetteer,
     """Every place mention (resolved or not, with its role) and every incident the story
     reports, main one first."""
     reg = register or actors.register()
-    found = recognise.find(text, gazetteer)
-    resolved = resolve(text, found, gazetteer)
+    actor_spans = [(a, b) for a, b, _ in reg.find(text)]
+    # a word inside a group's name that the gazetteer knows as a town or a region is part of the
+    # name ("Shabaab", "Hamas", "West Africa" in ISWAP's), not a place of the story; a country or
+    # province there ("Islamic State in Iraq") and a nationality still say where the story is
+    resolved = [r for r in resolve(text, recognise.find(text, gazetteer), gazetteer)
+                if r.mention.kind == "demonym" or not spans.covers(actor_spans, r.mention.start, r.mention.end)
+                or r.place is not None and r.place.feature in ("country", "admin1")]
     sentences = sentences_mod.split(text)
     framing = sentences_mod.framing(text)
-    actor_spans = [(a, b) for a, b, _ in reg.find(text)]
     cues = location.event_cues(text)
     anchor_date = location.lede_date(text, sentences, cues, published)
     background = location.background_sentences(text, sentences, cues, published, anchor_date)

@@ -142,6 +142,18 @@ def resolve(text: str, mentions: Sequence[Mention], gazetteer: Gazetteer) -> lis
         cands[k] = _by_kind_word(text, m, cands[k])
     # 2. stated containers filter candidates (hard), apposition without a kind word boosts them (soft)
     links = container_links(text, mentions, cands)
+    # a container abroad is no container: "Djibo in Soum province", in a story that names Burkina Faso,
+    # is not in the Senegalese town of Soum. Outside every country the story names, a town is dropped as
+    # a container when the text calls it a division, or when it is small (as _no_small_place_abroad)
+    story_countries = {p.country_code for k, cs in enumerate(cands) for p in cs  # countries and provinces it names
+                       if p.feature in ("country", "admin1") and _key(p.name) == _key(mentions[k].lookup)}
+    if story_countries:
+        for link in links:
+            outer = mentions[link.outer]
+            if link.hard and not link.near:
+                division = bool(_DIVISION_WORD.match(text[outer.end:outer.end + 25]))
+                cands[link.outer] = [p for p in cands[link.outer] if p.is_area or p.country_code in story_countries
+                                     or not division and p.population > _SMALL_ABROAD]
     falls_back_to, is_container = _apply_containers(mentions, cands, links, gazetteer)
     container: dict[int, list[Place]] = {}
     for link in links:
