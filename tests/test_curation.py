@@ -116,6 +116,27 @@ def test_a_merge_edited_since_is_not_undone_over_the_edit(store: Store) -> None:
         store.restore(merge.id, actor="editor")  # done already
 
 
+def test_undoing_the_first_of_two_merges_is_refused_until_the_second_is_undone(store: Store) -> None:
+    """Two reports merged into A-1 in turn: undoing the first alone would drop the second's place
+    and note while still listing its source (and undoing it after would count one report
+    twice). It is refused, naming the second merge; in order, both come back whole."""
+    store.upsert([incident("A-1"), incident("B-1", source="AP"), incident("C-1", source="AFP", notes="better")],
+                 actor="cli", action="import")
+    store.merge("A-1", "B-1", actor="e")
+    first = store.audit("B-1")[0]
+    store.merge("A-1", "C-1", actor="e")
+    second = store.audit("C-1")[0]
+    merged = store.get("A-1")
+    with pytest.raises(ChangedSince, match="A-1 was changed after the merge .*merge"):
+        store.restore(first.id, actor="e")
+    assert store.get("A-1") == merged and store.count() == 1
+    assert [s.source for s in store.sources("A-1")] == ["Reuters", "AP", "AFP"]
+    store.restore(second.id, actor="e")
+    store.restore(first.id, actor="e")
+    assert store.count() == 3 and [s.source for s in store.sources("A-1")] == ["Reuters"]
+    assert store.get("C-1").notes == "better"  # type: ignore[union-attr]
+
+
 def test_merged_sources_travel_on_and_come_back(store: Store) -> None:
     store.upsert([incident("A-1"), incident("B-1", source="AP"), incident("C-1", source="AFP")],
                  actor="cli", action="import")

@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from sqlalchemy import create_engine, text
 from geo import filters
 from geo.gazetteer import Gazetteer
 from geo.ingest import review
+from geo.ingest.filing import Summary
 from geo.ingest.inputs import Article, read_inputs
 from geo.ingest.run import ingest
 from geo.map import layer as mapview
@@ -31,7 +33,7 @@ from geo.map import plan as mapplan
 from geo.map.index import load as load_index
 from geo.records import Incident
 from geo.store import queries
-from geo.store.database import Store
+from geo.store.database import NothingToUndo, Store
 from geo.store.groups import hierarchy_of
 
 FOLDER = Path(__file__).parent / "data" / "ingest"
@@ -114,17 +116,46 @@ def test_a_name_no_register_knows_is_kept_and_listed_then_filed_under_a_parent(s
         review.keep_group(store, entry.id, actor="editor@x.org")
 
 
+def test_a_filed_group_is_audited_and_taking_it_back_removes_the_link(store: Store, gazetteer: Gazetteer) -> None:
+    """Filing a name under a parent changes every visitor's group filter: it leaves an audit
+    row, and reopening the entry removes the link again (also audited)."""
+    ingest(read_inputs([str(FOLDER)]), store, actor="cli")
+    [entry] = review.open_reviews(store, "group")
+    review.file_group(store, entry.id, parent=IRI, relation="front", source="https://example.org/report",
+                      actor="editor@x.org")
+    [filed] = store.audit(change="review")
+    assert (filed.actor, filed.action, filed.event_id) == ("editor@x.org", f"review #{entry.id}: filed",
+                                                           "group:Saraya Ghadab al-Furat")
+    assert filed.after["parent"] == IRI and filed.after["source"] == "https://example.org/report"
+    chosen = filters.Filters(ALL.start, ALL.end, (IRI,))
+    assert queries.totals(store, hierarchy_of(store).widened(chosen)).incidents == 2
+    with pytest.raises(NothingToUndo, match="review queue"):  # not an incident's change: the queue takes it back
+        store.restore(filed.id, actor="editor@x.org")
+    review.reopen(store, entry.id, actor="chief@x.org")
+    assert queries.totals(store, hierarchy_of(store).widened(chosen)).incidents == 1  # the front left its parent
+    assert review.open_reviews(store, "group") == [entry]
+    reopened = store.audit(change="review")[0]
+    assert (reopened.actor, reopened.action) == ("chief@x.org", f"review #{entry.id}: reopened")
+    assert reopened.before == {"review": entry.id, "status": "filed"} and reopened.after["link_removed"] is not None
+    with pytest.raises(review.ReviewError, match="is open"):
+        review.reopen(store, entry.id, actor="chief@x.org")
+
+
 def _article(key: str, text: str, published: date, source: str) -> Article:
     return Article(key=key, text=text, published=published, url=f"https://{source.lower()}.example.org/{key}",
                    source=source)
 
 
+def _tikrit_pair() -> list[Article]:
+    """Two reports of one attack; the second names no group, so their merge goes to review."""
+    return [_article("a1", "Gunmen attacked a checkpoint in Tikrit on Sunday, killing two soldiers. Islamic State "
+                           "claimed the attack.", date(2024, 5, 6), "Alpha"),
+            _article("b1", "Two soldiers were killed when militants attacked a checkpoint in Tikrit on Sunday, "
+                           "security sources said.", date(2024, 5, 6), "Beta")]
+
+
 def test_an_uncertain_merge_is_queued_and_a_split_brings_the_report_back(store: Store, gazetteer: Gazetteer) -> None:
-    first = _article("a1", "Gunmen attacked a checkpoint in Tikrit on Sunday, killing two soldiers. Islamic State "
-                           "claimed the attack.", date(2024, 5, 6), "Alpha")
-    second = _article("b1", "Two soldiers were killed when militants attacked a checkpoint in Tikrit on Sunday, "
-                            "security sources said.", date(2024, 5, 6), "Beta")
-    summary = ingest([first, second], store, actor="cli")
+    summary = ingest(_tikrit_pair(), store, actor="cli")
     assert (summary.added, summary.merged, summary.to_review) == (1, 1, 1)
     [entry] = review.open_reviews(store, "merge")
     assert "names no group" in entry.reason
@@ -133,14 +164,23 @@ def test_an_uncertain_merge_is_queued_and_a_split_brings_the_report_back(store: 
     assert store.count() == 2  # the second report is an incident of its own again
     assert len(store.sources(entry.event_id)) == 1
     assert store.get(entry.subject).source == "Beta"
+    assert [e.action for e in store.audit(change="review")] == [f"review #{entry.id}: split"]
+    with pytest.raises(review.ReviewError, match="merge the two incidents again"):
+        review.reopen(store, entry.id, actor="editor@x.org")
+
+
+def test_a_confirmed_merge_is_audited_and_can_be_reopened(store: Store, gazetteer: Gazetteer) -> None:
+    ingest(_tikrit_pair(), store, actor="cli")
+    [entry] = review.open_reviews(store, "merge")
+    review.confirm(store, entry.id, actor="editor@x.org")
+    assert review.open_reviews(store, "merge") == [] and review.decided_reviews(store)[0].status == "confirmed"
+    assert store.audit(entry.event_id, change="review")[0].action == f"review #{entry.id}: confirmed"
+    review.reopen(store, entry.id, actor="editor@x.org")
+    assert review.open_reviews(store, "merge") == [entry] and store.count() == 1  # the merge itself stays
 
 
 def test_a_split_of_a_merge_undone_elsewhere_is_refused_and_stays_open(store: Store, gazetteer: Gazetteer) -> None:
-    first = _article("a1", "Gunmen attacked a checkpoint in Tikrit on Sunday, killing two soldiers. Islamic State "
-                           "claimed the attack.", date(2024, 5, 6), "Alpha")
-    second = _article("b1", "Two soldiers were killed when militants attacked a checkpoint in Tikrit on Sunday, "
-                            "security sources said.", date(2024, 5, 6), "Beta")
-    ingest([first, second], store, actor="cli")
+    ingest(_tikrit_pair(), store, actor="cli")
     [entry] = review.open_reviews(store, "merge")
     assert entry.audit_id is not None
     store.restore(entry.audit_id, actor="editor@x.org")  # undone from the history, not the queue
@@ -168,6 +208,26 @@ def test_an_article_that_parses_too_long_is_named_and_the_batch_goes_on(store: S
     assert summary.failed_count == 4 and "parse_timeout_s" in summary.failed[0][1]
     monkeypatch.delenv("INCIDENT_MAP_PARSE_TIMEOUT_S")
     assert ingest(items, store, actor="cli").articles == 4  # not noted as ingested: read again next time
+
+
+def test_the_apps_ingest_parses_every_article_in_a_worker_under_the_time_limit(
+        store: Store, gazetteer: Gazetteer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app ingests from a script thread, where no timer can stop a parse: even a handful of
+    articles go to worker processes (``isolated``), where the time limit holds, and the server
+    process opens no gazetteer of its own for them."""
+    from geo.ingest import reading
+
+    items = list(read_inputs([str(FOLDER)]))
+    monkeypatch.setenv("INCIDENT_MAP_PARSE_TIMEOUT_S", "0.000001")  # every parse is over the limit
+    reading._gazetteer.cache_clear()
+    done: list[Summary] = []
+    script = threading.Thread(target=lambda: done.append(ingest(items, store, actor="app", jobs=2, isolated=True)))
+    script.start()
+    script.join(300)
+    assert done and done[0].failed_count == 4 and "parse_timeout_s" in done[0].failed[0][1]
+    assert reading._gazetteer.cache_info().currsize == 0  # nothing parsed here
+    monkeypatch.delenv("INCIDENT_MAP_PARSE_TIMEOUT_S")
+    assert ingest(items, store, actor="app", jobs=2, isolated=True).articles == 4
 
 
 def test_readings_on_two_processes_file_the_same_as_one(tmp_path: Path, gazetteer: Gazetteer) -> None:

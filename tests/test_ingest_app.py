@@ -108,6 +108,12 @@ def test_an_editor_ingests_a_feed_and_decides_the_new_name(tmp_path: Path, monke
     assert "New group name" not in _said(at)
     asad = [i for i in (store.get(e) for e in [entry.event_id]) if i]  # the kept name's incident is still stored
     assert asad and asad[0].group == "Saraya Ghadab al-Furat"
+    # taken back: the entry is open again, and the decision and its undoing are in the audit log
+    at.button(key=f"review_reopen_{entry.id}").click().run()
+    assert not at.exception
+    assert review.open_reviews(store, "group") == [entry] and "New group name: Saraya Ghadab al-Furat" in _said(at)
+    assert [e.action for e in store.audit(change="review")] == [f"review #{entry.id}: reopened",
+                                                                 f"review #{entry.id}: kept"]
 
 
 def test_a_visitor_gets_no_ingest_controls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

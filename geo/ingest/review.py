@@ -7,22 +7,27 @@
   under a parent with the reporting that says so (a link in the store's ``group_links``,
   which the filters and popups use at once).
 
-Every decision names who made it and when; nothing is deleted.
+Every decision names who made it and when, and leaves a row in the store's audit log (change
+"review"), since it changes what every visitor's popups and filters show. :func:`reopen`
+undoes one: the entry is open again and a link it filed is removed (itself audited). A split
+is the exception: it undid the merge, and the editor's merge puts it back.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, func, select
 
 from geo.errors import InvalidInput
 from geo.safetext import safe_url
-from geo.store.database import NothingToUndo, Store, utc_now
+from geo.store.database import DECISION, NothingToUndo, Store, utc_now
 from geo.store.groups import RELATIONS
-from geo.store.schema import group_links, reviews
+from geo.store.schema import audit, group_links, reviews
 
-__all__ = ["Review", "ReviewError", "open_reviews", "open_counts", "confirm", "split", "keep_group", "file_group"]
+__all__ = ["Review", "ReviewError", "open_reviews", "decided_reviews", "open_counts", "confirm", "split", "keep_group",
+           "file_group", "reopen"]
 
 
 class ReviewError(InvalidInput):
@@ -66,11 +71,26 @@ def _open(conn: Connection, review_id: int, kind: str) -> Review:
     return Review(row.id, row.kind, row.event_id, row.subject, row.reason, row.audit_id, row.status, row.at)
 
 
-def _mark(conn: Connection, review_id: int, kind: str, status: str, actor: str) -> Review:
+def decided_reviews(store: Store, limit: int = 20) -> list[Review]:
+    """The newest decisions, newest first (what an editor may want to take back)."""
+    with store.read() as conn:
+        rows = conn.execute(select(reviews).where(reviews.c.status != "open")
+                            .order_by(reviews.c.decided_at.desc(), reviews.c.id.desc()).limit(limit)).all()
+    return [Review(r.id, r.kind, r.event_id, r.subject, r.reason, r.audit_id, r.status, r.at) for r in rows]
+
+
+def _mark(conn: Connection, review_id: int, kind: str, status: str, actor: str, **extra: object) -> Review:
     review = _open(conn, review_id, kind)
     conn.execute(reviews.update().where(reviews.c.id == review_id)
                  .values(status=status, decided_by=actor, decided_at=utc_now()))
+    Store.audit_decision(conn, actor, f"review #{review_id}: {status}", _subject(review),
+                         {"review": review_id, "status": "open"}, {"review": review_id, "status": status, **extra})
     return replace(review, status=status)
+
+
+def _subject(review: Review) -> str:
+    """What the audit row is about: the incident of a merge, the name of a group."""
+    return review.event_id if review.kind == "merge" else f"group:{review.subject}"
 
 
 def _decide(store: Store, review_id: int, kind: str, status: str, actor: str) -> Review:
@@ -111,8 +131,49 @@ def file_group(store: Store, review_id: int, *, parent: str, relation: str, sour
         raise ReviewError(f"relation must be one of: {', '.join(RELATIONS)}")
     if not safe_url(source.strip()):
         raise ReviewError("give the http(s) link to the reporting that attributes it (a source per link)")
-    with store.write() as conn:  # the decision and the link together, or neither
-        review = _mark(conn, review_id, "group", "filed", actor)
-        conn.execute(group_links.insert().values(group=review.subject, relation=relation, parent=parent,
-                                                 source=source.strip(), added_by=actor, added_at=utc_now()))
-    return review
+    with store.write() as conn:  # the decision, the link and their audit together, or none
+        subject = _open(conn, review_id, "group").subject
+        link = conn.execute(group_links.insert().values(group=subject, relation=relation, parent=parent,
+                                                        source=source.strip(), added_by=actor, added_at=utc_now()))
+        key = link.inserted_primary_key
+        assert key is not None
+        return _mark(conn, review_id, "group", "filed", actor, link=int(key[0]), parent=parent, relation=relation,
+                     source=source.strip())
+
+
+def reopen(store: Store, review_id: int, *, actor: str) -> Review:
+    """Take a decision back: the entry is open again and a link it filed is removed. A split
+    cannot be taken back here (it undid the merge; merging the two incidents in the editor
+    puts it back), nor an open entry."""
+    with store.write() as conn:
+        row = conn.execute(select(reviews).where(reviews.c.id == review_id)).first()
+        if row is None:
+            raise ReviewError(f"no review #{review_id}")
+        review = Review(row.id, row.kind, row.event_id, row.subject, row.reason, row.audit_id, row.status, row.at)
+        if review.status == "open":
+            raise ReviewError(f"review #{review_id} is open: there is no decision to take back")
+        if review.status == "split":
+            raise ReviewError(f"review #{review_id} was split, which undid the merge: merge the two incidents "
+                              "again in the editor to put it back")
+        removed = None
+        if review.status == "filed":
+            removed = _filed_link(conn, review)
+            if removed is not None:
+                conn.execute(group_links.delete().where(group_links.c.id == removed))
+        conn.execute(reviews.update().where(reviews.c.id == review_id)
+                     .values(status="open", decided_by="", decided_at=""))
+        Store.audit_decision(conn, actor, f"review #{review_id}: reopened", _subject(review),
+                             {"review": review_id, "status": review.status},
+                             {"review": review_id, "status": "open", "link_removed": removed})
+    return replace(review, status="open")
+
+
+def _filed_link(conn: Connection, review: Review) -> int | None:
+    """The group link the review's latest "filed" decision added (its id, from the audit row)."""
+    rows = conn.execute(select(audit.c.after).where(audit.c.change == DECISION, audit.c.event_id == _subject(review),
+                                                    audit.c.action == f"review #{review.id}: filed")
+                        .order_by(audit.c.id.desc()).limit(1)).all()
+    if not rows:
+        return None
+    link = json.loads(rows[0][0]).get("link")
+    return int(link) if link is not None else None

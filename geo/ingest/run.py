@@ -6,9 +6,12 @@ order, whatever order the workers finish in, ``BATCH`` articles per transaction.
 is taken ``WINDOW`` articles at a time, so the memory held does not grow with the corpus.
 Three ways to read, one function (:func:`geo.ingest.reading.read_article`):
 
-* ``jobs=1``: in this process;
+* ``jobs=1``: in this process (the CLI);
 * ``jobs=N``: a pool of N ``spawn`` processes (safe inside a threaded server such as
-  Streamlit), each opening the gazetteer once;
+  Streamlit), each opening the gazetteer once; with ``isolated=True`` (the app) even one
+  article goes to the pool, so no article is parsed in the server process, each parse runs
+  under its time limit (``parse_timeout_s``, a timer only a process's main thread can
+  have), and the server opens no gazetteer of its own for ingest;
 * ``dask="tcp://scheduler:8786"`` (or ``"local"`` for a local cluster of ``jobs``
   workers): each part of ``PART`` articles a one-partition ``dask.bag`` mapped with the same
   function on the cluster's workers (which need this package and a gazetteer), a few parts
@@ -47,22 +50,23 @@ def _serial(items: Sequence[Article]) -> Iterator[Reading]:
 
 
 @contextmanager
-def reader(jobs: int = 1, dask: str = "") -> Iterator[Reader]:
+def reader(jobs: int = 1, dask: str = "", isolated: bool = False) -> Iterator[Reader]:
     """A function from articles to their readings (in order), and what it runs on, for
     the length of the ``with`` block."""
     if dask:
         with _dask_client(dask, max(1, jobs)) as (client, workers):
             yield lambda items: _on_dask(client, items, workers)
-    elif jobs <= 1:
+    elif jobs <= 1 and not isolated:
         yield _serial
     else:
         pool: list[Any] = []  # started on the first window worth it, closed at the end
 
         def read(items: Sequence[Article]) -> Iterator[Reading]:
-            if len(items) <= CHUNK:
+            if len(items) <= CHUNK and not isolated:
                 return _serial(items)
             if not pool:
-                pool.append(multiprocessing.get_context("spawn").Pool(jobs))
+                size = max(1, min(jobs, -(-len(items) // CHUNK)))  # no idle workers for a handful of articles
+                pool.append(multiprocessing.get_context("spawn").Pool(size))
             return pool[0].imap(read_article, items, chunksize=CHUNK)
 
         try:
@@ -115,14 +119,15 @@ def _windows(items: Iterable[Article | Rejected], summary: Summary) -> Iterator[
 
 
 def ingest(items: Iterable[Article | Rejected], store: Store, *, actor: str, jobs: int = 1, dask: str = "",
-           progress: Progress | None = None) -> Summary:
-    """Read and file every article; the summary counts what happened to each.
+           isolated: bool = False, progress: Progress | None = None) -> Summary:
+    """Read and file every article; the summary counts what happened to each (``isolated``:
+    every article parsed in a worker process, see :func:`reader`).
     ``progress("ingesting", done, total)`` after each batch (``total`` 0 when ``items`` has no length)."""
     summary = Summary()
     filer = Filer(store, actor=actor)
     total = sum(isinstance(i, Article) for i in items) if isinstance(items, Sequence) else 0
     done = 0
-    with reader(jobs, dask) as read:
+    with reader(jobs, dask, isolated) as read:
         for window in _windows(items, summary):
             unchanged = filer.unchanged(window)  # not parsed again: a re-run over the same input is cheap
             summary.unchanged += len(unchanged)

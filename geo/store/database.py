@@ -57,7 +57,7 @@ from geo.store.schema import (
 )
 
 __all__ = ["Store", "UpsertCounts", "AuditEntry", "Source", "NotStored", "NothingToUndo", "ChangedSince", "UnsupportedStore",
-           "StoreUnavailable", "WriteLimitExceeded", "stored_values", "utc_now", "BATCH"]
+           "StoreUnavailable", "WriteLimitExceeded", "stored_values", "utc_now", "BATCH", "DECISION"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
@@ -399,6 +399,8 @@ class Store:
             entry = conn.execute(select(audit).where(audit.c.id == audit_id)).first()
             if entry is None:
                 raise NotStored(f"no audit entry #{audit_id}")
+            if entry.change == DECISION:
+                raise NothingToUndo(f"#{audit_id} is a review decision ({entry.action}): undo it in the review queue")
             entries = [entry]
             if entry.action.startswith("merge "):
                 entries += conn.execute(select(audit).where(audit.c.action == entry.action,
@@ -546,6 +548,15 @@ class Store:
         conn.execute(incidents.delete().where(incidents.c.event_id == values["event_id"]))
         return self._audit(conn, now, actor, action, "delete", values["event_id"], values, None)
 
+    @classmethod
+    def audit_decision(cls, conn: Connection, actor: str, action: str, subject: str,
+                       before: dict[str, Any], after: dict[str, Any]) -> int:
+        """An audit row for a decision that changes no incident but what every visitor sees (a
+        review decided, a group link filed), written in the caller's transaction (change
+        "review"). :meth:`restore` does not undo it: the review queue does."""
+        _check_who(actor, action)
+        return cls._audit(conn, utc_now(), actor, action, DECISION, subject, before, after)
+
     @staticmethod
     def _audit(conn: Connection, now: str, actor: str, action: str, change: str, event_id: str,
                before: dict[str, Any] | None, after: dict[str, Any] | None) -> int:
@@ -569,6 +580,9 @@ _INSERT_ONE = incidents.insert()
 _UPDATE_ONE = incidents.update().where(incidents.c.event_id == bindparam("_id"))
 _AUDIT_ONE = audit.insert()
 _SOURCE_ONE = sources.insert()
+
+
+DECISION = "review"  # the audit's change for a review decision (see Store.audit_decision)
 
 
 def utc_now() -> str:

@@ -21,12 +21,13 @@ from streamlit_folium import st_folium
 from geo.errors import IncidentMapError
 from geo.gazetteer import Gazetteer
 from geo.geocoding.offline import OfflineGeocoder
+from geo.ingest import review
 from geo.map.basemap import base_map
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
 from geo.store import curation, duplicates
-from geo.store.database import AuditEntry, Source, Store
+from geo.store.database import DECISION, AuditEntry, Source, Store
 from geo.store.reports import Report, reports_for
 from geo.ui import place_pick
 from geo.ui.ingest import show_reports
@@ -273,7 +274,11 @@ def _entries(store: Store, entries: list[AuditEntry], access: Access, prefix: st
         what = _changed(e)
         c1.markdown(markdown_literal(f"#{e.id} · {e.at} · {e.actor} · {e.action} · {e.change} {e.event_id}"
                                      + (f" · {what}" if what else "")))
-        if c2.button("Undo", key=f"{prefix}_undo_{e.id}", help="Put the record back as it was before this change"):
+        if e.change == DECISION:  # a review decision: taken back in the queue's own way (a link it filed goes)
+            if c2.button("Undo", key=f"{prefix}_undo_{e.id}", help="Open this review entry again"):
+                _write(access, 1, partial(review.reopen, store, int(e.after["review"]), actor=access.actor),
+                       f"Reopened review #{e.after['review']}.")
+        elif c2.button("Undo", key=f"{prefix}_undo_{e.id}", help="Put the record back as it was before this change"):
             _write(access, 1, partial(store.restore, e.id, actor=access.actor),
                    f"Undid #{e.id}: {e.event_id} is as it was before it.")
 

@@ -11,6 +11,7 @@ as table data.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 
 import streamlit as st
 from streamlit.runtime.uploaded_file_manager import UploadedFile
@@ -35,7 +36,8 @@ from geo.ui.state import count_writes, refusal, write_limit_message, writes_left
 __all__ = ["ingest_panel", "show_reports"]
 
 _SHOWN = 50  # review entries listed at once; the rest follow as these are decided
-_JOBS = 2  # worker processes for a large upload (small ones are parsed in the server process)
+_DECIDED = 20  # decisions listed for taking back
+_JOBS = 2  # worker processes for an ingest: every article is parsed there, never in the server process
 MAX_ARTICLES = 2000  # per ingest in the app (a few minutes of the server's CPU); the CLI has no limit
 
 
@@ -91,7 +93,7 @@ def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -
     def progress(_what: str, done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Parsing and filing … {done:,} of {total:,} articles")
 
-    summary = ingest(items, store, actor=access.actor, jobs=_JOBS if len(items) > 50 else 1, progress=progress)
+    summary = ingest(items, store, actor=access.actor, jobs=_JOBS, isolated=True, progress=progress)
     bar.empty()
     count_writes(summary.added, summary.merged)
     st.session_state["ingest_summary"] = (name, summary)
@@ -117,6 +119,15 @@ def _review_queue(store: Store, access: Access) -> None:
     names = actors.register().canonical_names()
     for entry in groups:
         _group_entry(store, access, entry, names)
+    decided = review.decided_reviews(store, _DECIDED)
+    if decided:
+        with st.expander(f"Decided recently (the newest {len(decided)}; Undo reopens one)"):
+            for entry in decided:
+                c1, c2 = st.columns([5, 1])
+                c1.markdown(markdown_literal(f"#{entry.id} · {entry.kind} · {entry.status} · {entry.subject}"))
+                if c2.button("Undo", key=f"review_reopen_{entry.id}",
+                             help="Open this entry again; a link it filed under a parent is removed"):
+                    _decide(partial(review.reopen, store, entry.id, actor=access.actor))
 
 
 def _merge_entry(store: Store, access: Access, entry: review.Review) -> None:

@@ -1,6 +1,11 @@
 """What every panel shares: settings from ``st.secrets``, the cached resources (store,
 gazetteer, map index, query answers keyed on the store's revision), and the filters
-kept in step with the URL."""
+kept in step with the URL.
+
+The resources that are slow to rebuild (the store, the gazetteer, the locator, the map index,
+the group links, the map labels) are held by :func:`shared`, not ``st.cache_resource``:
+Streamlit empties its own caches when any client sends a ``clear_cache`` message, so one
+anonymous visitor could make every session rebuild them again and again."""
 
 from __future__ import annotations
 
@@ -10,8 +15,11 @@ import logging
 import math
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from pathlib import Path
+from typing import Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
@@ -29,6 +37,56 @@ from geo.safetext import markdown_literal
 from geo.store import groups, queries
 from geo.store.database import Store, WriteLimitExceeded
 from geo.store.groups import hierarchy_of
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class _Shared(Generic[P, T]):
+    """One value per argument tuple for the whole server process, built once even when several
+    sessions ask at the same moment, the oldest dropped past ``max_entries``. Only the server's
+    own code can ``clear`` it (after installing layers, between tests); a client cannot."""
+
+    def __init__(self, build: Callable[P, T], spinner: str | None, max_entries: int | None) -> None:
+        self._build, self._spinner, self._max = build, spinner, max_entries
+        self._values: OrderedDict[tuple[Hashable, ...], T] = OrderedDict()
+        self._building: dict[tuple[Hashable, ...], threading.Lock] = {}
+        self._lock = threading.Lock()
+        self.__doc__, self.__name__ = build.__doc__, build.__name__
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> T:
+        key = (*args, *sorted(kwargs.items()))
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            building = self._building.setdefault(key, threading.Lock())
+        with building:  # a second session asking for the same value waits for the first
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            if self._spinner:
+                with st.spinner(self._spinner):
+                    value = self._build(*args, **kwargs)
+            else:
+                value = self._build(*args, **kwargs)
+            with self._lock:
+                self._values[key] = value
+                self._building.pop(key, None)
+                while self._max is not None and len(self._values) > self._max:
+                    self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+def shared(spinner: str | None = None, max_entries: int | None = None) -> Callable[[Callable[P, T]], _Shared[P, T]]:
+    """Decorator: :class:`_Shared` (a server-wide cache that a ``clear_cache`` message does not reach)."""
+    def wrap(build: Callable[P, T]) -> _Shared[P, T]:
+        return _Shared(build, spinner, max_entries)
+    return wrap
 
 
 def secret(name: str, *, env: bool = True) -> str | None:
@@ -48,7 +106,7 @@ def secret_value(name: str, *, env: bool = True) -> object:
         return None
 
 
-@st.cache_resource(show_spinner="Loading the gazetteer…")
+@shared(spinner="Loading the gazetteer…")
 def load_gazetteer() -> Gazetteer:
     return gazetteer.load()
 
@@ -105,7 +163,7 @@ def ensure_layers() -> None:
             (st.info if level == "info" else st.warning)(markdown_literal(message))
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def load_labels() -> list[tuple[str, float, float]]:
     """Base-map labels, kept beside the gazetteer cache so drawing the map at start-up does
     not wait for the whole gazetteer to load."""
@@ -119,7 +177,7 @@ def load_labels() -> list[tuple[str, float, float]]:
         return labels
 
 
-@st.cache_resource(show_spinner=False)
+@shared()
 def load_locator() -> Locator:
     """One locator for the server: every session shares the online provider's pacing."""
     return make_locator(OfflineGeocoder(load_gazetteer()), provider=secret("geocoder"),
@@ -173,7 +231,7 @@ def refusal(error: IncidentMapError, lead: str = "") -> str:
     return lead + markdown_literal(str(error))
 
 
-@st.cache_resource(show_spinner="Preparing the incident store…")
+@shared(spinner="Preparing the incident store…")
 def load_store() -> Store:
     store = Store(settings.store_url(secret("incidents_db")))
     if not store.count():  # only a first run needs the geocoder here
@@ -189,13 +247,13 @@ def load_options(version: tuple[str, int]) -> filters.Options:
     return replace(options, groups=load_hierarchy(version).with_parents(options.groups))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
+@shared(max_entries=2)
 def load_hierarchy(version: tuple[str, int]) -> groups.Hierarchy:
     """The group links (bundled and added by editors), once per store revision."""
     return hierarchy_of(load_store())
 
 
-@st.cache_resource(show_spinner="Indexing the incidents for the map…", max_entries=1)
+@shared(spinner="Indexing the incidents for the map…", max_entries=1)
 def load_map_index(version: tuple[str, int]) -> mapindex.MapIndex:
     """The map's compact columns (see ``geo.map.index``), once per store revision, shared by all sessions."""
     return mapindex.load(load_store())
