@@ -130,3 +130,40 @@ def test_deeply_nested_json_is_a_message_not_a_crash() -> None:
     row = 'event_id,event_date,group,location,source_fields\nA-1,2024-01-01,G,Hit,"' + "[" * 5000 + '"\n'
     result = parse_text(row, "deep.csv", "native")
     assert result.incidents == [] and "source_fields" in str(result.errors[0])
+
+
+def test_a_large_geojson_is_read_a_feature_at_a_time_and_its_messages_are_capped() -> None:
+    """200,000 items that are not features (a few MB, which decoded whole and turned into rows at
+    once took over a GB): read lazily, each counted, the first messages kept, numbered by feature."""
+    from geo.formats import open_upload
+    from geo.formats.reading import MAX_MESSAGES
+
+    raw = b'{"type": "FeatureCollection", "features": [' + b",".join([b"{}"] * 200_000) + b"]}"
+    records = open_upload(io.BytesIO(raw), "many.geojson", size=len(raw), limit=None)
+    first_feature = next(records, None)
+    assert first_feature is None and records.error_count == 200_000 and len(records.errors) == MAX_MESSAGES
+    assert str(records.errors[0]) == "many.geojson, feature 1: is not a GeoJSON feature with properties"
+    assert str(records.errors[-1]).startswith(f"many.geojson, feature {MAX_MESSAGES}:")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ('{"features": [], "type": "Topology"}', "not a GeoJSON FeatureCollection"),
+    ('{"type": "FeatureCollection", "features": []} trailing', "not JSON \\(data after the top-level object"),
+    ('{"type": "FeatureCollection", "features": [{}, ]}', "not JSON"),
+    ('{"type": "FeatureCollection", "features": 7}', "not a GeoJSON FeatureCollection"),
+    ('[1, 2]', "not JSON"),
+])
+def test_a_file_that_is_not_a_feature_collection_is_refused_with_a_message(text: str, problem: str) -> None:
+    with pytest.raises(BadFile, match=f"odd.geojson: {problem}"):
+        parse_text(text, "odd.geojson", "geojson")
+
+
+def test_a_feature_collection_read_lazily_keeps_the_order_of_its_messages() -> None:
+    features = [{"type": "Feature", "properties": {"event_date": "2024-01-0" + str(n), "group": "G", "location": "A",
+                                                   "killed": "x" if n == 3 else "1"}, "geometry": None}
+                for n in range(1, 5)]
+    features.insert(1, 5)  # feature 2 is not a feature
+    result = parse_text(json.dumps({"features": features, "type": "FeatureCollection"}), "o.geojson", "geojson")
+    assert [str(e) for e in result.errors] == ["o.geojson, feature 2: is not a GeoJSON feature with properties",
+                                               "o.geojson, feature 4, column killed: 'x' is not a whole number"]
+    assert len(result.incidents) == 3

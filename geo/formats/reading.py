@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
 import itertools
 import re
@@ -49,7 +50,7 @@ from geo.progress import Progress
 from geo.records import Incident
 from geo.safetext import clean_text, safe_url
 
-__all__ = ["Records", "open_records", "open_upload", "parse_text", "read_csv", "read_bytes", "parse_geojson",
+__all__ = ["Records", "open_records", "open_upload", "parse_text", "read_csv", "read_bytes", "parse_geojson", "open_geojson",
            "MAX_CELL_CHARS", "MAX_MESSAGES"]
 
 # One cell longer than this is a broken file (an unclosed quote swallowing rows, a pasted
@@ -76,22 +77,50 @@ class Records:
         self.warnings: list[str] = []
         self.warning_count = 0
         self._incidents: Iterator[Incident] = iter(incidents)
+        self._pending: list[RowError] | None = None
 
     def __iter__(self) -> Iterator[Incident]:
         return self
 
     def __next__(self) -> Incident:
-        return next(self._incidents)
+        try:
+            found = next(self._incidents)
+        except StopIteration:
+            self._drain()
+            raise
+        self._drain()
+        return found
 
     def error(self, error: RowError) -> None:
+        if self._pending is not None:  # a GeoJSON file: CSV row n is feature n - 1; its own problems first
+            while self._pending:
+                self._keep(self._pending.pop(0))
+            if error.unit == "row":
+                error = dataclasses.replace(error, row=error.row - 1, unit="feature")
+        self._keep(error)
+
+    def _keep(self, error: RowError) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_MESSAGES:
             self.errors.append(error)
 
     def warn(self, message: str) -> None:
+        if self._pending is not None:
+            message = re.sub(rf"^{re.escape(self.file)}, row (\d+)", lambda m: f"{self.file}, feature {int(m[1]) - 1}",
+                             message)
         self.warning_count += 1
         if len(self.warnings) < MAX_MESSAGES:
             self.warnings.append(message)
+
+    def count_features(self, problems: list[RowError]) -> None:
+        """Messages count features, not CSV rows; ``problems`` (filled while reading: items
+        that are not features) are taken in as they come."""
+        self._pending = problems
+
+    def _drain(self) -> None:
+        if self._pending:
+            while self._pending:
+                self._keep(self._pending.pop(0))
 
     def error_lines(self) -> list[str]:
         """The kept row messages, and "… and N more" when some were only counted."""
@@ -308,7 +337,9 @@ def open_upload(stream: IO[bytes], name: str, fmt: str = "auto", *, max_columns:
         raw = first + stream.read() if first else b""
         counter.add(len(raw) - len(first), name, limit)
         text = "".join(decoded_lines(io.BytesIO(), name, first=raw, limit=None, counter=ByteCounter()))
-        return Records.of(parse_geojson(text, name), name, "geojson")
+        records = open_geojson(text, name)
+        records.fmt = "geojson"
+        return records
     lines = decoded_lines(stream, name, first=first, limit=limit, counter=counter)
     return _csv_records(lines, name, fmt, max_columns=max_columns)
 
@@ -356,12 +387,20 @@ def read_bytes(raw: bytes, name: str, fmt: str = "native", *, max_columns: int |
     return open_upload(io.BytesIO(raw), name, fmt, max_columns=max_columns, size=len(raw)).result()
 
 
-def parse_geojson(text: str, file: str) -> ImportResult:
+def open_geojson(text: str, file: str) -> Records:
     """A FeatureCollection of incidents, as ``python -m geo export --format geojson`` writes
     it: each feature's properties are the native columns and its Point the coordinates. A
-    feature is checked like a row of the native CSV; messages count features from 1."""
-    rows, problems = geojson.features_as_rows(text, file)
-    if not rows:
-        return ImportResult()
-    result = _csv_records(geojson.as_lines(rows), file, "native", spec=geojson.FORMAT).result()
-    return geojson.numbered_by_feature(result, file, problems)
+    feature is checked like a row of the native CSV; messages count features from 1. Read
+    lazily, one feature at a time (:func:`geo.formats.geojson.features`)."""
+    problems: list[RowError] = []  # the items that are not features, reported as the rows reach the reader
+    items = geojson.features(text, file)
+    first = list(itertools.islice(items, 1))  # a file that is not JSON, or opens as no FeatureCollection, is refused now
+    rows = geojson.features_as_rows(itertools.chain(first, items), file, problems.append)
+    records = _csv_records(geojson.as_lines(rows), file, "native", spec=geojson.FORMAT)
+    records.count_features(problems)
+    return records
+
+
+def parse_geojson(text: str, file: str) -> ImportResult:
+    """:func:`open_geojson`, read whole (a small file)."""
+    return open_geojson(text, file).result()
