@@ -1,8 +1,9 @@
 """Article text from what analysts paste or upload: plain text, or an HTML page.
 
-HTML is reduced to its visible text with the standard library's tolerant parser
-(scripts, styles and other non-content elements dropped), so a saved page never
-brings markup, let alone script, into the app. The page's publication date is read from
+HTML is reduced to its visible text with libxml2's tolerant HTML parser (lxml: linear in
+the page, where the standard library's is quadratic on some malformed markup), scripts,
+styles and other non-content elements dropped, so a saved page never brings markup, let
+alone script, into the app. The page's publication date is read from
 its metadata (:func:`published_date`), since "on Monday" means nothing without it.
 
 Also here, for the article form: the escaped HTML that shows an article with its place
@@ -19,7 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from html.parser import HTMLParser
+from typing import Any
+
+import lxml.etree
+import lxml.html
 
 from geo.errors import InvalidInput
 from geo.safetext import safe_url
@@ -37,50 +41,49 @@ class ArticleError(InvalidInput):
     """An upload that cannot be read as an article (size, encoding, type)."""
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skipping += 1
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP and self.skipping:
-            self.skipping -= 1
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(data)
-
-
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _HTML_START = re.compile(r"(?<!\s)\s*+<(!doctype|html)", re.IGNORECASE)
 
 
-def _read(parser: HTMLParser, markup: str) -> None:
-    """Feed the whole page to ``parser``. Python 3.11's ``html.parser`` stops on a malformed
-    declaration (``<![ x``) with an ``AssertionError``; a browser reads the rest as a comment, and
-    so does this: what came before is kept, and one bad page never aborts an ingest."""
+# libxml2's HTML parser: linear in the page and tolerant as a browser is. Python 3.11's html.parser
+# is quadratic on some malformed markup (160 KB of "<!--" took 8 s; the 2 MB limit, minutes).
+_HTML = lxml.html.HTMLParser(encoding="utf-8", no_network=True, remove_pis=True)
+
+
+def _document(markup: str) -> Any:
+    """The page's element tree (``None`` for a page with no element: empty or all comment)."""
     try:
-        parser.feed(markup)
-        parser.close()
-    except AssertionError:
-        return
+        return lxml.html.document_fromstring(markup.replace("\x00", "").encode("utf-8", "replace"), parser=_HTML)
+    except (lxml.etree.ParserError, ValueError):
+        return None
 
 
 def html_to_text(markup: str) -> str:
-    parser = _TextExtractor()
-    _read(parser, markup)
-    text = "".join(parser.parts)
-    text = _SPACES.sub(" ", text)
+    """The visible text of a page: scripts, styles and the head left out, a line break at each
+    paragraph, heading, list item, row and ``<br>``, character references decoded."""
+    root = _document(markup)
+    if root is None:
+        return ""
+    parts: list[str] = []
+    skipping = 0
+    for event, element in lxml.etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""  # "" for a comment
+        if event == "start":
+            if tag in _SKIP:
+                skipping += 1
+            elif tag in _BLOCK:
+                parts.append("\n")
+            if tag and not skipping and element.text:
+                parts.append(element.text)
+            continue
+        if tag in _SKIP:
+            skipping -= 1
+        elif tag in _BLOCK and tag != "br":  # a <br> has no end in the page: one break, not two
+            parts.append("\n")
+        if not skipping and element.tail:
+            parts.append(element.tail)
+    text = _SPACES.sub(" ", "".join(parts))
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
@@ -240,70 +243,40 @@ class PageFacts:
     title: str
 
 
-class _PageFinder(HTMLParser):
-    """Collects the publication dates a page states, by kind, and its address, outlet and
-    headline (the first of each)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, date] = {}
-        self.itemprop: date | None = None
-        self.json_ld: date | None = None
-        self.time: date | None = None
-        self.facts: dict[str, str] = {}
-        self._json: list[str] | None = None
-        self._title: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k.lower(): (v or "") for k, v in attrs}
+def page_facts(markup: str) -> PageFacts:
+    """The page's :class:`PageFacts`, read in one pass over its elements: the publication
+    date by kind (meta tags first, then ``itemprop``, JSON-LD, the first ``<time>``) and its
+    address, outlet and headline (the first of each)."""
+    root = _document(markup)
+    meta: dict[str, date] = {}
+    itemprop = json_ld = first_time = None
+    facts: dict[str, str] = {}
+    for element in root.iter() if root is not None else ():
+        if not isinstance(element.tag, str):
+            continue
+        tag = element.tag
+        a = {str(k).lower(): (v or "") for k, v in element.attrib.items()}
         if tag == "meta":
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").strip().lower()
             found = _as_date(a.get("content"))
             if key in _META_KEYS and found is not None:
-                self.meta.setdefault(key, found)
+                meta.setdefault(key, found)
             if key in _PAGE_KEYS and a.get("content", "").strip():
-                self.facts.setdefault(key, a["content"].strip())
+                facts.setdefault(key, a["content"].strip())
         if tag == "link" and "canonical" in a.get("rel", "").lower().split():
-            self.facts.setdefault("canonical", a.get("href", "").strip())
-        if tag == "title" and "title" not in self.facts:
-            self._title = []
-        if a.get("itemprop", "").strip() == "datePublished" and self.itemprop is None:
-            self.itemprop = _as_date(a.get("content") or a.get("datetime"))
-        if tag == "time" and self.time is None:
-            self.time = _as_date(a.get("datetime"))
-        if tag == "script" and a.get("type", "").strip().lower() == "application/ld+json":
-            self._json = []
-
-    def handle_data(self, data: str) -> None:
-        if self._json is not None:
-            self._json.append(data)
-        if self._title is not None:
-            self._title.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._json is not None:
-            if self.json_ld is None:
-                self.json_ld = _json_published("".join(self._json))
-            self._json = None
-        if tag == "title" and self._title is not None:
-            self.facts["title"] = "".join(self._title)
-            self._title = None
-
-    def published(self) -> date | None:
-        for key in _META_KEYS:
-            if key in self.meta:
-                return self.meta[key]
-        return self.itemprop or self.json_ld or self.time
-
-
-def page_facts(markup: str) -> PageFacts:
-    """The page's :class:`PageFacts`, read in one pass."""
-    finder = _PageFinder()
-    _read(finder, markup)
-    f = finder.facts
+            facts.setdefault("canonical", a.get("href", "").strip())
+        if tag == "title" and "title" not in facts:
+            facts["title"] = element.text_content()
+        if a.get("itemprop", "").strip() == "datePublished" and itemprop is None:
+            itemprop = _as_date(a.get("content") or a.get("datetime"))
+        if tag == "time" and first_time is None:
+            first_time = _as_date(a.get("datetime"))
+        if tag == "script" and a.get("type", "").strip().lower() == "application/ld+json" and json_ld is None:
+            json_ld = _json_published(element.text or "")
+    published = next((meta[key] for key in _META_KEYS if key in meta), None) or itemprop or json_ld or first_time
     # a relative canonical link ("/news/x") says less than an absolute og:url
-    return PageFacts(finder.published(), safe_url(f.get("canonical", "")) or f.get("og:url", ""), f.get("og:site_name", ""),
-                     f.get("og:title") or f.get("title", ""))
+    return PageFacts(published, safe_url(facts.get("canonical", "")) or facts.get("og:url", ""),
+                     facts.get("og:site_name", ""), facts.get("og:title") or facts.get("title", ""))
 
 
 def published_date(markup: str) -> date | None:
