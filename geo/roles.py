@@ -19,13 +19,13 @@ import hmac
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 
 from geo import settings
 
 __all__ = ["Access", "AuthConfig", "auth_config", "oidc_providers", "parse_editors", "check_token", "token_proof",
-           "decide", "Throttle", "MIN_TOKEN_CHARS", "PRIVATE_ACTOR", "CLI_ACTOR"]
+           "decide", "Throttle", "WriteLedger", "MIN_TOKEN_CHARS", "PRIVATE_ACTOR", "CLI_ACTOR"]
 
 MIN_TOKEN_CHARS = 16  # a shorter configured token is ignored: it could be guessed
 PRIVATE_ACTOR = "private"  # who wrote, on a private deploy
@@ -182,3 +182,28 @@ class Throttle:
                 failures.append(self.clock())
             for key in [k for k, v in self._by_client.items() if not v]:  # clients whose tries expired
                 del self._by_client[key]
+
+
+class WriteLedger:
+    """Records each writer (an editor's email or ``token:NAME``) added or changed, per window
+    (a day by default), for the whole server process: a reconnect, a new tab or a second
+    browser starts no new allowance, as a per-session count would."""
+
+    def __init__(self, window: float = 86_400.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.window, self.clock = window, clock
+        self._used: dict[Hashable, tuple[float, int]] = {}  # writer -> (window start, records)
+        self._lock = threading.Lock()
+
+    def used(self, writer: Hashable) -> int:
+        with self._lock:
+            start, count = self._used.get(writer, (0.0, 0))
+            return count if self.clock() - start < self.window else 0
+
+    def add(self, writer: Hashable, records: int) -> None:
+        with self._lock:
+            now = self.clock()
+            start, count = self._used.get(writer, (now, 0))
+            if now - start >= self.window:
+                start, count = now, 0
+            self._used[writer] = (start, count + records)
+

@@ -125,7 +125,8 @@ def max_csv_columns(secret: object = None) -> int:
 
 
 def max_session_writes(secret: object = None) -> int:
-    """Records one app session may add or change: ``INCIDENT_MAP_MAX_SESSION_WRITES``, else
+    """Records one editor may add or change in the app a day (over all their sessions; the name
+    is older): ``INCIDENT_MAP_MAX_SESSION_WRITES``, else
     ``secret`` (``st.secrets["max_session_writes"]``), else :data:`MAX_SESSION_WRITES`."""
     return int(_positive("INCIDENT_MAP_MAX_SESSION_WRITES", secret, MAX_SESSION_WRITES))
 

@@ -123,3 +123,16 @@ def test_throttle_has_a_ceiling_for_many_clients_at_once() -> None:
     assert throttle.blocked("anyone")
     now[0] = 61.0
     assert not throttle.blocked("anyone")
+
+
+def test_the_write_ledger_counts_per_writer_for_a_day_across_sessions() -> None:
+    now = [0.0]
+    ledger = roles.WriteLedger(window=86_400, clock=lambda: now[0])
+    ledger.add("token:ana", 60)
+    now[0] = 3_600.0
+    ledger.add("token:ana", 30)  # another session of the same editor, an hour later
+    assert ledger.used("token:ana") == 90 and ledger.used("token:omar") == 0
+    now[0] = 86_400.0  # a day after her first write: a new allowance
+    assert ledger.used("token:ana") == 0
+    ledger.add("token:ana", 5)
+    assert ledger.used("token:ana") == 5

@@ -207,8 +207,9 @@ def test_an_incomplete_sign_in_setup_is_reported_not_a_crash(app: AppTest) -> No
 
 
 def test_a_session_that_used_its_write_allowance_saves_nothing_more(app: AppTest) -> None:
-    """Public deploy: each session may add or change ``max_session_writes`` records; past
-    that, a save is refused whole with a message naming the setting and the CLI."""
+    """Public deploy: each editor may add or change ``max_session_writes`` records a day, over
+    all their sessions; past that, a save is refused whole with a message naming the setting
+    and the CLI."""
     app.secrets["editor_token"] = TOKEN
     app.secrets["max_session_writes"] = 1
     at = app.run()
@@ -227,6 +228,20 @@ def test_a_session_that_used_its_write_allowance_saves_nothing_more(app: AppTest
     at.button(key="dup_save_anyway").click().run()  # it repeats the first one: saved as new on purpose
     assert [e.value for e in at.error] and "max\\_session\\_writes" in at.error[0].value
     assert [e for e in store.audit() if e.action == "article"] == saved  # nothing more was written
+    # a new session (a reconnect, another tab) of the same editor starts no new allowance
+    again = AppTest.from_file("../app.py", default_timeout=90)
+    again.secrets["editor_token"] = TOKEN
+    again.secrets["max_session_writes"] = 1
+    again.run()
+    again.text_input(key="editor_token_input").input(TOKEN).run()
+    again.text_area(key="article_text").input(STORY.replace("two U.S. soldiers", "four U.S. soldiers"))
+    again.date_input(key="article_published").set_value(date(2024, 8, 6))
+    again.button(key="article_find").click().run()
+    again.button(key="inc0_save").click().run()
+    if not again.error:
+        again.button(key="dup_save_anyway").click().run()
+    assert [e.value for e in again.error] and "max\\_session\\_writes" in again.error[0].value
+    assert [e for e in store.audit() if e.action == "article"] == saved
 
 
 def test_an_import_past_the_write_allowance_saves_nothing(app: AppTest) -> None:

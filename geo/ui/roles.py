@@ -17,7 +17,7 @@ import streamlit as st
 
 from geo import roles, settings
 from geo.safetext import markdown_literal
-from geo.ui.state import secret, secret_value
+from geo.ui.state import WRITER_KEY, secret, secret_value
 
 _TOKEN_KEY = "editor_token_input"
 _TOKEN_PROOF = "editor_token_proof"  # (name, digest): see roles.token_proof
@@ -102,6 +102,7 @@ def session_access() -> roles.Access:
     """Decide this session's role and draw the sidebar's "Editing" box."""
     config = auth_config()
     access = roles.decide(config, user=_user(config), token=st.session_state.get(_TOKEN_PROOF))
+    st.session_state[WRITER_KEY] = access.actor if access.can_write else ""
     with st.sidebar:
         st.header("Editing")
         mode_note = settings.app_mode(secret("mode", env=False))[1]

@@ -23,7 +23,7 @@ from typing import Generic, ParamSpec, TypeVar
 
 import streamlit as st
 
-from geo import filters, gazetteer, settings
+from geo import filters, gazetteer, roles, settings
 from geo.errors import IncidentMapError
 from geo.gazetteer import Gazetteer
 from geo.geocoding.budget import Quota
@@ -194,21 +194,33 @@ def geocoding_quota() -> Quota:
     return quota
 
 
+WRITER_KEY = "writer"  # the session's editor (``Access.actor``), set where the role is decided
+_LEDGER = roles.WriteLedger()
+
+
+def _writer() -> tuple[str, str]:
+    """Whose allowance a write counts against: the editor, in this store (a session without
+    one cannot write; its own id keeps it apart all the same)."""
+    writer = st.session_state.get(WRITER_KEY) or f"session:{id(st.session_state)}"
+    return load_store().instance, str(writer)
+
+
 def writes_left() -> int | None:
-    """Records this session may still add or change (``None``: no limit, a private deploy)."""
+    """Records this session's editor may still add or change today (``None``: no limit, a
+    private deploy). Counted per editor for the server, so a new session starts no new allowance."""
     if settings.app_mode(secret("mode", env=False))[0] == settings.PRIVATE:  # the environment says it as INCIDENT_MAP_MODE
         return None
-    used = int(st.session_state.get("records_written", 0))
-    return max(0, settings.max_session_writes(secret_value("max_session_writes")) - used)
+    return max(0, settings.max_session_writes(secret_value("max_session_writes")) - _LEDGER.used(_writer()))
 
 
 def count_writes(added: int, updated: int) -> None:
-    st.session_state["records_written"] = int(st.session_state.get("records_written", 0)) + added + updated
+    _LEDGER.add(_writer(), added + updated)
 
 
 def write_limit_message(limit: int) -> str:
-    return (f"Nothing was saved: this session may add or change {limit:,} more record{'s' if limit != 1 else ''} "
-            "(setting max_session_writes). Import large files on the server with: python -m geo import FILE")
+    return (f"Nothing was saved: you may add or change {limit:,} more record{'s' if limit != 1 else ''} today "
+            "(setting max_session_writes, counted per editor). Import large files on the server with: "
+            "python -m geo import FILE")
 
 
 def store_problem(error: IncidentMapError) -> str:
