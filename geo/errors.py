@@ -35,6 +35,7 @@ code by ``tests/test_errors.py`` (every exception class in ``geo``, its module, 
     │   ├── ParserBusy                      geo.geoparse.worker
     │   └── ParserFailed                    geo.geoparse.worker
     ├── FetchError                          geo.ingest.inputs
+    ├── QueryTimedOut                       geo.store.database
     ├── LayerError                          geo.gazetteer.layers
     ├── ModelError                          geo.models
     ├── _TooLong                            geo.ingest.reading

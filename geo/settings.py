@@ -84,7 +84,8 @@ def store_url(secret: str | None = None) -> str:
 # variable wins, then the value the UI passes from ``st.secrets``, then the default. A
 # value that is not a positive number is ignored (the default holds), never an error.
 __all__ += ["MAX_PARSE_CHARS", "PARSE_TIMEOUT_S", "MAX_CSV_COLUMNS", "max_parse_chars", "parse_timeout_s",
-            "max_csv_columns", "MAX_SESSION_WRITES", "max_session_writes"]
+            "max_csv_columns", "MAX_SESSION_WRITES", "max_session_writes", "SEARCH_TIMEOUT_S", "search_timeout_s",
+            "SEARCHES_PER_MINUTE", "searches_per_minute"]
 
 MAX_PARSE_CHARS = 200_000  # a long feature article is ~30k characters; parsing 200k takes a second or two
 PARSE_TIMEOUT_S = 20.0  # the app stops a parse that takes longer (``geo.geoparse.worker``)
@@ -93,6 +94,10 @@ MAX_CSV_COLUMNS = 500  # ACLED exports have ~30 columns; a header far wider is n
 # a leaked editor token or a runaway script cannot flood the store; larger imports go
 # through ``python -m geo import`` on the server, which has no such limit.
 MAX_SESSION_WRITES = 100_000
+# A text search scans the store (``queries.search_condition``): a new one may run this long, and
+# one client may start this many new ones a minute (repeating a search costs nothing: it is cached).
+SEARCH_TIMEOUT_S = 10.0
+SEARCHES_PER_MINUTE = 20
 
 
 def _positive(env: str, secret: object, default: float) -> float:
@@ -129,6 +134,18 @@ def max_session_writes(secret: object = None) -> int:
     is older): ``INCIDENT_MAP_MAX_SESSION_WRITES``, else
     ``secret`` (``st.secrets["max_session_writes"]``), else :data:`MAX_SESSION_WRITES`."""
     return int(_positive("INCIDENT_MAP_MAX_SESSION_WRITES", secret, MAX_SESSION_WRITES))
+
+
+def search_timeout_s(secret: object = None) -> float:
+    """Seconds a new text search may scan the store: ``INCIDENT_MAP_SEARCH_TIMEOUT_S``, else
+    ``secret`` (``st.secrets["search_timeout_s"]``), else :data:`SEARCH_TIMEOUT_S`."""
+    return _positive("INCIDENT_MAP_SEARCH_TIMEOUT_S", secret, SEARCH_TIMEOUT_S)
+
+
+def searches_per_minute(secret: object = None) -> int:
+    """New text searches one client may start a minute: ``INCIDENT_MAP_SEARCHES_PER_MINUTE``,
+    else ``secret``, else :data:`SEARCHES_PER_MINUTE`."""
+    return int(_positive("INCIDENT_MAP_SEARCHES_PER_MINUTE", secret, SEARCHES_PER_MINUTE))
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,34 @@ def test_search_narrows_headline_table_and_map(app: AppTest) -> None:
     assert count(at) == 0 and len(at.dataframe[0].value) == 0
 
 
+def test_a_search_the_store_cannot_answer_in_time_is_stopped_and_said(app: AppTest,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A search is a scan of the store: past ``search_timeout_s`` it is stopped, the page says
+    so, and the view is shown without it (not an error, not a server held for minutes)."""
+    at = app.run()
+    everything = count(at)
+    monkeypatch.setenv("INCIDENT_MAP_SEARCH_TIMEOUT_S", "0.000001")
+    at.text_input(key="f_search").set_value("tower 22").run()
+    assert not at.exception and count(at) == everything
+    assert any("stopped after" in w.value and "search\\_timeout\\_s" in w.value for w in at.sidebar.warning)
+
+
+def test_a_client_that_floods_new_searches_slows_only_itself(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INCIDENT_MAP_SEARCHES_PER_MINUTE", "2")
+    at = app.run()
+    everything = count(at)
+    for words in ("tower 22", "drone"):
+        at.text_input(key="f_search").set_value(words).run()
+        assert 0 < count(at) < everything
+    at.text_input(key="f_search").set_value("rocket").run()  # a third new search within the minute
+    assert count(at) == everything and any("Too many new searches" in w.value for w in at.sidebar.warning)
+    at.text_input(key="f_search").set_value("drone").run()  # asked before: answered from the cache
+    assert 0 < count(at) < everything and not at.sidebar.warning
+    other = AppTest.from_file("../app.py", default_timeout=90).run()  # another visitor searches as usual
+    other.text_input(key="f_search").set_value("rocket").run()
+    assert 0 < count(other) < everything
+
+
 def test_presets_count_back_from_the_newest_incident_not_today(app: AppTest) -> None:
     at = app.run()
     everything = count(at)

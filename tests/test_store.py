@@ -6,11 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from geo.geocoding.offline import OfflineGeocoder
 from geo.ingest import loading
 from geo.records import Incident
-from geo.store.database import Store, UnsupportedStore
+from geo.store.database import QueryTimedOut, Store, UnsupportedStore
 from geo.store.queries import stream
 
 
@@ -62,3 +63,16 @@ def test_store_survives_reopening(tmp_path: Path) -> None:
 def test_unsupported_database_url_is_refused_clearly() -> None:
     with pytest.raises(UnsupportedStore, match="SQLite path, a sqlite:/// URL or a postgresql:// URL"):
         Store("mysql://user@host/db")
+
+
+def test_a_read_with_a_deadline_is_stopped_with_a_message(tmp_path: Path) -> None:
+    """What keeps one visitor's text search from holding the server (``Store.read(deadline_s)``)."""
+    store = Store(str(tmp_path / "d.sqlite3"))
+    endless = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
+                   "SELECT count(*) FROM n")
+    with pytest.raises(QueryTimedOut, match="stopped after 0.2 s"):
+        with store.read(0.2) as conn:
+            conn.execute(endless).scalar_one()
+    with store.read(5) as conn:  # the connection is usable again, the handler gone
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
+    assert store.count() == 0

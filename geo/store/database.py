@@ -22,6 +22,7 @@ import hashlib
 import json
 import math
 import operator
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -35,7 +36,7 @@ from sqlalchemy import ColumnElement, Connection, Text, any_, bindparam, func, l
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from geo.errors import InvalidInput, NotFound
+from geo.errors import IncidentMapError, InvalidInput, NotFound
 from geo.records import FIELDS, Incident
 from geo.safetext import clean_text
 from geo.store.curation import merged
@@ -57,7 +58,7 @@ from geo.store.schema import (
 )
 
 __all__ = ["Store", "UpsertCounts", "AuditEntry", "Source", "NotStored", "NothingToUndo", "ChangedSince", "UnsupportedStore",
-           "StoreUnavailable", "WriteLimitExceeded", "stored_values", "utc_now", "BATCH", "DECISION"]
+           "StoreUnavailable", "WriteLimitExceeded", "QueryTimedOut", "stored_values", "utc_now", "BATCH", "DECISION"]
 
 _MULTILINE_FIELDS = {"notes"}
 BATCH = 2000  # records per round trip: large enough to amortise it, small enough to keep memory flat
@@ -67,6 +68,10 @@ BATCH = 2000  # records per round trip: large enough to amortise it, small enoug
 BULK_ROWS = 50_000
 _BULK_INDEXES = [index for table in (incidents, audit) for index in table.indexes]
 _COLUMNS = [incidents.c[name] for name in FIELDS]
+
+
+class QueryTimedOut(IncidentMapError):
+    """A read stopped at its deadline (:meth:`Store.read`): the caller says what to narrow."""
 
 
 class WriteLimitExceeded(InvalidInput):
@@ -150,10 +155,33 @@ class Store:
         self._sql = _write_sql("?" if self.engine.dialect.paramstyle == "qmark" else "%s")
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A connection in one read transaction: a consistent view for several queries."""
+    def read(self, deadline_s: float | None = None) -> Iterator[Connection]:
+        """A connection in one read transaction: a consistent view for several queries. With
+        ``deadline_s``, a statement still running after that many seconds is stopped and
+        :class:`QueryTimedOut` raised (SQLite: a progress handler; PostgreSQL: ``statement_timeout``);
+        so is a read that finished after it."""
         with self._lock or nullcontext(), self.engine.connect() as conn, conn.begin():
-            yield conn
+            if deadline_s is None:
+                yield conn
+                return
+            raw: Any = conn.connection.driver_connection
+            ends = time.monotonic() + deadline_s
+            try:
+                if self.dialect == "sqlite":
+                    raw.set_progress_handler(lambda: int(time.monotonic() > ends), 1_000)
+                else:
+                    conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(deadline_s * 1000))}")
+                yield conn
+                if time.monotonic() > ends:  # finished, but late: as slow as one stopped
+                    raise QueryTimedOut(f"stopped after {deadline_s:g} s")
+            except (OperationalError, DBAPIError) as error:
+                text = str(error.orig or error).lower()
+                if "interrupted" in text or "statement timeout" in text or "canceling statement" in text:
+                    raise QueryTimedOut(f"stopped after {deadline_s:g} s") from None
+                raise
+            finally:
+                if self.dialect == "sqlite":
+                    raw.set_progress_handler(None, 0)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

@@ -26,7 +26,7 @@ from geo.store.schema import incidents as t
 from geo.store.schema import like_pattern
 
 __all__ = ["BBox", "Totals", "Cell", "Week", "where", "options", "facets", "totals", "summary", "newest",
-           "unlocated", "stream", "points", "cell_size", "weekly", "search_keys", "id_keys", "OTHER_GROUPS",
+           "unlocated", "stream", "points", "cell_size", "weekly", "search_keys", "search_count", "id_keys", "OTHER_GROUPS",
            "SEARCHED"]
 
 _COLUMNS = [t.c[name] for name in FIELDS]
@@ -84,6 +84,13 @@ def search_condition(text: str) -> ColumnElement[bool]:
     words = text.lower().split()
     return and_(true(), *(or_(*(func.lower(t.c[name]).like(like_pattern(word), escape="\\") for name in SEARCHED))
                           for word in words))
+
+
+def search_count(store: Store, text: str, deadline_s: float | None = None) -> int:
+    """Incidents whose searched columns hold every word of ``text`` (a full scan: run with a
+    deadline where a visitor can ask; :class:`geo.store.database.QueryTimedOut` past it)."""
+    with store.read(deadline_s) as conn:
+        return int(conn.execute(select(func.count()).select_from(t).where(search_condition(text))).scalar_one())
 
 
 def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:

@@ -14,7 +14,8 @@ from datetime import date
 import streamlit as st
 
 from geo import countries, filters
-from geo.ui.state import load_facets, load_hierarchy
+from geo.safetext import markdown_literal
+from geo.ui.state import checked_search, load_facets, load_hierarchy
 
 __all__ = ["chosen_filters", "current", "sidebar", "use_dates"]
 
@@ -22,8 +23,10 @@ __all__ = ["chosen_filters", "current", "sidebar", "use_dates"]
 def chosen_filters(version: tuple[str, int], options: filters.Options) -> filters.Filters:
     """The sidebar drawn and the view it chooses. The lists' counts are for this view, and a
     parent group takes in its fronts and members."""
-    chosen = load_hierarchy(version).widened(current(options))
+    chosen, note = checked_search(version, load_hierarchy(version).widened(current(options)))
     sidebar(options, load_facets(version, chosen))
+    if note:
+        st.sidebar.warning(markdown_literal(note))
     return chosen
 
 

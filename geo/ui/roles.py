@@ -9,7 +9,6 @@ token's name and digest, and is signed out as soon as that token leaves the secr
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,7 +16,7 @@ import streamlit as st
 
 from geo import roles, settings
 from geo.safetext import markdown_literal
-from geo.ui.state import WRITER_KEY, secret, secret_value
+from geo.ui.state import WRITER_KEY, client_key, secret, secret_value
 
 _TOKEN_KEY = "editor_token_input"
 _TOKEN_PROOF = "editor_token_proof"  # (name, digest): see roles.token_proof
@@ -54,23 +53,13 @@ def _user(config: roles.AuthConfig) -> dict[str, object]:
     return {str(k): st.user.get(k) for k in st.user}
 
 
-def _client() -> str:
-    """Who is trying tokens: the connection's address, else (on localhost, where Streamlit gives
-    none) this session."""
-    address = st.context.ip_address
-    if isinstance(address, str) and address:
-        return f"ip:{address}"
-    session = st.session_state.setdefault("_client_id", os.urandom(8).hex())
-    return f"session:{session}"
-
-
 def _try_token() -> None:
     config = auth_config()  # read afresh: the widget's callback holds no token
     given = str(st.session_state.get(_TOKEN_KEY) or "")
     st.session_state[_TOKEN_KEY] = ""  # never kept, never drawn again
     if not given.strip():
         return
-    client = _client()
+    client = client_key()
     if _THROTTLE.blocked(client):
         st.session_state[_TOKEN_NOTE] = "Too many wrong tokens were tried: wait a minute and try again."
         return

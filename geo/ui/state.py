@@ -9,6 +9,7 @@ anonymous visitor could make every session rebuild them again and again."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -35,7 +36,7 @@ from geo.map import index as mapindex
 from geo.map import plan as mapplan
 from geo.safetext import markdown_literal
 from geo.store import groups, queries
-from geo.store.database import Store, WriteLimitExceeded
+from geo.store.database import QueryTimedOut, Store, WriteLimitExceeded
 from geo.store.groups import hierarchy_of
 
 P = ParamSpec("P")
@@ -76,6 +77,11 @@ class _Shared(Generic[P, T]):
                 while self._max is not None and len(self._values) > self._max:
                     self._values.popitem(last=False)
         return value
+
+    def has(self, *args: Hashable) -> bool:
+        """Whether the value for ``args`` is held (nothing is built)."""
+        with self._lock:
+            return tuple(args) in self._values
 
     def clear(self) -> None:
         with self._lock:
@@ -192,6 +198,63 @@ def geocoding_quota() -> Quota:
     if not isinstance(quota, Quota):
         quota = st.session_state["geocoding_quota"] = Quota(settings.geocoder_limits().geocoder_lookups_per_session)
     return quota
+
+
+def client_key() -> str:
+    """Who is asking (for throttles): the connection's address, else (on localhost, where
+    Streamlit gives none) this session."""
+    address = st.context.ip_address
+    if isinstance(address, str) and address:
+        return f"ip:{address}"
+    session = st.session_state.setdefault("_client_id", os.urandom(8).hex())
+    return f"session:{session}"
+
+
+_SEARCH_SLOTS = threading.BoundedSemaphore(2)  # new searches scanning the store at once, server-wide
+
+
+@functools.cache
+def _search_throttle(per_minute: int) -> roles.Throttle:
+    return roles.Throttle(limit=per_minute, window=60.0, ceiling=per_minute * 10)
+
+
+@shared(max_entries=256)
+def _search_outcome(version: tuple[str, int], text: str) -> str:
+    """"" when a search runs within ``search_timeout_s``, else why not (kept for this store
+    revision: a search that was too slow is not tried again by every session)."""
+    seconds = settings.search_timeout_s(secret_value("search_timeout_s"))
+    try:
+        queries.search_count(load_store(), text, seconds)
+    except QueryTimedOut:
+        return (f"The search was stopped after {seconds:g} s and is not applied: use longer or more specific "
+                "words (setting search_timeout_s).")
+    return ""
+
+
+def checked_search(version: tuple[str, int], chosen: filters.Filters) -> tuple[filters.Filters, str]:
+    """``chosen`` with its search if the store can answer it in time, else without it and a
+    note. A search not asked before on this revision counts against the client's
+    ``searches_per_minute`` and waits for one of two server-wide slots, so a flood of new
+    searches slows only the one who sends it."""
+    text = chosen.search.strip().lower()
+    if not text:
+        return chosen, ""
+    if not _search_outcome.has(version, text):
+        throttle = _search_throttle(settings.searches_per_minute(secret_value("searches_per_minute")))
+        client = client_key()
+        if throttle.blocked(client):
+            return replace(chosen, search=""), ("Too many new searches from here in the last minute: the search is not "
+                                                "applied. Wait a moment and try again.")
+        throttle.failed(client)  # counted, like a try
+        if not _SEARCH_SLOTS.acquire(timeout=settings.search_timeout_s(secret_value("search_timeout_s"))):
+            return replace(chosen, search=""), "The server is busy with other searches: try again in a moment."
+        try:
+            note = _search_outcome(version, text)
+        finally:
+            _SEARCH_SLOTS.release()
+    else:
+        note = _search_outcome(version, text)
+    return (replace(chosen, search=""), note) if note else (chosen, "")
 
 
 WRITER_KEY = "writer"  # the session's editor (``Access.actor``), set where the role is decided
