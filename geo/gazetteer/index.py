@@ -122,6 +122,7 @@ class Gazetteer:
         self.key_filter = KeyFilter(found[0][0]) if found and isinstance(found[0][0], bytes) else None
         self._division_names: dict[str, frozenset[str]] = {}
         self._prominence: OrderedDict[str, tuple[int, bool]] = OrderedDict()
+        self._layer_countries: frozenset[str] | None = None
         self._count = int(self.query("SELECT count(*) FROM places WHERE superseded IS NULL")[0][0])
         self.by_country = {p.country_code: p for p in (self._row(r) for r in self.query(
             _SELECT + " WHERE feature = 'country' AND superseded IS NULL"))}
@@ -298,6 +299,12 @@ class Gazetteer:
             if p.feature == "country":
                 return p.country_code
         return None
+
+    def layer_countries(self) -> frozenset[str]:
+        """Codes of the countries with a village layer installed (read once)."""
+        if self._layer_countries is None:
+            self._layer_countries = frozenset(str(r[0]) for r in self.query("SELECT code FROM layers"))
+        return self._layer_countries
 
     def layers(self) -> list[dict[str, object]]:
         """Installed country layers: code, places, source, installed (date)."""
