@@ -20,6 +20,7 @@ from geo.ui import (
     curate_panel,
     ensure_layers,
     filters_from_url,
+    first_start_panel,
     import_panel,
     ingest_panel,
     load_gazetteer,
@@ -56,8 +57,10 @@ write_url(chosen, options)
 found = load_totals(version, chosen)
 
 st.title("Incident map")
+starting = first_start_panel(store)  # a new machine: the place index is built while the page is in use
 map_tab, article_tab, ingest_tab, import_tab, curate_tab = st.tabs(
     ["Map", "Add from an article", "Ingest articles", "Import records", "Edit incidents"])
+waiting = "The offline place index is being built (first start): this tab can be used as soon as it is done."
 with map_tab:
     for note in notes:
         st.warning(markdown_literal(note))  # the note quotes the link's values
@@ -66,10 +69,16 @@ with map_tab:
     timeline(load_weekly(version, chosen), colors, OTHER_COLOR, options, chosen)
     table_panel(store, chosen, found)
 with article_tab:
+    if starting:
+        st.info(waiting)
     article_panel(load_gazetteer, store, load_labels, access)
 with ingest_tab:
+    if starting:
+        st.info(waiting)
     ingest_panel(store, access)
 with import_tab:
+    if starting:
+        st.info(waiting)
     import_panel(store, load_locator, access)
 with curate_tab:
     curate_panel(store, load_gazetteer, load_labels, access)

@@ -444,3 +444,40 @@ def test_a_clients_clear_cache_message_does_not_make_the_server_rebuild_its_reso
     assert load_store() is store and load_map_index(store.version()) is index and load_gazetteer() is gaz
     at.run()
     assert not at.exception and headline(at) == before
+
+
+def test_a_first_start_shows_the_page_at_once_while_the_place_index_is_built(
+        app: AppTest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """On a new machine the place index takes a minute or two to build. The page does not wait
+    for it: the map and filters show what the store holds (nothing yet), the page says what is
+    being prepared, the tabs that need the index say they wait, and the bundled incidents are on
+    the map once it is done."""
+    import threading
+
+    from geo import gazetteer as gazetteer_module
+    from geo.ui import state
+
+    real = state.load_gazetteer()
+    release = threading.Event()
+
+    def slow_build() -> object:
+        release.wait(60)
+        return real
+
+    monkeypatch.setattr(gazetteer_module, "index_path", lambda cache=None: tmp_path / "not-built-yet.sqlite3")
+    monkeypatch.setattr(state, "load_gazetteer", slow_build)
+    state.first_start.clear()
+    try:
+        at = app.run()
+        assert not at.exception and headline(at).startswith("**0 incidents")
+        assert any("First start on this machine" in i.value for i in at.info)
+        assert sum("first start" in i.value for i in at.info) == 3  # the article, ingest and import tabs
+        release.set()
+        work = state.first_start()
+        assert work.done.wait(60) and not work.failed
+        at.run()
+        assert not at.exception and headline(at).startswith("**66 incidents")
+        assert not any("First start" in i.value for i in at.info)
+    finally:
+        release.set()
+        state.first_start.clear()

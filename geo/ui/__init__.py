@@ -17,6 +17,7 @@ from geo.ui.roles import session_access
 from geo.ui.state import (
     ensure_layers,
     filters_from_url,
+    first_start_panel,
     load_gazetteer,
     load_labels,
     load_locator,
@@ -31,6 +32,7 @@ from geo.ui.table import table_panel
 from geo.ui.timeline import timeline
 
 __all__ = ["article_panel", "import_panel", "curate_panel", "chosen_filters", "ingest_panel", "map_panel",
-           "session_access", "table_panel", "timeline", "ensure_layers", "filters_from_url", "load_gazetteer",
+           "session_access", "table_panel", "timeline", "ensure_layers", "filters_from_url", "first_start_panel",
+           "load_gazetteer",
            "load_labels", "load_locator", "load_options", "load_store", "load_totals", "load_weekly", "store_problem",
            "write_url"]

@@ -15,7 +15,7 @@ from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.records import Incident
 from geo.store.database import Store
-from geo.ui.state import load_labels, load_plan, remember_view, secret, write_url
+from geo.ui.state import labels_now, load_plan, remember_view, secret, write_url
 
 __all__ = ["map_panel", "focused_incident", "stale_view"]
 
@@ -34,7 +34,7 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
              else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
                                          focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
                                          sources=plan.sources, chains=plan.chains, tolls=plan.tolls))
-    base = basemap.base_map(load_labels(), tiles=secret("map_tiles"),
+    base = basemap.base_map(labels_now(), tiles=secret("map_tiles"),
                             **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
                          returned_objects=["bounds", "zoom"], feature_group_to_add=layer)

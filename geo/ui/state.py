@@ -16,6 +16,7 @@ import logging
 import math
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import replace
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Generic, ParamSpec, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo import filters, gazetteer, roles, settings
 from geo.errors import IncidentMapError
@@ -62,11 +64,17 @@ class _Shared(Generic[P, T]):
                 self._values.move_to_end(key)
                 return self._values[key]
             building = self._building.setdefault(key, threading.Lock())
-        with building:  # a second session asking for the same value waits for the first
+        if not building.acquire(blocking=False):  # another session is building it: wait, and say so
+            if self._spinner and get_script_run_ctx() is not None:
+                with st.spinner(self._spinner):
+                    building.acquire()
+            else:
+                building.acquire()
+        try:
             with self._lock:
                 if key in self._values:
                     return self._values[key]
-            if self._spinner:
+            if self._spinner and get_script_run_ctx() is not None:  # not in a background thread
                 with st.spinner(self._spinner):
                     value = self._build(*args, **kwargs)
             else:
@@ -76,6 +84,8 @@ class _Shared(Generic[P, T]):
                 self._building.pop(key, None)
                 while self._max is not None and len(self._values) > self._max:
                     self._values.popitem(last=False)
+        finally:
+            building.release()
         return value
 
     def has(self, *args: Hashable) -> bool:
@@ -169,12 +179,22 @@ def ensure_layers() -> None:
             (st.info if level == "info" else st.warning)(markdown_literal(message))
 
 
+def _labels_path() -> Path:
+    rule = hashlib.sha256(Path(basemap.__file__).read_bytes()).hexdigest()[:8]  # how labels are chosen
+    return settings.cache_dir() / f"labels-{gazetteer.fingerprint()}-{rule}.json"
+
+
+def labels_now() -> list[tuple[str, float, float]]:
+    """The base map's labels if they can be had without waiting for the place index to be built
+    (a first start draws the map without them)."""
+    return load_labels() if _labels_path().exists() or gazetteer.index_path().exists() else []
+
+
 @shared()
 def load_labels() -> list[tuple[str, float, float]]:
     """Base-map labels, kept beside the gazetteer cache so drawing the map at start-up does
     not wait for the whole gazetteer to load."""
-    rule = hashlib.sha256(Path(basemap.__file__).read_bytes()).hexdigest()[:8]  # how labels are chosen
-    path = settings.cache_dir() / f"labels-{gazetteer.fingerprint()}-{rule}.json"
+    path = _labels_path()
     try:
         return [(str(n), float(a), float(b)) for n, a, b in json.loads(path.read_text(encoding="utf-8"))]
     except (OSError, ValueError, TypeError):
@@ -308,10 +328,72 @@ def refusal(error: IncidentMapError, lead: str = "") -> str:
 
 @shared(spinner="Preparing the incident store…")
 def load_store() -> Store:
+    """The store; on a first run it is filled with the bundled incidents here when the place
+    index to place them is there already, else by :class:`FirstStart` in the background."""
     store = Store(settings.store_url(secret("incidents_db")))
-    if not store.count():  # only a first run needs the geocoder here
+    if not store.count() and gazetteer.index_path().exists():
         ensure_bundled(store, load_locator())
     return store
+
+
+class FirstStart:
+    """The first start on a new machine: the place index built (a minute or two) and the bundled
+    incidents placed with it, in a thread, while every page shows what the store holds and says
+    what is being prepared. Article and import tabs wait for the index when used."""
+
+    def __init__(self) -> None:
+        self.began = time.monotonic()
+        self.done = threading.Event()
+        self.failed = False
+        threading.Thread(target=self._run, name="incident-map-first-start", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            load_gazetteer()
+            store = load_store()
+            ensure_bundled(store, load_locator())
+        except Exception:  # said on the page in general words; the log has the rest
+            logging.getLogger(__name__).exception("first start: the place index or the bundled incidents failed")
+            self.failed = True
+        finally:
+            self.done.set()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.began
+
+
+@shared()
+def first_start() -> FirstStart:
+    """The one :class:`FirstStart` of this server process (started on first call)."""
+    return FirstStart()
+
+
+def first_start_panel(store: Store) -> bool:
+    """On a first start, say what is being prepared and redraw the page when it is done; ``True``
+    while it is under way (the tabs that need the place index say they wait for it)."""
+    work = preparing(store)
+    if work is None:
+        return False
+
+    @st.fragment(run_every=3.0)
+    def progress() -> None:
+        if work.done.is_set():
+            st.rerun(scope="app")
+        st.info(f"First start on this machine: building the offline place index and placing the bundled "
+                f"incidents (about one to two minutes; {work.elapsed():.0f} s so far). The map fills in when it "
+                "is done; adding from articles and importing wait for it.")
+
+    progress()
+    return True
+
+
+def preparing(store: Store) -> FirstStart | None:
+    """The first start's work under way (``None`` when there is none: the store has incidents,
+    or the place index is built and the bundled incidents are in)."""
+    if store.count() or (gazetteer.index_path().exists() and not first_start.has()):
+        return None
+    work = first_start()
+    return None if work.done.is_set() else work
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
