@@ -154,6 +154,22 @@ def _tikrit_pair() -> list[Article]:
                            "security sources said.", date(2024, 5, 6), "Beta")]
 
 
+def test_kind6_two_reports_of_one_strike_naming_the_victims_differently_are_one_incident(
+        store: Store, gazetteer: Gazetteer) -> None:
+    """Issue 19's sixth kind: one report says American soldiers were killed, another that US troops
+    are stationed in the region; neither is the attacker, so the two reports are one incident,
+    not two with one of them "attributed" to the United States."""
+    first = _article("j1", "A drone attack killed three American soldiers at a base in northeastern Jordan on "
+                           "Sunday, officials said.", date(2024, 1, 29), "Alpha")
+    second = _article("j2", "Three US service members were killed on Sunday when a drone struck a base in "
+                            "northeastern Jordan. About 3,000 US troops are deployed in Jordan.", date(2024, 1, 29),
+                      "Beta")
+    summary = ingest([first, second], store, actor="cli")
+    assert summary.added == 1 and summary.merged == 1
+    [incident] = [i for i in queries.newest(store, ALL, 10)]
+    assert incident.group != "Military Forces of the United States" and incident.killed == 3
+
+
 def test_an_uncertain_merge_is_queued_and_a_split_brings_the_report_back(store: Store, gazetteer: Gazetteer) -> None:
     summary = ingest(_tikrit_pair(), store, actor="cli")
     assert (summary.added, summary.merged, summary.to_review) == (1, 1, 1)
