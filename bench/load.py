@@ -36,6 +36,30 @@ checked). On a machine that also runs the N browsers, their rendering competes w
 server for the same cores; replay shows what the server does when visitors bring their own.
 
 The target (issue 9): 20 sessions with p95 under 2 s and no errors, server memory under 1 GB.
+
+Attacks (issue 20; replay clients only):
+
+    python bench/load.py --attack none,clear_cache,search --store /tmp/scale-200k.sqlite3
+
+    # N bystanders (--sessions, default 5) replay the recorded changes as above while K attackers
+    # (--attackers, default 5), raw websocket sessions of their own, send:
+    #   clear_cache  Streamlit's clear_cache BackMsg every second (--attack-every): it empties
+    #                st.cache_data and st.cache_resource for the whole server;
+    #   search       a rerun request every 0.5 s whose search box (f_search) holds a new random
+    #                word (the recorded request's widget states, that one changed).
+
+Each case is one level with a server of its own (``none``: the same bystanders, no attackers).
+The bystanders' script runs give p50/p95, the server's CPU is sampled as above, and each
+attacker's answers are sorted per script run: a run whose sidebar warns "Too many new
+searches", "busy" or "stopped after" was refused (the per-client limit, both search slots
+taken, the deadline), one that drew the headline without such a warning applied the search,
+one stopped by the attacker's next request before either counts as superseded. Attackers
+connect with ``X-Forwarded-For: --attacker-ip`` (default 198.51.100.7; uvicorn trusts the
+header from 127.0.0.1), so the server keys them by one address as it would one visitor's;
+``--attacker-ip ''`` leaves it out, and on 127.0.0.1 the app then keys each session apart
+(``st.context.ip_address`` is None on localhost). ``--store FILE`` serves a copy of an existing
+store (e.g. ``bench/scale_data.py --size 200000``) instead of one created from ``data/``;
+``--record-groups N`` records only the N largest groups' changes.
 """
 
 from __future__ import annotations
@@ -272,9 +296,10 @@ def expected_markers(db: Path) -> tuple[int, dict[str, int]]:
     return len(located), dict(Counter(i.group for i in located))
 
 
+HEADLINE_MD = re.compile(r"\*\*([\d,]+) incidents?,")  # the headline in the markdown element's body
 MARKERS_ARE = "(n) => { try { return (" + LAYER_MARKERS + ")() === n; } catch (e) { return false; } }"
-HEADLINE_IS = ("(n) => { const m = document.body.innerText.match(/(\\d+) incidents?, \\d+ groups?/); "
-               "return !!m && +m[1] === n; }")
+HEADLINE_IS = ("(n) => { const m = document.body.innerText.match(/([\\d,]+) incidents?, [\\d,]+ groups?/); "
+               "return !!m && +m[1].replace(/,/g, '') === n; }")
 
 
 async def wait_markers(page: Any, expected: int, timeout_s: float) -> None:
@@ -455,9 +480,9 @@ async def _run_script(ws: Any, request: bytes, timeout_s: float) -> int | None:
         message = ForwardMsg.FromString(frame)
         kind = message.WhichOneof("type")
         if kind == "delta" and message.delta.new_element.WhichOneof("type") == "markdown":
-            found = re.match(r"\*\*(\d+) incidents?,", message.delta.new_element.markdown.body)
+            found = HEADLINE_MD.match(message.delta.new_element.markdown.body)
             if found:
-                count = int(found.group(1))
+                count = int(found.group(1).replace(",", ""))
         elif kind == "script_finished":
             if message.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                 return count
