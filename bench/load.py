@@ -378,10 +378,20 @@ async def session(k: int, browser: Any, plan: Plan, log: SessionLog, loaded: asy
         await context.close()
 
 
+@dataclass
+class Attack:
+    kind: str  # "clear_cache" or "search"
+    attackers: int
+    every: float  # seconds between one attacker's messages
+    address: str  # sent as X-Forwarded-For ("": none)
+    logs: list[AttackLog] = field(default_factory=list)
+
+
 async def drive(plan: Plan, n: int, seconds: float, sampler: Sampler, on_go: Any,
-                replay: Recorded | None = None) -> list[SessionLog]:
-    """Open ``n`` sessions (Chromium pages, or websocket replays of ``replay``); once all
-    have loaded, each changes the filter for ``seconds``. ``on_go()`` runs as they start."""
+                replay: Recorded | None = None, attack: Attack | None = None) -> list[SessionLog]:
+    """Open ``n`` sessions (Chromium pages, or websocket replays of ``replay``) and the
+    ``attack``'s attackers; once all have loaded, each changes the filter (or attacks) for
+    ``seconds``. ``on_go()`` runs as they start."""
     from playwright.async_api import async_playwright
 
     logs = [SessionLog() for _ in range(n)]
@@ -393,6 +403,12 @@ async def drive(plan: Plan, n: int, seconds: float, sampler: Sampler, on_go: Any
             tasks = [asyncio.create_task(session(k, browser, plan, logs[k], loaded[k])) for k in range(n)]
         else:
             tasks = [asyncio.create_task(replay_session(k, replay, plan, logs[k], loaded[k])) for k in range(n)]
+        if attack is not None and replay is not None:
+            attack.logs = [AttackLog() for _ in range(attack.attackers)]
+            for k, log in enumerate(attack.logs):
+                loaded.append(asyncio.Event())
+                tasks.append(asyncio.create_task(attacker(k, attack.kind, attack.every, attack.address, replay, plan,
+                                                          log, loaded[-1])))
         for event in loaded:
             await event.wait()
         plan.deadline = time.monotonic() + seconds
@@ -428,9 +444,10 @@ def _without_cache_hashes(payload: bytes) -> bytes:
     return message.SerializeToString()
 
 
-def record(url: str, groups: dict[str, int], total: int) -> Recorded:
-    """Drive one Chromium page through every group (chosen, then cleared) and keep the
-    rerun requests it sent, to replay them from many websocket sessions."""
+def record(url: str, groups: dict[str, int], total: int, limit: int = 0) -> Recorded:
+    """Drive one Chromium page through every group (chosen, then cleared; the ``limit``
+    largest only, if given) and keep the rerun requests it sent, to replay them from many
+    websocket sessions."""
     from playwright.sync_api import sync_playwright
     from streamlit.proto.BackMsg_pb2 import BackMsg
 
@@ -449,7 +466,8 @@ def record(url: str, groups: dict[str, int], total: int) -> Recorded:
         first = sent[-1]
         box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
         changes = []
-        for group in sorted(groups, key=lambda g: (-groups[g], g)):
+        follow_ups = 0
+        for group in sorted(groups, key=lambda g: (-groups[g], g))[:limit or None]:
             for pick, expected in ((True, groups[group]), (False, total)):
                 before = len(sent)
                 box.click()
@@ -459,12 +477,22 @@ def record(url: str, groups: dict[str, int], total: int) -> Recorded:
                 else:
                     page.keyboard.press("Backspace")
                 page.wait_for_function(HEADLINE_IS, arg=expected, timeout=30_000)
+                quiet = time.monotonic()
+                while time.monotonic() - quiet < 0.5:  # the map's own run, if it asks for one
+                    count = len(sent)
+                    page.wait_for_timeout(100)
+                    if len(sent) != count:
+                        quiet = time.monotonic()
                 page.keyboard.press("Escape")
-                if len(sent) != before + 1:
-                    raise RuntimeError(f"one filter change sent {len(sent) - before} rerun requests")
-                changes.append((sent[-1], expected))
+                if len(sent) == before or BackMsg.FromString(sent[before]).rerun_script.fragment_id:
+                    raise RuntimeError(f"a filter change sent {len(sent) - before} rerun requests, not a page run first")
+                follow_ups += len(sent) - before - 1
+                changes.append((sent[before], expected))
         browser.close()
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
+    if follow_ups:
+        print(f"  recorded {len(changes)} changes; {follow_ups} of them also sent a fragment run (the map's own, "
+              "after fitting the new bounds): not replayed", flush=True)
     return Recorded(ws_url, url, first, changes)
 
 
@@ -527,6 +555,110 @@ async def replay_session(k: int, recorded: Recorded, plan: Plan, log: SessionLog
         loaded.set()
 
 
+# ----------------------------------------------------------------------------- attackers (issue 20)
+
+ATTACK_EVERY = {"clear_cache": 1.0, "search": 0.5}  # seconds between one attacker's messages (±20%)
+REFUSALS = {"refused: too many searches": "Too many new searches", "refused: slots busy": "busy",
+            "refused: stopped after the deadline": "stopped after"}
+
+
+@dataclass
+class AttackLog:
+    sent: int = 0
+    runs: Counter[str] = field(default_factory=Counter)  # script runs the attacker's requests caused, by outcome
+    errors: list[str] = field(default_factory=list)
+
+
+def search_request(recorded: Recorded) -> tuple[bytes, str]:
+    """A recorded rerun request with no filter chosen (the widgets' states as the page sent
+    them) and the id of its search box's state."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    for request, expected in recorded.changes:
+        message = BackMsg.FromString(request)
+        ids = [w.id for w in message.rerun_script.widget_states.widgets if "f_search" in w.id]
+        if ids and expected == max(e for _, e in recorded.changes):
+            return request, ids[0]
+    raise RuntimeError("no recorded rerun request holds the search box's (f_search) state")
+
+
+def with_search(request: bytes, widget: str, text: str) -> bytes:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    message = BackMsg.FromString(request)
+    for state in message.rerun_script.widget_states.widgets:
+        if state.id == widget:
+            state.string_value = text
+    return message.SerializeToString()
+
+
+def random_word(rng: random.Random) -> str:
+    """A word no incident holds (so every search scans the whole store), new each time."""
+    return "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(4)) + "".join(rng.choice("aeiouy") for _ in range(3))
+
+
+async def _read_runs(ws: Any, log: AttackLog) -> None:
+    """Sort the script runs the attacker caused: refused (which refusal the sidebar warned
+    of), applied (the headline drawn with no warning) or superseded (stopped by the
+    attacker's next request before either)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    run: str | None = None  # the open run's outcome so far ("" while unknown)
+
+    def close() -> None:
+        nonlocal run
+        if run is not None:
+            log.runs[run or "superseded"] += 1
+        run = None
+
+    async for frame in ws:
+        message = ForwardMsg.FromString(frame)
+        kind = message.WhichOneof("type")
+        if kind == "new_session":  # a script run begins
+            close()
+            run = ""
+        elif kind == "delta" and run == "":
+            element = message.delta.new_element
+            which = element.WhichOneof("type")
+            if which == "alert":
+                run = next((what for what, text in REFUSALS.items() if text in element.alert.body), "")
+            elif which == "markdown" and HEADLINE_MD.match(element.markdown.body):
+                run = "applied"
+        elif kind == "script_finished":
+            close()
+
+
+async def attacker(k: int, attack: str, every: float, address: str, recorded: Recorded, plan: Plan,
+                   log: AttackLog, loaded: asyncio.Event) -> None:
+    """One attacker: a page's first run (a visitor like the others), then ``attack`` every
+    ``every`` seconds (±20%) until the deadline, without waiting for answers."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from websockets.asyncio.client import connect
+
+    rng = random.Random(1000 + k)
+    clear = BackMsg(clear_cache=True).SerializeToString()
+    base, widget = search_request(recorded) if attack == "search" else (b"", "")
+    headers = {"X-Forwarded-For": address} if address else None
+    try:
+        async with connect(recorded.ws_url, origin=recorded.origin, subprotocols=["streamlit"],  # type: ignore[list-item]
+                           max_size=None, open_timeout=FIRST_LOAD_TIMEOUT_S, additional_headers=headers) as ws:
+            await _run_script(ws, recorded.first, FIRST_LOAD_TIMEOUT_S)
+            loaded.set()
+            await plan.go.wait()
+            reader = asyncio.create_task(_read_runs(ws, log))
+            await asyncio.sleep(rng.uniform(0, every))
+            while time.monotonic() < plan.deadline:
+                await ws.send(clear if attack == "clear_cache" else with_search(base, widget, random_word(rng)))
+                log.sent += 1
+                await asyncio.sleep(every * rng.uniform(0.8, 1.2))
+            await asyncio.sleep(2.0)  # the last run's answer
+            reader.cancel()
+    except Exception as error:  # noqa: BLE001 - counted; the others go on
+        log.errors.append(f"attacker failed: {type(error).__name__}: {str(error)[:160]}")
+    finally:
+        loaded.set()
+
+
 # ----------------------------------------------------------------------------- one level
 
 def pct(values: list[float], q: float) -> float | None:
@@ -557,6 +689,13 @@ class Level:
     idle_before_cores: float
     usage: Usage
     profile: dict[str, Any] | None = None
+    attack: str = "none"  # the attackers' case (issue 20), "none" without them
+    attackers: int = 0
+    attack_sent: int = 0  # messages the attackers sent during the window
+    attack_runs: dict[str, int] = field(default_factory=dict)  # the script runs they caused, by outcome
+    attack_errors: list[str] = field(default_factory=list)
+    address: str = ""  # the attackers' X-Forwarded-For
+    server_max: float | None = None
 
     @property
     def met(self) -> bool:
@@ -577,10 +716,28 @@ def warm_up(url: str) -> None:
         browser.close()
 
 
+def expected_headlines(db: Path) -> tuple[int, dict[str, int]]:
+    """The headline's incident count with no filter, and per group (the whole date range):
+    SQL counts, for a store too large to read every incident of."""
+    from geo.filters import Filters
+    from geo.store import queries
+    from geo.store.database import Store
+
+    store = Store(str(db))
+    try:
+        opts = queries.options(store)
+        return queries.totals(store, Filters(opts.first, opts.last, (), (), ())).incidents, dict(opts.groups)
+    finally:
+        store.close()
+
+
 def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_spy: str | None,
-              env: dict[str, str], clients: str) -> Level:
+              env: dict[str, str], clients: str, store: Path | None = None, attack: Attack | None = None,
+              record_groups: int = 0) -> Level:
     with tempfile.TemporaryDirectory(prefix="load-bench-") as tmp:
         db = Path(tmp) / "incidents.sqlite3"
+        if store is not None:  # a copy: the app may write to its store
+            shutil.copyfile(store, db)
         idle = machine_busy(3.0)
         app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log", extra_env=env)
         app.start()
@@ -588,8 +745,8 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
         try:
             assert app.proc is not None
             warm_up(app.url)
-            total, groups = expected_markers(db)
-            replay = record(app.url, groups, total) if clients == "replay" else None
+            total, groups = expected_markers(db) if store is None else expected_headlines(db)
+            replay = record(app.url, groups, total, record_groups) if clients == "replay" else None
             sampler = Sampler(app.proc.pid)
             sampler.start()
             plan = Plan(app.url, total, groups, interval)
@@ -602,7 +759,7 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
                          "--output", str(profile), "--duration", str(int(seconds + 30)), "--nonblocking"],
                         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT))
 
-            logs = asyncio.run(drive(plan, n, seconds, sampler, start_profile, replay))
+            logs = asyncio.run(drive(plan, n, seconds, sampler, start_profile, replay, attack))
             for spy in spies:
                 spy.send_signal(2)  # SIGINT: py-spy writes what it has
                 spy.wait(60)
@@ -621,7 +778,11 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
                  pct(heads, 0.5), pct(heads, 0.95), pct(redraws, 0.5), pct(redraws, 0.95), max(redraws, default=None),
                  pct(server, 0.5), pct(server, 0.95), sum(reruns) / max(len(reruns), 1), len(errors), dict(kinds), idle,
                  sampler.usage(),
-                 summarise_profile(profile) if profile is not None and profile.exists() else None)
+                 summarise_profile(profile) if profile is not None and profile.exists() else None,
+                 *((attack.kind, attack.attackers, sum(a.sent for a in attack.logs),
+                    dict(sum((a.runs for a in attack.logs), Counter())), [e for a in attack.logs for e in a.errors],
+                    attack.address) if attack is not None else ("none", 0, 0, {}, [], "")),
+                 max(server, default=None))
 
 
 # ----------------------------------------------------------------------------- the server profile
@@ -684,6 +845,26 @@ def table(levels: list[Level]) -> str:
     return "\n".join(rows)
 
 
+def attack_table(levels: list[Level]) -> str:
+    """Bystanders' script runs and the server under each attack (issue 20)."""
+    rows = ["| attack | bystanders | attackers (X-Forwarded-For) | attack messages sent | attackers' script runs: "
+            "applied / refused: limit, busy, deadline / superseded | bystander changes | bystander script run "
+            "p50 / **p95** / max s | errors | server CPU avg / peak cores | server RSS peak MB | "
+            "bench process cores | other work cores (before / during) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for v in levels:
+        u, r = v.usage, v.attack_runs
+        runs = "—" if v.attack != "search" else (
+            f"{r.get('applied', 0)} / {r.get('refused: too many searches', 0)}, {r.get('refused: slots busy', 0)}, "
+            f"{r.get('refused: stopped after the deadline', 0)} / {r.get('superseded', 0)}")
+        who = "—" if not v.attackers else f"{v.attackers} ({v.address or 'none: one key per session'})"
+        rows.append(f"| {v.attack} | {v.sessions} | {who} | {v.attack_sent if v.attackers else '—'} | {runs} | "
+                    f"{v.changes} | {_s(v.server_p50)} / **{_s(v.server_p95)}** / {_s(v.server_max)} | "
+                    f"{v.errors + len(v.attack_errors)} | {u.server_cores:.2f} / {u.server_peak_cores:.2f} | "
+                    f"{u.peak_rss_mb:.0f} | {u.browser_cores:.2f} | {v.idle_before_cores:.2f} / {u.other_cores:.2f} |")
+    return "\n".join(rows)
+
+
 def environment() -> str:
     from importlib.metadata import version
 
@@ -696,11 +877,14 @@ def environment() -> str:
 
 
 def report(levels: list[Level], args: argparse.Namespace) -> str:
-    lines = [table(levels), "", "Script runs per filter change (rerun requests on the websocket): " + ", ".join(
+    shown = attack_table(levels) if args.attack else table(levels)
+    lines = [shown, "", "Script runs per filter change (rerun requests on the websocket): " + ", ".join(
         f"{v.reruns_per_change:.2f} at {v.sessions}" for v in levels) + ".", ""]
     for v in levels:
         if v.error_kinds:
             lines.append(f"Errors at {v.sessions} sessions: " + "; ".join(f"{n}× {k}" for k, n in v.error_kinds.items()))
+        if v.attack_errors:
+            lines.append(f"Attackers' errors ({v.attack}): " + "; ".join(sorted(set(v.attack_errors))))
     for v in levels:
         if v.profile:
             lines.append(f"\nServer profile at {v.sessions} sessions (py-spy --gil: {v.profile['samples']} samples at "
@@ -714,12 +898,24 @@ def report(levels: list[Level], args: argparse.Namespace) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sessions", default="5,10,20,40", help="session counts, comma-separated")
+    parser.add_argument("--sessions", help="session counts, comma-separated (default 5,10,20,40; with --attack, 5)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each level changes filters")
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between one session's changes (±1)")
-    parser.add_argument("--clients", choices=["chromium", "replay"], default="chromium",
-                        help="chromium: real pages; replay: one page's recorded rerun requests sent over N websockets "
-                             "(the server's time alone, no browser on the machine)")
+    parser.add_argument("--clients", choices=["chromium", "replay"],
+                        help="chromium (default): real pages; replay (default with --attack): one page's recorded rerun "
+                             "requests sent over N websockets (the server's time alone, no browser on the machine)")
+    parser.add_argument("--attack", help="cases, comma-separated, each a level of its own: none, clear_cache, search "
+                                         "(replay clients only)")
+    parser.add_argument("--attackers", type=int, default=5, help="attackers beside the sessions (default 5)")
+    parser.add_argument("--attack-every", type=float, help="seconds between one attacker's messages "
+                                                           "(default 1 for clear_cache, 0.5 for search)")
+    parser.add_argument("--attacker-ip", default="198.51.100.7",
+                        help="the attackers' X-Forwarded-For, one address for all ('' for none: on 127.0.0.1 the app "
+                             "then keys each session apart)")
+    parser.add_argument("--store", type=Path, help="serve a copy of this store instead of one created from data/ "
+                                                   "(replay clients only), e.g. one from bench/scale_data.py")
+    parser.add_argument("--record-groups", type=int, default=0,
+                        help="record only the N largest groups' changes (default: every group)")
     parser.add_argument("--profile", action="store_true", help="sample the server with py-spy at every level")
     parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="the py-spy binary")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
@@ -728,6 +924,13 @@ def main() -> None:
     parser.add_argument("--write", type=Path, metavar="FILE",
                         help=f"write the report as Markdown (the figures in {RESULTS.relative_to(ROOT)} come from these)")
     args = parser.parse_args()
+    cases = [c.strip() for c in (args.attack or "").split(",") if c.strip()]
+    if any(c not in ("none", *ATTACK_EVERY) for c in cases):
+        parser.error("--attack takes none, clear_cache, search")
+    args.clients = args.clients or ("replay" if cases or args.store else "chromium")
+    if (cases or args.store) and args.clients != "replay":
+        parser.error("--attack and --store need --clients replay")
+    args.sessions = args.sessions or ("5" if cases else "5,10,20,40")
     counts = [int(c) for c in args.sessions.split(",") if c.strip()]
     if args.profile and not args.py_spy:
         parser.error("--profile needs py-spy (pip install py-spy, or --py-spy PATH)")
@@ -739,12 +942,16 @@ def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="load-profile-") as tmp:
         for n in counts:
-            print(f"{n} sessions…", flush=True)
-            profile = Path(tmp) / f"profile-{n}.txt" if args.profile else None
-            level = run_level(n, args.seconds, args.interval, profile, args.py_spy,
-                              dict(item.split("=", 1) for item in args.env), args.clients)
-            levels.append(level)
-            print(table([level]).splitlines()[-1], flush=True)
+            for case in cases or [None]:
+                print(f"{n} sessions{'' if case is None else f', attack: {case}'}…", flush=True)
+                profile = Path(tmp) / f"profile-{n}-{case}.txt" if args.profile else None
+                attack = None if case in (None, "none") else Attack(
+                    case, args.attackers, args.attack_every or ATTACK_EVERY[case], args.attacker_ip)
+                level = run_level(n, args.seconds, args.interval, profile, args.py_spy,
+                                  dict(item.split("=", 1) for item in args.env), args.clients, args.store, attack,
+                                  args.record_groups)
+                levels.append(level)
+                print((attack_table if cases else table)([level]).splitlines()[-1], flush=True)
     print(f"\nsweep took {time.monotonic() - started:.0f} s\n")
     text = report(levels, args)
     print(text)
@@ -758,7 +965,10 @@ def results_page(levels: list[Level], args: argparse.Namespace, text: str) -> st
     met = [v for v in levels if v.sessions == TARGET["sessions"]]
     verdict = ("met" if met[0].met else "missed") if met else "not measured (no 20-session level)"
     options = (f" --clients {args.clients}" + "".join(f" --env {item}" for item in args.env)
-               + (" --profile" if args.profile else ""))
+               + (" --profile" if args.profile else "")
+               + (f" --attack {args.attack} --attackers {args.attackers} --attacker-ip '{args.attacker_ip}'"
+                  if args.attack else "") + (f" --store {args.store}" if args.store else "")
+               + (f" --record-groups {args.record_groups}" if args.record_groups else ""))
     return (f"# Load: many sessions on one server\n\n`python bench/load.py --sessions {args.sessions} --seconds "
             f"{args.seconds:g}{options}`\n\n{environment()}\n\n"
             f"Target (issue 9): {TARGET['sessions']} sessions with the map redrawn within {TARGET['p95_s']:g} s at p95, "

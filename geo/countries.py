@@ -49,6 +49,9 @@ _COUNTRY_ALIASES = {
     "bosnia-herzegovina": "BA", "serbia (yugoslavia)": "RS", "yemen (north yemen)": "YE", "syria": "SY",
     "iran": "IR", "bolivia": "BO", "venezuela": "VE", "tanzania": "TZ", "moldova": "MD", "vietnam": "VN",
     "brunei": "BN", "taiwan": "TW", "the gambia": "GM", "gambia": "GM", "saint-martin": "MF",
+    # GTD's names (``country_txt``)
+    "west bank and gaza strip": "PS", "democratic republic of the congo": "CD", "republic of the congo": "CG",
+    "people's republic of the congo": "CG", "zaire": "CD", "slovak republic": "SK", "serbia-montenegro": "RS",
 }
 
 

@@ -1,4 +1,5 @@
-"""Real datasets' layouts (ACLED current and pre-2023, HDX files with an HXL row, UCDP GED),
+"""Real datasets' layouts (ACLED current and pre-2023, HDX files with an HXL row, UCDP GED, GTD
+as CSV and as START's xlsx workbook),
 the format found from the header, ``source_fields``, and reading files of any size as a
 stream: memory stays flat, the CLI has no size limit, messages stay capped.
 
@@ -186,6 +187,104 @@ def test_ucdp_bad_best_names_the_ucdp_column() -> None:
     assert [str(e) for e in result.errors] == ["ged.csv, row 2, column best: -1 is out of range (must be at least 0)"]
 
 
+# ------------------------------------------------------------------ GTD (CSV and the START workbook)
+
+GTD = ("eventid,iyear,imonth,iday,approxdate,extended,country,country_txt,region,region_txt,provstate,city,"
+       "latitude,longitude,specificity,vicinity,summary,attacktype1,attacktype1_txt,targtype1,targtype1_txt,"
+       "target1,gname,gname2,claimed,nkill,nwound,dbsource,scite1").split(",")
+
+
+def gtd_row(**values: object) -> dict[str, str]:
+    base = {"eventid": "202101010001", "iyear": "2021", "imonth": "1", "iday": "1", "approxdate": "", "extended": "0",
+            "country": "95", "country_txt": "Iraq", "region": "10", "region_txt": "Middle East & North Africa",
+            "provstate": "Al Anbar", "city": "Test Town", "latitude": "33.64", "longitude": "42.83",
+            "specificity": "1", "vicinity": "0", "summary": "Gunmen attacked a test checkpoint.", "attacktype1": "2",
+            "attacktype1_txt": "Armed Assault", "targtype1": "3", "targtype1_txt": "Police",
+            "target1": "Checkpoint", "gname": "Test Front", "gname2": "", "claimed": "1", "nkill": "2",
+            "nwound": "3", "dbsource": "START Primary Collection", "scite1": "Test Wire, 2 January 2021."}
+    base.update({k: str(v) for k, v in values.items()})
+    return base
+
+
+def test_a_gtd_row() -> None:
+    [incident] = read(csv_text(GTD, [gtd_row()]), "gtd.csv").incidents
+    assert (incident.event_id, incident.event_date, incident.time_precision) == ("GTD-202101010001",
+                                                                                date(2021, 1, 1), 1)
+    assert (incident.group, incident.group_role, incident.killed, incident.injured) == ("Test Front", "claimed", 2, 3)
+    assert (incident.location, incident.admin1, incident.country_code, incident.geo_precision) == (
+        "Test Town", "Al Anbar", "IQ", 1)
+    assert (incident.event_type, incident.target, incident.notes) == ("Armed Assault", "Police",
+                                                                      "Gunmen attacked a test checkpoint.")
+    kept = json.loads(incident.source_fields)
+    assert kept["target1"] == "Checkpoint" and kept["scite1"].startswith("Test Wire") and "gname" not in kept
+
+
+@pytest.mark.parametrize(("changes", "expected"), [
+    ({"iday": "0"}, (date(2021, 1, 1), 3)),  # the day unknown: the month
+    ({"imonth": "0", "iday": "0"}, (date(2021, 1, 1), 3)),  # only the year
+    ({"imonth": "3", "iday": "14"}, (date(2021, 3, 14), 1)),
+])
+def test_gtd_unknown_days_become_a_coarser_time_precision(changes: dict[str, str], expected: tuple) -> None:
+    [incident] = read(csv_text(GTD, [gtd_row(**changes)])).incidents
+    assert (incident.event_date, incident.time_precision) == expected
+
+
+@pytest.mark.parametrize(("specificity", "geo"), [("1", 1), ("2", 2), ("3", 2), ("4", 3), ("5", 4)])
+def test_gtd_specificity_becomes_geo_precision(specificity: str, geo: int) -> None:
+    [incident] = read(csv_text(GTD, [gtd_row(specificity=specificity)])).incidents
+    assert incident.geo_precision == geo
+
+
+def test_gtd_unknowns_and_the_workbooks_numbers() -> None:
+    rows = [gtd_row(gname="Unknown", claimed="-9", nkill="-99", nwound="4.0"),
+            gtd_row(eventid="202101010002", claimed="0", city="Unknown", country_txt="West Bank and Gaza Strip",
+                    provstate="West Bank", latitude="", longitude="", nkill="")]
+    unknown, attributed = read(csv_text(GTD, rows)).incidents
+    assert (unknown.group, unknown.group_role, unknown.killed, unknown.injured) == ("Unknown", "unknown", None, 4)
+    assert (attributed.group_role, attributed.location, attributed.country_code) == ("attributed", "West Bank", "PS")
+    assert attributed.latitude is None and attributed.killed is None
+
+
+def test_a_gtd_date_that_is_no_date_names_the_gtd_column() -> None:
+    result = read(csv_text(GTD, [gtd_row(imonth="2", iday="30")]), "gtd.csv")
+    assert result.incidents == [] and [e.column for e in result.errors] == ["iday"]
+
+
+def _workbook(rows: list[dict[str, str]], path: Path) -> Path:
+    """The rows as START's workbook holds them: numbers as numbers, empty cells empty."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(GTD)
+    for row in rows:
+        sheet.append([float(v) if v.replace(".", "", 1).lstrip("-").isdigit() else (v or None)
+                      for v in (row[c] for c in GTD)])
+    book.save(path)
+    return path
+
+
+def test_a_gtd_workbook_imports_like_its_csv_and_a_second_import_adds_nothing(tmp_path: Path) -> None:
+    """The group through the register's crosswalk (GTD's own name for the group), as for ACLED."""
+    rows = [gtd_row(gname="Islamic State of Iraq and the Levant (ISIL)"),
+            gtd_row(eventid="202101020003", iday="2", specificity="4", nkill="0")]
+    book = _workbook(rows, tmp_path / "globalterrorismdb.xlsx")
+    from_csv = read(csv_text(GTD, rows)).incidents
+    from_book = formats.read_bytes(book.read_bytes(), book.name, "auto").incidents
+    assert from_book == from_csv and len(from_book) == 2
+    store = Store(str(tmp_path / "s.sqlite3"))
+    first = loading.import_file(store, book, _NoGeocoding(), actor="cli")
+    assert (first.added, first.fmt) == (2, "gtd")
+    assert store.get("GTD-202101010001").group == actors.register().lookup("Islamic State").canonical  # type: ignore[union-attr]
+    again = loading.import_file(store, book, _NoGeocoding(), actor="cli", update_existing=True)
+    assert (again.added, again.updated) == (0, 0)
+
+
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused_with_a_message() -> None:
+    with pytest.raises(formats.BadFile, match="broken.xlsx: not a readable xlsx workbook"):
+        formats.read_bytes(b"PK\x03\x04 not really a zip", "broken.xlsx", "auto")
+
+
 # ------------------------------------------------------------------ the format, from the header
 
 @pytest.mark.parametrize(("text", "fmt"), [
@@ -193,6 +292,7 @@ def test_ucdp_bad_best_names_the_ucdp_column() -> None:
     (csv_text(ACLED, [acled_row()]), "acled"),
     (csv_text(ACLED_OLD, [acled_row()]), "acled"),
     (csv_text(UCDP, [ucdp_row()]), "ucdp"),
+    (csv_text(GTD, [gtd_row()]), "gtd"),
     ('{"type": "FeatureCollection", "features": []}', "geojson"),
 ])
 def test_auto_detection_chooses_the_format(text: str, fmt: str) -> None:
@@ -207,7 +307,8 @@ def test_an_unknown_header_is_refused_naming_the_expected_columns() -> None:
     assert str(caught.value) == (
         "mystery.csv, row 1: the columns match no format this importer reads; it expects "
         "this project's CSV: event_date, group, location; ACLED: event_id_cnty, event_date, actor1, location, latitude, "
-        "longitude; UCDP GED: id, date_start, side_a, latitude, longitude (found: when, who, where)")
+        "longitude; UCDP GED: id, date_start, side_a, latitude, longitude; GTD: eventid, iyear, imonth, iday, "
+        "country_txt, gname (found: when, who, where)")
 
 
 def test_an_explicit_format_is_still_obeyed() -> None:

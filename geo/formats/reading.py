@@ -41,7 +41,7 @@ from typing import IO, Any
 
 from geo import settings
 from geo.errors import InvalidInput
-from geo.formats import geojson
+from geo.formats import geojson, workbook
 from geo.formats.decoding import CHUNK, LINE_LIMIT, MAX_UPLOAD_BYTES, ByteCounter, decoded_lines, too_big
 from geo.formats.fields import Format, RowProblem
 from geo.formats.registry import FILE_FORMATS, FORMATS, detect_format, expected_formats
@@ -339,6 +339,15 @@ def open_upload(stream: IO[bytes], name: str, fmt: str = "auto", *, max_columns:
         text = "".join(decoded_lines(io.BytesIO(), name, first=raw, limit=None, counter=ByteCounter()))
         records = open_geojson(text, name)
         records.fmt = "geojson"
+        return records
+    if workbook.is_workbook(first, name):
+        if limit is not None and size is None:  # an upload of unknown length: read within the limit
+            rest = stream.read(limit + 1 - len(first))
+            counter.add(len(rest), name, limit)
+            stream = io.BytesIO(first + rest)
+        else:
+            stream.seek(0)
+        records = _csv_records(workbook.sheet_lines(stream, name), name, fmt, max_columns=max_columns)
         return records
     lines = decoded_lines(stream, name, first=first, limit=limit, counter=counter)
     return _csv_records(lines, name, fmt, max_columns=max_columns)

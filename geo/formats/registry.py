@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from geo.formats import acled, native, ucdp
+from geo.formats import acled, gtd, native, ucdp
 from geo.formats.fields import Format
 
 __all__ = ["FORMATS", "FILE_FORMATS", "detect_format", "expected_formats"]
@@ -17,6 +17,7 @@ FORMATS: dict[str, Format] = {
     "native": native.FORMAT,
     "acled": acled.FORMAT,
     "ucdp": ucdp.FORMAT,
+    "gtd": gtd.FORMAT,
 }
 # What ``import`` reads: the CSV formats and this project's GeoJSON export; "auto" finds it.
 FILE_FORMATS = ("auto", "native", "geojson", *sorted(set(FORMATS) - {"native"}))

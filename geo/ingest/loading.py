@@ -60,7 +60,7 @@ class ImportReport:
 SETUP_ACTOR = "setup"  # the app filling an empty store from the bundled data
 
 
-PROVIDER_FORMATS = frozenset({"acled", "ucdp"})  # formats whose group names are the provider's own
+PROVIDER_FORMATS = frozenset({"acled", "ucdp", "gtd"})  # formats whose group names are the provider's own
 
 
 def canonical_groups(incidents: Iterable[Incident]) -> Iterator[Incident]:

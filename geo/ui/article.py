@@ -622,10 +622,11 @@ def import_panel(store: Store, locator: Callable[[], Locator], access: Access) -
     fmt = st.selectbox("Format", FILE_FORMATS, key="import_format",
                        format_func=lambda f: {"auto": "Found from the file (any of these)", "native": "This project's CSV",
                                               "acled": "ACLED export (CSV)", "ucdp": "UCDP GED (CSV)",
+                                              "gtd": "GTD (CSV, or START's xlsx workbook)",
                                               "geojson": "This project's GeoJSON"}.get(f, f))
     upload = st.file_uploader(f"File (up to {MAX_UPLOAD_BYTES // 2**20} MB; larger files: "
                               "python -m geo import FILE)",
-                              type=["csv", "txt", "geojson", "json"], key="import_upload")  # one widget whatever the format
+                              type=["csv", "txt", "geojson", "json", "xlsx"], key="import_upload")  # one widget whatever the format
     update = st.checkbox("Update existing records", key="import_update",
                          help="A row whose event_id is already stored replaces that record. Unticked, such rows are "
                               "skipped and the stored records stay as they are.")

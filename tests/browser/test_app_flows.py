@@ -150,6 +150,33 @@ def test_two_incidents_of_one_article_are_saved_with_a_typed_group(page, tmp_pat
         markers_on_the_map(page, before + 2)
 
 
+def test_a_gtd_workbook_uploaded_in_the_import_tab_is_on_the_map(page, tmp_path: Path) -> None:
+    """START distributes GTD as an xlsx workbook: it is uploaded as it is, found from its header."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["eventid", "iyear", "imonth", "iday", "country_txt", "provstate", "city", "latitude", "longitude",
+                  "specificity", "gname", "claimed", "nkill", "nwound", "summary"])
+    sheet.append([202101010001, 2021, 1, 3, "Iraq", "Al Anbar", "Test Town", 33.64, 42.83, 1, "A Test Front", 1, 2.0, 0,
+                  "Gunmen attacked a test checkpoint."])
+    sheet.append([202101010002, 2021, 1, 0, "Iraq", "Al Anbar", "Other Town", 34.47, 41.91, 1, "A Test Front", 0,
+                  None, 3, "A bomb went off near a test market."])
+    upload = tmp_path / "gtd.xlsx"
+    book.save(upload)
+    with StreamlitApp(tmp_path / "incidents.sqlite3", extra_env={"INCIDENT_MAP_MODE": "private"}) as app:
+        page.goto(app.url)
+        before, groups = headline(page)
+        page.get_by_role("tab", name="Import records").click()
+        page.get_by_role("heading", name="Import incident records").wait_for(state="visible")
+        page.locator('input[type="file"][accept*=".xlsx"]').set_input_files(str(upload))
+        page.get_by_text("gtd.xlsx", exact=True).wait_for(state="visible")
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.wait_for_selector("text=/gtd.xlsx: 2 added/")
+        markers_on_the_map(page, before + 2)
+        assert headline(page) == (before + 2, groups + 1)
+
+
 def test_editing_the_place_shows_its_candidates_on_the_small_map(streamlit_app, page) -> None:
     story = "A roadside bomb exploded near a patrol in Hit on Tuesday, killing two soldiers, officials said."
     page.goto(streamlit_app)
