@@ -463,7 +463,7 @@ def record(url: str, groups: dict[str, int], total: int, limit: int = 0) -> Reco
         page.on("websocket", lambda ws: ws.on("framesent", keep))
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_function(HEADLINE_IS, arg=total, timeout=FIRST_LOAD_TIMEOUT_S * 1000)
-        first = sent[-1]
+        first = [r for r in sent if not BackMsg.FromString(r).rerun_script.fragment_id][-1]  # not the map's own run
         box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
         changes = []
         follow_ups = 0
