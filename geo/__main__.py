@@ -346,6 +346,14 @@ def cmd_export(args: argparse.Namespace) -> None:
     chosen = filters.Filters(args.since or date.min, args.until or date.max, tuple(args.group or ()),
                              tuple(c.upper() for c in args.country or ()), tuple(args.type or ()))
     with _open_store() as store:
+        if args.format == "html":  # one self-contained page of the map (geo.map.standalone)
+            from geo.map.basemap import place_labels
+            from geo.map.standalone import filtered_html
+
+            page = filtered_html(store, chosen, hierarchy_of(store), place_labels(gazetteer.load()), title=args.title)
+            sys.stdout.write(page)
+            sys.stderr.write(f"wrote a map of {len(page.encode('utf-8')) / 1e6:.1f} MB (opens offline in a browser)\n")
+            return
         rows = queries.stream(store, hierarchy_of(store).widened(chosen))  # a parent takes in its fronts, as in the app
         (export.write_csv if args.format == "csv" else export.write_geojson)(rows, sys.stdout)
 
@@ -456,7 +464,9 @@ def _parser() -> argparse.ArgumentParser:
     h.add_argument("--limit", type=int, default=100)
     h.set_defaults(run=cmd_history)
     e = sub.add_parser("export", help="write stored incidents")
-    e.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    e.add_argument("--format", choices=["csv", "geojson", "html"], default="csv",
+                   help="html: one page of the map, Leaflet and data inlined, to publish or open offline")
+    e.add_argument("--title", default="Incident map", help="the html page's title")
     e.add_argument("--group", action="append",
                    help="only this group and those filed under it (repeat for several)")
     e.add_argument("--country", action="append", help="only this country code (repeat for several)")

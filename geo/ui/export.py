@@ -1,4 +1,5 @@
-"""Streamlit glue for downloads: the filtered view as CSV or GeoJSON, made on click.
+"""Streamlit glue for downloads: the filtered view as CSV or GeoJSON, and the map as one HTML
+page (:mod:`geo.map.standalone`), made on click.
 
 Nothing is built until the user clicks (Streamlit calls the function then). The file is
 written row by row from a streamed query into a spooled temporary file
@@ -17,8 +18,10 @@ import streamlit as st
 
 from geo.filters import Filters
 from geo.formats import export
+from geo.map.standalone import filtered_html
 from geo.store import queries
 from geo.store.database import Store
+from geo.ui.state import labels_now, load_hierarchy, load_map_index
 
 __all__ = ["export_buttons", "file_name"]
 
@@ -62,10 +65,24 @@ def _maker(store: Store, chosen: Filters, fmt: str) -> Callable[[], bytes]:
     return make
 
 
+def _map_maker(store: Store, chosen: Filters) -> Callable[[], bytes]:
+    """The map of the view on screen (its area when the map was moved, else all it shows)."""
+    version, view = store.version(), st.session_state.get("map_view")
+
+    def make() -> bytes:
+        return filtered_html(store, chosen, load_hierarchy(version), labels_now(), title="Incident map",
+                             index=load_map_index(version), view=view).encode("utf-8")
+    return make
+
+
 def export_buttons(store: Store, chosen: Filters, count: int) -> None:
-    left, right = st.columns(2)
+    left, middle, right = st.columns(3)
     label = f"{count:,} incident{'s' if count != 1 else ''}"
     left.download_button(f"Download these {label} (CSV)", _maker(store, chosen, "csv"),
                          file_name=file_name(chosen, "csv"), mime="text/csv", on_click="ignore")
-    right.download_button(f"Download these {label} (GeoJSON)", _maker(store, chosen, "geojson"),
-                          file_name=file_name(chosen, "geojson"), mime="application/geo+json", on_click="ignore")
+    middle.download_button(f"Download these {label} (GeoJSON)", _maker(store, chosen, "geojson"),
+                           file_name=file_name(chosen, "geojson"), mime="application/geo+json", on_click="ignore")
+    right.download_button("Download this map (HTML, opens offline)", _map_maker(store, chosen),
+                          file_name=file_name(chosen, "html"), mime="text/html", on_click="ignore",
+                          help="One page with the map, its legend and popups, Leaflet and the data inside: "
+                               "publish it on any static host or open it from a disk.")

@@ -139,6 +139,12 @@ LAYER_MARKERS = """() => {
 }"""
 
 
+# the incident markers Leaflet holds in a standalone page's feature groups (folium names them as globals)
+PAGE_MARKERS = """() => Object.keys(window).filter(k => k.startsWith('feature_group_')).map(k => window[k])
+    .filter(fg => fg._map).reduce((n, fg) => { fg.eachLayer(l => { n += l.getLayers ? l.getLayers().length : 1; });
+                                              return n; }, 0)"""
+
+
 def sign_in(page: Any, token: str = EDITOR_TOKEN) -> None:
     """Type the editor token in the sidebar's "Editing" box; the write tabs open, and the
     token is shown nowhere on the page."""

@@ -13,6 +13,7 @@ import json
 import re
 
 import pytest
+from browser_harness import PAGE_MARKERS
 
 pytestmark = pytest.mark.browser
 
@@ -50,3 +51,25 @@ def test_the_geojson_download_holds_the_filtered_incidents(streamlit_app, page) 
     assert collection["type"] == "FeatureCollection" and len(features) == 4
     assert {f["properties"]["group"] for f in features} == {GROUP}
     assert all(f["geometry"]["type"] == "Point" for f in features)
+
+
+def test_the_map_download_is_a_page_that_shows_the_same_incidents_offline(streamlit_app, page, tmp_path) -> None:
+    """"Download this map (HTML)": the file opens from disk with the network refused and holds
+    the chosen group's four incidents, as the app's map does."""
+    page.goto(f"{streamlit_app}/?group={GROUP}")
+    page.wait_for_selector("text=/4 incidents, 1 group/")
+    name, raw = _download(page, r"Download this map \(HTML")
+    assert name.endswith(f"_{GROUP}.html"), name
+    saved = tmp_path / name
+    saved.write_bytes(raw)
+    offline = page.context.browser.new_context().new_page()
+    try:
+        offline.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        offline.goto(saved.as_uri())
+        offline.wait_for_function("() => document.querySelectorAll('.marker-cluster, .imap-dot').length > 0",
+                                  timeout=30_000)
+        assert offline.evaluate(PAGE_MARKERS) == 4
+        assert "4 incidents, 1 group" in offline.locator(".imap-export-caption").inner_text()
+        assert GROUP in offline.locator(".imap-legend").inner_text()
+    finally:
+        offline.context.close()
