@@ -460,9 +460,11 @@ def record(url: str, groups: dict[str, int], total: int, limit: int = 0) -> Reco
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
+        runs = watch_runs(page)
         page.on("websocket", lambda ws: ws.on("framesent", keep))
         page.goto(url, wait_until="domcontentloaded")
         page.wait_for_function(HEADLINE_IS, arg=total, timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        wait_idle(page, runs)
         first = [r for r in sent if not BackMsg.FromString(r).rerun_script.fragment_id][-1]  # not the map's own run
         box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)
         changes = []
@@ -477,22 +479,19 @@ def record(url: str, groups: dict[str, int], total: int, limit: int = 0) -> Reco
                 else:
                     page.keyboard.press("Backspace")
                 page.wait_for_function(HEADLINE_IS, arg=expected, timeout=30_000)
-                quiet = time.monotonic()
-                while time.monotonic() - quiet < 0.5:  # the map's own run, if it asks for one
-                    count = len(sent)
-                    page.wait_for_timeout(100)
-                    if len(sent) != count:
-                        quiet = time.monotonic()
+                wait_idle(page, runs, 0.5, 60.0)  # the map's own run too, if it asks for one
                 page.keyboard.press("Escape")
-                if len(sent) == before or BackMsg.FromString(sent[before]).rerun_script.fragment_id:
-                    raise RuntimeError(f"a filter change sent {len(sent) - before} rerun requests, not a page run first")
+                page_runs = [r for r in sent[before:] if not BackMsg.FromString(r).rerun_script.fragment_id]
+                if len(page_runs) != 1:
+                    raise RuntimeError(f"a filter change asked for {len(page_runs)} runs of the page")
                 follow_ups += len(sent) - before - 1
-                changes.append((sent[before], expected))
+                changes.append((page_runs[0], expected))
+        wait_idle(page, runs)
         browser.close()
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
     if follow_ups:
-        print(f"  recorded {len(changes)} changes; {follow_ups} of them also sent a fragment run (the map's own, "
-              "after fitting the new bounds): not replayed", flush=True)
+        print(f"  recorded {len(changes)} changes; the map also asked for {follow_ups} fragment runs of its own (after "
+              "fitting the new bounds): not replayed", flush=True)
     return Recorded(ws_url, url, first, changes)
 
 
@@ -567,6 +566,7 @@ class AttackLog:
     sent: int = 0
     runs: Counter[str] = field(default_factory=Counter)  # script runs the attacker's requests caused, by outcome
     errors: list[str] = field(default_factory=list)
+    finished: asyncio.Event = field(default_factory=asyncio.Event)  # a script run of the attacker's ended
 
 
 def search_request(recorded: Recorded) -> tuple[bytes, str]:
@@ -626,12 +626,16 @@ async def _read_runs(ws: Any, log: AttackLog) -> None:
                 run = "applied"
         elif kind == "script_finished":
             close()
+            log.finished.set()
 
 
 async def attacker(k: int, attack: str, every: float, address: str, recorded: Recorded, plan: Plan,
                    log: AttackLog, loaded: asyncio.Event) -> None:
     """One attacker: a page's first run (a visitor like the others), then ``attack`` every
-    ``every`` seconds (±20%) until the deadline, without waiting for answers."""
+    ``every`` seconds (±20%) until the deadline: clear_cache without waiting for anything, a
+    search once the previous one's script run has ended (Streamlit runs one script at a time
+    per session: a request sent sooner stops the running one at its next element, after a
+    search already begun, and its outcome would not be seen)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from websockets.asyncio.client import connect
 
@@ -648,10 +652,14 @@ async def attacker(k: int, attack: str, every: float, address: str, recorded: Re
             reader = asyncio.create_task(_read_runs(ws, log))
             await asyncio.sleep(rng.uniform(0, every))
             while time.monotonic() < plan.deadline:
+                began = time.monotonic()
+                log.finished.clear()
                 await ws.send(clear if attack == "clear_cache" else with_search(base, widget, random_word(rng)))
                 log.sent += 1
-                await asyncio.sleep(every * rng.uniform(0.8, 1.2))
-            await asyncio.sleep(2.0)  # the last run's answer
+                if attack == "search":
+                    await asyncio.wait_for(log.finished.wait(), REDRAW_TIMEOUT_S)
+                await asyncio.sleep(max(0.0, every * rng.uniform(0.8, 1.2) - (time.monotonic() - began)))
+            await asyncio.sleep(0.5)
             reader.cancel()
     except Exception as error:  # noqa: BLE001 - counted; the others go on
         log.errors.append(f"attacker failed: {type(error).__name__}: {str(error)[:160]}")
@@ -711,9 +719,47 @@ def warm_up(url: str) -> None:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
+        runs = watch_runs(page)
         page.goto(url, wait_until="domcontentloaded")
-        page.wait_for_selector("text=/\\d+ incidents?, \\d+ groups?/", timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        # the store filled (a first start places the bundled incidents behind the page)
+        page.wait_for_selector("text=/[1-9][\\d,]* incidents?, [\\d,]+ groups?/", timeout=FIRST_LOAD_TIMEOUT_S * 1000)
+        wait_idle(page, runs)
         browser.close()
+
+
+def watch_runs(page: Any) -> list[str]:
+    """The page's rerun requests and finished script runs, in order ("rerun" | "finished")."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    events: list[str] = []
+
+    def sent(payload: Any) -> None:
+        if isinstance(payload, bytes) and BackMsg.FromString(payload).WhichOneof("type") == "rerun_script":
+            events.append("rerun")
+
+    def received(payload: Any) -> None:
+        if isinstance(payload, bytes) and ForwardMsg.FromString(payload).WhichOneof("type") == "script_finished":
+            events.append("finished")
+
+    page.on("websocket", lambda ws: (ws.on("framesent", sent), ws.on("framereceived", received)))
+    return events
+
+
+def wait_idle(page: Any, runs: list[str], quiet_s: float = 1.5, timeout_s: float = FIRST_LOAD_TIMEOUT_S) -> None:
+    """Until the page's last script run finished ``quiet_s`` ago and none was asked for since.
+    A page closed while its session waits for a value another session builds (the map
+    index) can leave that value's build lock held (geo/ui/state.py ``_Shared``: the wait is in
+    ``st.spinner``, whose exit raises the stop), and every later session hangs on it."""
+    end = time.monotonic() + timeout_s
+    seen, since = -1, time.monotonic()
+    while time.monotonic() < end:
+        if len(runs) != seen:
+            seen, since = len(runs), time.monotonic()
+        elif runs and runs[-1] == "finished" and time.monotonic() - since >= quiet_s:
+            return
+        page.wait_for_timeout(100)
+    raise TimeoutError(f"the page's script runs did not finish within {timeout_s:.0f} s")
 
 
 def expected_headlines(db: Path) -> tuple[int, dict[str, int]]:

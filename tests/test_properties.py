@@ -25,6 +25,8 @@ HEADERS = {
     "acled": "event_id_cnty,event_date,actor1,actor2,location,latitude,longitude,country,admin1,fatalities,notes,source",
     "ucdp": "id,date_start,date_prec,side_a,side_b,type_of_violence,latitude,longitude,country,adm_1,adm_2,"
             "where_coordinates,best,source_headline,source_article",
+    "gtd": "eventid,iyear,imonth,iday,country_txt,provstate,city,latitude,longitude,specificity,gname,claimed,nkill,"
+           "nwound,summary",
 }
 
 

@@ -4,6 +4,7 @@ mapping is in ``docs/IMPORT.md``; columns no field holds go to ``source_fields``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from geo import countries
@@ -24,6 +25,8 @@ _NAMES = {"event_id": "eventid", "event_date": "iday", "time_precision": "iday",
 # held by a field: the mapped columns, the year and month (event_date), the country's code
 _HELD = {*_NAMES.values(), "iyear", "imonth", "country"}
 _UNKNOWN = {"", "unknown", "-9", "-99"}
+_DIGITS = re.compile(r"[0-9]{1,4}")  # ASCII digits only: "²".isdigit() is true, and int() refuses it
+_WHOLE = re.compile(r"[0-9]{1,15}")
 
 
 def _whole(value: str) -> str:
@@ -31,7 +34,7 @@ def _whole(value: str) -> str:
     value = value.strip()
     if value in ("-9", "-99"):
         return ""
-    if value.endswith(".0") and value[:-2].isdigit():
+    if value.endswith(".0") and _WHOLE.fullmatch(value[:-2]):
         return value[:-2]
     return value
 
@@ -39,8 +42,8 @@ def _whole(value: str) -> str:
 def _date(row: Mapping[str, str]) -> tuple[str, str]:
     """(ISO date, time_precision): a day of 0 is a month known (3), a month of 0 a year (3)."""
     year, month, day = (_whole(row.get(c, "")) for c in ("iyear", "imonth", "iday"))
-    if not year.isdigit() or not (month or "0").isdigit() or not (day or "0").isdigit():
-        raise RowProblem("iyear", f"{year!r}-{month!r}-{day!r} is not a date")
+    if not (_DIGITS.fullmatch(year) and _DIGITS.fullmatch(month or "0") and _DIGITS.fullmatch(day or "0")):
+        raise RowProblem("iyear", f"{year[:8]!r}-{month[:8]!r}-{day[:8]!r} is not a date")
     m, d = int(month or 0), int(day or 0)
     precision = "1" if m and d else "3"
     return f"{int(year):04d}-{max(m, 1):02d}-{max(d, 1) if m else 1:02d}", precision
