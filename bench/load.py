@@ -45,8 +45,9 @@ Attacks (issue 20; replay clients only):
     # (--attackers, default 5), raw websocket sessions of their own, send:
     #   clear_cache  Streamlit's clear_cache BackMsg every second (--attack-every): it empties
     #                st.cache_data and st.cache_resource for the whole server;
-    #   search       a rerun request every 0.5 s whose search box (f_search) holds a new random
-    #                word (the recorded request's widget states, that one changed).
+    #   search       a rerun request whose search box (f_search) holds a new random word (the
+    #                recorded request's widget states, that one changed) every 0.5 s, or as soon
+    #                as the previous one's script run has ended if that takes longer.
 
 Each case is one level with a server of its own (``none``: the same bystanders, no attackers).
 The bystanders' script runs give p50/p95, the server's CPU is sampled as above, and each
@@ -284,16 +285,18 @@ class Plan:
 
 
 def expected_markers(db: Path) -> tuple[int, dict[str, int]]:
-    """Located incidents in the store: all of them, and per group."""
+    """Located incidents in the store: all of them, and per group's filter (its family)."""
     from geo.store.database import Store
+    from geo.store.groups import hierarchy_of
     from geo.store.queries import stream
 
     store = Store(str(db))
     try:
         located = [i for i in stream(store) if i.located]
+        # a parent group's filter takes in its fronts and members (the bundled group links)
+        return len(located), hierarchy_of(store).with_parents(Counter(i.group for i in located))
     finally:
         store.close()
-    return len(located), dict(Counter(i.group for i in located))
 
 
 HEADLINE_MD = re.compile(r"\*\*([\d,]+) incidents?,")  # the headline in the markdown element's body
@@ -567,6 +570,7 @@ class AttackLog:
     runs: Counter[str] = field(default_factory=Counter)  # script runs the attacker's requests caused, by outcome
     errors: list[str] = field(default_factory=list)
     finished: asyncio.Event = field(default_factory=asyncio.Event)  # a script run of the attacker's ended
+    run_s: list[float] = field(default_factory=list)  # search sent -> its script run ended
 
 
 def search_request(recorded: Recorded) -> tuple[bytes, str]:
@@ -597,6 +601,17 @@ def random_word(rng: random.Random) -> str:
     return "".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(4)) + "".join(rng.choice("aeiouy") for _ in range(3))
 
 
+async def _frames(ws: Any) -> Any:
+    """The websocket's frames until it closes (however it closes)."""
+    from websockets.exceptions import ConnectionClosed
+
+    try:
+        async for frame in ws:
+            yield frame
+    except ConnectionClosed:
+        return
+
+
 async def _read_runs(ws: Any, log: AttackLog) -> None:
     """Sort the script runs the attacker caused: refused (which refusal the sidebar warned
     of), applied (the headline drawn with no warning) or superseded (stopped by the
@@ -611,7 +626,7 @@ async def _read_runs(ws: Any, log: AttackLog) -> None:
             log.runs[run or "superseded"] += 1
         run = None
 
-    async for frame in ws:
+    async for frame in _frames(ws):
         message = ForwardMsg.FromString(frame)
         kind = message.WhichOneof("type")
         if kind == "new_session":  # a script run begins
@@ -656,8 +671,13 @@ async def attacker(k: int, attack: str, every: float, address: str, recorded: Re
                 log.finished.clear()
                 await ws.send(clear if attack == "clear_cache" else with_search(base, widget, random_word(rng)))
                 log.sent += 1
-                if attack == "search":
-                    await asyncio.wait_for(log.finished.wait(), REDRAW_TIMEOUT_S)
+                if attack == "search":  # however long it takes: the next search would stop this run
+                    try:
+                        await asyncio.wait_for(log.finished.wait(), max(plan.deadline - time.monotonic(), 0) + 60)
+                        log.run_s.append(time.monotonic() - began)
+                    except TimeoutError:
+                        log.runs["unfinished 60 s after the end"] += 1
+                        break
                 await asyncio.sleep(max(0.0, every * rng.uniform(0.8, 1.2) - (time.monotonic() - began)))
             await asyncio.sleep(0.5)
             reader.cancel()
@@ -704,6 +724,8 @@ class Level:
     attack_errors: list[str] = field(default_factory=list)
     address: str = ""  # the attackers' X-Forwarded-For
     server_max: float | None = None
+    attack_run_p50: float | None = None  # an attacker's search sent -> its script run ended
+    attack_run_max: float | None = None
 
     @property
     def met(self) -> bool:
@@ -768,11 +790,13 @@ def expected_headlines(db: Path) -> tuple[int, dict[str, int]]:
     from geo.filters import Filters
     from geo.store import queries
     from geo.store.database import Store
+    from geo.store.groups import hierarchy_of
 
     store = Store(str(db))
     try:
         opts = queries.options(store)
-        return queries.totals(store, Filters(opts.first, opts.last, (), (), ())).incidents, dict(opts.groups)
+        return (queries.totals(store, Filters(opts.first, opts.last, (), (), ())).incidents,
+                hierarchy_of(store).with_parents(opts.groups))
     finally:
         store.close()
 
@@ -828,7 +852,9 @@ def run_level(n: int, seconds: float, interval: float, profile: Path | None, py_
                  *((attack.kind, attack.attackers, sum(a.sent for a in attack.logs),
                     dict(sum((a.runs for a in attack.logs), Counter())), [e for a in attack.logs for e in a.errors],
                     attack.address) if attack is not None else ("none", 0, 0, {}, [], "")),
-                 max(server, default=None))
+                 max(server, default=None),
+                 pct([t for a in attack.logs for t in a.run_s], 0.5) if attack is not None else None,
+                 max((t for a in attack.logs for t in a.run_s), default=None) if attack is not None else None)
 
 
 # ----------------------------------------------------------------------------- the server profile
@@ -902,7 +928,9 @@ def attack_table(levels: list[Level]) -> str:
         u, r = v.usage, v.attack_runs
         runs = "—" if v.attack != "search" else (
             f"{r.get('applied', 0)} / {r.get('refused: too many searches', 0)}, {r.get('refused: slots busy', 0)}, "
-            f"{r.get('refused: stopped after the deadline', 0)} / {r.get('superseded', 0)}")
+            f"{r.get('refused: stopped after the deadline', 0)} / {r.get('superseded', 0)}"
+            + "".join(f"; {n} {what}" for what, n in r.items() if what.startswith("unfinished"))
+            + f" (run p50 {_s(v.attack_run_p50)} s, max {_s(v.attack_run_max)} s)")
         who = "—" if not v.attackers else f"{v.attackers} ({v.address or 'none: one key per session'})"
         rows.append(f"| {v.attack} | {v.sessions} | {who} | {v.attack_sent if v.attackers else '—'} | {runs} | "
                     f"{v.changes} | {_s(v.server_p50)} / **{_s(v.server_p95)}** / {_s(v.server_max)} | "

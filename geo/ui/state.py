@@ -3,9 +3,11 @@ gazetteer, map index, query answers keyed on the store's revision), and the filt
 kept in step with the URL.
 
 The resources that are slow to rebuild (the store, the gazetteer, the locator, the map index,
-the group links, the map labels) are held by :func:`shared`, not ``st.cache_resource``:
-Streamlit empties its own caches when any client sends a ``clear_cache`` message, so one
-anonymous visitor could make every session rebuild them again and again."""
+the group links, the map labels) and the query answers every session shares (filter lists,
+counts, timeline bars, map plans, keyed on the store's revision) are held by :func:`shared`,
+not Streamlit's caches: Streamlit empties those when any client sends a ``clear_cache``
+message, so one anonymous visitor could make every session rebuild them again and again.
+The answers are returned as they are kept, not copied: callers only read them."""
 
 from __future__ import annotations
 
@@ -64,13 +66,14 @@ class _Shared(Generic[P, T]):
                 self._values.move_to_end(key)
                 return self._values[key]
             building = self._building.setdefault(key, threading.Lock())
-        if not building.acquire(blocking=False):  # another session is building it: wait, and say so
-            if self._spinner and get_script_run_ctx() is not None:
-                with st.spinner(self._spinner):
-                    building.acquire()
-            else:
-                building.acquire()
+        held = building.acquire(blocking=False)
         try:
+            if not held:  # another session is building it: wait, and say so
+                if self._spinner and get_script_run_ctx() is not None:
+                    with st.spinner(self._spinner):  # a stopped script raises at the spinner's exit:
+                        held = building.acquire()  # the lock is released below all the same
+                else:
+                    held = building.acquire()
             with self._lock:
                 if key in self._values:
                     return self._values[key]
@@ -85,7 +88,8 @@ class _Shared(Generic[P, T]):
                 while self._max is not None and len(self._values) > self._max:
                     self._values.popitem(last=False)
         finally:
-            building.release()
+            if held:
+                building.release()
         return value
 
     def has(self, *args: Hashable) -> bool:
@@ -396,7 +400,7 @@ def preparing(store: Store) -> FirstStart | None:
     return None if work.done.is_set() else work
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@shared(max_entries=4)
 def load_options(version: tuple[str, int]) -> filters.Options:
     """What the data offers to filter on (SQL aggregates), once per store revision; the
     group list adds the parents of the groups stored, counted with their families."""
@@ -416,12 +420,12 @@ def load_map_index(version: tuple[str, int]) -> mapindex.MapIndex:
     return mapindex.load(load_store())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.Totals:
     return queries.totals(load_store(), chosen)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, dict[str, int]]:
     """Each filter list's counts under the other filters (``queries.facets``); parents
     counted with their families, as in :func:`load_options`."""
@@ -430,13 +434,13 @@ def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, 
     return facets
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@shared(max_entries=64)
 def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queries.Week]:
     """The timeline's bars: incidents per week and group (``queries.weekly``)."""
     return queries.weekly(load_store(), chosen)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@shared(max_entries=256)
 def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
     """What the map draws: shared by the sessions that look at the same view."""
     return mapplan.plan(load_store(), load_map_index(version), chosen, view, load_hierarchy(version))
