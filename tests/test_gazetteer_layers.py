@@ -280,9 +280,11 @@ NEIGHBOURS = LAYER + "\n".join([
 NEIGHBOURS_ADMIN1 = ADMIN1 + "IQ.Q2\tWadi Salam\tWadi Salam\t-900020\nIQ.Q3\tSahil Janubi\tSahil Janubi\t-900021\n"
 
 
-@pytest.fixture
-def neighbours(cache: Path, tmp_path: Path) -> OfflineGeocoder:
-    folder = tmp_path / "src"
+@pytest.fixture(scope="module")
+def neighbours(gazetteer: Gazetteer, tmp_path_factory: pytest.TempPathFactory) -> OfflineGeocoder:
+    """The invented layer with neighbouring provinces, installed once for the tests below."""
+    cache, folder = tmp_path_factory.mktemp("neighbours-cache"), tmp_path_factory.mktemp("neighbours-src")
+    shutil.copy(gazetteer.path, cache / gazetteer.path.name)
     write_layer(folder, NEIGHBOURS)
     (folder / "admin1Codes.txt").write_text(NEIGHBOURS_ADMIN1, encoding="utf-8")
     gazetteer_module.install_paths([folder / "IQ.txt"], cache)
