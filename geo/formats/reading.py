@@ -93,8 +93,7 @@ class Records:
 
     def error(self, error: RowError) -> None:
         if self._pending is not None:  # a GeoJSON file: CSV row n is feature n - 1; its own problems first
-            while self._pending:
-                self._keep(self._pending.pop(0))
+            self._drain()
             if error.unit == "row":
                 error = dataclasses.replace(error, row=error.row - 1, unit="feature")
         self._keep(error)
@@ -118,9 +117,9 @@ class Records:
         self._pending = problems
 
     def _drain(self) -> None:
-        if self._pending:
-            while self._pending:
-                self._keep(self._pending.pop(0))
+        """Keep the features' own problems reported so far (in the order they came)."""
+        while self._pending:
+            self._keep(self._pending.pop(0))
 
     def error_lines(self) -> list[str]:
         """The kept row messages, and "… and N more" when some were only counted."""
