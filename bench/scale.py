@@ -126,13 +126,14 @@ class Truth:
 
 def truth(db: Path) -> Truth:
     from geo.filters import Filters
-    from geo.store import queries
+    from geo.store import columns
     from geo.store.database import Store
 
     store = Store(str(db))
     try:
-        opts = queries.options(store)
-        found = queries.totals(store, Filters(opts.first, opts.last, (), (), ()))
+        kept = columns.load(store)
+        opts = kept.options()
+        found = kept.totals(kept.mask(Filters(opts.first, opts.last, (), (), ())))
         return Truth(found.incidents, found.incidents - found.unlocated, dict(opts.groups))
     finally:
         store.close()
@@ -611,11 +612,11 @@ def environment() -> str:
 def summarise_profile(path: Path) -> list[tuple[str, float]]:
     """Shares of the server's samples (py-spy raw) by the app's own phase."""
     marks = [("load_plan → map.plan.plan (map index mask, cells, points query)", "geo/map/plan.py"),
-             ("load_map_index (reading the columns)", "geo/map/index.py"),
+             ("load_columns (reading the columns)", "geo/store/columns.py"),
              ("map layer and base map (geo.map.layer, basemap: packing, folium)", "geo/map/"),
              ("st_folium (folium render to HTML, component message)", "st_folium ("),
-             ("load_totals (SQL count)", "load_totals ("),
-             ("load_options (SQL group-bys)", "load_options ("),
+             ("load_totals (columns)", "load_totals ("),
+             ("load_options (columns)", "load_options ("),
              ("table: queries.newest + DataFrame + st.dataframe", "table_panel ("),
              ("export buttons", "geo/ui/export.py"),
              ("rest of app.py", "app.py"),

@@ -433,17 +433,17 @@ def test_a_clients_clear_cache_message_does_not_make_the_server_rebuild_its_reso
     (at 200k incidents a rebuild cost every session 4-7 s)."""
     from streamlit.runtime import caching
 
-    from geo.ui.state import load_gazetteer, load_map_index, load_options
+    from geo.ui.state import load_columns, load_gazetteer, load_options
 
     at = app.run()
     assert not at.exception
     before = headline(at)
     store = load_store()
     version = store.version()
-    index, gaz, options = load_map_index(version), load_gazetteer(), load_options(version)
+    index, gaz, options = load_columns(version), load_gazetteer(), load_options(version)
     caching.cache_data.clear()  # what Streamlit's AppSession runs on a client's clear_cache message
     caching.cache_resource.clear()
-    assert load_store() is store and load_map_index(version) is index and load_gazetteer() is gaz
+    assert load_store() is store and load_columns(version) is index and load_gazetteer() is gaz
     assert load_options(version) is options  # the query answers every session shares survive too
     at.run()
     assert not at.exception and headline(at) == before

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
 from geo.ui.state import load_store
@@ -38,6 +39,30 @@ def test_search_narrows_headline_table_and_map(app: AppTest) -> None:
     assert at.query_params["q"] == "tower 22"
     at.text_input(key="f_search").set_value("no such words anywhere").run()
     assert count(at) == 0 and len(at.dataframe[0].value) == 0
+
+
+def test_a_search_scans_the_text_once_and_every_count_follows_it(app: AppTest) -> None:
+    """A search is the one question the store's columns cannot answer: the text is scanned once
+    for it, and the headline, lists, timeline and map apply that answer. Only the rows shown
+    (table, markers) are read with it again, a bounded read each (was ten scans per search)."""
+    at = app.run()
+    scans: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "LIKE" in statement.upper():
+            scans.append(statement.split("FROM")[0][:60])
+
+    engine = load_store().engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        at.text_input(key="f_search").set_value("tower 22").run()
+        assert count(at) == len(at.dataframe[0].value) > 0
+        assert len(scans) <= 3, scans  # the search's answer, the table's rows, the markers' rows
+        scans.clear()
+        at.sidebar.multiselect(key="f_types").set_value(["Explosions/Remote violence"]).run()  # another filter
+        assert len(scans) <= 2, scans  # the rows shown only: the answer is kept for this revision
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_a_search_the_store_cannot_answer_in_time_is_stopped_and_said(app: AppTest,

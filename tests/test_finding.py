@@ -1,6 +1,6 @@
-"""Finding things in SQL, on SQLite and PostgreSQL (the ``store`` fixture): the search, the
-lists' counts that follow the other filters, the weekly timeline, the map index's search
-keys; and the link's presets, country names and map view, the CSV's BOM and file names."""
+"""Finding things, on SQLite and PostgreSQL (the ``store`` fixture): the search (SQL) applied
+to the columns the counts are taken from, the lists' counts that follow the other filters,
+the weekly timeline, the map; and the link's presets, country names and map view, the CSV's BOM and file names."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import pytest
 
 from geo import filters
 from geo.formats import export, read_csv
-from geo.map import index as mapindex
 from geo.map import plan as mapplan
 from geo.records import Incident
-from geo.store import queries
+from geo.store import columns, queries
 from geo.store.database import Store
 from geo.ui.export import file_name
 
@@ -37,7 +36,22 @@ DATA = [
 def filled(store: Store) -> tuple[Store, filters.Options]:
     """The store with DATA in it, and what it offers to filter on."""
     store.upsert(DATA, actor="test", action="test")
-    return store, queries.options(store)
+    return store, columns.load(store).options()
+
+
+def totals(store: Store, f: filters.Filters) -> queries.Totals:
+    kept = columns.load(store)
+    return kept.totals(kept.mask(f, columns.searched(store, kept, f)))
+
+
+def facets(store: Store, f: filters.Filters) -> dict[str, dict[str, int]]:
+    kept = columns.load(store)
+    return kept.facets(f, columns.searched(store, kept, f))
+
+
+def weekly(store: Store, f: filters.Filters, top: int = 8) -> list[queries.Week]:
+    kept = columns.load(store)
+    return kept.weekly(kept.mask(f, columns.searched(store, kept, f)), top)
 
 
 @pytest.fixture
@@ -67,21 +81,21 @@ def test_search_takes_wildcards_literally(store: Store, opts: filters.Options) -
 
 def test_search_narrows_the_headline_and_combines_with_filters(store: Store, opts: filters.Options) -> None:
     f = filters.Filters(opts.first, opts.last, countries=("IQ",), search="asad")
-    assert queries.summary(queries.totals(store, f)) == "2 incidents, 2 groups"
-    assert queries.totals(store, filters.Filters(opts.first, date(2024, 6, 1), search="asad")).incidents == 1
+    assert queries.summary(totals(store, f)) == "2 incidents, 2 groups"
+    assert totals(store, filters.Filters(opts.first, date(2024, 6, 1), search="asad")).incidents == 1
 
 
 def test_list_counts_follow_the_other_filters_not_their_own(store: Store, opts: filters.Options) -> None:
     january = filters.Filters(date(2024, 1, 1), date(2024, 1, 31), groups=("Houthis",))
-    counts = queries.facets(store, january)
+    counts = facets(store, january)
     assert counts["group"] == {"Houthis": 2, "Kataib Hezbollah": 1}  # the dates count; the group choice does not
     assert counts["country_code"] == {"YE": 2}  # countries follow the group choice
-    assert queries.facets(store, filters.Filters(opts.first, opts.last, search="rocket"))["group"] == {
+    assert facets(store, filters.Filters(opts.first, opts.last, search="rocket"))["group"] == {
         "Al-Thawriun": 1, "Kataib Hezbollah": 1}
 
 
 def test_timeline_counts_per_iso_week_and_group(store: Store, opts: filters.Options) -> None:
-    weeks = queries.weekly(store, filters.Filters(opts.first, opts.last))
+    weeks = weekly(store, filters.Filters(opts.first, opts.last))
     by = {(w.start, w.group): w.count for w in weeks}
     # 2024-01-01 is a Monday, the 7th a Sunday (same week), the 8th the next Monday
     assert by == {(date(2024, 1, 1), "Kataib Hezbollah"): 1, (date(2024, 1, 1), "Houthis"): 1,
@@ -92,19 +106,19 @@ def test_timeline_counts_per_iso_week_and_group(store: Store, opts: filters.Opti
 
 def test_timeline_folds_small_groups_into_other_and_follows_the_filters(store: Store,
                                                                          opts: filters.Options) -> None:
-    weeks = queries.weekly(store, filters.Filters(opts.first, opts.last), top=1)
+    weeks = weekly(store, filters.Filters(opts.first, opts.last), top=1)
     assert {w.group for w in weeks} == {"Houthis", queries.OTHER_GROUPS}
     assert sum(w.count for w in weeks) == 5
-    narrowed = queries.weekly(store, filters.Filters(opts.first, opts.last, search="rocket"))
+    narrowed = weekly(store, filters.Filters(opts.first, opts.last, search="rocket"))
     assert sum(w.count for w in narrowed) == 2
 
 
-def test_a_search_filters_the_maps_index_too(store: Store, opts: filters.Options) -> None:
-    index = mapindex.load(store)
+def test_a_search_filters_the_columns_and_the_map_too(store: Store, opts: filters.Options) -> None:
+    kept = columns.load(store)
     f = filters.Filters(opts.first, opts.last, search="asad")
-    keep = index.mask(f, keys=queries.search_keys(store, f))
-    assert int(keep.sum()) == 2 and int(index.mask(f).sum()) == 4  # without the keys the index cannot tell
-    plan = mapplan.plan(store, index, f, None)
+    keep = kept.mask(f, columns.searched(store, kept, f))
+    assert int(keep.sum()) == 2 and int(kept.mask(f).sum()) == 5  # without the answer the columns cannot tell
+    plan = mapplan.plan(store, kept, f, None)
     assert plan.in_box == 2 and sorted(i.event_id for i in plan.incidents) == ["1", "4"]
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 
 from geo.filters import Filters
-from geo.map import index as mapindex
 from geo.map import plan as mapplan
+from geo.store import columns
 from geo.store.database import Store
 from tests.test_scale_queries import START, by_hand, filled  # noqa: F401 - the fixture
 
@@ -23,7 +23,7 @@ def _around(incidents: list) -> tuple[float, float, float, float]:  # type: igno
 
 
 @pytest.mark.parametrize("limit", [2000, 50])  # few incidents (markers), many (cells)
-def test_fit_box_holds_every_filtered_incident(filled: tuple[Store, mapindex.MapIndex],  # noqa: F811
+def test_fit_box_holds_every_filtered_incident(filled: tuple[Store, columns.Columns],  # noqa: F811
                                                monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
     store, index = filled
     monkeypatch.setattr(mapplan, "MARKER_LIMIT", limit)
@@ -34,13 +34,13 @@ def test_fit_box_holds_every_filtered_incident(filled: tuple[Store, mapindex.Map
     assert got == pytest.approx(_around(by_hand(f)), abs=1e-4)
 
 
-def test_no_incident_no_fit_box(filled: tuple[Store, mapindex.MapIndex]) -> None:  # noqa: F811
+def test_no_incident_no_fit_box(filled: tuple[Store, columns.Columns]) -> None:  # noqa: F811
     store, index = filled
     f = Filters(START, START + timedelta(days=60), groups=("No such group",))
     assert mapplan.plan(store, index, f, None).bounds is None
 
 
-def test_focused_incident_is_a_marker_even_where_the_map_shows_counts(filled: tuple[Store, mapindex.MapIndex],  # noqa: F811
+def test_focused_incident_is_a_marker_even_where_the_map_shows_counts(filled: tuple[Store, columns.Columns],  # noqa: F811
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     store, index = filled
     monkeypatch.setattr(mapplan, "MARKER_LIMIT", 5)

@@ -17,9 +17,8 @@ from streamlit.testing.v1 import AppTest
 from geo import filters
 from geo.formats import export, parse_text
 from geo.ingest import loading
-from geo.map import index as mapindex
 from geo.records import Incident
-from geo.store import queries
+from geo.store import columns
 from geo.store.database import Store, StoreUnavailable
 from geo.store.queries import stream
 from geo.ui.state import load_store
@@ -59,10 +58,10 @@ def test_app_opens_on_a_postgresql_store_named_in_the_secrets(pg_location: str,
         assert headline.startswith(f"**{len(table)} incidents, ") and len(table) >= 60
         store = load_store()
         assert store.dialect == "postgresql" and store.count() == len(table)  # filled from the bundled data
-        index = mapindex.load(store)
-        assert len(index) == len(table)  # every bundled incident is placed
-        options = queries.options(store)
-        found = queries.totals(store, filters.Filters(options.first, options.last))
+        kept = columns.load(store)
+        assert len(kept) == len(table) and kept.placed.all()  # every bundled incident is placed
+        options = kept.options()
+        found = kept.totals(kept.mask(filters.Filters(options.first, options.last)))
         assert (found.incidents, found.unlocated) == (len(table), 0) and found.groups == len(options.groups)
     finally:
         load_store().close()

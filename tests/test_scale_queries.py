@@ -8,6 +8,7 @@ import io
 import json
 import random
 import sqlite3
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,11 +19,10 @@ from hypothesis import strategies as st
 
 from geo.filters import Filters
 from geo.formats import export
-from geo.map import index as mapindex
 from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.records import Incident
-from geo.store import queries
+from geo.store import columns, queries
 from geo.store.database import BATCH, Store
 from geo.store.queries import BBox
 
@@ -48,10 +48,10 @@ DATA = synthetic(3000)
 
 
 @pytest.fixture(scope="module")
-def filled() -> tuple[Store, mapindex.MapIndex]:
+def filled() -> tuple[Store, columns.Columns]:
     store = Store(":memory:")
     store.upsert(DATA, actor="test", action="test")
-    return store, mapindex.load(store)
+    return store, columns.load(store)
 
 
 def by_hand(f: Filters, box: BBox | None = None) -> list[Incident]:
@@ -71,16 +71,28 @@ filters_strategy = st.builds(
 
 @settings(max_examples=40, deadline=None)
 @given(f=filters_strategy)
-def test_sql_filters_index_and_cells_agree_with_the_definition(filled: tuple[Store, mapindex.MapIndex],
-                                                               f: Filters) -> None:
+def test_sql_filters_columns_and_cells_agree_with_the_definition(filled: tuple[Store, columns.Columns],
+                                                                 f: Filters) -> None:
     store, index = filled
     expected = by_hand(f)
-    totals = queries.totals(store, f)
+    totals = index.totals(index.mask(f))
     assert totals.incidents == len(expected) and totals.groups == len({i.group for i in expected})
     assert totals.unlocated == sum(1 for i in expected if not i.located)
     assert sorted(i.event_id for i in queries.stream(store, f, batch=97)) == sorted(i.event_id for i in expected)
+    # each list's counts follow the other filters, not its own
+    others = by_hand(replace(f, groups=()))
+    assert index.facets(f)["group"] == {g: n for g in GROUPS if (n := sum(1 for i in others if i.group == g))}
+    others = by_hand(replace(f, countries=()))
+    assert index.facets(f)["country_code"] == {c: n for c in COUNTRIES if (n := sum(1 for i in others if i.country_code == c))}
+    # the timeline: per Monday-started week and group, the top two groups and the rest together
+    leaders = sorted({i.group for i in expected}, key=lambda g: (-sum(1 for i in expected if i.group == g), g))[:2]
+    by_week: dict[tuple[date, str], int] = {}
+    for i in expected:
+        key = (i.event_date - timedelta(days=i.event_date.weekday()), i.group if i.group in leaders else queries.OTHER_GROUPS)
+        by_week[key] = by_week.get(key, 0) + 1
+    assert {(w.start, w.group): w.count for w in index.weekly(index.mask(f), top=2)} == by_week
     placed = [i for i in expected if i.located]
-    assert int(index.mask(f).sum()) == len(placed)
+    assert int((index.mask(f) & index.placed).sum()) == len(placed)
     cells = index.cells(index.mask(f), queries.cell_size(5))
     assert sum(c.count for c in cells) == len(placed)
     for cell in cells:  # each cell's count and main group, checked against the incidents inside it
@@ -91,15 +103,15 @@ def test_sql_filters_index_and_cells_agree_with_the_definition(filled: tuple[Sto
         assert cell.group_count == max(per_group.values()) and per_group[cell.group] == cell.group_count
 
 
-def test_options_count_each_value_most_frequent_first(filled: tuple[Store, mapindex.MapIndex]) -> None:
-    store, _ = filled
-    opts = queries.options(store)
+def test_options_count_each_value_most_frequent_first(filled: tuple[Store, columns.Columns]) -> None:
+    _, index = filled
+    opts = index.options()
     assert (opts.first, opts.last) == (min(i.event_date for i in DATA), max(i.event_date for i in DATA))
     assert opts.groups == {g: sum(1 for i in DATA if i.group == g) for g in GROUPS}
     assert list(opts.groups.values()) == sorted(opts.groups.values(), reverse=True)
 
 
-def test_table_rows_are_the_newest_and_bounded(filled: tuple[Store, mapindex.MapIndex]) -> None:
+def test_table_rows_are_the_newest_and_bounded(filled: tuple[Store, columns.Columns]) -> None:
     store, _ = filled
     f = Filters(START, START + timedelta(days=400), groups=("Beta Front",))
     rows = queries.newest(store, f, 25)
@@ -108,7 +120,7 @@ def test_table_rows_are_the_newest_and_bounded(filled: tuple[Store, mapindex.Map
     assert [r.event_date for r in rows] == newest_days
 
 
-def test_few_incidents_are_markers_for_every_view(filled: tuple[Store, mapindex.MapIndex]) -> None:
+def test_few_incidents_are_markers_for_every_view(filled: tuple[Store, columns.Columns]) -> None:
     store, index = filled
     f = Filters(START, START + timedelta(days=30), groups=("Alpha Brigade",))
     plan = mapplan.plan(store, index, f, None)
@@ -118,7 +130,7 @@ def test_few_incidents_are_markers_for_every_view(filled: tuple[Store, mapindex.
     assert plan.covers(far)  # all of them are in the browser already: panning asks for nothing
 
 
-def test_many_incidents_are_cells_then_markers_when_zoomed_in(filled: tuple[Store, mapindex.MapIndex],
+def test_many_incidents_are_cells_then_markers_when_zoomed_in(filled: tuple[Store, columns.Columns],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     store, index = filled
     monkeypatch.setattr(mapplan, "MARKER_LIMIT", 200)
@@ -137,7 +149,7 @@ def test_many_incidents_are_cells_then_markers_when_zoomed_in(filled: tuple[Stor
 
 
 def test_zoomed_in_close_shows_the_newest_markers_when_there_are_too_many(
-        filled: tuple[Store, mapindex.MapIndex], monkeypatch: pytest.MonkeyPatch) -> None:
+        filled: tuple[Store, columns.Columns], monkeypatch: pytest.MonkeyPatch) -> None:
     store, index = filled
     monkeypatch.setattr(mapplan, "MARKER_LIMIT", 10)
     f = Filters(START, START + timedelta(days=400))
@@ -197,7 +209,7 @@ def test_a_store_made_by_the_previous_version_opens_and_keeps_its_rows(tmp_path:
     assert store.audit("OLD-1")[0].before["injured"] == 7  # type: ignore[index]
 
 
-def test_the_view_downloads_as_csv_and_geojson_with_every_row(filled: tuple[Store, mapindex.MapIndex]) -> None:
+def test_the_view_downloads_as_csv_and_geojson_with_every_row(filled: tuple[Store, columns.Columns]) -> None:
     store, _ = filled
     f = Filters(START, START + timedelta(days=200), countries=("SY",), event_types=("Protests",))
     expected = by_hand(f)
@@ -251,7 +263,7 @@ def test_a_bulk_load_builds_its_indexes_once_and_a_failed_one_changes_nothing(
     assert store.upsert(synthetic(5000, seed=3), actor="test", action="test").added == 5000
     assert _indexes(store) == indexes and "incidents_view" in dropped  # built again at the end, not row by row
     f = Filters(START, START + timedelta(days=400), groups=("Gamma Movement",))
-    assert queries.totals(store, f).incidents == sum(1 for i in synthetic(5000, seed=3) if i.group == "Gamma Movement")
+    assert int(columns.load(store).mask(f).sum()) == sum(1 for i in synthetic(5000, seed=3) if i.group == "Gamma Movement")
     dropped.clear()
     fewer = [i.replace(event_id=f"Z-{i.event_id}") for i in synthetic(1500, seed=4)]
     store.upsert(fewer, actor="test", action="test")  # fewer than the store holds: row by row
@@ -293,7 +305,7 @@ def test_a_merged_incidents_popup_names_its_other_reports(tmp_path: Path) -> Non
     second = first.replace(event_id="R-2", source="Outlet Two", source_url="https://two.example/b")
     store.upsert([first, second], actor="test", action="test")
     store.merge("R-1", "R-2", actor="test")
-    plan = mapplan.plan(store, mapindex.load(store), Filters(date(2024, 8, 1), date(2024, 8, 31)), None)
+    plan = mapplan.plan(store, columns.load(store), Filters(date(2024, 8, 1), date(2024, 8, 31)), None)
     assert [i.event_id for i in plan.incidents] == ["R-1"] and plan.sources == {"R-1": ["Outlet Two"]}
     [row] = mapview.incident_rows(plan.incidents, {}, plan.sources)
     assert ["Also reported by", "Outlet Two"] in row["lines"] and row["source"] == "Outlet One"

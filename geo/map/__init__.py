@@ -1,9 +1,9 @@
 """The incident map: which incidents a view shows, and how the browser draws them.
 
-The server side runs in three steps, each module importing only the ones before it:
+The server side runs in two steps over the incidents' compact columns
+(:class:`geo.store.columns.Columns`, which count incidents per grid cell in tens of
+milliseconds), each module importing only the ones before it:
 
-- ``index`` (:class:`MapIndex`): a few compact numpy columns of every placed incident, read
-  once per store revision, that count incidents per grid cell in tens of milliseconds;
 - ``plan`` (:class:`Plan`, ``plan.plan``): for a view and the filters, markers with popups
   (few incidents, or zoomed in close) or counts per grid cell, for a box padded around the
   view so a small pan needs nothing new;
@@ -21,7 +21,6 @@ The function ``plan.plan`` is not re-exported here: under that name it would hid
 """
 
 from geo.map.basemap import OFFLINE, TILES, base_map, place_labels, tile_choice
-from geo.map.index import MapIndex
 from geo.map.layer import (
     OTHER_COLOR,
     PRECISION_LABEL,
@@ -34,6 +33,6 @@ from geo.map.layer import (
 )
 from geo.map.plan import DEFAULT_VIEW, MARKER_LIMIT, Plan, View, view_from_map
 
-__all__ = ["MapIndex", "Plan", "View", "DEFAULT_VIEW", "MARKER_LIMIT", "view_from_map", "IncidentLayer",
+__all__ = ["Plan", "View", "DEFAULT_VIEW", "MARKER_LIMIT", "view_from_map", "IncidentLayer",
            "incident_layer", "cell_layer", "incident_rows", "group_color", "group_colors", "OTHER_COLOR",
            "PRECISION_LABEL", "base_map", "place_labels", "tile_choice", "TILES", "OFFLINE"]

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from geo.filters import Filters
-from geo.map.index import MapIndex
 from geo.records import Incident
+from geo.store.columns import Columns, searched
 from geo.store.database import Store
 from geo.store.groups import Hierarchy, bundled
-from geo.store.queries import BBox, Cell, cell_size, points, search_keys
+from geo.store.queries import BBox, Cell, cell_size, points
 from geo.store.reports import by_source, reports_for, toll_range
 
 __all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "FOCUS_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map",
@@ -68,32 +71,36 @@ def _padded(box: BBox) -> BBox:
                 min(180.0, box.east + dx))
 
 
-def plan(store: Store, index: MapIndex, f: Filters, view: View | None, hierarchy: Hierarchy | None = None) -> Plan:
+def plan(store: Store, columns: Columns, f: Filters, view: View | None, hierarchy: Hierarchy | None = None,
+         matched: npt.NDArray[np.bool_] | None = None, deadline_s: float | None = None) -> Plan:
     """What to draw for ``f`` seen through ``view`` (``None``: the map's first view);
-    ``hierarchy`` gives the popups each group's parents (default: the bundled links)."""
+    ``hierarchy`` gives the popups each group's parents (default: the bundled links). With a
+    search, ``matched`` says which incidents match it (``Columns.matched``; asked of the store
+    when not given) and the markers' rows are read within ``deadline_s``."""
     hierarchy = hierarchy or bundled()
-    keys = search_keys(store, f) if f.search.strip() else None  # the index has no text: the search is SQL's
-    passing = index.mask(f, keys=keys)
-    total, bounds = int(passing.sum()), index.bounds(passing)
+    if matched is None:
+        matched = searched(store, columns, f, deadline_s)
+    passing = columns.mask(f, matched if f.search.strip() else None) & columns.placed
+    total, bounds = int(passing.sum()), columns.bounds(passing)
     if total <= MARKER_LIMIT:
-        return _markers(store, f, None, None, total, bounds, hierarchy)
+        return _markers(store, f, None, None, total, bounds, hierarchy, deadline_s)
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
-    keep = passing & index.inside(box)
+    keep = passing & columns.inside(box)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
-        return _markers(store, f, box, None, in_box, bounds, hierarchy)
+        return _markers(store, f, box, None, in_box, bounds, hierarchy, deadline_s)
     if view.zoom >= CLOSE_ZOOM:
-        return _markers(store, f, box, view.zoom, in_box, bounds, hierarchy)
-    return Plan("cells", box, view.zoom, in_box, cells=index.cells(keep, cell_size(view.zoom)), bounds=bounds)
+        return _markers(store, f, box, view.zoom, in_box, bounds, hierarchy, deadline_s)
+    return Plan("cells", box, view.zoom, in_box, cells=columns.cells(keep, cell_size(view.zoom)), bounds=bounds)
 
 
 def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_box: int, bounds: BBox | None,
-             hierarchy: Hierarchy) -> Plan:
+             hierarchy: Hierarchy, deadline_s: float | None) -> Plan:
     """A plan of the newest ``MARKER_LIMIT`` markers in ``box``, with what their popups
     add: the reports merged into each, its group's parents, and the tolls by source where
     several reports give figures."""
-    incidents = points(store, f, box, MARKER_LIMIT)
+    incidents = points(store, f, box, MARKER_LIMIT, deadline_s if f.search.strip() else None)
     ids = [i.event_id for i in incidents]
     merged = store.sources_for(ids)
     names = {event_id: [s.source or s.source_url for s in found] for event_id, found in merged.items()}

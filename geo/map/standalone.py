@@ -21,14 +21,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import folium
+import numpy as np
+import numpy.typing as npt
 
 from geo.filters import Filters
-from geo.map import index as mapindex
 from geo.map import plan as mapplan
 from geo.map.basemap import STATIC, STATIC_DIR, base_map
 from geo.map.layer import cell_layer, group_colors, incident_layer
 from geo.map.plan import Plan
-from geo.store import queries
+from geo.store import columns, queries
+from geo.store.columns import Columns
 from geo.store.database import Store
 from geo.store.groups import Hierarchy
 
@@ -103,13 +105,18 @@ def view_html(plan: Plan, colors: Mapping[str, str], labels: list[tuple[str, flo
 
 
 def filtered_html(store: Store, chosen: Filters, hierarchy: Hierarchy, labels: list[tuple[str, float, float]], *,
-                  title: str, index: mapindex.MapIndex | None = None, view: mapplan.View | None = None) -> str:
+                  title: str, kept: Columns | None = None, matched: npt.NDArray[np.bool_] | None = None,
+                  view: mapplan.View | None = None) -> str:
     """The page for the incidents that pass ``chosen`` (a parent group taking in its fronts, as
-    in the app), in ``view`` or all of them: markers up to the map's limit, else counts."""
+    in the app), in ``view`` or all of them: markers up to the map's limit, else counts. The
+    app passes the columns it holds and its search's answer; the CLI reads both here."""
     widened = hierarchy.widened(chosen)
-    plan = mapplan.plan(store, index if index is not None else mapindex.load(store), widened, view, hierarchy)
-    found = queries.totals(store, widened)
-    options = queries.options(store)
+    kept = kept if kept is not None else columns.load(store)
+    if matched is None:
+        matched = columns.searched(store, kept, chosen)
+    plan = mapplan.plan(store, kept, widened, view, hierarchy, matched)
+    found = kept.totals(kept.mask(widened, matched))
+    options = kept.options()
     colors = group_colors(list(options.groups))
     start, end = max(chosen.start, options.first), min(chosen.end, options.last)  # "all dates": the data's span
     picked = [f"groups: {', '.join(chosen.groups)}" if chosen.groups else "",

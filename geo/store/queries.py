@@ -4,29 +4,30 @@ The filters become one indexed ``WHERE``; counts for the headline and the filter
 are aggregates; the table and the map's markers read a bounded number of rows (the
 newest first, or the few in view). Nothing here reads the whole store into Python, so a
 page costs about the same with a thousand incidents stored or a million. (The map's grid
-cells are counted from :mod:`geo.map.index`, which is faster at that one question.)
+filter lists' counts, the timeline's bars and the map's grid cells are counted from
+:mod:`geo.store.columns`, which answers those questions faster.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, and_, case, cast, func, literal_column, or_, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.sql import Select
 
-from geo.filters import Filters, Options
+from geo.filters import Filters
 from geo.records import FIELDS, Incident
 from geo.store.database import Store, from_db
 from geo.store.schema import incidents as t
 from geo.store.schema import like_pattern
 
-__all__ = ["BBox", "Totals", "Cell", "Week", "where", "options", "facets", "totals", "summary", "newest",
-           "unlocated", "stream", "points", "cell_size", "weekly", "search_keys", "search_count", "id_keys", "OTHER_GROUPS",
+__all__ = ["BBox", "Totals", "Cell", "Week", "where", "summary", "newest",
+           "unlocated", "stream", "points", "cell_size", "matching", "id_keys", "OTHER_GROUPS",
            "SEARCHED"]
 
 _COLUMNS = [t.c[name] for name in FIELDS]
@@ -86,11 +87,14 @@ def search_condition(text: str) -> ColumnElement[bool]:
                           for word in words))
 
 
-def search_count(store: Store, text: str, deadline_s: float | None = None) -> int:
-    """Incidents whose searched columns hold every word of ``text`` (a full scan: run with a
-    deadline where a visitor can ask; :class:`geo.store.database.QueryTimedOut` past it)."""
+def matching(store: Store, text: str, deadline_s: float | None = None) -> npt.NDArray[np.uint64]:
+    """The :func:`id_keys` of the incidents whose searched columns hold every word of
+    ``text``, sorted: the one full scan a search costs (run with a deadline where a visitor
+    can ask; :class:`geo.store.database.QueryTimedOut` past it). The counts, the timeline
+    and the map apply it as a mask over :mod:`geo.store.columns`."""
     with store.read(deadline_s) as conn:
-        return int(conn.execute(select(func.count()).select_from(t).where(search_condition(text))).scalar_one())
+        ids = conn.execute(select(t.c.event_id).where(search_condition(text))).scalars().all()
+    return np.unique(id_keys(list(ids)))
 
 
 def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
@@ -106,62 +110,24 @@ def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
     return and_(*parts)
 
 
-def _counts(store: Store, column: str, condition: ColumnElement[bool] | None = None) -> dict[str, int]:
-    col = t.c[column]
-    query = (select(col, func.count()).where(col.is_not(None), col != "", true() if condition is None else condition)
-             .group_by(col).order_by(func.count().desc(), col))
-    with store.read() as conn:
-        return {str(value): int(n) for value, n in conn.execute(query)}
-
-
-def options(store: Store) -> Options:
-    """What the data offers to filter on: the date span and each value with its count."""
-    with store.read() as conn:
-        first, last = conn.execute(select(func.min(t.c.event_date), func.max(t.c.event_date))).one()
-    today = date.today()
-    return Options(date.fromisoformat(first) if first else today, date.fromisoformat(last) if last else today,
-                   _counts(store, "group"), _counts(store, "country_code"), _counts(store, "event_type"))
-
-
-def facets(store: Store, f: Filters) -> dict[str, dict[str, int]]:
-    """Each filter list's counts under the other filters: the groups' counts follow the
-    dates, countries, types and search but not the group choice itself (so picking one group
-    does not hide how many the others have), and likewise for countries and types."""
-    return {"group": _counts(store, "group", where(replace(f, groups=(), family=()))),
-            "country_code": _counts(store, "country_code", where(replace(f, countries=()))),
-            "event_type": _counts(store, "event_type", where(replace(f, event_types=())))}
-
-
-def totals(store: Store, f: Filters) -> Totals:
-    """Two counts, each answered by an index alone: incidents and groups (the filters'
-    index holds every column they read), then the unplaced ones (their partial index).
-    One query asking for both read every matching row from the table: 8 s for the largest
-    group of a million incidents."""
-    counts = select(func.count(), func.count(t.c.group.distinct())).where(where(f))
-    unplaced = select(func.count()).where(where(f), t.c.latitude.is_(None))
-    with store.read() as conn:
-        n, groups = conn.execute(counts).one()
-        unlocated_n = conn.execute(unplaced).scalar_one()
-    return Totals(int(n), int(groups), int(unlocated_n))
-
-
 def summary(found: Totals) -> str:
     """"42 incidents, 3 groups" (singular where it is one)."""
     n, g = found.incidents, found.groups
     return f"{n:,} incident{'s' if n != 1 else ''}, {g:,} group{'s' if g != 1 else ''}"
 
 
-def newest(store: Store, f: Filters, limit: int) -> list[Incident]:
-    """The ``limit`` most recent incidents that pass the filters (the table's rows)."""
+def newest(store: Store, f: Filters, limit: int, deadline_s: float | None = None) -> list[Incident]:
+    """The ``limit`` most recent incidents that pass the filters (the table's rows); with a
+    search, scanned within ``deadline_s`` like the search itself."""
     query = select(*_COLUMNS).where(where(f)).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
-    with store.read() as conn:
+    with store.read(deadline_s) as conn:
         return [from_db(r._mapping) for r in conn.execute(query)]
 
 
-def unlocated(store: Store, f: Filters, limit: int) -> list[Incident]:
+def unlocated(store: Store, f: Filters, limit: int, deadline_s: float | None = None) -> list[Incident]:
     query = (select(*_COLUMNS).where(where(f), t.c.latitude.is_(None))
              .order_by(t.c.event_date.desc(), t.c.event_id).limit(limit))
-    with store.read() as conn:
+    with store.read(deadline_s) as conn:
         return [from_db(r._mapping) for r in conn.execute(query)]
 
 
@@ -185,11 +151,12 @@ def stream(store: Store, f: Filters | None = None, batch: int = 5000) -> Iterato
         after = (rows[-1].event_date, rows[-1].event_id)
 
 
-def points(store: Store, f: Filters, bbox: BBox | None, limit: int) -> list[Incident]:
+def points(store: Store, f: Filters, bbox: BBox | None, limit: int, deadline_s: float | None = None,
+           ) -> list[Incident]:
     """At most ``limit`` located incidents in the box, newest first."""
     query = (select(*_COLUMNS).where(where(f, bbox), t.c.latitude.is_not(None), t.c.longitude.is_not(None))
              .order_by(t.c.event_date.desc(), t.c.event_id).limit(limit))
-    with store.read() as conn:
+    with store.read(deadline_s) as conn:
         return [from_db(r._mapping) for r in conn.execute(query)]
 
 
@@ -199,42 +166,7 @@ def cell_size(zoom: int) -> float:
     return 360.0 / 2 ** max(0, min(zoom, 20)) / 4
 
 
-def _week_start(dialect: str) -> ColumnElement[str]:
-    """The ISO week's Monday of ``event_date`` as ISO text, in each database's own terms
-    (constants written inline: PostgreSQL matches GROUP BY to SELECT by the text, and two
-    bound parameters are never the same text)."""
-    if dialect == "postgresql":
-        monday = func.date_trunc(literal_column("'week'"), cast(t.c.event_date, Date))
-        return func.to_char(monday, literal_column("'YYYY-MM-DD'"))
-    return func.date(t.c.event_date, literal_column("'weekday 0'"), literal_column("'-6 days'"))  # next Sunday, back 6
-
-
-def weekly(store: Store, f: Filters, top: int = 8) -> list[Week]:
-    """Incidents per ISO week (Monday start) and group, for the ``top`` groups with most
-    incidents under ``f``; the rest are counted together as :data:`OTHER_GROUPS`. Two
-    aggregates in the database: the rows returned are at most weeks × (top + 1)."""
-    condition = where(f)
-    group = func.coalesce(t.c.group, literal_column("''"))
-    with store.read() as conn:
-        leaders = [str(g) for g, _ in conn.execute(
-            select(group, func.count()).where(condition).group_by(group).order_by(func.count().desc(), group)
-            .limit(top))]
-        week = _week_start(store.dialect)
-        who = case((group.in_(leaders), group), else_=literal_column(f"'{OTHER_GROUPS}'")) if leaders else group
-        rows = conn.execute(select(week, who, func.count()).where(condition).group_by(week, who).order_by(week, who))
-        return [Week(date.fromisoformat(str(w)), str(g), int(n)) for w, g, n in rows]
-
-
 def id_keys(event_ids: Sequence[str] | npt.NDArray[np.object_]) -> npt.NDArray[np.uint64]:
     """A 64-bit number per event id (a fixed hash, the same in every process): what the
     map's index keeps instead of the ids' text."""
     return pd.util.hash_array(np.asarray(event_ids, dtype=object))
-
-
-def search_keys(store: Store, f: Filters) -> npt.NDArray[np.uint64]:
-    """The :func:`id_keys` of the placed incidents that pass ``f`` (its search included):
-    what lets the map's index, which holds no text, apply a search."""
-    query = select(t.c.event_id).where(where(f), t.c.latitude.is_not(None))
-    with store.read() as conn:
-        ids = conn.execute(query).scalars().all()
-    return np.unique(id_keys(list(ids)))

@@ -21,7 +21,7 @@ from geo.formats import export
 from geo.map.standalone import filtered_html
 from geo.store import queries
 from geo.store.database import Store
-from geo.ui.state import labels_now, load_hierarchy, load_map_index
+from geo.ui.state import labels_now, load_columns, load_hierarchy, search_mask
 
 __all__ = ["export_buttons", "file_name"]
 
@@ -71,7 +71,8 @@ def _map_maker(store: Store, chosen: Filters) -> Callable[[], bytes]:
 
     def make() -> bytes:
         return filtered_html(store, chosen, load_hierarchy(version), labels_now(), title="Incident map",
-                             index=load_map_index(version), view=view).encode("utf-8")
+                             kept=load_columns(version), matched=search_mask(version, chosen),
+                             view=view).encode("utf-8")
     return make
 
 

@@ -14,7 +14,7 @@ from geo.map import basemap
 from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.records import Incident
-from geo.store.database import Store
+from geo.store.database import QueryTimedOut, Store
 from geo.ui.state import labels_now, load_plan, remember_view, secret, write_url
 
 __all__ = ["map_panel", "focused_incident", "stale_view"]
@@ -25,7 +25,11 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
     """The map alone reruns when it is panned or zoomed, and asks for new data only when
     the view leaves the area (or zoom) its data was made for."""
     focused = focused_incident(store)
-    plan = load_plan(version, chosen, st.session_state.get("map_view"))
+    try:
+        plan = load_plan(version, chosen, st.session_state.get("map_view"))
+    except QueryTimedOut:
+        st.warning("Reading the markers for this search took too long: narrow the dates or use more specific words.")
+        return
     centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
     fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
     # a link's own view is kept until the filters or the data change

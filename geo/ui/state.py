@@ -25,6 +25,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Generic, ParamSpec, TypeVar
 
+import numpy as np
+import numpy.typing as npt
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -36,10 +38,9 @@ from geo.geocoding.offline import Locator, OfflineGeocoder
 from geo.geocoding.online import make_locator
 from geo.ingest.loading import ensure_bundled
 from geo.map import basemap
-from geo.map import index as mapindex
 from geo.map import plan as mapplan
 from geo.safetext import markdown_literal
-from geo.store import groups, queries
+from geo.store import columns, groups, queries
 from geo.store.database import QueryTimedOut, Store, WriteLimitExceeded
 from geo.store.groups import hierarchy_of
 
@@ -242,17 +243,36 @@ def _search_throttle(per_minute: int) -> roles.Throttle:
     return roles.Throttle(limit=per_minute, window=60.0, ceiling=per_minute * 10)
 
 
-@shared(max_entries=256)
-def _search_outcome(version: tuple[str, int], text: str) -> str:
-    """"" when a search runs within ``search_timeout_s``, else why not (kept for this store
-    revision: a search that was too slow is not tried again by every session)."""
-    seconds = settings.search_timeout_s(secret_value("search_timeout_s"))
+def _search_seconds() -> float:
+    return settings.search_timeout_s(secret_value("search_timeout_s"))
+
+
+def search_deadline(chosen: filters.Filters) -> float | None:
+    """How long a query reading rows for ``chosen`` may scan: a search's limit when it has one."""
+    return _search_seconds() if chosen.search.strip() else None
+
+
+@shared(max_entries=32)
+def _search_outcome(version: tuple[str, int], text: str) -> npt.NDArray[np.bool_] | str:
+    """Which incidents match a search (a mask over :func:`load_columns`), asked of the store
+    once per revision within ``search_timeout_s``; else why not (kept too: a search that was
+    too slow is not tried again by every session). Every panel applies the mask: the
+    search's one scan is this one."""
+    seconds = _search_seconds()
     try:
-        queries.search_count(load_store(), text, seconds)
+        return load_columns(version).matched(queries.matching(load_store(), text, seconds))
     except QueryTimedOut:
         return (f"The search was stopped after {seconds:g} s and is not applied: use longer or more specific "
                 "words (setting search_timeout_s).")
-    return ""
+
+
+def search_mask(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_] | None:
+    """The answer to ``chosen``'s search (``None``: no search), once :func:`checked_search` let it through."""
+    text = chosen.search.strip().lower()
+    if not text:
+        return None
+    found = _search_outcome(version, text)
+    return None if isinstance(found, str) else found
 
 
 def checked_search(version: tuple[str, int], chosen: filters.Filters) -> tuple[filters.Filters, str]:
@@ -270,15 +290,15 @@ def checked_search(version: tuple[str, int], chosen: filters.Filters) -> tuple[f
             return replace(chosen, search=""), ("Too many new searches from here in the last minute: the search is not "
                                                 "applied. Wait a moment and try again.")
         throttle.failed(client)  # counted, like a try
-        if not _SEARCH_SLOTS.acquire(timeout=settings.search_timeout_s(secret_value("search_timeout_s"))):
+        if not _SEARCH_SLOTS.acquire(timeout=_search_seconds()):
             return replace(chosen, search=""), "The server is busy with other searches: try again in a moment."
         try:
-            note = _search_outcome(version, text)
+            found = _search_outcome(version, text)
         finally:
             _SEARCH_SLOTS.release()
     else:
-        note = _search_outcome(version, text)
-    return (replace(chosen, search=""), note) if note else (chosen, "")
+        found = _search_outcome(version, text)
+    return (replace(chosen, search=""), found) if isinstance(found, str) else (chosen, "")
 
 
 WRITER_KEY = "writer"  # the session's editor (``Access.actor``), set where the role is decided
@@ -402,9 +422,9 @@ def preparing(store: Store) -> FirstStart | None:
 
 @shared(max_entries=4)
 def load_options(version: tuple[str, int]) -> filters.Options:
-    """What the data offers to filter on (SQL aggregates), once per store revision; the
-    group list adds the parents of the groups stored, counted with their families."""
-    options = queries.options(load_store())
+    """What the data offers to filter on, once per store revision; the group list adds the
+    parents of the groups stored, counted with their families."""
+    options = load_columns(version).options()
     return replace(options, groups=load_hierarchy(version).with_parents(options.groups))
 
 
@@ -414,36 +434,42 @@ def load_hierarchy(version: tuple[str, int]) -> groups.Hierarchy:
     return hierarchy_of(load_store())
 
 
-@shared(spinner="Indexing the incidents for the map…", max_entries=1)
-def load_map_index(version: tuple[str, int]) -> mapindex.MapIndex:
-    """The map's compact columns (see ``geo.map.index``), once per store revision, shared by all sessions."""
-    return mapindex.load(load_store())
+@shared(spinner="Indexing the incidents…", max_entries=1)
+def load_columns(version: tuple[str, int]) -> columns.Columns:
+    """The incidents' compact columns (see ``geo.store.columns``), once per store revision,
+    shared by all sessions: every count on the page is taken from them."""
+    return columns.load(load_store())
+
+
+def _kept(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_]:
+    return load_columns(version).mask(chosen, search_mask(version, chosen))
 
 
 @shared(max_entries=64)
 def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.Totals:
-    return queries.totals(load_store(), chosen)
+    return load_columns(version).totals(_kept(version, chosen))
 
 
 @shared(max_entries=64)
 def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, dict[str, int]]:
-    """Each filter list's counts under the other filters (``queries.facets``); parents
+    """Each filter list's counts under the other filters (``Columns.facets``); parents
     counted with their families, as in :func:`load_options`."""
-    facets = queries.facets(load_store(), chosen)
+    facets = load_columns(version).facets(chosen, search_mask(version, chosen))
     facets["group"] = load_hierarchy(version).with_parents(facets["group"])
     return facets
 
 
 @shared(max_entries=64)
 def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queries.Week]:
-    """The timeline's bars: incidents per week and group (``queries.weekly``)."""
-    return queries.weekly(load_store(), chosen)
+    """The timeline's bars: incidents per week and group (``Columns.weekly``)."""
+    return load_columns(version).weekly(_kept(version, chosen))
 
 
 @shared(max_entries=256)
 def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
     """What the map draws: shared by the sessions that look at the same view."""
-    return mapplan.plan(load_store(), load_map_index(version), chosen, view, load_hierarchy(version))
+    return mapplan.plan(load_store(), load_columns(version), chosen, view, load_hierarchy(version),
+                        search_mask(version, chosen), search_deadline(chosen))
 
 
 def filters_from_url(options: filters.Options) -> list[str]:

@@ -17,8 +17,9 @@ from geo.filters import Filters
 from geo.geocoding.join import unlocated_reason
 from geo.safetext import markdown_literal, safe_url
 from geo.store import queries
-from geo.store.database import Store
+from geo.store.database import QueryTimedOut, Store
 from geo.ui.export import export_buttons
+from geo.ui.state import search_deadline
 
 __all__ = ["FOCUS", "TABLE_ROWS", "table_panel", "incident_table"]
 
@@ -51,7 +52,13 @@ def incident_table(table: pd.DataFrame, column_config: Mapping[str, Any]) -> Non
 def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
     """What is not on the map, then the newest rows of the view, then the downloads of all of it."""
     _unplaced(store, chosen, found)
-    rows = queries.newest(store, chosen, TABLE_ROWS)
+    try:
+        rows = queries.newest(store, chosen, TABLE_ROWS, search_deadline(chosen))
+    except QueryTimedOut:
+        st.warning("Reading the rows for this search took too long: the counts and the map hold, the table "
+                   "is left out. Narrow the dates or use more specific words.")
+        export_buttons(store, chosen, found.incidents)
+        return
     table = pd.DataFrame([{**i.to_row(), "source_url": safe_url(i.source_url)} for i in rows],  # links: http(s) only
                          columns=["event_id", "event_date", "group", "group_role", "location", "country_code",
                                   "admin1", "event_type", "sub_event_type", "killed", "injured", "notes", "source",
@@ -67,7 +74,11 @@ def _unplaced(store: Store, chosen: Filters, found: queries.Totals) -> None:
         return
     n = found.unlocated
     with st.expander(f"{n:,} incident{'s' if n != 1 else ''} not on the map"):
-        rows = queries.unlocated(store, chosen, TABLE_ROWS)
+        try:
+            rows = queries.unlocated(store, chosen, TABLE_ROWS, search_deadline(chosen))
+        except QueryTimedOut:
+            st.caption("Reading them for this search took too long: narrow the dates or the words.")
+            return
         st.dataframe(pd.DataFrame([{"event_id": i.event_id, "location": i.location, "reason": unlocated_reason(i)}
                                    for i in rows]), hide_index=True)
         if n > len(rows):
