@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlalchemy
 from hypothesis import given, settings
@@ -309,3 +310,38 @@ def test_a_merged_incidents_popup_names_its_other_reports(tmp_path: Path) -> Non
     assert [i.event_id for i in plan.incidents] == ["R-1"] and plan.sources == {"R-1": ["Outlet Two"]}
     [row] = mapview.incident_rows(plan.incidents, {}, plan.sources)
     assert ["Also reported by", "Outlet Two"] in row["lines"] and row["source"] == "Outlet One"
+
+
+def test_the_columns_are_kept_on_disk_until_the_store_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A restarted server reads the columns back from the file instead of every row; a write,
+    a damaged file or a copy of the database at another path reads the rows again."""
+    db, folder = tmp_path / "s.sqlite3", tmp_path / "cache"
+    Store(str(db)).upsert(synthetic(400, seed=5), actor="test", action="test")
+    first = columns.kept(Store(str(db)), folder)
+    assert len(first) == 400 and len(list(folder.glob("*.npz"))) == 1
+
+    def no_reading(store: Store) -> None:
+        raise AssertionError("the rows were read again")
+
+    with monkeypatch.context() as m:  # a new server process: another Store object, the same database
+        m.setattr(columns, "_load", no_reading)
+        again = columns.kept(Store(str(db)), folder)
+    assert again.options() == first.options() and again.groups == first.groups
+    for name in ("day", "lat", "lon", "group", "country", "event_type", "key"):
+        assert np.array_equal(getattr(again, name), getattr(first, name), equal_nan=name in ("lat", "lon"))
+
+    store = Store(str(db))
+    store.upsert([synthetic(1, seed=6)[0].replace(event_id="NEW-1", group="Epsilon Cell")], actor="test", action="test")
+    changed = columns.kept(store, folder)
+    assert len(changed) == 401 and "Epsilon Cell" in changed.options().groups
+    assert len(list(folder.glob("*.npz"))) == 1  # the older revision's file is gone
+
+    [path] = folder.glob("*.npz")
+    path.write_bytes(path.read_bytes()[:100])  # cut short (a disk filled up)
+    assert len(columns.kept(store, folder)) == 401
+
+    copy = tmp_path / "copy.sqlite3"
+    with sqlite3.connect(db) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    Store(str(copy)).upsert([synthetic(1, seed=7)[0].replace(event_id="COPY-1")], actor="test", action="test")
+    assert len(columns.kept(Store(str(copy)), folder)) == 402 and len(columns.kept(store, folder)) == 401

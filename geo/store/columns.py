@@ -13,8 +13,13 @@ themselves stay in the database: the table and the popups read the few rows show
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,9 +30,10 @@ from sqlalchemy import select
 from geo.filters import Filters, Options
 from geo.store.database import Store
 from geo.store.queries import OTHER_GROUPS, BBox, Cell, Totals, Week, id_keys, matching
+from geo.store.schema import database_url, meta
 from geo.store.schema import incidents as t
 
-__all__ = ["Columns", "load", "searched"]
+__all__ = ["Columns", "load", "kept", "searched"]
 
 _EPOCH = date(1970, 1, 1).toordinal()  # numpy's datetime64[D] counts days from here too
 _CHUNK = 100_000
@@ -195,12 +201,61 @@ class Columns:
 def load(store: Store) -> Columns:
     """Every incident's columns, read ``_CHUNK`` rows at a time and converted in C
     (numpy parses the ISO dates, pandas numbers the names)."""
+    return _load(store)[0]
+
+
+def kept(store: Store, folder: Path) -> Columns:
+    """:func:`load`, kept in ``folder`` as one file per store and revision, so a restarted server
+    reads the columns back (a fraction of a second at a million incidents) instead of every row
+    again. The file's name holds the store (its identity and where it is: a copied database
+    file is another store) and its revision: a write moves the revision, and the next call
+    reads the rows and replaces the file. (A change made to the database outside this app does
+    not move the revision: delete the folder after one.)"""
+    identity = hashlib.sha256(f"{store.identity()}|{database_url(store.location)}".encode()).hexdigest()[:20]
+    path = folder / f"columns-v{_FORMAT}-{identity}-{store.revision()}.npz"
+    if path.exists():
+        try:
+            return _read(path)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # cut short, or not ours: read the rows again
+            path.unlink(missing_ok=True)
+    found, revision = _load(store)
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob(f"columns-v*-{identity}-*.npz"):
+        old.unlink(missing_ok=True)
+    _write(found, folder / f"columns-v{_FORMAT}-{identity}-{revision}.npz")
+    return found
+
+
+_FORMAT = 1  # of the kept files: a new build with other columns reads the rows again
+_ARRAYS = ("day", "lat", "lon", "group", "country", "event_type", "key")
+
+
+def _write(found: Columns, path: Path) -> None:
+    """Written beside and renamed, so a reader never sees half a file."""
+    names = json.dumps([found.groups, found.countries, found.event_types]).encode("utf-8")
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    with part.open("wb") as out:
+        np.savez(out, names=np.frombuffer(names, np.uint8), **{a: getattr(found, a) for a in _ARRAYS})
+    os.replace(part, path)
+
+
+def _read(path: Path) -> Columns:
+    with np.load(path, allow_pickle=False) as data:
+        groups, countries, event_types = (tuple(n) for n in json.loads(data["names"].tobytes().decode("utf-8")))
+        arrays = {a: data[a] for a in _ARRAYS}
+    return Columns(arrays["day"], arrays["lat"], arrays["lon"], arrays["group"], arrays["country"],
+                   arrays["event_type"], groups, countries, event_types, key=arrays["key"])
+
+
+def _load(store: Store) -> tuple[Columns, int]:
+    """The columns and the revision they hold, read in one transaction."""
     codes: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
     parts: list[tuple[npt.NDArray[Any], ...]] = []
     keys: list[npt.NDArray[np.uint64]] = []
     query = (select(t.c.event_date, t.c.latitude, t.c.longitude, t.c.group, t.c.country_code, t.c.event_type,
                     t.c.event_id))
     with store.read() as conn:
+        revision = int(conn.execute(select(meta.c.value).where(meta.c.key == "revision")).scalar_one())
         result = conn.execute(query)
         while rows := result.fetchmany(_CHUNK):
             day, lat, lon, *names, ids = zip(*rows, strict=True)
@@ -213,7 +268,7 @@ def load(store: Store) -> Columns:
     columns = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype)
                for k, dtype in enumerate((np.int32, np.float32, np.float32, np.int32, np.int16, np.int16))]
     key = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
-    return Columns(*columns, *(tuple(table) for table in codes), key=key)  # type: ignore[arg-type, misc]
+    return Columns(*columns, *(tuple(table) for table in codes), key=key), revision  # type: ignore[arg-type, misc]
 
 
 def searched(store: Store, kept: Columns, f: Filters, deadline_s: float | None = None,

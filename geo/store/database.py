@@ -203,6 +203,12 @@ class Store:
         with self.read() as conn:
             return int(conn.execute(select(meta.c.value).where(meta.c.key == "revision")).scalar_one())
 
+    def identity(self) -> int:
+        """A random number drawn when the store was created: which store a file made from it
+        (``geo.store.columns.kept``) belongs to, whoever opens it."""
+        with self.read() as conn:
+            return int(conn.execute(select(meta.c.value).where(meta.c.key == "identity")).scalar_one())
+
     def version(self) -> tuple[str, int]:
         """(this object, its revision): what a cache of query answers is keyed on."""
         return self.instance, self.revision()

@@ -8,6 +8,7 @@ many people share). Dates are ISO text on both: they sort and compare as dates.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from typing import Any
 
@@ -263,3 +264,5 @@ def create_schema(engine: Engine) -> None:
                     index.create(conn)
         if conn.execute(meta.select().where(meta.c.key == "revision")).first() is None:
             conn.execute(meta.insert().values(key="revision", value=0))
+        if conn.execute(meta.select().where(meta.c.key == "identity")).first() is None:  # names files made from it
+            conn.execute(meta.insert().values(key="identity", value=secrets.randbits(31)))

@@ -437,8 +437,9 @@ def load_hierarchy(version: tuple[str, int]) -> groups.Hierarchy:
 @shared(spinner="Indexing the incidents…", max_entries=1)
 def load_columns(version: tuple[str, int]) -> columns.Columns:
     """The incidents' compact columns (see ``geo.store.columns``), once per store revision,
-    shared by all sessions: every count on the page is taken from them."""
-    return columns.load(load_store())
+    shared by all sessions: every count on the page is taken from them. Kept on disk beside
+    the place index, so a restarted server does not read every row again."""
+    return columns.kept(load_store(), settings.cache_dir() / "columns")
 
 
 def _kept(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_]:
