@@ -17,9 +17,16 @@ Debian Chromium page (1280×800) visits it:
 
 - **cold start**: process start → the map drawn (``window.__imapLayer`` exists in the
   streamlit-folium iframe and is on the map) and the headline shown. Cold means a new
-  server process: Streamlit's caches (options, totals, the map index, map plans) are empty;
-  the store's file is in the OS page cache (it was just built or read by an earlier run),
-  and the gazetteer cache and base-map labels of ``INCIDENT_MAP_CACHE`` exist already.
+  server process: Streamlit's caches (options, totals, the columns, map plans) are empty
+  and the ``columns`` folder of ``INCIDENT_MAP_CACHE`` is deleted first, so every row is
+  read; the store's file is in the OS page cache (it was just built or read by an earlier
+  run), and the gazetteer cache and base-map labels exist already. ``INCIDENT_MAP_CACHE``
+  is ``<--cache>/app-cache`` unless set: the bench deletes a folder in it, which the user's
+  own cache shares with running apps and tests.
+- **restart**: after the filter changes that server stops and a new one starts on the same
+  store and cache, the columns file the first one kept now present (issue 22: a restarted
+  server should not read every row); process start → headline and → map drawn, timed as
+  the cold start, by a new browser.
 - **filter change**: ``--changes`` changes (default 50): choose a group in the sidebar's
   group box (a different group each time, most frequent first: Streamlit has not cached the
   answer for that filter yet), by clicking its option, then clear it (the unfiltered answer *is* cached from the
@@ -78,6 +85,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from browser_harness import CHROMIUM, CHROMIUM_ARGS, ST_FOLIUM_IFRAME, StreamlitApp  # noqa: E402
 from load import Sampler, machine_busy  # noqa: E402
 from scale_data import GENERATOR, SEED  # noqa: E402
+
+from geo import settings  # noqa: E402
 
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 RESULTS = ROOT / "bench" / "RESULTS-scale.md"
@@ -242,6 +251,46 @@ class AppRun:
     server_cores: float
     other_cores: float
     errors: list[str]
+    restart_healthy_s: float | None = None  # None: a report of a run before the restart was measured
+    restart_headline_s: float | None = None
+    restart_map_s: float | None = None
+    restart_mode: str = ""
+
+
+def first_view(page: Any, url: str, t_start: float) -> tuple[float, float, str]:
+    """A first visit: seconds from ``t_start`` (the server's process start) to the headline and
+    to the map drawn, and the map's mode; the cold start and the restart are timed alike."""
+    page.goto(url, wait_until="domcontentloaded", timeout=COLD_TIMEOUT_S * 1000)
+    page.wait_for_function(HEADLINE_ANY, polling="raf", timeout=COLD_TIMEOUT_S * 1000)
+    headline = time.monotonic() - t_start
+    frame = map_frame(page, COLD_TIMEOUT_S)
+    frame.wait_for_function(LAYER_DRAWN, polling="raf", timeout=COLD_TIMEOUT_S * 1000)
+    return headline, time.monotonic() - t_start, frame.evaluate("() => window.__imapLayer.imapMode")
+
+
+def run_restart(db: Path, want: Truth, errors: list[str]) -> tuple[float, float, float, str]:
+    """A new server on the store and cache the cold start's server used, after it stopped:
+    healthy, headline and map drawn (s from process start), and the map's mode."""
+    from playwright.sync_api import sync_playwright
+
+    if not any((settings.cache_dir() / "columns").glob("columns-*.npz")):
+        errors.append("restart: the first server kept no columns file")
+    with tempfile.TemporaryDirectory(prefix="scale-restart-") as tmp:
+        app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log")
+        t_start = time.monotonic()
+        app.start(timeout=COLD_TIMEOUT_S)
+        healthy = time.monotonic() - t_start
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
+                page.on("pageerror", lambda e: errors.append(f"restart: page error: {str(e)[:160]}"))
+                headline, drawn, mode = first_view(page, app.url, t_start)
+                page.wait_for_function(HEADLINE_IS, arg=want.total, timeout=10_000)
+                browser.close()
+        finally:
+            app.stop()
+    return healthy, headline, drawn, mode
 
 
 def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | None, py_spy: str | None) -> AppRun:
@@ -250,6 +299,7 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
     groups = sorted(want.groups, key=lambda g: (-want.groups[g], g))
     errors: list[str] = []
     idle = machine_busy(2.0)
+    shutil.rmtree(settings.cache_dir() / "columns", ignore_errors=True)  # a first start: every row read
     with tempfile.TemporaryDirectory(prefix="scale-app-") as tmp:
         app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log")
         t_start = time.monotonic()
@@ -271,13 +321,7 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
                 cdp.on("Network.loadingFinished", lambda e: http_bytes.__setitem__(0, http_bytes[0] + int(e["encodedDataLength"])))
                 page.on("websocket", wire.watch)
                 page.on("pageerror", lambda e: errors.append(f"page error: {str(e)[:160]}"))
-                page.goto(app.url, wait_until="domcontentloaded", timeout=COLD_TIMEOUT_S * 1000)
-                page.wait_for_function(HEADLINE_ANY, polling="raf", timeout=COLD_TIMEOUT_S * 1000)
-                cold_headline = time.monotonic() - t_start
-                frame = map_frame(page, COLD_TIMEOUT_S)
-                frame.wait_for_function(LAYER_DRAWN, polling="raf", timeout=COLD_TIMEOUT_S * 1000)
-                cold_map = time.monotonic() - t_start
-                cold_mode = frame.evaluate("() => window.__imapLayer.imapMode")
+                cold_headline, cold_map, cold_mode = first_view(page, app.url, t_start)
                 page.wait_for_function(HEADLINE_IS, arg=want.total, timeout=10_000)
                 wait_quiet(wire, 1.0, 30.0)
                 cold_ws = sum(f[3] for f in wire.frames if f[1] == "received")
@@ -355,9 +399,11 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
             sampler.stop()
             app.stop()
     usage = sampler.usage()
+    print(f"  {label}: restart", flush=True)
+    restart = run_restart(db, want, errors)
     return AppRun(label, healthy, cold_headline, cold_map, cold_mode, cold_ws, cold_http, changes, heap_first, heap_last,
                   nodes_first, nodes_last, rss_after_cold, usage.peak_rss_mb, usage.end_rss_mb, idle,
-                  usage.server_cores, usage.other_cores, errors)
+                  usage.server_cores, usage.other_cores, errors, *restart)
 
 
 # ----------------------------------------------------------------------------- the baseline
@@ -516,6 +562,10 @@ def table(results: list[SizeResult]) -> str:
     row("cold start: server healthy s", [_f(r.app.healthy_s) for r in results])
     row("cold start: process start → headline s", [_f(r.app.cold_headline_s) for r in results])
     row("**cold start: process start → map drawn s** (mode)", [f"**{_f(r.app.cold_map_s)}** ({r.app.cold_mode})" for r in results])
+    row("restart (columns kept on disk): server healthy s", [_f(r.app.restart_healthy_s) for r in results])
+    row("restart (columns kept on disk): process start → headline s", [_f(r.app.restart_headline_s) for r in results])
+    row("**restart (columns kept on disk): process start → map drawn s** (mode)",
+        [f"**{_f(r.app.restart_map_s)}** ({r.app.restart_mode or '—'})" for r in results])
     row("first load bytes MB: websocket + HTTP", [f"{r.app.cold_ws_bytes / 2**20:.2f} + {r.app.cold_http_bytes / 2**20:.2f}"
                                                   for r in results])
     row("filter change (choose a group, cold cache) → map redrawn p50 / max s",
@@ -651,6 +701,7 @@ def main() -> None:
     parser.add_argument("--from-json", type=Path, metavar="FILE", help="no measuring: the report of an earlier --json")
     parser.add_argument("--write", type=Path, metavar="FILE", help=f"write the Markdown report (e.g. {RESULTS.relative_to(ROOT)})")
     args = parser.parse_args()
+    os.environ.setdefault("INCIDENT_MAP_CACHE", str(args.cache / "app-cache"))  # the servers' too (see the docstring)
     labels = [s.strip().lower() for s in args.sizes.split(",") if s.strip()]
     if unknown := [s for s in labels if s not in SIZES]:
         parser.error(f"unknown sizes {unknown}; known: {', '.join(SIZES)}")
@@ -664,8 +715,10 @@ def main() -> None:
             labels.append(raw["size"])
     else:
         from geo import gazetteer
+        from geo.ui import state
 
-        gazetteer.load().close()  # the gazetteer cache exists before any server starts (not part of cold start)
+        gazetteer.load().close()  # the gazetteer cache and base-map labels exist before any server starts
+        state.load_labels()  # (not part of the cold start)
         print(environment(), flush=True)
     for label in ([] if args.from_json else labels):
         print(f"{label}: store", flush=True)
