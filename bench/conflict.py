@@ -59,6 +59,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gc
+import itertools
 import json
 import math
 import os
@@ -120,6 +121,7 @@ class Scored:
     group_known: bool = False
     killed: int | None = None
     injured: int | None = None
+    confidence: float | None = None  # the reader's own, for its point (None: no point)
 
     @property
     def wrong_country(self) -> bool:
@@ -151,8 +153,27 @@ def score_rows(rows: list[dict[str, Any]], dataset: str, haversine: Callable[...
         out.append(Scored(r, dataset, inc.latitude, inc.longitude, inc.country_code, inc.geo_precision,
                           inc.location, km, len(res.incidents),
                           inc.event_date.isoformat() if inc.event_date else None,
-                          inc.group, inc.group_role, inc.group_known, inc.killed, inc.injured))
+                          inc.group, inc.group_role, inc.group_known, inc.killed, inc.injured, inc.confidence))
     return out, time.perf_counter() - t0
+
+
+BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0001)
+
+
+def reliability_rows(acled: list[Scored], gtd: list[Scored]) -> list[list[str]]:
+    """Precision-1 pins by their confidence: the share within the headline radius (strict /
+    lenient) and how many, per bin; then at 0.8 and over, and the bottom fifth by confidence."""
+    out = []
+    for name, items, radius in (("ACLED", _p(acled, 1), 10), ("GTD", _p(gtd, 1), 25)):
+        pins = [s for s in items if s.confidence is not None]
+        for lo, hi in itertools.pairwise(BINS):
+            inside = [s for s in pins if lo <= s.confidence < hi]  # type: ignore[operator]
+            out.append([f"{name} confidence {lo:.1f}–{min(hi, 1.0):.1f}", _pair(inside, radius), str(len(inside))])
+        sure = [s for s in pins if s.confidence >= 0.8]  # type: ignore[operator]
+        out.append([f"**{name} confidence ≥ 0.8**", _pair(sure, radius, bold=True), str(len(sure))])
+        low = sorted(pins, key=lambda s: s.confidence)[:len(pins) // 5]  # type: ignore[arg-type, return-value]
+        out.append([f"{name} bottom fifth by confidence", _pair(low, radius), str(len(low))])
+    return out
 
 
 def _share(items: list[Scored], radius: float, strict: bool) -> float | None:
@@ -624,6 +645,17 @@ def main(argv: list[str] | None = None) -> None:
         summary.append(f"{split}: group ACLED {_group_pair(ag)} (n={len(ag)}), GTD {_group_pair(gg)} (n={len(gg)}); "
                        f"killed exact ACLED {_of(ak, lambda s: toll_right(s, 'killed'))} (n={len(ak)}), "
                        f"GTD {_of(gk, lambda s: toll_right(s, 'killed'))} (n={len(gk)})")
+
+    md += ["", "### Reliability of the pin's confidence (precision-1 rows with a point)", "",
+           "`confidence` (scripts/fit_confidence.py, fitted on train, C and the review cut chosen on tune) "
+           "against the share of pins within the headline radius (ACLED 10 km, GTD 25 km), `strict / lenient`.",
+           ""]
+    md += _side_by_side(splits, (reliability_rows(*by_split[sp]) for sp in splits))
+    for split in splits:
+        acled, gtd = by_split[split]
+        for name, items, radius in (("ACLED", _p(acled, 1), 10), ("GTD", _p(gtd, 1), 25)):
+            sure = [s for s in items if s.confidence is not None and s.confidence >= 0.8]
+            summary.append(f"{split}: {name} confidence >= 0.8: {_pair(sure, radius)} within {radius} km (n={len(sure)})")
 
     md += ["", "### Event date, incidents per text", "",
            "The parser gets `published=None` (the set gives no publication date).", ""]

@@ -47,6 +47,10 @@ class Incident:
     source_url: str = ""
     published: date | None = None
     source_fields: str = ""  # the source file's own columns that no field above holds, as a JSON object
+    # how sure the reader was of the point, 0-1 (None: not read from text, or coded by hand), and
+    # the place it would be if the reader chose wrong, with its distance ("Tehran, 847 km")
+    confidence: float | None = None
+    runner_up: str = ""
 
     @property
     def located(self) -> bool:
@@ -88,5 +92,7 @@ FIELDS: tuple[str, ...] = (
     "source_url",
     "published",
     "source_fields",
+    "confidence",
+    "runner_up",
 )
 assert set(FIELDS) == {f.name for f in dataclasses.fields(Incident)}

@@ -142,6 +142,20 @@ def search_timeout_s(secret: object = None) -> float:
     return _positive("INCIDENT_MAP_SEARCH_TIMEOUT_S", secret, SEARCH_TIMEOUT_S)
 
 
+def review_below(secret: object, default: float) -> float:
+    """The confidence under which ingest lists a pin for a person to check:
+    ``INCIDENT_MAP_REVIEW_BELOW``, else ``secret`` (``st.secrets["review_below"]``), else
+    ``default`` (the cut the confidence model chose on tune). 0 lists none."""
+    for raw in (os.environ.get("INCIDENT_MAP_REVIEW_BELOW"), secret):
+        try:
+            value = float(str(raw).strip()) if raw is not None and str(raw).strip() else -1.0
+        except ValueError:
+            continue
+        if 0.0 <= value <= 1.0:
+            return value
+    return default
+
+
 def searches_per_minute(secret: object = None) -> int:
     """New text searches one client may start a minute: ``INCIDENT_MAP_SEARCHES_PER_MINUTE``,
     else ``secret``, else :data:`SEARCHES_PER_MINUTE`."""

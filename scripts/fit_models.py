@@ -5,7 +5,8 @@
 
 First the place-ranking model (``scripts/fit_ranking.py``: the geocoder's and, where a village
 layer is installed, the resolver's ranking of a name's places), then the event-place weights
-(``scripts/fit_event_place.py``), whose cues are read with that ranking. Each prints its train
+(``scripts/fit_event_place.py``), whose cues are read with that ranking, then how sure the
+reader is of a pin (``scripts/fit_confidence.py``), which reads with both. Each prints its train
 and tune figures and writes its file under ``data/models/``; ``python bench/conflict.py`` then
 publishes the report half. Run it with the 30 country layers of ../shared/gazetteer installed.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import fit_confidence  # noqa: E402
 import fit_event_place  # noqa: E402
 import fit_ranking  # noqa: E402
 
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval" / "conflict")
     args = parser.parse_args(argv)
-    for fit in (fit_ranking, fit_event_place):
+    for fit in (fit_ranking, fit_event_place, fit_confidence):
         print(f"== {fit.__name__}")
         if fit.main(["--eval", str(args.eval)]):
             return 1

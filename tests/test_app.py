@@ -202,6 +202,24 @@ def coordinates(at: AppTest) -> tuple[float | None, float | None]:
     return lat, lon
 
 
+def test_the_readers_pin_keeps_its_confidence_and_a_moved_one_does_not(app: AppTest) -> None:
+    """The article tab says how sure the reader was; saved as read, the popup says it too; a pin
+    an editor moved is theirs, not the reader's, and says nothing of the kind."""
+    at = app.run()
+    at.text_area(key="article_text").input("A roadside bomb killed two soldiers in Tarmiyah, just north of "
+                                           "Baghdad, on Sunday.")
+    at.date_input(key="article_published").set_value(date(2024, 3, 5))
+    at.text_input(key="article_url").input("https://example.org/edited")
+    at.button(key="article_find").click().run()
+    [said] = [c.value.replace("\\", "") for c in at.caption if "confidence" in c.value]  # Markdown-escaped
+    assert said.startswith("Read from the text with 0.") and "runner-up: Baghdad" in said
+    row = saved_marker(save(at))
+    assert row is not None and dict(row["lines"])["Placed"].startswith("read from the text with 0.")
+    at.text_input(key="inc0_place_name").input("Mosul").run()
+    moved = saved_marker(save(at))
+    assert moved is not None and "Placed" not in dict(moved["lines"])
+
+
 def test_editing_the_place_saves_the_new_towns_point(app: AppTest) -> None:
     at = parse_al_asad_story(app)
     at.text_input(key="inc0_place_name").input("Mosul").run()

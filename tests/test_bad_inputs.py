@@ -50,7 +50,7 @@ BAD_ROWS = {
 
 # file -> warnings for files whose rows load (text is kept as text; odd parts are named)
 LOADS_WITH_WARNING = {
-    "extra_columns.csv": ["extra_columns.csv: ignored unknown column(s) reporter, confidence"],
+    "extra_columns.csv": ["extra_columns.csv: ignored unknown column(s) reporter, certainty"],
     "html_notes.csv": ["html_notes.csv, row 2, column source_url: 'javascript:alert(4)' is not an http(s) link; "
                        "the link was left out"],
 }
@@ -72,7 +72,7 @@ def test_corpus_is_complete() -> None:
 @pytest.fixture
 def million_line(tmp_path: Path) -> Path:
     row = ["BIG-1", "2024-03-01", "1", "Some Group", "claimed", "", "", "", "", "Mosul", "", "36.34", "43.13", "1",
-           "IQ", "Nineveh", "1", "0", "x" * 1_000_000, "Test", "", "", ""]
+           "IQ", "Nineveh", "1", "0", "x" * 1_000_000, "Test", "", "", "", "", ""]
     path = tmp_path / MILLION
     path.write_text(f"{HEADER}\n{','.join(row)}\n", encoding="utf-8")
     return path

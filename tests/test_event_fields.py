@@ -67,11 +67,11 @@ def test_to_json_has_the_design_shape(al_asad: geoparse.ParseResult) -> None:
     out = al_asad.to_json()
     assert set(out) == {"mentions", "incidents"}
     assert set(out["mentions"][0]) == {"start", "end", "text", "name", "latitude", "longitude", "country_code",
-                                       "feature", "geo_precision", "role"}
+                                       "feature", "geo_precision", "role", "confidence"}
     assert set(out["incidents"][0]) == {"event_date", "time_precision", "group", "group_role", "location",
                                         "latitude", "longitude", "geo_precision", "country_code", "admin1",
                                         "killed", "injured", "event_type", "mention_start", "mention_end",
-                                        "sub_event_type", "group_known", "evidence"}
+                                        "sub_event_type", "group_known", "evidence", "confidence", "runner_up"}
     for m in out["mentions"]:
         assert AL_ASAD_STORY[m["start"]:m["end"]] == m["text"]
     assert out["incidents"][0]["event_date"] == "2024-08-05"

@@ -153,6 +153,36 @@ def _tikrit_pair() -> list[Article]:
                            "security sources said.", date(2024, 5, 6), "Beta")]
 
 
+def test_a_pin_read_with_low_confidence_waits_faded_until_a_person_checks_it(store: Store,
+                                                                            gazetteer: Gazetteer) -> None:
+    """Under the cut, a new pin is listed for review and the map draws it faded, with its
+    confidence and runner-up in the popup; checking it (audited, undoable) draws it as certain.
+    With the cut at 0 nothing is listed."""
+    summary = ingest(read_inputs([str(FOLDER)]), store, actor="cli", review_below=1.0)
+    placed = [i for i in queries.stream(store) if i.located]
+    assert summary.to_check == summary.added - summary.unplaced == len(placed) > 0
+    assert all(i.confidence is not None and 0 < i.confidence < 1 for i in placed)
+    entries = review.open_reviews(store, "place")
+    assert len(entries) == len(placed) and "confidence" in entries[0].reason
+    plan = mapplan.plan(store, load_index(store), ALL, None)
+    assert plan.unchecked == {i.event_id for i in placed}
+    first = next(r for r in mapview.incident_rows(plan.incidents, {}, unchecked=plan.unchecked)
+                 if r["event_id"] == entries[0].event_id)
+    [placed_line] = [v for k, v in first["lines"] if k == "Placed"]
+    assert "confidence (not checked yet)" in placed_line and first["unsure"]
+    review.check_place(store, entries[0].id, actor="editor@x.org")
+    assert entries[0].event_id not in mapplan.plan(store, load_index(store), ALL, None).unchecked
+    assert store.audit(change="review")[0].action == f"review #{entries[0].id}: checked"
+    review.reopen(store, entries[0].id, actor="editor@x.org")
+    assert entries[0].event_id in mapplan.plan(store, load_index(store), ALL, None).unchecked
+
+
+def test_with_the_cut_at_zero_no_pin_is_listed(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    store = Store(str(tmp_path / "s.sqlite3"))
+    summary = ingest(read_inputs([str(FOLDER)]), store, actor="cli", review_below=0.0)
+    assert summary.added > 0 and summary.to_check == 0 and review.open_counts(store)["place"] == 0
+
+
 def test_kind6_two_reports_of_one_strike_naming_the_victims_differently_are_one_incident(
         store: Store, gazetteer: Gazetteer) -> None:
     """Issue 19's sixth kind: one report says American soldiers were killed, another that US troops
@@ -293,7 +323,7 @@ def test_an_old_store_gains_the_ingest_tables_and_columns(tmp_path: Path) -> Non
     engine.dispose()
     store = Store(str(path))
     assert store.sources_for(["x"])["x"][0].report == ""
-    assert review.open_counts(store) == {"merge": 0, "group": 0}
+    assert review.open_counts(store) == {"merge": 0, "group": 0, "place": 0}
 
 
 def _feed(*items: tuple[str, str]) -> bytes:

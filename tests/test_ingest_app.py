@@ -1,6 +1,7 @@
 """The "Ingest articles" tab under AppTest: an editor gives a feed's address (served on
 127.0.0.1 by the test), the articles are filed, the summary says what happened, and the
-review queue lists the name no register knows until the editor decides. A visitor who
+review queue lists the name no register knows and the pins to check until the editor
+decides. A visitor who
 is not an editor gets the read-only note and no controls."""
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def _said(at: AppTest) -> str:
 
 def test_an_editor_ingests_a_feed_and_decides_the_new_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                            feed_url: str) -> None:
+    monkeypatch.setenv("INCIDENT_MAP_REVIEW_BELOW", "1")  # every new pin waits for a person
     at = _app(tmp_path, monkeypatch, "private").run()
     assert not at.exception
     at.text_input(key="ingest_feed").input(feed_url).run()
@@ -114,6 +116,11 @@ def test_an_editor_ingests_a_feed_and_decides_the_new_name(tmp_path: Path, monke
     assert review.open_reviews(store, "group") == [entry] and "New group name: Saraya Ghadab al-Furat" in _said(at)
     assert [e.action for e in store.audit(change="review")] == [f"review #{entry.id}: reopened",
                                                                  f"review #{entry.id}: kept"]
+    # the pins read from the feed, each listed with how sure the reader was, until checked
+    pins = review.open_reviews(store, "place")
+    assert pins and "read with low confidence" in said and "Pin to check:" in _said(at)
+    at.button(key=f"review_place_{pins[0].id}").click().run()
+    assert not at.exception and review.open_reviews(store, "place") == pins[1:]
 
 
 def test_a_visitor_gets_no_ingest_controls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

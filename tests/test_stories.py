@@ -157,14 +157,31 @@ def test_cli_reads_an_html_page_and_its_publication_date(tmp_path: Path) -> None
     done = subprocess.run([sys.executable, "-m", "geo", "parse", str(page)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    first = json.loads(done.stdout)["incidents"][0]
+    parsed = json.loads(done.stdout)
+    first = parsed["incidents"][0]
     assert (first["event_date"], first["killed"], first["injured"]) == ("2024-01-30", 4, 6)
     assert first["location"] == "Kirkuk"
+    assert 0 < first["confidence"] < 1 and all(0 <= m["confidence"] <= 1 for m in parsed["mentions"])
 
 
 def test_a_place_said_to_be_north_of_a_city_is_the_event_place(gaz: gazetteer.Gazetteer) -> None:
     first = parse("A roadside bomb killed two soldiers in Tarmiyah, just north of Baghdad, on Sunday.", gaz)[0]
     assert first.mention == "Tarmiyah" and first.killed == 2
+
+
+def test_a_pin_says_how_sure_it_is_and_where_it_would_be_otherwise(gaz: gazetteer.Gazetteer) -> None:
+    """A town named as the event place is surer than a village the gazetteer lacks, coded to
+    its province; the city named for context is the runner-up, with its distance, and its own
+    mention is less likely the event's place than the town's."""
+    text = "A roadside bomb killed two soldiers in Tarmiyah, just north of Baghdad, on Sunday."
+    result = geoparse.parse(text, PUBLISHED, gaz)
+    town = result.incidents[0]
+    vague = parse("Helicopters bombed the village of Qaryat Zzyzzx in the countryside of Aleppo on Saturday.", gaz)[0]
+    assert town.confidence is not None and vague.confidence is not None and town.confidence > vague.confidence
+    name, km = town.runner_up.split(", ")
+    assert name == "Baghdad" and 30 <= float(km.removesuffix(" km")) <= 45
+    sure = {m.text: m.confidence for m in result.mentions}
+    assert sure["Tarmiyah"] == town.confidence > sure["Baghdad"]
 
 
 def test_an_unknown_village_keeps_its_own_mention_as_the_evidence(gaz: gazetteer.Gazetteer) -> None:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from geo.errors import InvalidInput
 from geo.records import Incident
 
-__all__ = ["Format", "RowProblem", "parse_date", "date_cell", "whole_cell", "coordinate_cell", "stable_id",
+__all__ = ["Format", "RowProblem", "parse_date", "date_cell", "whole_cell", "coordinate_cell", "fraction_cell", "stable_id",
            "source_fields_cell", "extras"]
 
 
@@ -125,6 +125,14 @@ def coordinate_cell(column: str, value: str, limit: float) -> float | None:
     number = float(value)
     if not -limit <= number <= limit:
         raise RowProblem(column, f"{value[:40]} is out of range (-{limit:g} to {limit:g})")
+    return number
+
+
+def fraction_cell(column: str, value: str) -> float | None:
+    """A share from 0 to 1 (a confidence), or ``None`` when empty."""
+    number = coordinate_cell(column, value, 1)
+    if number is not None and number < 0:
+        raise RowProblem(column, f"{value.strip()[:40]} is out of range (0 to 1)")
     return number
 
 

@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 
 from geo.errors import InvalidInput
 from geo.formats.export import unneutralise
-from geo.formats.fields import Format, RowProblem, coordinate_cell, date_cell, source_fields_cell, stable_id, whole_cell
+from geo.formats.fields import (
+    Format,
+    RowProblem,
+    coordinate_cell,
+    date_cell,
+    fraction_cell,
+    source_fields_cell,
+    stable_id,
+    whole_cell,
+)
 from geo.records import FIELDS, GROUP_ROLES, Incident
 
 __all__ = ["FORMAT", "incident", "check_row", "as_native"]
@@ -55,6 +64,8 @@ def incident(row: Mapping[str, str], source_fields: str | None = None) -> Incide
         source_url=row.get("source_url", "").strip(),
         published=date_cell("published", row.get("published", ""), required=False),
         source_fields=source_fields_cell(row.get("source_fields", "")) if source_fields is None else source_fields,
+        confidence=fraction_cell("confidence", row.get("confidence", "")),
+        runner_up=row.get("runner_up", "").strip(),
     )
 
 

@@ -13,13 +13,13 @@ can be traced to a cue.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from geo.errors import InvalidInput
 from geo.gazetteer import Gazetteer
-from geo.geoparse import actors, location, recognise, spans
+from geo.geoparse import actors, confidence, location, recognise, spans
 from geo.geoparse import sentences as sentences_mod
 from geo.geoparse.casualties import casualties, count_in_sentence
 from geo.geoparse.dates import event_date_of
@@ -45,11 +45,13 @@ class LocatedMention:
     geo_precision: int | None
     role: str  # "event" | "context"
     admin1: str = ""
+    confidence: float = 0.0  # the chance this is the event's place, placed right (``geo.geoparse.confidence``)
 
     def to_json(self) -> dict[str, Any]:
         return {"start": self.start, "end": self.end, "text": self.text, "name": self.name,
                 "latitude": self.latitude, "longitude": self.longitude, "country_code": self.country_code,
-                "feature": self.feature, "geo_precision": self.geo_precision, "role": self.role}
+                "feature": self.feature, "geo_precision": self.geo_precision, "role": self.role,
+                "confidence": self.confidence}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,11 @@ class EventRecord:
     mention: str = ""
     group_known: bool = False
     evidence: tuple[tuple[int, int], ...] = ()
+    # the chance the point is where the event happened (``geo.geoparse.confidence``; None: no
+    # point), and the best-scored other place with its distance ("Tehran, 520 km"), if any
+    confidence: float | None = None
+    runner_up: str = ""
+    signals: tuple[float, ...] = ()  # the confidence model's features, for scripts/fit_confidence.py
 
     def to_json(self) -> dict[str, Any]:
         return {"event_date": self.event_date.isoformat() if self.event_date else None,
@@ -88,7 +95,8 @@ class EventRecord:
                 "killed": self.killed, "injured": self.injured, "event_type": self.event_type,
                 "mention_start": self.mention_start, "mention_end": self.mention_end,
                 "sub_event_type": self.sub_event_type, "group_known": self.group_known,
-                "evidence": [list(span) for span in self.evidence]}
+                "evidence": [list(span) for span in self.evidence], "confidence": self.confidence,
+                "runner_up": self.runner_up}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +106,8 @@ class ParseResult:
 
     def to_json(self) -> dict[str, Any]:
         """The docs/DESIGN.md ``parse`` shape (the CLI adds ``id``), plus each incident's
-        ``sub_event_type``, ``group_known`` and ``evidence`` (its sentences' offsets)."""
+        ``sub_event_type``, ``group_known``, ``evidence`` (its sentences' offsets),
+        ``confidence`` and ``runner_up``, and each mention's ``confidence``."""
         return {"mentions": [m.to_json() for m in self.mentions],
                 "incidents": [i.to_json() for i in self.incidents]}
 
@@ -127,12 +136,22 @@ def parse(text: str, published: date | None, gazetteer: Gazetteer,
     anchors = {e.mention for e in events}
     event_ids = {p.id for p in (resolved[a].place for a in anchors) if p is not None}
     out_mentions = []
-    for k, r in enumerate(resolved):
+    for k, (r, sure) in enumerate(zip(resolved, confidence.of_mentions(resolved, score), strict=True)):
         is_event = k in anchors or (r.place is not None and r.place.id in event_ids
                                     and r.mention.kind != "demonym" and not r.mention.in_organisation)
-        out_mentions.append(_located(r, "event" if is_event else "context"))
-    return ParseResult(out_mentions, [_record(text, published, sentences, resolved, e, out_mentions, reg)
-                                      for e in events])
+        out_mentions.append(_located(r, "event" if is_event else "context", sure))
+    return ParseResult(out_mentions, [_sure(_record(text, published, sentences, resolved, e, out_mentions, reg),
+                                            e, resolved, score) for e in events])
+
+
+def _sure(record: EventRecord, event: location.EventSpan, resolved: list[Resolved],
+          score: list[float | None]) -> EventRecord:
+    """``record`` with how sure the reader is of its point, and the runner-up place."""
+    row = confidence.features(event.mention, resolved, score, record.geo_precision, event.coded >= 0)
+    sure = round(confidence.model().probability(row), 3) if record.latitude is not None else None
+    other = confidence.runner_up(event.mention, resolved, score)
+    return replace(record, confidence=sure, runner_up=f"{other[0]}, {other[1]:,.0f} km" if other else "",
+                   signals=tuple(row))
 
 
 _TYPE_CONTEXT = 600  # characters of the event's other sentences read for its type, after its own sentence
@@ -177,12 +196,13 @@ def to_incident(result_incident: EventRecord, *, source: str = "", source_url: s
                     geo_precision=result_incident.geo_precision, country_code=result_incident.country_code,
                     admin1=result_incident.admin1, killed=result_incident.killed,
                     injured=result_incident.injured, notes=notes, source=source, source_url=source_url,
-                    published=published)
+                    published=published, confidence=result_incident.confidence,
+                    runner_up=result_incident.runner_up)
 
 
-def _located(r: Resolved, role: str) -> LocatedMention:
+def _located(r: Resolved, role: str, sure: float) -> LocatedMention:
     m, p = r.mention, r.place
     if p is None:
         return LocatedMention(m.start, m.end, m.text, m.lookup, None, None, "", "", None, role)
     return LocatedMention(m.start, m.end, m.text, p.name, p.latitude, p.longitude, p.country_code,
-                          "region" if m.kind == "region" else p.feature, r.geo_precision, role, p.admin1)
+                          "region" if m.kind == "region" else p.feature, r.geo_precision, role, p.admin1, sure)

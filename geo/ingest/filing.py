@@ -5,8 +5,8 @@ reports of one attack meet here whatever order the workers finished in. For each
 read, the likely duplicates already stored are judged (:mod:`geo.ingest.matching`): a
 match takes the report as another source (:meth:`geo.store.database.Store.absorb`, undoable like
 any merge), anything else is added. Every report is kept with its evidence and its own
-figures (``reports``), an uncertain merge or an unknown group name goes to the review
-queue (``reviews``), and the article's key and digest are noted (``articles``) so running
+figures (``reports``), an uncertain merge, an unknown group name or a new pin read with
+low confidence goes to the review queue (``reviews``), and the article's key and digest are noted (``articles``) so running
 over the same input again adds nothing.
 """
 
@@ -19,10 +19,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from geo.geoparse import actors
+from geo import settings
+from geo.geoparse import actors, confidence
 from geo.ingest.inputs import Article
 from geo.ingest.matching import best_match, combined
 from geo.ingest.reading import Found, Reading
+from geo.records import Incident
 from geo.store.curation import unknown_group
 from geo.store.database import Store, utc_now
 from geo.store.duplicates import likely_duplicates
@@ -48,6 +50,7 @@ class Summary:
     unplaced: int = 0  # of those added: no point (the map's "not on the map" list)
     merged: int = 0
     to_review: int = 0  # merges left for a person to confirm or split
+    to_check: int = 0  # of those added: pins read with a confidence under the cut, listed for a person to check
     already_filed: int = 0  # incidents of a changed article that were filed before
     failed: list[tuple[str, str]] = field(default_factory=list)  # articles not read: (key, reason)
     rejected: list[tuple[str, str]] = field(default_factory=list)  # incidents not stored: (key, reason)
@@ -69,7 +72,8 @@ class Summary:
         return {"articles_read": self.articles, "articles_unchanged": self.unchanged,
                 "articles_failed": self.failed_count, "incidents_added": self.added,
                 "incidents_added_unplaced": self.unplaced, "incidents_merged": self.merged,
-                "merges_to_review": self.to_review, "incidents_already_filed": self.already_filed,
+                "merges_to_review": self.to_review, "pins_to_check": self.to_check,
+                "incidents_already_filed": self.already_filed,
                 "incidents_rejected": self.rejected_count, "new_groups": self.new_groups,
                 "failed": [{"article": k, "reason": r} for k, r in self.failed],
                 "rejected": [{"article": k, "reason": r} for k, r in self.rejected]}
@@ -80,10 +84,20 @@ class Summary:
                f"{self.failed_count:,} could not be read",
                f"{_count(self.added, 'incident')} added ({self.unplaced:,} without a point), {self.merged:,} merged "
                f"into incidents already stored ({self.to_review:,} to review), {self.rejected_count:,} rejected"]
+        if self.to_check:
+            out.append(f"{_count(self.to_check, 'pin')} read with low confidence, listed for review before they are "
+                       "shown as certain")
         if self.new_groups:
             out.append(f"{_count(len(self.new_groups), 'group name')} the register does not know, listed for review: "
                        + ", ".join(self.new_groups[:10]) + (" …" if len(self.new_groups) > 10 else ""))
         return out
+
+
+def place_doubt(incident: Incident) -> str:
+    """Why a pin is listed: where it was put, how sure the reader was, and the runner-up."""
+    where = ", ".join(p for p in (incident.location, incident.admin1, incident.country_code) if p)
+    return (f"placed at {where} with {incident.confidence:.2f} confidence"
+            + (f"; runner-up: {incident.runner_up}" if incident.runner_up else ""))
 
 
 def _count(n: int, noun: str) -> str:
@@ -93,9 +107,12 @@ def _count(n: int, noun: str) -> str:
 class Filer:
     """Files readings into ``store`` as ``actor`` (who the audit names)."""
 
-    def __init__(self, store: Store, *, actor: str) -> None:
+    def __init__(self, store: Store, *, actor: str, review_below: float | None = None) -> None:
         self.store = store
         self.actor = actor
+        # a new pin read with less confidence than this is listed for a person to check
+        self.review_below = review_below if review_below is not None else \
+            settings.review_below(None, confidence.model().settings["review_below"])
         self.hierarchy = hierarchy_of(store)
         self.register = actors.register()
 
@@ -162,6 +179,10 @@ class Filer:
             mine.add(filed_as)
             summary.added += 1
             summary.unplaced += not incoming.located
+            if incoming.located and incoming.confidence is not None and incoming.confidence < self.review_below:
+                summary.to_check += 1
+                conn.execute(reviews.insert(), dict(kind="place", event_id=filed_as, subject=filed_as,
+                                                     reason=place_doubt(incoming), status="open", at=utc_now()))
         else:
             stored, verdict = match
             filed_as = stored.incident.event_id

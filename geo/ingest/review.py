@@ -5,7 +5,10 @@
   so the report becomes an incident of its own again;
 * a group name the register does not know: **keep** it as a new group, or **file** it
   under a parent with the reporting that says so (a link in the store's ``group_links``,
-  which the filters and popups use at once).
+  which the filters and popups use at once);
+* a pin read with less confidence than the cut (``geo.geoparse.confidence``): the map shows
+  it faded, marked unchecked, until a person **checks** it (after moving it in the editor if
+  it was wrong).
 
 Every decision names who made it and when, and leaves a row in the store's audit log (change
 "review"), since it changes what every visitor's popups and filters show. :func:`reopen`
@@ -27,7 +30,7 @@ from geo.store.groups import RELATIONS
 from geo.store.schema import audit, group_links, reviews
 
 __all__ = ["Review", "ReviewError", "open_reviews", "decided_reviews", "open_counts", "confirm", "split", "keep_group",
-           "file_group", "reopen"]
+           "file_group", "check_place", "reopen"]
 
 
 class ReviewError(InvalidInput):
@@ -37,7 +40,7 @@ class ReviewError(InvalidInput):
 @dataclass(frozen=True, slots=True)
 class Review:
     id: int
-    kind: str  # "merge" or "group"
+    kind: str  # "merge", "group" or "place"
     event_id: str  # the incident concerned
     subject: str  # the merged report's id, or the group name
     reason: str
@@ -55,11 +58,11 @@ def open_reviews(store: Store, kind: str, limit: int = 200) -> list[Review]:
 
 
 def open_counts(store: Store) -> dict[str, int]:
-    """Open entries per kind ("merge", "group")."""
+    """Open entries per kind ("merge", "group", "place")."""
     with store.read() as conn:
         rows = conn.execute(select(reviews.c.kind, func.count()).where(reviews.c.status == "open")
                             .group_by(reviews.c.kind)).all()
-    return {"merge": 0, "group": 0} | {kind: int(n) for kind, n in rows}
+    return {"merge": 0, "group": 0, "place": 0} | {kind: int(n) for kind, n in rows}
 
 
 def _open(conn: Connection, review_id: int, kind: str) -> Review:
@@ -89,8 +92,8 @@ def _mark(conn: Connection, review_id: int, kind: str, status: str, actor: str, 
 
 
 def _subject(review: Review) -> str:
-    """What the audit row is about: the incident of a merge, the name of a group."""
-    return review.event_id if review.kind == "merge" else f"group:{review.subject}"
+    """What the audit row is about: the incident of a merge or a pin, the name of a group."""
+    return f"group:{review.subject}" if review.kind == "group" else review.event_id
 
 
 def _decide(store: Store, review_id: int, kind: str, status: str, actor: str) -> Review:
@@ -114,6 +117,11 @@ def split(store: Store, review_id: int, *, actor: str) -> Review:
         except NothingToUndo as error:
             raise ReviewError(f"review #{review_id}: {error}") from None
     return _decide(store, review_id, "merge", "split", actor)
+
+
+def check_place(store: Store, review_id: int, *, actor: str) -> Review:
+    """The pin is where the event happened (as it is now: moved in the editor if it was wrong)."""
+    return _decide(store, review_id, "place", "checked", actor)
 
 
 def keep_group(store: Store, review_id: int, *, actor: str) -> Review:

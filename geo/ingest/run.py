@@ -119,12 +119,13 @@ def _windows(items: Iterable[Article | Rejected], summary: Summary) -> Iterator[
 
 
 def ingest(items: Iterable[Article | Rejected], store: Store, *, actor: str, jobs: int = 1, dask: str = "",
-           isolated: bool = False, progress: Progress | None = None) -> Summary:
+           isolated: bool = False, progress: Progress | None = None, review_below: float | None = None) -> Summary:
     """Read and file every article; the summary counts what happened to each (``isolated``:
-    every article parsed in a worker process, see :func:`reader`).
+    every article parsed in a worker process, see :func:`reader`; ``review_below``: see
+    :class:`~geo.ingest.filing.Filer`).
     ``progress("ingesting", done, total)`` after each batch (``total`` 0 when ``items`` has no length)."""
     summary = Summary()
-    filer = Filer(store, actor=actor)
+    filer = Filer(store, actor=actor, review_below=review_below)
     total = sum(isinstance(i, Article) for i in items) if isinstance(items, Sequence) else 0
     done = 0
     with reader(jobs, dask, isolated) as read:

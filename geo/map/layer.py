@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import folium
@@ -24,7 +24,7 @@ from geo.records import Incident
 from geo.safetext import safe_url
 from geo.store.queries import BBox, Cell
 
-__all__ = ["PALETTE", "OTHER_COLOR", "PRECISION_LABEL", "group_color", "group_colors", "incident_rows",
+__all__ = ["PALETTE", "OTHER_COLOR", "PRECISION_LABEL", "group_color", "group_colors", "incident_rows", "placed_line",
            "IncidentLayer", "incident_layer", "cell_layer"]
 
 # Well-separated colours (Trubetskoy's "20 distinct colours" without the pale and grey ones).
@@ -60,10 +60,12 @@ NOTES_CHARS = 400  # of a note in a popup; the table and the export have it whol
 
 def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
                   sources: Mapping[str, Sequence[str]] | None = None, chains: Mapping[str, str] | None = None,
-                  tolls: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+                  tolls: Mapping[str, tuple[str, str]] | None = None,
+                  unchecked: Collection[str] = ()) -> list[dict[str, Any]]:
     """The data the browser needs per located incident (all values plain text);
     ``sources`` names the further reports merged into an incident, ``chains`` who each
-    group is filed under, ``tolls`` the figures of incidents several reports give."""
+    group is filed under, ``tolls`` the figures of incidents several reports give,
+    ``unchecked`` the pins read with low confidence that nobody has checked (drawn faded)."""
     rows = []
     chains, tolls = chains or {}, tolls or {}
     for i in incidents:
@@ -89,12 +91,22 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
                 *([["By source", tolls[i.event_id][1][:300]]] if i.event_id in tolls else []),
                 *([["Also reported by", "; ".join(sources[i.event_id])[:300]]] if sources and sources.get(i.event_id)
                   else []),
+                *([["Placed", placed_line(i.confidence, i.runner_up, i.event_id in unchecked)]]
+                  if i.confidence is not None else []),
             ],
+            "unsure": i.event_id in unchecked,
             "notes": i.notes[:NOTES_CHARS],
             "source": i.source[:200],
             "url": safe_url(i.source_url),
         })
     return rows
+
+
+def placed_line(confidence: float, runner_up: str, unchecked: bool = False) -> str:
+    """How sure the reader was of a pin read from text: "read from the text with 0.64
+    confidence (not checked yet); runner-up: Tehran, 847 km"."""
+    return (f"read from the text with {confidence:.2f} confidence" + (" (not checked yet)" if unchecked else "")
+            + (f"; runner-up: {runner_up}" if runner_up else ""))[:300]
 
 
 def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -106,6 +118,7 @@ def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     color = [palette.setdefault(r["color"] if _COLOR.match(r["color"]) else OTHER_COLOR, len(palette)) for r in rows]
     return {"mode": "points", "colors": list(palette), "lat": [r["lat"] for r in rows], "lon": [r["lon"] for r in rows],
             "color": color, "front": [k for k, r in enumerate(rows) if r.get("front")],
+            "unsure": [k for k, r in enumerate(rows) if r.get("unsure")],
             "group": [groups.setdefault(str(r.get("group", "")), len(groups)) for r in rows], "groups": list(groups),
             "prec": [int(r.get("precision") or 1) for r in rows],
             "killed": [-1 if r.get("killed") is None else int(r["killed"]) for r in rows],
@@ -202,12 +215,13 @@ def _legend(present: Mapping[str, int], colors: Mapping[str, str]) -> list[tuple
 def incident_layer(incidents: Sequence[Incident], colors: Mapping[str, str], *, fit: BBox | None = None,
                    fit_key: str = "", focus: str = "", focus_zoom: int = 14,
                    sources: Mapping[str, Sequence[str]] | None = None, chains: Mapping[str, str] | None = None,
-                   tolls: Mapping[str, tuple[str, str]] | None = None) -> folium.FeatureGroup:
+                   tolls: Mapping[str, tuple[str, str]] | None = None,
+                   unchecked: Collection[str] = ()) -> folium.FeatureGroup:
     """The incident markers as a feature group, for ``st_folium(feature_group_to_add=…)``,
     with the markers / heatmap / precision switch. ``focus`` is the event_id to fly to;
-    ``sources``, ``chains`` and ``tolls`` add to the popups (:func:`incident_rows`)."""
+    ``sources``, ``chains``, ``tolls`` and ``unchecked`` add to the popups (:func:`incident_rows`)."""
     fg = folium.FeatureGroup(name="Incidents")
-    rows = incident_rows(incidents, colors, sources, chains, tolls)
+    rows = incident_rows(incidents, colors, sources, chains, tolls, unchecked)
     present: dict[str, int] = {}
     for r in rows:
         present[r["group"]] = present.get(r["group"], 0) + 1

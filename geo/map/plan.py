@@ -22,7 +22,7 @@ from geo.store.columns import Columns, searched
 from geo.store.database import Store
 from geo.store.groups import Hierarchy, bundled
 from geo.store.queries import BBox, Cell, cell_size, points
-from geo.store.reports import by_source, reports_for, toll_range
+from geo.store.reports import by_source, reports_for, toll_range, unchecked
 
 __all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "FOCUS_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map",
            "focus_view", "with_focus"]
@@ -54,6 +54,7 @@ class Plan:
     sources: dict[str, list[str]] = field(default_factory=dict)  # event_id -> the sources merged into it
     chains: dict[str, str] = field(default_factory=dict)  # group -> who reporting files it under (geo.store.groups)
     tolls: dict[str, tuple[str, str]] = field(default_factory=dict)  # event_id -> (toll range, figures by source)
+    unchecked: frozenset[str] = frozenset()  # pins read with low confidence that nobody has checked yet
 
     def covers(self, view: View) -> bool:
         """Whether this plan still serves ``view`` (no new data needed)."""
@@ -108,7 +109,8 @@ def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_bo
     told = reports_for(store, [i for i in ids if i in merged])
     tolls = {i.event_id: (toll_range(i, told[i.event_id]), by_source(told[i.event_id]))
              for i in incidents if len(told.get(i.event_id, ())) > 1}
-    return Plan("points", box, zoom, in_box, incidents, bounds=bounds, sources=names, chains=chains, tolls=tolls)
+    return Plan("points", box, zoom, in_box, incidents, bounds=bounds, sources=names, chains=chains, tolls=tolls,
+                unchecked=frozenset(unchecked(store, [i.event_id for i in incidents if i.confidence is not None])))
 
 
 FOCUS_ZOOM = 14  # a focused incident is shown at street level, where markers are always drawn (>= CLOSE_ZOOM)

@@ -99,6 +99,7 @@ def view_html(plan: Plan, colors: Mapping[str, str], labels: list[tuple[str, flo
     m = base_map(labels, tiles=tiles)
     layer = (cell_layer(plan.cells, colors, fit=plan.bounds, fit_key="export") if plan.mode == "cells"
              else incident_layer(plan.incidents, colors, fit=plan.bounds, fit_key="export", sources=plan.sources,
+                                 unchecked=plan.unchecked,
                                  chains=plan.chains, tolls=plan.tolls))
     layer.add_to(m)
     return standalone_html(m, title, caption)

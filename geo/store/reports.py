@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from geo.records import Incident
 from geo.store.database import Store
-from geo.store.schema import reports, sources
+from geo.store.schema import reports, reviews, sources
 
-__all__ = ["Report", "reports_for", "toll_range", "by_source"]
+__all__ = ["Report", "reports_for", "toll_range", "by_source", "unchecked"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,18 @@ class Report:
     killed: int | None
     injured: int | None
     evidence: dict[str, Any]
+
+
+def unchecked(store: Store, event_ids: Sequence[str]) -> set[str]:
+    """Which of these incidents have a pin read with low confidence that nobody has checked yet
+    (an open "place" entry of the review queue, ``geo.ingest.review``): the map fades them."""
+    out: set[str] = set()
+    with store.read() as conn:
+        for k in range(0, len(event_ids), 500):
+            out.update(conn.execute(select(reviews.c.event_id).where(
+                reviews.c.kind == "place", reviews.c.status == "open",
+                reviews.c.event_id.in_(list(event_ids[k:k + 500])))).scalars())
+    return out
 
 
 def reports_for(store: Store, event_ids: Sequence[str]) -> dict[str, list[Report]]:

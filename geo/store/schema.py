@@ -39,7 +39,7 @@ __all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", 
            "UnsupportedStore", "StoreUnavailable", "engine_for", "database_url", "redacted", "create_schema"]
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
-REAL_FIELDS = frozenset({"latitude", "longitude"})
+REAL_FIELDS = frozenset({"latitude", "longitude", "confidence"})
 DATE_FIELDS = frozenset({"event_date", "published"})
 
 
@@ -161,7 +161,7 @@ reviews = Table(
     Column("subject", Text, nullable=False),  # the merged report's id, or the group name
     Column("reason", Text, nullable=False),
     Column("audit_id", Integer),
-    Column("status", Text, nullable=False),  # "open", "confirmed", "split", "kept", "filed"
+    Column("status", Text, nullable=False),  # "open", "confirmed", "split", "kept", "filed", "checked"
     Column("at", Text, nullable=False),
     Column("decided_by", Text, nullable=False, server_default=""),
     Column("decided_at", Text, nullable=False, server_default=""),

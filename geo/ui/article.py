@@ -23,7 +23,7 @@ instead of the controls. Every save goes through ``Store.upsert`` under the edit
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -35,11 +35,11 @@ from geo.errors import IncidentMapError, InvalidInput
 from geo.formats import FILE_FORMATS, MAX_UPLOAD_BYTES
 from geo.gazetteer import Gazetteer, Place
 from geo.geocoding.offline import Locator, OfflineGeocoder
-from geo.geoparse import actors
+from geo.geoparse import actors, confidence
 from geo.ingest import articles
 from geo.ingest.loading import import_upload
 from geo.map.basemap import base_map
-from geo.map.layer import PRECISION_LABEL
+from geo.map.layer import PRECISION_LABEL, placed_line
 from geo.records import GROUP_ROLES, Incident
 from geo.roles import Access
 from geo.safetext import markdown_literal, safe_url
@@ -298,6 +298,10 @@ def _incident_box(k: int, records: Sequence[geoparse.EventRecord | None], articl
         if record is not None and record.evidence:
             st.caption("Read from these sentences:")
             st.html(articles.evidence_html(article.text, record.evidence, spans))
+        if record is not None and record.confidence is not None:
+            sure = placed_line(record.confidence, record.runner_up)
+            low = record.confidence < confidence.model().settings["review_below"]
+            st.caption(markdown_literal(sure[0].upper() + sure[1:] + (": check the place before saving." if low else ".")))
         _place_picker(slot, chips, gazetteer, labels)
         _fields(slot)
         saved = _get(slot, "saved")
@@ -371,6 +375,8 @@ def _incident(k: int, record: geoparse.EventRecord | None, article: _Article, ga
                                   place.geo_precision, place.country_code, place.admin1,
                                   None if killed is None else int(killed), None if injured is None else int(injured),
                                   etype, place.mention_start, place.mention_end, subtype, place.mention)
+    if record is not None and (place.latitude, place.longitude) == (record.latitude, record.longitude):
+        edited = replace(edited, confidence=record.confidence, runner_up=record.runner_up)  # the reader's pin, kept
     return geoparse.to_incident(edited, source=article.source, source_url=article.url, published=article.published,
                                 notes=str(_get(slot, "notes", "")).strip(),
                                 event_id=articles.incident_id(article.text, _anchor(record)))

@@ -19,7 +19,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from geo import settings
 from geo.errors import IncidentMapError
 from geo.formats import MAX_UPLOAD_BYTES
-from geo.geoparse import actors
+from geo.geoparse import actors, confidence
 from geo.ingest import review
 from geo.ingest.articles import highlight_html
 from geo.ingest.filing import Summary
@@ -31,7 +31,7 @@ from geo.store.database import Store
 from geo.store.groups import RELATIONS
 from geo.store.reports import Report, reports_for
 from geo.ui.roles import auth_config, read_only_note
-from geo.ui.state import count_writes, refusal, write_limit_message, writes_left
+from geo.ui.state import count_writes, refusal, secret_value, write_limit_message, writes_left
 
 __all__ = ["ingest_panel", "show_reports"]
 
@@ -93,7 +93,9 @@ def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -
     def progress(_what: str, done: int, total: int) -> None:
         bar.progress(done / total if total else 1.0, text=f"Parsing and filing … {done:,} of {total:,} articles")
 
-    summary = ingest(items, store, actor=access.actor, jobs=_JOBS, isolated=True, progress=progress)
+    summary = ingest(items, store, actor=access.actor, jobs=_JOBS, isolated=True, progress=progress,
+                     review_below=settings.review_below(secret_value("review_below"),
+                                                        confidence.model().settings["review_below"]))
     bar.empty()
     count_writes(summary.added, summary.merged)
     st.session_state["ingest_summary"] = (name, summary)
@@ -110,15 +112,17 @@ def _show_summary(name: str, summary: Summary) -> None:
 
 def _review_queue(store: Store, access: Access) -> None:
     counts = review.open_counts(store)
-    merges, new = counts["merge"], counts["group"]
+    merges, new, pins = counts["merge"], counts["group"], counts["place"]
     st.markdown(f"#### To review: {merges:,} merge{'s' if merges != 1 else ''}, "
-                f"{new:,} new group name{'s' if new != 1 else ''}")
+                f"{new:,} new group name{'s' if new != 1 else ''}, {pins:,} pin{'s' if pins != 1 else ''} to check")
     for entry in review.open_reviews(store, "merge", _SHOWN):
         _merge_entry(store, access, entry)
     groups = review.open_reviews(store, "group", _SHOWN)
     names = actors.register().canonical_names()
     for entry in groups:
         _group_entry(store, access, entry, names)
+    for entry in review.open_reviews(store, "place", _SHOWN):
+        _place_entry(store, access, entry)
     decided = review.decided_reviews(store, _DECIDED)
     if decided:
         with st.expander(f"Decided recently (the newest {len(decided)}; Undo reopens one)"):
@@ -130,12 +134,18 @@ def _review_queue(store: Store, access: Access) -> None:
                     _decide(partial(review.reopen, store, entry.id, actor=access.actor))
 
 
-def _merge_entry(store: Store, access: Access, entry: review.Review) -> None:
+def _entry_head(store: Store, entry: review.Review, lead: str, *, place: bool = True) -> None:
+    """What an entry is about: its incident, the reason it is listed, and what each report said."""
     incident = store.get(entry.event_id)
-    title = f"{incident.event_date} · {incident.location} · {incident.group}" if incident else entry.event_id
+    title = (f"{incident.event_date} · " + (f"{incident.location} · " if place else "") + incident.group
+             if incident else entry.event_id)
+    st.markdown(markdown_literal(f"{lead} {title}: {entry.reason}"))
+    show_reports(reports_for(store, [entry.event_id]).get(entry.event_id, []))
+
+
+def _merge_entry(store: Store, access: Access, entry: review.Review) -> None:
     with st.container(border=True):
-        st.markdown(markdown_literal(f"Merged into {title}: {entry.reason}"))
-        show_reports(reports_for(store, [entry.event_id]).get(entry.event_id, []))
+        _entry_head(store, entry, "Merged into")
         st.dataframe([{"source": s.source, "link": safe_url(s.source_url) or None, "published": s.published}
                       for s in store.sources(entry.event_id)], hide_index=True,
                      column_config={"link": st.column_config.LinkColumn("link")})
@@ -144,6 +154,15 @@ def _merge_entry(store: Store, access: Access, entry: review.Review) -> None:
             _decide(lambda: review.confirm(store, entry.id, actor=access.actor))
         if right.button("Split: two events", key=f"review_split_{entry.id}"):
             _decide(lambda: review.split(store, entry.id, actor=access.actor))
+
+
+def _place_entry(store: Store, access: Access, entry: review.Review) -> None:
+    with st.container(border=True):
+        _entry_head(store, entry, "Pin to check:", place=False)
+        st.caption(f"If the place is wrong, move it in \"Edit incidents\" (id {markdown_literal(entry.event_id)}) first. "
+                   "Until it is checked the map draws it faded.")
+        if st.button("Checked: the pin is right", key=f"review_place_{entry.id}"):
+            _decide(lambda: review.check_place(store, entry.id, actor=access.actor))
 
 
 def _group_entry(store: Store, access: Access, entry: review.Review, names: list[str]) -> None:

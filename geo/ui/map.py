@@ -37,7 +37,8 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
     layer = (mapview.cell_layer(plan.cells, colors, fit=fit, fit_key=fit_key) if plan.mode == "cells"
              else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
                                          focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
-                                         sources=plan.sources, chains=plan.chains, tolls=plan.tolls))
+                                         sources=plan.sources, chains=plan.chains, tolls=plan.tolls,
+                                         unchecked=plan.unchecked))
     base = basemap.base_map(labels_now(), tiles=secret("map_tiles"),
                             **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,

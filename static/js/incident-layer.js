@@ -66,16 +66,20 @@
     var markers = {};
     function marker(k) {
       var color = data.colors[data.color[k]];
-      var icon = L.divIcon({className: "imap-dot", iconSize: [14, 14],
+      // A pin read with low confidence that nobody has checked is drawn faded, with a dashed ring.
+      var icon = L.divIcon({className: unsure[k] ? "imap-dot imap-unsure" : "imap-dot", iconSize: [14, 14],
                             html: '<span style="background:' + color + '"></span>'});
-      var m = L.marker([data.lat[k], data.lon[k]], {icon: icon, title: data.popup[k][0], imapColor: color,
-                                                    zIndexOffset: front[k] ? 1000 : 0});
+      var m = L.marker([data.lat[k], data.lon[k]], {icon: icon,
+                                                    title: data.popup[k][0] + (unsure[k] ? " (pin not checked)" : ""),
+                                                    imapColor: color, zIndexOffset: front[k] ? 1000 : 0});
       m.bindPopup(function () { return popup(data.popup[k]); }, {maxWidth: 320});
       markers[k] = m;
       return m;
     }
     var front = {};
     (data.front || []).forEach(function (k) { front[k] = true; });
+    var unsure = {};
+    (data.unsure || []).forEach(function (k) { unsure[k] = true; });
     function build(view) {
       var layer, k, visible = 0;
       markers = {};

@@ -1,9 +1,11 @@
 """What an analyst sees after a batch ingest, in the real browser: a link filtered on the
 Islamic Resistance in Iraq shows the attack that the front Al-Thawriun claimed, and its
-popup shows the chain, both reports and each one's figures."""
+popup shows the chain, both reports and each one's figures, and how sure the reader was of
+the pin: listed for checking, it is drawn faded until someone checks it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,7 @@ FOLDER = Path(__file__).resolve().parents[1] / "data" / "ingest"
 
 def test_a_parents_link_shows_the_fronts_attack_with_its_chain_and_sources(page, tmp_path: Path) -> None:
     db = tmp_path / "incidents.sqlite3"
-    ingest(read_inputs([str(FOLDER)]), Store(str(db)), actor="cli")
+    ingest(read_inputs([str(FOLDER)]), Store(str(db)), actor="cli", review_below=1.0)  # every new pin to check
     with StreamlitApp(db, log_path=tmp_path / "streamlit.log", extra_env={"INCIDENT_MAP_MODE": "private"}) as app:
         page.goto(f"{app.url}/?group=Islamic%20Resistance%20in%20Iraq")
         assert headline(page) == (1, 1)
@@ -39,3 +41,5 @@ def test_a_parents_link_shows_the_fronts_attack_with_its_chain_and_sources(page,
         assert "front of Islamic Resistance in Iraq (attributed by public reporting)" in text
         assert "Also reported by" in text
         assert "Militia Monitor: 4 injured" in text and "Desert Wire:" in text
+        assert re.search(r"read from the text with [01]\.\d\d confidence \(not checked yet\)", text), text
+        assert frame.evaluate("() => window.__markers[0]._icon.classList.contains('imap-unsure')")
