@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Collection, Mapping, Sequence
+from datetime import date
 from typing import Any
 
 import folium
@@ -32,6 +33,7 @@ PALETTE = ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f
            "#9a6324", "#800000", "#808000", "#000075", "#ffe119", "#fabed4", "#dcbeff")
 OTHER_COLOR = "#666666"
 _COLOR = re.compile(r"^#[0-9a-f]{6}$")
+_EPOCH = date(1970, 1, 1)  # the browser counts playback days from here, as JavaScript's Date does
 PRECISION_LABEL = {1: "exact place", 2: "near a place", 3: "province / region", 4: "country"}
 
 
@@ -77,6 +79,7 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
             "color": color if _COLOR.match(color) else OTHER_COLOR,
             "group": i.group, "precision": i.geo_precision or 1, "event_id": i.event_id, "killed": i.killed,
             "title": f"{i.event_date.isoformat()} · {i.group}",
+            "day": (i.event_date - _EPOCH).days,
             "lines": [
                 ["Date", i.event_date.isoformat() + ("" if i.time_precision == 1 else
                                                      " (within a week)" if i.time_precision == 2 else " (within a month)")],
@@ -121,6 +124,7 @@ def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "unsure": [k for k, r in enumerate(rows) if r.get("unsure")],
             "group": [groups.setdefault(str(r.get("group", "")), len(groups)) for r in rows], "groups": list(groups),
             "prec": [int(r.get("precision") or 1) for r in rows],
+            "day": [int(r["day"]) for r in rows],  # for playback in the browser
             "killed": [-1 if r.get("killed") is None else int(r["killed"]) for r in rows],
             "popup": [[r["title"], [x for kv in r["lines"] for x in kv], r["notes"], r["source"], r["url"]]
                       for r in rows]}

@@ -61,7 +61,12 @@
     }
     var groups = data.groups || [];
     var n = data.lat.length;
-    function shown(k) { return !(data.group && hidden[groups[data.group[k]]]); }
+    // Playback: markers up to a day (days since 1970-01-01), stepped a week at a time in the
+    // browser, with no rerun; null shows every incident.
+    var play = {upto: null, timer: null};
+    function shown(k) {
+      return !(data.group && hidden[groups[data.group[k]]]) && (play.upto === null || !data.day || data.day[k] <= play.upto);
+    }
     var RADIUS_KM = {2: 10, 3: 60, 4: 250};  // what "near a place", a province and a country stand for
     var markers = {};
     function marker(k) {
@@ -179,9 +184,42 @@
       parent.addLayer(layer);
       drawLegend();
       drawSwitch();
+      drawPlay();
+      window.__imapPlay = {upto: play.upto === null ? null : isoDay(play.upto), playing: !!play.timer};
       return layer;
     }
-    var legendBox = null, switchBox = null;
+    var legendBox = null, switchBox = null, playBox = null;
+    var days = data.day || [];
+    var firstDay = days.length ? Math.min.apply(null, days) : 0, lastDay = days.length ? Math.max.apply(null, days) : 0;
+    function isoDay(d) { return new Date(d * 86400000).toISOString().slice(0, 10); }
+    function stop() { if (play.timer) { clearInterval(play.timer); play.timer = null; } }
+    function step() {  // the next week; past the last incident, every incident again
+      play.upto = play.upto === null ? firstDay + 6 : play.upto + 7;
+      if (play.upto >= lastDay + 7) { play.upto = null; stop(); }
+      render();
+    }
+    function drawPlay() {
+      if (!playBox) { return; }
+      var div = playBox.getContainer();
+      if (!div) { return; }
+      while (div.firstChild) { div.removeChild(div.firstChild); }
+      var go = el("button", "imap-view-btn" + (play.timer ? " imap-on" : ""), play.timer ? "\u275a\u275a Pause" : "\u25b6 Play");
+      go.type = "button"; go.setAttribute("data-play", "play");
+      go.title = "Play the incidents week by week, as they happened";
+      go.onclick = function () {
+        if (play.timer) { stop(); drawPlay(); return; }
+        if (play.upto === null) { play.upto = firstDay - 1; }
+        play.timer = setInterval(step, 800);
+        step();
+      };
+      var next = el("button", "imap-view-btn", "Week \u203a");
+      next.type = "button"; next.setAttribute("data-play", "step"); next.title = "One week further";
+      next.onclick = function () { stop(); step(); };
+      div.appendChild(go); div.appendChild(next);
+      var shownNow = ctl.current ? ctl.current.imapShown : n;
+      div.appendChild(el("span", "imap-play-label", play.upto === null ? "All dates"
+        : "Up to " + isoDay(play.upto) + " \u00b7 " + shownNow + " of " + n));
+    }
     function drawLegend() {
       if (!legendBox) { return; }
       var div = legendBox.getContainer();
@@ -226,6 +264,7 @@
         });
     }
     ctl.destroy = function () {
+      stop();
       ctl.controls.forEach(function (c) { c.remove(); });
       ctl.controls = [];
       if (ctl.current) { ctl.current.clearLayers(); ctl.current.off(); parent.removeLayer(ctl.current); }
@@ -246,7 +285,12 @@
         switchBox.onAdd = function () { var d = el("div", "imap-switch"); L.DomEvent.disableClickPropagation(d); return d; };
         switchBox.addTo(map); ctl.controls.push(switchBox);
       }
-      drawLegend(); drawSwitch();
+      if (opts.views && data.mode !== "cells" && days.length > 1 && lastDay > firstDay) {
+        playBox = L.control({position: "bottomleft"});
+        playBox.onAdd = function () { var d = el("div", "imap-switch imap-play"); L.DomEvent.disableClickPropagation(d); return d; };
+        playBox.addTo(map); ctl.controls.push(playBox);
+      }
+      drawLegend(); drawSwitch(); drawPlay();
       var f = opts.focus;
       if (opts.focusKey && f >= 0 && f < n && (window.__imapFocusKey !== opts.focusKey || reopen)) {
         var first = window.__imapFocusKey !== opts.focusKey;

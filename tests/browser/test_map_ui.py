@@ -144,6 +144,26 @@ def test_heatmap_precision_and_killed_views_draw(small_app: Any, page: Any) -> N
     frame.wait_for_function("() => window.__imapLayer.imapView === 'markers'")
 
 
+def test_playback_steps_the_map_week_by_week_in_the_browser(small_app: Any, page: Any) -> None:
+    """"Week ›" shows the incidents up to the end of each week in turn, "Play" runs on to the
+    end and shows every incident again; none of it asks the server for a rerun (the layer's
+    controller, which a rerun replaces, stays the same object)."""
+    frame = open_map(page, small_app[0].url)
+    frame.evaluate("() => { window.__imapCtl.probe = 'same'; }")
+    step = frame.locator(".imap-play button[data-play=step]")
+    step.click()
+    frame.wait_for_function("() => window.__imapPlay.upto === '2024-01-07'")
+    assert frame.evaluate(SHOWN) == [3, 3]  # the first week: one incident of each group
+    assert "Up to 2024-01-07 · 3 of 12" in frame.locator(".imap-play").inner_text()
+    step.click()
+    frame.wait_for_function("() => window.__imapPlay.upto === '2024-01-14'")
+    assert frame.evaluate(SHOWN) == [6, 6]
+    frame.locator(".imap-play button[data-play=play]").click()
+    frame.wait_for_function("() => window.__imapPlay.upto === null && !window.__imapPlay.playing", timeout=30_000)
+    assert frame.evaluate(SHOWN) == [12, 12] and "All dates" in frame.locator(".imap-play").inner_text()
+    assert frame.evaluate("() => window.__imapCtl.probe") == "same"
+
+
 def test_phone_screen_keeps_map_legend_and_filters_usable(small_app: Any, browser: Any, cdn_router: Any) -> None:
     context = browser.new_context(viewport={"width": 390, "height": 844}, service_workers="block", is_mobile=True,
                                   has_touch=True)
