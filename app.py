@@ -64,7 +64,8 @@ waiting = "The offline place index is being built (first start): this tab can be
 with map_tab:
     for note in notes:
         st.warning(markdown_literal(note))  # the note quotes the link's values
-    st.markdown(f"**{queries.summary(found)}** · {chosen.start} to {chosen.end}")
+    st.markdown(f"**{queries.summary(found)}** · {chosen.start} to {chosen.end}"
+                + (" (first reported)" if chosen.dated == "reported" else ""))
     map_panel(store, version, chosen, options, colors)
     timeline(load_weekly(version, chosen), colors, OTHER_COLOR, options, chosen)
     table_panel(store, chosen, found)

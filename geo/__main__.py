@@ -344,7 +344,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     from geo.store.groups import hierarchy_of
 
     chosen = filters.Filters(args.since or date.min, args.until or date.max, tuple(args.group or ()),
-                             tuple(c.upper() for c in args.country or ()), tuple(args.type or ()))
+                             tuple(c.upper() for c in args.country or ()), tuple(args.type or ()), dated=args.dates)
     with _open_store() as store:
         if args.format == "html":  # one self-contained page of the map (geo.map.standalone)
             from geo.map.basemap import place_labels
@@ -473,6 +473,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--type", action="append", help="only this event type (repeat for several)")
     e.add_argument("--since", type=_date_arg)
     e.add_argument("--until", type=_date_arg)
+    e.add_argument("--dates", choices=list(filters.DATED), default="event",
+                   help="what --since and --until filter: the event date, or the day it was first reported")
     e.set_defaults(run=cmd_export)
     z = sub.add_parser("gazetteer", help="install or list country layers (GeoNames dump layout)")
     z.add_argument("action", choices=["add", "list"])

@@ -9,6 +9,10 @@ any value that is malformed or no longer in the data rather than failing.
 Date presets count back from the newest incident in the store, not from today: "the last
 30 days of data" of a store whose newest incident is from December 2024 ends in December
 2024. A link to a preset says so (``preset=30d``), so it stays relative as the data grows.
+
+The dates filter either when an incident happened (``event_date``) or when it was first
+reported (``first_reported``; ``dates=reported`` in a link): the second finds what came to
+light in a week, whenever it happened.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from datetime import date, timedelta
 
 from geo import countries
 
-__all__ = ["Filters", "Options", "PRESETS", "SEARCH_MAX", "MapCentre", "preset_range", "preset_of", "from_query",
+__all__ = ["Filters", "Options", "PRESETS", "DATED", "SEARCH_MAX", "MapCentre", "preset_range", "preset_of", "from_query",
            "to_query", "view_from_query"]
 
 # Preset key in links -> its label and how many days back from the newest incident (None: all).
@@ -29,6 +33,7 @@ PRESETS: dict[str, tuple[str, int | None]] = {
     "all": ("All", None),
 }
 SEARCH_MAX = 200  # characters of a search kept (a link is not a place for an essay)
+DATED = {"event": "Event date", "reported": "First reported"}  # which date the range filters, and its label
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,7 @@ class Filters:
     # What the group filter matches: the chosen groups and every group filed under them
     # (fronts, wings, members: ``geo.store.groups``). Empty: the chosen groups alone.
     family: tuple[str, ...] = ()
+    dated: str = "event"  # a key of DATED: the date the range applies to
 
     @property
     def matched_groups(self) -> tuple[str, ...]:
@@ -103,6 +109,8 @@ def to_query(f: Filters, opts: Options, centre: MapCentre | None = None) -> dict
             params[key] = list(values)
     if f.search:
         params["q"] = f.search
+    if f.dated != "event":
+        params["dates"] = f.dated
     if centre is not None:
         params["map"] = f"{centre.latitude:.4f},{centre.longitude:.4f},{centre.zoom}"
     return params
@@ -170,7 +178,11 @@ def from_query(params: Mapping[str, Sequence[str]], opts: Options) -> tuple[Filt
             notes.append(f"Ignored unknown {label}{'s' if len(unknown) > 1 else ''} in the link: {shown}.")
         chosen[key] = tuple(kept)
     search = " ".join((params.get("q") or [""])[-1].split())[:SEARCH_MAX]
-    return Filters(start, end, chosen["group"], chosen["country"], chosen["type"], search), notes
+    dated = (params.get("dates") or ["event"])[-1]
+    if dated not in DATED:
+        notes.append(f"Ignored the link's dates={dated[:40]!r}: not one of {', '.join(DATED)}.")
+        dated = "event"
+    return Filters(start, end, chosen["group"], chosen["country"], chosen["type"], search, dated=dated), notes
 
 
 def view_from_query(params: Mapping[str, Sequence[str]]) -> tuple[MapCentre | None, list[str]]:

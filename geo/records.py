@@ -51,6 +51,9 @@ class Incident:
     # the place it would be if the reader chose wrong, with its distance ("Tehran, 847 km")
     confidence: float | None = None
     runner_up: str = ""
+    # when the event was first reported: the earliest publication date of its sources (None: not
+    # known, as in the coded datasets); beside event_date, it gives the reporting lag
+    first_reported: date | None = None
 
     @property
     def located(self) -> bool:
@@ -94,5 +97,6 @@ FIELDS: tuple[str, ...] = (
     "source_fields",
     "confidence",
     "runner_up",
+    "first_reported",
 )
 assert set(FIELDS) == {f.name for f in dataclasses.fields(Incident)}

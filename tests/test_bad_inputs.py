@@ -72,7 +72,7 @@ def test_corpus_is_complete() -> None:
 @pytest.fixture
 def million_line(tmp_path: Path) -> Path:
     row = ["BIG-1", "2024-03-01", "1", "Some Group", "claimed", "", "", "", "", "Mosul", "", "36.34", "43.13", "1",
-           "IQ", "Nineveh", "1", "0", "x" * 1_000_000, "Test", "", "", "", "", ""]
+           "IQ", "Nineveh", "1", "0", "x" * 1_000_000, "Test", "", "", "", "", "", ""]
     path = tmp_path / MILLION
     path.write_text(f"{HEADER}\n{','.join(row)}\n", encoding="utf-8")
     return path

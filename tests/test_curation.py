@@ -282,3 +282,17 @@ def test_history_lists_a_merged_source_when_the_kept_incident_had_none(
     assert _cli(capsys, "merge", "A-1", "B-1")[0] == 0
     code, out, _ = _cli(capsys, "history", "A-1")
     assert code == 0 and '"source": "AP"' in out
+
+
+def test_a_merge_keeps_the_earlier_first_report_and_the_better_places_confidence() -> None:
+    """Two outlets' reports of one strike: the merged incident was first reported when the first
+    of them published, and its pin's confidence is the one of the place it keeps."""
+    vague = Incident("A", date(2024, 8, 5), "G", "Anbar", latitude=33.0, longitude=42.0, geo_precision=3,
+                     first_reported=date(2024, 8, 7), confidence=0.31, runner_up="Baghdad, 200 km")
+    exact = Incident("B", date(2024, 8, 5), "G", "Al-Asad Air Base", latitude=33.8, longitude=42.44, geo_precision=1,
+                     first_reported=date(2024, 8, 6), confidence=0.88)
+    kept = curation.merged(vague, exact)
+    assert (kept.location, kept.first_reported, kept.confidence, kept.runner_up) == (
+        "Al-Asad Air Base", date(2024, 8, 6), 0.88, "")
+    unknown = curation.merged(exact, vague.replace(first_reported=None))
+    assert unknown.first_reported == date(2024, 8, 6) and unknown.confidence == 0.88

@@ -288,7 +288,7 @@ def test_a_file_named_xlsx_that_is_no_workbook_is_refused_with_a_message() -> No
 # ------------------------------------------------------------------ the format, from the header
 
 @pytest.mark.parametrize(("text", "fmt"), [
-    (",".join(FIELDS) + "\nN-1,2024-08-05,1,Test Front,claimed,,,,,Test Town,,33.6,42.8,1,IQ,,,,,,,,,,\n", "native"),
+    (",".join(FIELDS) + "\nN-1,2024-08-05,1,Test Front,claimed,,,,,Test Town,,33.6,42.8,1,IQ,,,,,,,,,,,\n", "native"),
     (csv_text(ACLED, [acled_row()]), "acled"),
     (csv_text(ACLED_OLD, [acled_row()]), "acled"),
     (csv_text(UCDP, [ucdp_row()]), "ucdp"),

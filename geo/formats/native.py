@@ -65,6 +65,9 @@ def incident(row: Mapping[str, str], source_fields: str | None = None) -> Incide
         published=date_cell("published", row.get("published", ""), required=False),
         source_fields=source_fields_cell(row.get("source_fields", "")) if source_fields is None else source_fields,
         confidence=fraction_cell("confidence", row.get("confidence", "")),
+        # a file from before the column existed: its source's publication date is the first report known
+        first_reported=date_cell("first_reported", row["first_reported"], required=False) if "first_reported" in row
+        else date_cell("published", row.get("published", ""), required=False),
         runner_up=row.get("runner_up", "").strip(),
     )
 

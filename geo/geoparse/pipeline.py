@@ -196,7 +196,7 @@ def to_incident(result_incident: EventRecord, *, source: str = "", source_url: s
                     geo_precision=result_incident.geo_precision, country_code=result_incident.country_code,
                     admin1=result_incident.admin1, killed=result_incident.killed,
                     injured=result_incident.injured, notes=notes, source=source, source_url=source_url,
-                    published=published, confidence=result_incident.confidence,
+                    published=published, first_reported=published, confidence=result_incident.confidence,
                     runner_up=result_incident.runner_up)
 
 

@@ -25,7 +25,7 @@ from geo.records import Incident
 from geo.safetext import safe_url
 from geo.store.queries import BBox, Cell
 
-__all__ = ["PALETTE", "OTHER_COLOR", "PRECISION_LABEL", "group_color", "group_colors", "incident_rows", "placed_line",
+__all__ = ["PALETTE", "OTHER_COLOR", "PRECISION_LABEL", "group_color", "group_colors", "incident_rows", "placed_line", "reported_line",
            "IncidentLayer", "incident_layer", "cell_layer"]
 
 # Well-separated colours (Trubetskoy's "20 distinct colours" without the pale and grey ones).
@@ -83,6 +83,7 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
             "lines": [
                 ["Date", i.event_date.isoformat() + ("" if i.time_precision == 1 else
                                                      " (within a week)" if i.time_precision == 2 else " (within a month)")],
+                *([["First reported", reported_line(i.event_date, i.first_reported)]] if i.first_reported else []),
                 ["Group", f"{i.group} ({i.group_role})"],
                 *([["Filed under", f"{chains[i.group]} (attributed by public reporting)"[:300]]] if i.group in chains
                   else [["Part of", i.parent_group]] if i.parent_group else []),
@@ -103,6 +104,13 @@ def incident_rows(incidents: Sequence[Incident], colors: Mapping[str, str],
             "url": safe_url(i.source_url),
         })
     return rows
+
+
+def reported_line(event: date, reported: date) -> str:
+    """"2024-08-07 (2 days after the event)": when an incident was first reported, and the lag."""
+    lag = (reported - event).days
+    return reported.isoformat() + (" (the same day)" if lag == 0 else f" ({abs(lag)} day{'s' if abs(lag) != 1 else ''} "
+                                   f"{'after' if lag > 0 else 'before'} the event)")
 
 
 def placed_line(confidence: float, runner_up: str, unchecked: bool = False) -> str:

@@ -37,6 +37,7 @@ __all__ = ["Columns", "load", "kept", "searched"]
 
 _EPOCH = date(1970, 1, 1).toordinal()  # numpy's datetime64[D] counts days from here too
 _CHUNK = 100_000
+_NO_DAY = np.iinfo(np.int32).min  # a first report not known: before every date a filter can start on
 
 
 def _day(d: date) -> int:
@@ -57,6 +58,8 @@ class Columns:
     # each incident's event id as a number (``queries.id_keys``): how a search, answered in
     # SQL (``queries.matching``), picks its incidents here
     key: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, np.uint64))
+    # the day it was first reported (``_NO_DAY``: not known), for filters by that date
+    reported: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
 
     def __len__(self) -> int:
         return len(self.day)
@@ -73,7 +76,8 @@ class Columns:
         """Which incidents, placed or not, pass the filters. The columns hold no text: with
         a search, ``matched`` (from :meth:`matched`) says which match it; without, the
         search is ignored."""
-        keep = (self.day >= _day(f.start)) & (self.day <= _day(f.end))
+        day = self.reported if f.dated == "reported" else self.day
+        keep = (day >= _day(f.start)) & (day <= _day(f.end))  # an unknown report day is before any start
         if matched is not None:
             keep &= matched
         for column, names, chosen in ((self.group, self.groups, f.matched_groups), (self.country, self.countries, f.countries),
@@ -95,7 +99,9 @@ class Columns:
             today = date.today()
             return Options(today, today, {}, {}, {})
         everything = np.ones(len(self), np.bool_)
-        first, last = (date.fromordinal(_EPOCH + int(d)) for d in (self.day.min(), self.day.max()))
+        known = self.reported[self.reported != _NO_DAY]
+        days = (int(self.day.min()), int(self.day.max()), *((int(known.min()), int(known.max())) if len(known) else ()))
+        first, last = (date.fromordinal(_EPOCH + d) for d in (min(days), max(days)))  # either date may be filtered
         return Options(first, last, self.counts("group", everything), self.counts("country_code", everything),
                        self.counts("event_type", everything))
 
@@ -124,9 +130,12 @@ class Columns:
                 "country_code": self.counts("country_code", self.mask(replace(f, countries=()), matched)),
                 "event_type": self.counts("event_type", self.mask(replace(f, event_types=()), matched))}
 
-    def weekly(self, keep: npt.NDArray[np.bool_], top: int = 8) -> list[Week]:
-        """Incidents ``keep`` selects per ISO week (Monday start) and group, for the ``top``
-        groups with most of them; the rest are counted together as ``OTHER_GROUPS``."""
+    def weekly(self, keep: npt.NDArray[np.bool_], top: int = 8, dated: str = "event") -> list[Week]:
+        """Incidents ``keep`` selects per ISO week (Monday start) of their event date (or of
+        their first report: ``dated="reported"``) and group, for the ``top`` groups with most
+        of them; the rest are counted together as ``OTHER_GROUPS``."""
+        if dated == "reported":
+            keep = keep & (self.reported != _NO_DAY)
         if not keep.any():
             return []
         group = self.group[keep]
@@ -136,7 +145,7 @@ class Columns:
         slot = np.full(len(self.groups), len(leaders), np.int64)  # the last slot: every other group
         slot[leaders] = np.arange(len(leaders))
         names = [self.groups[k] for k in leaders] + [OTHER_GROUPS]
-        week = (self.day[keep].astype(np.int64) + 3) // 7  # weeks counted from Monday 1969-12-29
+        week = ((self.reported if dated == "reported" else self.day)[keep].astype(np.int64) + 3) // 7  # from Monday 1969-12-29
         first = int(week.min())
         per = np.bincount((week - first) * len(names) + slot[group], minlength=(int(week.max()) - first + 1) * len(names))
         out = []
@@ -226,8 +235,8 @@ def kept(store: Store, folder: Path) -> Columns:
     return found
 
 
-_FORMAT = 1  # of the kept files: a new build with other columns reads the rows again
-_ARRAYS = ("day", "lat", "lon", "group", "country", "event_type", "key")
+_FORMAT = 2  # of the kept files: a new build with other columns reads the rows again
+_ARRAYS = ("day", "lat", "lon", "group", "country", "event_type", "key", "reported")
 
 
 def _write(found: Columns, path: Path) -> None:
@@ -244,7 +253,8 @@ def _read(path: Path) -> Columns:
         groups, countries, event_types = (tuple(n) for n in json.loads(data["names"].tobytes().decode("utf-8")))
         arrays = {a: data[a] for a in _ARRAYS}
     return Columns(arrays["day"], arrays["lat"], arrays["lon"], arrays["group"], arrays["country"],
-                   arrays["event_type"], groups, countries, event_types, key=arrays["key"])
+                   arrays["event_type"], groups, countries, event_types, key=arrays["key"],
+                   reported=arrays["reported"])
 
 
 def _load(store: Store) -> tuple[Columns, int]:
@@ -252,14 +262,17 @@ def _load(store: Store) -> tuple[Columns, int]:
     codes: tuple[dict[str, int], dict[str, int], dict[str, int]] = ({}, {}, {})
     parts: list[tuple[npt.NDArray[Any], ...]] = []
     keys: list[npt.NDArray[np.uint64]] = []
+    reported: list[npt.NDArray[np.int32]] = []
     query = (select(t.c.event_date, t.c.latitude, t.c.longitude, t.c.group, t.c.country_code, t.c.event_type,
-                    t.c.event_id))
+                    t.c.event_id, t.c.first_reported))
     with store.read() as conn:
         revision = int(conn.execute(select(meta.c.value).where(meta.c.key == "revision")).scalar_one())
         result = conn.execute(query)
         while rows := result.fetchmany(_CHUNK):
-            day, lat, lon, *names, ids = zip(*rows, strict=True)
+            day, lat, lon, *names, ids, first = zip(*rows, strict=True)
             keys.append(id_keys(ids))
+            told = np.array(first, dtype="datetime64[D]")  # None: NaT
+            reported.append(np.where(np.isnat(told), _NO_DAY, told.astype(np.int64)).astype(np.int32))
             parts.append((
                 np.array(day, dtype="datetime64[D]").astype(np.int32),
                 np.array(lat, np.float64).astype(np.float32), np.array(lon, np.float64).astype(np.float32),
@@ -268,7 +281,9 @@ def _load(store: Store) -> tuple[Columns, int]:
     columns = [np.concatenate([p[k] for p in parts]) if parts else np.zeros(0, dtype)
                for k, dtype in enumerate((np.int32, np.float32, np.float32, np.int32, np.int16, np.int16))]
     key = np.concatenate(keys) if keys else np.zeros(0, np.uint64)
-    return Columns(*columns, *(tuple(table) for table in codes), key=key), revision  # type: ignore[arg-type, misc]
+    told_day = np.concatenate(reported) if reported else np.zeros(0, np.int32)
+    return (Columns(*columns, *(tuple(table) for table in codes), key=key,  # type: ignore[arg-type, misc]
+                    reported=told_day), revision)
 
 
 def searched(store: Store, kept: Columns, f: Filters, deadline_s: float | None = None,

@@ -80,6 +80,7 @@ def merged(keep: Incident, other: Incident) -> Incident:
     * the tolls: ``keep``'s, or ``other``'s where ``keep`` has none; when both report one
       and they differ, both are kept in the notes;
     * empty fields (type, target, admin1, …) are filled from ``other``;
+    * first reported: the earlier of the two;
     * the notes gain a line saying what was merged, so the record tells its own history.
 
     ``keep``'s own source stays its first; ``other``'s sources are added by the store.
@@ -89,7 +90,7 @@ def merged(keep: Incident, other: Incident) -> Incident:
     other_rank = (other.latitude is None, _precision(other.geo_precision))
     if other_rank < keep_rank:
         changes.update({name: getattr(other, name) for name in PLACE_FIELDS})
-        changes["mention"] = other.mention
+        changes.update(mention=other.mention, confidence=other.confidence, runner_up=other.runner_up)
     if other.time_precision < keep.time_precision:
         changes.update(event_date=other.event_date, time_precision=other.time_precision)
     if unknown_group(keep.group) and not unknown_group(other.group):
@@ -97,6 +98,9 @@ def merged(keep: Incident, other: Incident) -> Incident:
     for name in ("target", "event_type", "sub_event_type", "admin1", "country_code", "parent_group"):
         if not getattr(keep, name) and name not in changes and getattr(other, name):
             changes[name] = getattr(other, name)
+    reported = [d for d in (keep.first_reported, other.first_reported) if d is not None]
+    if reported and min(reported) != keep.first_reported:
+        changes["first_reported"] = min(reported)
     lines = [keep.notes] if keep.notes else []
     tolls = []
     for name in ("killed", "injured"):

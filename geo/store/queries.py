@@ -99,7 +99,8 @@ def matching(store: Store, text: str, deadline_s: float | None = None) -> npt.ND
 
 def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
     """The filters (and a box, if given) as one SQL condition."""
-    parts: list[ColumnElement[bool]] = [t.c.event_date >= f.start.isoformat(), t.c.event_date <= f.end.isoformat()]
+    day = t.c.first_reported if f.dated == "reported" else t.c.event_date
+    parts: list[ColumnElement[bool]] = [day >= f.start.isoformat(), day <= f.end.isoformat()]
     for column, values in ((t.c.group, f.matched_groups), (t.c.country_code, f.countries), (t.c.event_type, f.event_types)):
         if values:
             parts.append(column.in_(values))

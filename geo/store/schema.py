@@ -40,7 +40,7 @@ __all__ = ["INT_FIELDS", "REAL_FIELDS", "DATE_FIELDS", "metadata", "incidents", 
 
 INT_FIELDS = frozenset({"time_precision", "geo_precision", "killed", "injured"})
 REAL_FIELDS = frozenset({"latitude", "longitude", "confidence"})
-DATE_FIELDS = frozenset({"event_date", "published"})
+DATE_FIELDS = frozenset({"event_date", "published", "first_reported"})
 
 
 class UnsupportedStore(InvalidInput):

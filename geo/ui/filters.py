@@ -1,5 +1,5 @@
-"""The sidebar's filters: search, date presets relative to the data, the date range, and
-the group, country and event-type lists with counts that follow the other filters.
+"""The sidebar's filters: search, date presets relative to the data, the date range (of
+the event, or of its first report), and the group, country and event-type lists with counts that follow the other filters.
 
 Every widget keeps its value in ``st.session_state`` (seeded from the link by
 ``ui_state.filters_from_url``); :func:`current` reads the view from there, so the lists'
@@ -46,9 +46,11 @@ def current(options: filters.Options) -> filters.Filters:
     """The view the sidebar's widgets hold now."""
     start, end = _picked_dates(options)
     search = " ".join(str(st.session_state.get("f_search") or "").split())[:filters.SEARCH_MAX]
+    dated = st.session_state.get("f_dated")
     return filters.Filters(start, end, tuple(st.session_state.get("f_groups") or ()),
                            tuple(st.session_state.get("f_countries") or ()),
-                           tuple(st.session_state.get("f_types") or ()), search)
+                           tuple(st.session_state.get("f_types") or ()), search,
+                           dated=dated if dated in filters.DATED else "event")
 
 
 def use_dates(start: date, end: date) -> None:
@@ -84,6 +86,9 @@ def sidebar(options: filters.Options, facets: dict[str, dict[str, int]]) -> None
                              help=f"Counted back from the newest incident in the data ({options.last}), not from today.")
         st.date_input("Date range", min_value=options.first, max_value=options.last, format="YYYY-MM-DD",
                       key="f_dates")
+        st.radio("Dates are", list(filters.DATED), key="f_dated", format_func=filters.DATED.__getitem__,
+                 horizontal=True, help="When the event happened, or when it was first reported (the earliest "
+                 "publication date of its sources; records from datasets have none and are left out).")
         st.multiselect("Group", list(options.groups), key="f_groups", format_func=_label(facets["group"]),
                        placeholder="All groups")
         st.multiselect("Country", list(options.countries), key="f_countries",

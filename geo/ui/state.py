@@ -463,7 +463,7 @@ def load_facets(version: tuple[str, int], chosen: filters.Filters) -> dict[str, 
 @shared(max_entries=64)
 def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queries.Week]:
     """The timeline's bars: incidents per week and group (``Columns.weekly``)."""
-    return load_columns(version).weekly(_kept(version, chosen))
+    return load_columns(version).weekly(_kept(version, chosen), dated=chosen.dated)
 
 
 @shared(max_entries=256)
@@ -494,6 +494,7 @@ def filters_from_url(options: filters.Options) -> list[str]:
     st.session_state["f_countries"] = list(chosen.countries)
     st.session_state["f_types"] = list(chosen.event_types)
     st.session_state["f_search"] = chosen.search
+    st.session_state["f_dated"] = chosen.dated
     if centre is not None:  # the map opens where the link looked (show_map reads both keys)
         st.session_state["map_centre"] = centre
         st.session_state["map_view"] = view_around(centre)

@@ -59,10 +59,12 @@ def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
                    "is left out. Narrow the dates or use more specific words.")
         export_buttons(store, chosen, found.incidents)
         return
-    table = pd.DataFrame([{**i.to_row(), "source_url": safe_url(i.source_url)} for i in rows],  # links: http(s) only
-                         columns=["event_id", "event_date", "group", "group_role", "location", "country_code",
-                                  "admin1", "event_type", "sub_event_type", "killed", "injured", "notes", "source",
-                                  "source_url"])
+    table = pd.DataFrame([{**i.to_row(), "source_url": safe_url(i.source_url),  # links: http(s) only
+                           "lag_days": (i.first_reported - i.event_date).days if i.first_reported else None}
+                          for i in rows],
+                         columns=["event_id", "event_date", "first_reported", "lag_days", "group", "group_role",
+                                  "location", "country_code", "admin1", "event_type", "sub_event_type", "killed",
+                                  "injured", "notes", "source", "source_url"])
     incident_table(table, {"source_url": st.column_config.LinkColumn("source link")})
     if found.incidents > len(rows):
         st.caption(f"The newest {len(rows):,} of {found.incidents:,} incidents; the download has them all.")

@@ -43,3 +43,4 @@ def test_a_parents_link_shows_the_fronts_attack_with_its_chain_and_sources(page,
         assert "Militia Monitor: 4 injured" in text and "Desert Wire:" in text
         assert re.search(r"read from the text with [01]\.\d\d confidence \(not checked yet\)", text), text
         assert frame.evaluate("() => window.__markers[0]._icon.classList.contains('imap-unsure')")
+        assert re.search(r"First reported:?\s*2024-03-1\d \(\d+ days? after the event\)", text), text

@@ -35,9 +35,11 @@ def incidents() -> list[Incident]:
     out = []
     for g, points in PLACES.items():
         for k, (lat, lon, prec) in enumerate(points):
-            out.append(Incident(f"{g[:3]}-{k}", date(2024, 1, 1) + timedelta(days=7 * k), g, f"{g} place {k}",
+            day = date(2024, 1, 1) + timedelta(days=7 * k)
+            out.append(Incident(f"{g[:3]}-{k}", day, g, f"{g} place {k}",
                                 latitude=lat, longitude=lon, geo_precision=prec, country_code="XX",
-                                notes=f"note {g} {k}", killed=None if k == 0 else 4 * k))
+                                notes=f"note {g} {k}", killed=None if k == 0 else 4 * k,
+                                first_reported=day + timedelta(days=3) if g == "Houthis" else None))
     return out
 
 
@@ -142,6 +144,16 @@ def test_heatmap_precision_and_killed_views_draw(small_app: Any, page: Any) -> N
     assert sum(1 for _r, fill in sizes if fill == 0) == 3  # toll not reported: hollow rings, one per group
     frame.locator(".imap-view-btn[data-view=markers]").click()
     frame.wait_for_function("() => window.__imapLayer.imapView === 'markers'")
+
+
+def test_the_dates_can_be_those_of_the_first_report(small_app: Any, page: Any) -> None:
+    """In the first week three incidents happened; choosing "First reported" shows the one that
+    was reported within it (the others have no report date), and the link keeps the choice."""
+    open_map(page, f"{small_app[0].url}/?from=2024-01-01&to=2024-01-07", total=3)
+    page.get_by_test_id("stSidebar").get_by_text("First reported").click()
+    page.wait_for_selector("text=/1 incident, 1 group/", timeout=30_000)
+    page.wait_for_selector("text=/to 2024-01-07 \\(first reported\\)/", timeout=10_000)  # the headline says which dates
+    page.wait_for_function("() => window.location.search.includes('dates=reported')", timeout=10_000)
 
 
 def test_playback_steps_the_map_week_by_week_in_the_browser(small_app: Any, page: Any) -> None:
