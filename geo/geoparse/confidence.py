@@ -23,7 +23,7 @@ from geo.gazetteer.ranking import distance_km
 from geo.geoparse.resolve import Resolved
 from geo.models import LinearModel
 
-__all__ = ["FEATURES", "MODEL_PATH", "model", "features", "runner_up", "of_mentions"]
+__all__ = ["FEATURES", "MODEL_PATH", "model", "Story"]
 
 MODEL_PATH = settings.DATA_DIR / "models" / "pin_confidence.json"
 FEATURES = ("share", "score", "resolution", "near", "coarse", "fallback", "places")
@@ -42,50 +42,59 @@ def model() -> LinearModel:
     return LinearModel.read(MODEL_PATH, FEATURES, ("review_below",), "python scripts/fit_confidence.py")
 
 
-def _rivals(k: int, resolved: Sequence[Resolved], score: Sequence[float | None]) -> list[int]:
-    """The scored mentions of other places than mention ``k``'s, best first."""
-    here = resolved[k].place
-    out = []
-    for j, s in enumerate(score):
-        there = resolved[j].place
-        if j == k or s is None or there is None:
-            continue
-        if here is not None and (there.id == here.id or distance_km(here.latitude, here.longitude, there.latitude,
-                                                                   there.longitude) <= _SAME_PLACE_KM):
-            continue
-        out.append(j)
-    return sorted(out, key=lambda j: -(score[j] or 0.0))
+_RIVALS = 50  # other places weighed per mention, best first: the rest add nothing a share would show
 
 
-def features(k: int, resolved: Sequence[Resolved], score: Sequence[float | None], precision: int | None,
-             fallback: bool) -> list[float]:
-    """:data:`FEATURES` of mention ``k`` as an incident's place at ``precision`` (``fallback``:
-    coded to a container because the gazetteer lacks the place itself)."""
-    own = score[k] or 0.0
-    rivals: dict[str, float] = {}  # each other place once, at its best mention's score
-    for j in _rivals(k, resolved, score):
-        there = resolved[j].place
-        if there is not None and there.id not in rivals:
-            rivals[there.id] = _clip(score[j] or 0.0)
-    share = 1.0 / (1.0 + math.fsum(math.exp(s - _clip(own)) for s in rivals.values()))
-    places = {r.place.id for r, s in zip(resolved, score, strict=True) if s is not None and r.place is not None}
-    return [share, _clip(own), _clip(resolved[k].score), float(precision == 2), float((precision or 9) >= 3),
-            float(fallback or resolved[k].fallback), math.log1p(len(places))]
+class Story:
+    """One story's scored places, gathered once, so each mention's features cost no more than
+    a look at the best few other places (a long text names thousands of places: comparing every
+    mention with every other one would make the parse quadratic)."""
 
+    def __init__(self, resolved: Sequence[Resolved], score: Sequence[float | None]) -> None:
+        self.resolved, self.score = resolved, score
+        best: dict[str, tuple[float, int]] = {}  # place id -> its best mention's score and index
+        for j, (r, s) in enumerate(zip(resolved, score, strict=True)):
+            if s is not None and r.place is not None and (r.place.id not in best or s > best[r.place.id][0]):
+                best[r.place.id] = (s, j)
+        self.ranked = sorted(best.values(), key=lambda item: (-item[0], item[1]))  # each place once, best first
 
-def runner_up(k: int, resolved: Sequence[Resolved], score: Sequence[float | None]) -> tuple[str, float] | None:
-    """The best-scored mention of another place than ``k``'s, and how far it is (km): where the
-    event would be if the reader chose wrong."""
-    rivals = _rivals(k, resolved, score)
-    here, there = resolved[k].place, resolved[rivals[0]].place if rivals else None
-    if here is None or there is None:
-        return None
-    return there.name, distance_km(here.latitude, here.longitude, there.latitude, there.longitude)
+    def _rivals(self, k: int) -> list[int]:
+        """The best mention of each other place than mention ``k``'s (none within 25 km), best first."""
+        here = self.resolved[k].place
+        out = []
+        for _, j in self.ranked:
+            there = self.resolved[j].place
+            if there is None or j == k:
+                continue
+            if here is not None and (there.id == here.id or distance_km(here.latitude, here.longitude, there.latitude,
+                                                                       there.longitude) <= _SAME_PLACE_KM):
+                continue
+            out.append(j)
+            if len(out) == _RIVALS:
+                break
+        return out
 
+    def features(self, k: int, precision: int | None, fallback: bool) -> list[float]:
+        """:data:`FEATURES` of mention ``k`` as an incident's place at ``precision`` (``fallback``:
+        coded to a container because the gazetteer lacks the place itself)."""
+        own = _clip(self.score[k] or 0.0)
+        share = 1.0 / (1.0 + math.fsum(math.exp(_clip(self.score[j] or 0.0) - own) for j in self._rivals(k)))
+        r = self.resolved[k]
+        return [share, own, _clip(r.score), float(precision == 2), float((precision or 9) >= 3),
+                float(fallback or r.fallback), math.log1p(len(self.ranked))]
 
-def of_mentions(resolved: Sequence[Resolved], score: Sequence[float | None]) -> list[float]:
-    """Each mention's chance of being the event's place, placed right (0 for a mention that is
-    never an event place, or has no point)."""
-    weigh = model().probability
-    return [0.0 if s is None or r.place is None else round(weigh(features(k, resolved, score, r.geo_precision, False)), 3)
-            for k, (r, s) in enumerate(zip(resolved, score, strict=True))]
+    def runner_up(self, k: int) -> tuple[str, float] | None:
+        """The best-scored other place than mention ``k``'s, and how far it is (km): where the
+        event would be if the reader chose wrong."""
+        rivals = self._rivals(k)
+        here, there = self.resolved[k].place, self.resolved[rivals[0]].place if rivals else None
+        if here is None or there is None:
+            return None
+        return there.name, distance_km(here.latitude, here.longitude, there.latitude, there.longitude)
+
+    def of_mentions(self) -> list[float]:
+        """Each mention's chance of being the event's place, placed right (0 for a mention that
+        is never an event place, or has no point)."""
+        weigh = model().probability
+        return [0.0 if s is None or r.place is None else round(weigh(self.features(k, r.geo_precision, False)), 3)
+                for k, (r, s) in enumerate(zip(self.resolved, self.score, strict=True))]

@@ -135,21 +135,21 @@ def parse(text: str, published: date | None, gazetteer: Gazetteer,
     events = location.incidents(text, resolved, sentences, score, background, count_in_sentence)
     anchors = {e.mention for e in events}
     event_ids = {p.id for p in (resolved[a].place for a in anchors) if p is not None}
+    story = confidence.Story(resolved, score)
     out_mentions = []
-    for k, (r, sure) in enumerate(zip(resolved, confidence.of_mentions(resolved, score), strict=True)):
+    for k, (r, sure) in enumerate(zip(resolved, story.of_mentions(), strict=True)):
         is_event = k in anchors or (r.place is not None and r.place.id in event_ids
                                     and r.mention.kind != "demonym" and not r.mention.in_organisation)
         out_mentions.append(_located(r, "event" if is_event else "context", sure))
     return ParseResult(out_mentions, [_sure(_record(text, published, sentences, resolved, e, out_mentions, reg),
-                                            e, resolved, score) for e in events])
+                                            e, story) for e in events])
 
 
-def _sure(record: EventRecord, event: location.EventSpan, resolved: list[Resolved],
-          score: list[float | None]) -> EventRecord:
+def _sure(record: EventRecord, event: location.EventSpan, story: confidence.Story) -> EventRecord:
     """``record`` with how sure the reader is of its point, and the runner-up place."""
-    row = confidence.features(event.mention, resolved, score, record.geo_precision, event.coded >= 0)
+    row = story.features(event.mention, record.geo_precision, event.coded >= 0)
     sure = round(confidence.model().probability(row), 3) if record.latitude is not None else None
-    other = confidence.runner_up(event.mention, resolved, score)
+    other = story.runner_up(event.mention)
     return replace(record, confidence=sure, runner_up=f"{other[0]}, {other[1]:,.0f} km" if other else "",
                    signals=tuple(row))
 
