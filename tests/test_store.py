@@ -65,9 +65,9 @@ def test_unsupported_database_url_is_refused_clearly() -> None:
         Store("mysql://user@host/db")
 
 
-def test_a_read_with_a_deadline_is_stopped_with_a_message(tmp_path: Path) -> None:
-    """What keeps one visitor's text search from holding the server (``Store.read(deadline_s)``)."""
-    store = Store(str(tmp_path / "d.sqlite3"))
+def test_a_read_with_a_deadline_is_stopped_with_a_message(store: Store) -> None:
+    """What keeps one visitor's text search from holding the server (``Store.read(deadline_s)``):
+    SQLite's progress handler, PostgreSQL's statement_timeout."""
     endless = text("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000000) "
                    "SELECT count(*) FROM n")
     with pytest.raises(QueryTimedOut, match="stopped after 0.2 s"):
