@@ -7,11 +7,13 @@ Each precision-1 training row of ../shared/eval/conflict is a short report with 
 provider coded. The geoparser reads it whole (``geo.geoparse.pipeline.parse``, with the
 ranking and event-place models already fitted); its main incident's point is right when it
 lies within 10 km (ACLED) or 25 km (GTD) of the coded one. A logistic regression
-(scikit-learn) weighs :data:`geo.geoparse.confidence.FEATURES`; being logistic it is the
-Platt calibration of those features. Chosen on the ``tune`` halves: ``C`` (by log-loss, the
-measure of a calibrated probability), then ``review_below``, the confidence under which a pin is
-more often wrong than right (the cut that makes fewest wrong calls on tune). The ``report``
-halves are never read here: ``bench/conflict.py`` publishes their reliability table.
+(scikit-learn) weighs :data:`geo.geoparse.confidence.FEATURES` on the training rows. On the
+``tune`` halves: ``C`` is chosen (by log-loss, the measure of a calibrated probability), Platt's
+slope and offset are fitted to the chosen model's log-odds (so the probabilities are calibrated
+on rows the weights never saw; both fold into the weights, still a dot product at run time),
+then ``review_below``, the confidence under which a pin is more often wrong than right (the cut
+that makes fewest wrong calls on tune). The ``report`` halves are never read here:
+``bench/conflict.py`` publishes their reliability table.
 
 Run it after scripts/fit_ranking.py and scripts/fit_event_place.py, with the 30 country layers of
 ../shared/gazetteer installed (``python scripts/fit_models.py`` runs all three in order).
@@ -73,18 +75,25 @@ def main(argv: list[str] | None = None) -> int:
     losses = {c: float(log_loss(yt, fit.predict_proba(xt)[:, 1])) for c, fit in fits.items()}
     c = min(losses, key=lambda k: (losses[k], k))
     fit = fits[c]
-    p = fit.predict_proba(xt)[:, 1]
+    # Platt's step on tune: a slope and an offset for the fitted log-odds, so the published
+    # probabilities are calibrated on rows the weights were not fitted on
+    platt = LogisticRegression(C=1e6, max_iter=2000).fit(fit.decision_function(xt).reshape(-1, 1), yt)
+    slope, offset = float(platt.coef_[0][0]), float(platt.intercept_[0])
+    weights, intercept = fit.coef_[0] * slope, float(fit.intercept_[0]) * slope + offset
+    p = 1.0 / (1.0 + np.exp(-(xt @ weights + intercept)))
     cut = best_cut(p, yt)
-    for name, value in (("C", c), ("log-loss tune", losses[c]), ("review_below", cut),
+    for name, value in (("C", c), ("log-loss tune", losses[c]), ("Platt slope", slope), ("Platt offset", offset),
+                        ("review_below", cut),
                         ("train pins right", float(y.mean())), ("tune pins right", float(yt.mean())),
                         ("tune right at >= 0.8", float(yt[p >= 0.8].mean()) if (p >= 0.8).any() else float("nan")),
                         ("tune share >= 0.8", float((p >= 0.8).mean()))):
         print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
-    out = {"weights": {f: round(float(w), 6) for f, w in zip(confidence.FEATURES, fit.coef_[0], strict=True)},
-           "intercept": round(float(fit.intercept_[0]), 6), "review_below": cut,
+    out = {"weights": {f: round(float(w), 6) for f, w in zip(confidence.FEATURES, weights, strict=True)},
+           "intercept": round(intercept, 6), "review_below": cut,
            "about": {"fitted_by": "scripts/fit_confidence.py", "sklearn": sklearn.__version__,
                      "train_pins": int(len(y)), "tune_pins": int(len(yt)), "C": c,
-                     "tune_log_loss": round(losses[c], 4), "layers": sorted(str(layer["code"]) for layer in gaz.layers())}}
+                     "tune_log_loss": round(losses[c], 4), "platt_slope": round(slope, 4),
+                     "platt_offset": round(offset, 4), "layers": sorted(str(layer["code"]) for layer in gaz.layers())}}
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -132,7 +132,8 @@ def _packed_points(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             "unsure": [k for k, r in enumerate(rows) if r.get("unsure")],
             "group": [groups.setdefault(str(r.get("group", "")), len(groups)) for r in rows], "groups": list(groups),
             "prec": [int(r.get("precision") or 1) for r in rows],
-            "day": [int(r["day"]) for r in rows],  # for playback in the browser
+            # for playback in the browser (incidents only: a place picker's candidates have no day)
+            "day": [int(r["day"]) for r in rows] if all("day" in r for r in rows) else [],
             "killed": [-1 if r.get("killed") is None else int(r["killed"]) for r in rows],
             "popup": [[r["title"], [x for kv in r["lines"] for x in kv], r["notes"], r["source"], r["url"]]
                       for r in rows]}

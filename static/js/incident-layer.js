@@ -65,7 +65,7 @@
     // browser, with no rerun; null shows every incident.
     var play = {upto: null, timer: null};
     function shown(k) {
-      return !(data.group && hidden[groups[data.group[k]]]) && (play.upto === null || !data.day || data.day[k] <= play.upto);
+      return !(data.group && hidden[groups[data.group[k]]]) && (play.upto === null || !(data.day && data.day.length) || data.day[k] <= play.upto);
     }
     var RADIUS_KM = {2: 10, 3: 60, 4: 250};  // what "near a place", a province and a country stand for
     var markers = {};
