@@ -94,7 +94,7 @@ def test_selecting_a_table_row_opens_its_popup_on_the_map(streamlit_app, page) -
     box = grid.bounding_box()
     assert box is not None
     row = grid.locator("table tbody tr").nth(3).locator("td")
-    day, group = row.nth(1).inner_text().strip(), row.nth(2).inner_text().strip()
+    day, group = row.nth(1).inner_text().strip(), row.nth(4).inner_text().strip()  # id, date, first reported, lag, group
     page.mouse.click(box["x"] + 18, box["y"] + 35 * 4 + 17)  # the fourth row's selection box, under the header
     page.wait_for_selector(f"text=Showing incident {fourth_id} on the map", timeout=30_000)
     frame = wait_for_app_map(page)
