@@ -350,8 +350,10 @@ async def session(k: int, browser: Any, plan: Plan, log: SessionLog, loaded: asy
                 turn += 1
                 await box.fill(chosen)
                 expected = plan.groups[chosen]
+                option = page.get_by_role("option", name=re.compile(rf"^{re.escape(chosen)} \([\d,]+\)$"))
+                await option.wait_for()  # its own option, not "Select N matches" (see record)
                 t0 = time.monotonic()
-                await page.keyboard.press("Enter")
+                await option.click()
             else:
                 chosen = None
                 expected = plan.total
@@ -476,9 +478,9 @@ def record(url: str, groups: dict[str, int], total: int, limit: int = 0) -> Reco
             for pick, expected in ((True, groups[group]), (False, total)):
                 before = len(sent)
                 box.click()
-                if pick:
-                    box.fill(group)
-                    page.keyboard.press("Enter")
+                if pick:  # the group's own option: Enter would take "Select N matches" when the name
+                    box.fill(group)  # begins others' too (Islamic State, Islamic State (Iraq), ...)
+                    page.get_by_role("option", name=re.compile(rf"^{re.escape(group)} \([\d,]+\)$")).click()
                 else:
                     page.keyboard.press("Backspace")
                 page.wait_for_function(HEADLINE_IS, arg=expected, timeout=30_000)
