@@ -61,6 +61,9 @@ def test_a_search_scans_the_text_once_and_every_count_follows_it(app: AppTest) -
         scans.clear()
         at.sidebar.multiselect(key="f_types").set_value(["Explosions/Remote violence"]).run()  # another filter
         assert len(scans) <= 2, scans  # the rows shown only: the answer is kept for this revision
+        scans.clear()
+        at.text_input(key="f_search").set_value("no such words anywhere").run()
+        assert count(at) == 0 and len(scans) == 1, scans  # nothing matched: no rows to read again
     finally:
         event.remove(engine, "before_cursor_execute", seen)
 

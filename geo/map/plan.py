@@ -83,6 +83,8 @@ def plan(store: Store, columns: Columns, f: Filters, view: View | None, hierarch
         matched = searched(store, columns, f, deadline_s)
     passing = columns.mask(f, matched if f.search.strip() else None) & columns.placed
     total, bounds = int(passing.sum()), columns.bounds(passing)
+    if total == 0:  # nothing to read: a search that matches nothing costs its one scan, no more
+        return Plan("points", None, None, 0)
     if total <= MARKER_LIMIT:
         return _markers(store, f, None, None, total, bounds, hierarchy, deadline_s)
     view = view or DEFAULT_VIEW

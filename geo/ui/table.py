@@ -52,8 +52,8 @@ def incident_table(table: pd.DataFrame, column_config: Mapping[str, Any]) -> Non
 def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
     """What is not on the map, then the newest rows of the view, then the downloads of all of it."""
     _unplaced(store, chosen, found)
-    try:
-        rows = queries.newest(store, chosen, TABLE_ROWS, search_deadline(chosen))
+    try:  # the columns' count says when there is nothing to read
+        rows = queries.newest(store, chosen, TABLE_ROWS, search_deadline(chosen)) if found.incidents else []
     except QueryTimedOut:
         st.warning("Reading the rows for this search took too long: the counts and the map hold, the table "
                    "is left out. Narrow the dates or use more specific words.")
