@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import threading
 import time
 from collections import deque
@@ -24,13 +25,24 @@ from dataclasses import dataclass, field
 
 from geo import settings
 
-__all__ = ["Access", "AuthConfig", "auth_config", "oidc_providers", "parse_editors", "check_token", "token_proof",
+__all__ = ["proxied_address", "Access", "AuthConfig", "auth_config", "oidc_providers", "parse_editors", "check_token", "token_proof",
            "decide", "Throttle", "WriteLedger", "MIN_TOKEN_CHARS", "PRIVATE_ACTOR", "CLI_ACTOR"]
 
 MIN_TOKEN_CHARS = 16  # a shorter configured token is ignored: it could be guessed
 PRIVATE_ACTOR = "private"  # who wrote, on a private deploy
 CLI_ACTOR = "cli"  # who wrote, from ``python -m geo``
 SINGLE_TOKEN_NAME = "editor"  # the name of ``editor_token`` in the audit log ("token:editor")
+
+
+def proxied_address(value: str | None) -> str | None:
+    """The visitor's address in a header a trusted proxy set: the last entry of a list ("client,
+    proxy1, proxy2" grows at the end, so the last one is what the proxy in front of us saw), when
+    it is an IP address; ``None`` otherwise (a missing or garbled header is no address)."""
+    entry = (value or "").split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(entry))
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,6 +136,14 @@ def max_session_writes(secret: object = None) -> int:
     return int(_positive("INCIDENT_MAP_MAX_SESSION_WRITES", secret, MAX_SESSION_WRITES))
 
 
+def client_header(secret: object = None) -> str:
+    """The request header a trusted proxy in front of the app sets to the visitor's address
+    (``X-Forwarded-For``, ``X-Real-IP``): ``INCIDENT_MAP_CLIENT_HEADER``, else ``secret``, else
+    none. Set it only behind such a proxy: without one, any visitor could write the header and
+    give each request a new address, escaping the per-client limits."""
+    return str(os.environ.get("INCIDENT_MAP_CLIENT_HEADER") or secret or "").strip()
+
+
 def search_timeout_s(secret: object = None) -> float:
     """Seconds a new text search may scan the store: ``INCIDENT_MAP_SEARCH_TIMEOUT_S``, else
     ``secret`` (``st.secrets["search_timeout_s"]``), else :data:`SEARCH_TIMEOUT_S`."""

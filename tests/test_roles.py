@@ -136,3 +136,18 @@ def test_the_write_ledger_counts_per_writer_for_a_day_across_sessions() -> None:
     assert ledger.used("token:ana") == 0
     ledger.add("token:ana", 5)
     assert ledger.used("token:ana") == 5
+
+
+def test_a_trusted_proxys_header_gives_the_visitors_address_and_nothing_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Behind a proxy every visitor has its address; the header it sets names the visitor: the
+    last entry (what that proxy saw), an IP address or nothing at all. Off unless configured."""
+    assert roles.proxied_address("198.51.100.7") == "198.51.100.7"
+    assert roles.proxied_address("203.0.113.9, 10.0.0.2, 198.51.100.7") == "198.51.100.7"  # a client cannot pick it
+    assert roles.proxied_address(" 2001:db8::1 ") == "2001:db8::1"
+    for garbled in (None, "", "unknown", "1.2.3.4, <script>", "999.1.1.1"):
+        assert roles.proxied_address(garbled) is None
+    monkeypatch.delenv("INCIDENT_MAP_CLIENT_HEADER", raising=False)
+    assert settings.client_header(None) == ""  # no proxy assumed: a visitor's own header is ignored
+    assert settings.client_header("X-Forwarded-For") == "X-Forwarded-For"
+    monkeypatch.setenv("INCIDENT_MAP_CLIENT_HEADER", "X-Real-IP")
+    assert settings.client_header("X-Forwarded-For") == "X-Real-IP"

@@ -226,8 +226,14 @@ def geocoding_quota() -> Quota:
 
 
 def client_key() -> str:
-    """Who is asking (for throttles): the connection's address, else (on localhost, where
-    Streamlit gives none) this session."""
+    """Who is asking (for throttles): the visitor's address as a trusted proxy gives it (setting
+    ``client_header``), else the connection's address, else (on localhost, where Streamlit gives
+    none) this session. Behind a proxy without the setting, every visitor has the proxy's address
+    and shares one allowance."""
+    header = settings.client_header(secret_value("client_header"))
+    proxied = roles.proxied_address(st.context.headers.get(header)) if header else None
+    if proxied:
+        return f"ip:{proxied}"
     address = st.context.ip_address
     if isinstance(address, str) and address:
         return f"ip:{address}"
