@@ -202,9 +202,11 @@ def coordinates(at: AppTest) -> tuple[float | None, float | None]:
     return lat, lon
 
 
-def test_the_readers_pin_keeps_its_confidence_and_a_moved_one_does_not(app: AppTest) -> None:
-    """The article tab says how sure the reader was; saved as read, the popup says it too; a pin
-    an editor moved is theirs, not the reader's, and says nothing of the kind."""
+def test_the_readers_pin_keeps_its_confidence_and_a_moved_one_does_not(app: AppTest,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The article tab says how sure the reader was, and asks for a check under the deploy's cut;
+    saved as read, the popup says it too; a pin an editor moved is theirs, and says nothing of the kind."""
+    monkeypatch.setenv("INCIDENT_MAP_REVIEW_BELOW", "1")  # every pin under the cut
     at = app.run()
     at.text_area(key="article_text").input("A roadside bomb killed two soldiers in Tarmiyah, just north of "
                                            "Baghdad, on Sunday.")
@@ -213,6 +215,7 @@ def test_the_readers_pin_keeps_its_confidence_and_a_moved_one_does_not(app: AppT
     at.button(key="article_find").click().run()
     [said] = [c.value.replace("\\", "") for c in at.caption if "confidence" in c.value]  # Markdown-escaped
     assert said.startswith("Read from the text with 0.") and "runner-up: Baghdad" in said
+    assert said.endswith("check the place before saving.")
     row = saved_marker(save(at))
     assert row is not None and dict(row["lines"])["Placed"].startswith("read from the text with 0.")
     at.text_input(key="inc0_place_name").input("Mosul").run()

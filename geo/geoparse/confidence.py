@@ -23,7 +23,7 @@ from geo.gazetteer.ranking import distance_km
 from geo.geoparse.resolve import Resolved
 from geo.models import LinearModel
 
-__all__ = ["FEATURES", "MODEL_PATH", "model", "Story"]
+__all__ = ["FEATURES", "MODEL_PATH", "model", "review_below", "Story"]
 
 MODEL_PATH = settings.DATA_DIR / "models" / "pin_confidence.json"
 FEATURES = ("share", "score", "resolution", "near", "coarse", "fallback", "places")
@@ -40,6 +40,12 @@ def model() -> LinearModel:
     """The confidence weights (setting ``review_below``: the confidence under which ingest sends
     an incident to the review queue), read once per process."""
     return LinearModel.read(MODEL_PATH, FEATURES, ("review_below",), "python scripts/fit_confidence.py")
+
+
+def review_below(secret: object = None) -> float:
+    """The cut in force: the deploy's setting (``geo.settings.review_below``), else the model's.
+    Ingest lists pins under it for checking and the article tab warns under it: one cut for both."""
+    return settings.review_below(secret, model().settings["review_below"])
 
 
 _RIVALS = 50  # other places weighed per mention, best first: the rest add nothing a share would show

@@ -19,7 +19,6 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from geo import settings
 from geo.geoparse import actors, confidence
 from geo.ingest.inputs import Article
 from geo.ingest.matching import best_match, combined
@@ -111,8 +110,7 @@ class Filer:
         self.store = store
         self.actor = actor
         # a new pin read with less confidence than this is listed for a person to check
-        self.review_below = review_below if review_below is not None else \
-            settings.review_below(None, confidence.model().settings["review_below"])
+        self.review_below = review_below if review_below is not None else confidence.review_below()
         self.hierarchy = hierarchy_of(store)
         self.register = actors.register()
 

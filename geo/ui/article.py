@@ -48,7 +48,7 @@ from geo.store.database import Store
 from geo.ui import parse as ui_parse
 from geo.ui import place_pick
 from geo.ui.roles import read_only_note
-from geo.ui.state import count_writes, geocoding_quota, refusal, secret, writes_left
+from geo.ui.state import count_writes, geocoding_quota, refusal, secret, secret_value, writes_left
 
 EVENT_TYPES = ["Explosions/Remote violence", "Battles", "Violence against civilians", "Strategic developments",
                "Protests", "Riots"]
@@ -300,7 +300,7 @@ def _incident_box(k: int, records: Sequence[geoparse.EventRecord | None], articl
             st.html(articles.evidence_html(article.text, record.evidence, spans))
         if record is not None and record.confidence is not None:
             sure = placed_line(record.confidence, record.runner_up)
-            low = record.confidence < confidence.model().settings["review_below"]
+            low = record.confidence < confidence.review_below(secret_value("review_below"))
             st.caption(markdown_literal(sure[0].upper() + sure[1:] + (": check the place before saving." if low else ".")))
         _place_picker(slot, chips, gazetteer, labels)
         _fields(slot)

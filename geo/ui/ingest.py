@@ -94,8 +94,7 @@ def _run(store: Store, access: Access, upload: UploadedFile | None, feed: str) -
         bar.progress(done / total if total else 1.0, text=f"Parsing and filing … {done:,} of {total:,} articles")
 
     summary = ingest(items, store, actor=access.actor, jobs=_JOBS, isolated=True, progress=progress,
-                     review_below=settings.review_below(secret_value("review_below"),
-                                                        confidence.model().settings["review_below"]))
+                     review_below=confidence.review_below(secret_value("review_below")))
     bar.empty()
     count_writes(summary.added, summary.merged)
     st.session_state["ingest_summary"] = (name, summary)

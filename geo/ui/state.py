@@ -448,7 +448,10 @@ def load_columns(version: tuple[str, int]) -> columns.Columns:
     return columns.kept(load_store(), settings.cache_dir() / "columns")
 
 
+@shared(max_entries=4)
 def _kept(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_]:
+    """Which incidents pass ``chosen``: made once for the headline and the timeline (a million
+    booleans each, so few are kept)."""
     return load_columns(version).mask(chosen, search_mask(version, chosen))
 
 
