@@ -37,4 +37,4 @@ def _detect(columns: set[str]) -> bool:
 
 
 FORMAT = Format("ACLED", ("event_id_cnty", "event_date", "actor1", "location", "latitude", "longitude"), _row,
-                detect=_detect, held=frozenset({*_MAP, *_DERIVED}))
+                detect=_detect, held=frozenset({*_MAP, *_DERIVED}), raw_id=("event_id_cnty", ""))

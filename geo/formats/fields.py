@@ -47,6 +47,9 @@ class Format:
     any_case: bool = True  # column names matched in any case (EVENT_ID_CNTY); native names are exact
     known: tuple[str, ...] = ()  # native: every other column is ignored with a warning
     held: frozenset[str] = frozenset()  # source formats: the columns a field holds; the rest go to source_fields
+    # (column, prefix): a row's event id is its cell in ``column`` after ``prefix``, when the cell
+    # is not empty; lets a re-import find the stored row before converting this one
+    raw_id: tuple[str, str] | None = None
 
 
 # --------------------------------------------------------------- cell parsers

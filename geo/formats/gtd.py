@@ -77,4 +77,4 @@ def _detect(columns: set[str]) -> bool:
 
 
 FORMAT = Format("GTD", ("eventid", "iyear", "imonth", "iday", "country_txt", "gname"), _row,
-                detect=_detect, held=frozenset(_HELD))
+                detect=_detect, held=frozenset(_HELD), raw_id=("eventid", "GTD-"))

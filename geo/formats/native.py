@@ -97,4 +97,4 @@ def _row(row: Mapping[str, str], extra: Sequence[str]) -> Incident:
 
 FORMAT = Format("this project's CSV", ("event_date", "group", "location"), _row,
                 detect=lambda columns: bool(columns & {"event_date", "group", "group_role", "event_id"}),
-                detect_last=True, any_case=False, known=FIELDS)
+                detect_last=True, any_case=False, known=FIELDS, raw_id=("event_id", ""))

@@ -30,12 +30,13 @@ from __future__ import annotations
 import codecs
 import csv
 import dataclasses
+import hashlib
 import io
 import itertools
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,6 +60,8 @@ MAX_CELL_CHARS = 20_000
 csv.field_size_limit(LINE_LIMIT)
 # Row messages (and warnings) kept in memory; the rest are counted.
 MAX_MESSAGES = 1000
+# Rows whose stored digests are asked for at once when a re-import skips unchanged rows.
+_LOOKUP_BATCH = 2000
 
 
 # --------------------------------------------------------------- the reader
@@ -78,6 +81,28 @@ class Records:
         self.warning_count = 0
         self._incidents: Iterator[Incident] = iter(incidents)
         self._pending: list[RowError] | None = None
+        self.unchanged = 0  # rows found stored as the file gives them, so not converted (skip_unchanged)
+        self._known: Callable[[list[str]], Mapping[str, str]] | None = None
+        self._seed = b""
+        self._digests: dict[str, str] = {}
+
+    def skip_unchanged(self, known: Callable[[list[str]], Mapping[str, str]], seed: bytes) -> None:
+        """Before reading: skip rows the store holds just as a conversion of them left them.
+
+        ``known(ids)`` gives, for those of ``ids`` stored, the digest of the raw row they were
+        last converted from, when the stored values are still that conversion's (an editor's
+        change since voids it). A row whose digest (of its cells, the header, the format and
+        ``seed``, which names the conversion's code and data) matches is counted in
+        :attr:`unchanged` and never converted: a re-import of a file with 1 % of its rows
+        changed converts 1 %. Each converted row's digest is handed on by
+        :meth:`take_digests` for the store to keep."""
+        self._known, self._seed = known, seed
+
+    def take_digests(self) -> dict[str, str]:
+        """The raw-row digests, by event id, of the incidents yielded since the last call (only
+        those placed by the file itself: a geocoded row is geocoded again)."""
+        taken, self._digests = self._digests, {}
+        return taken
 
     def __iter__(self) -> Iterator[Incident]:
         return self
@@ -241,9 +266,41 @@ class _SeenIds:
 
 def _rows(reader: Any, records: Records, keys: list[str], spec: Format,
           extra: list[str]) -> Iterator[Incident]:
-    file, width, convert = records.file, len(keys), spec.convert
-    notes = keys.index("notes") if "notes" in keys else -1
     seen = _SeenIds()
+    rows = _cells(reader, records, keys)
+    at = keys.index(spec.raw_id[0]) if spec.raw_id and spec.raw_id[0] in keys else -1
+    if records._known is None or at < 0:
+        for number, cells in rows:
+            if (incident := _convert(records, number, cells, keys, spec, extra, seen)) is not None:
+                yield incident
+        return
+    prefix = spec.raw_id[1] if spec.raw_id else ""
+    key = hashlib.blake2b(records._seed + "\x1f".join([spec.label, *keys]).encode()).digest()
+    while batch := list(itertools.islice(rows, _LOOKUP_BATCH)):
+        ids = [prefix + ident if (ident := cells[at].strip()) else "" for _, cells in batch]
+        stored = records._known([ident for ident in ids if ident])
+        for (number, cells), ident in zip(batch, ids, strict=True):
+            digest = hashlib.blake2b("\x1f".join(cells).encode(), digest_size=8, key=key).hexdigest()
+            if ident and stored.get(ident) == digest:  # the same row as stored, converted from it before
+                first = seen.first(ident, number)
+                if first is not None:
+                    records.error(RowError(records.file, number, "event_id", f"{ident!r} repeats row {first}"))
+                else:
+                    records.unchanged += 1
+                continue
+            warned = records.warning_count
+            incident = _convert(records, number, cells, keys, spec, extra, seen)
+            if incident is None:
+                continue
+            if ident and incident.located and records.warning_count == warned:  # a geocoded place may change
+                records._digests[incident.event_id] = digest
+            yield incident
+
+
+def _cells(reader: Any, records: Records, keys: list[str]) -> Iterator[tuple[int, list[str]]]:
+    """Each row's line number and cells, cleaned, past the checks that need no format."""
+    file, width = records.file, len(keys)
+    notes = keys.index("notes") if "notes" in keys else -1
     line = reader.line_num  # the header's last line
     while True:
         try:
@@ -277,20 +334,27 @@ def _rows(reader: Any, records: Records, keys: list[str], spec: Format,
                 records.error(RowError(file, number, keys[long], f"is {len(cells[long]):,} characters long "
                                        f"(at most {MAX_CELL_CHARS:,})"))
                 continue
-        try:
-            incident = convert(dict(zip(keys, cells)), extra)
-        except RowProblem as problem:
-            records.error(RowError(file, number, problem.column, str(problem)))
-            continue
-        first = seen.first(incident.event_id, number)
-        if first is not None:
-            records.error(RowError(file, number, "event_id", f"{incident.event_id!r} repeats row {first}"))
-            continue
-        if incident.source_url and not safe_url(incident.source_url):
-            records.warn(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
-                                      "http(s) link; the link was left out")))
-            incident = incident.replace(source_url="")
-        yield incident
+        yield number, cells
+
+
+def _convert(records: Records, number: int, cells: list[str], keys: list[str], spec: Format, extra: list[str],
+             seen: _SeenIds) -> Incident | None:
+    """One row as an incident, or ``None`` when it is rejected (and reported)."""
+    file = records.file
+    try:
+        incident = spec.convert(dict(zip(keys, cells)), extra)
+    except RowProblem as problem:
+        records.error(RowError(file, number, problem.column, str(problem)))
+        return None
+    first = seen.first(incident.event_id, number)
+    if first is not None:
+        records.error(RowError(file, number, "event_id", f"{incident.event_id!r} repeats row {first}"))
+        return None
+    if incident.source_url and not safe_url(incident.source_url):
+        records.warn(str(RowError(file, number, "source_url", f"{incident.source_url[:40]!r} is not an "
+                                  "http(s) link; the link was left out")))
+        incident = incident.replace(source_url="")
+    return incident
 
 
 def _delimiter(header: str, file: str) -> str:

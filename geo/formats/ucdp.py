@@ -48,4 +48,4 @@ def _detect(columns: set[str]) -> bool:
 
 
 FORMAT = Format("UCDP GED", ("id", "date_start", "side_a", "latitude", "longitude"), _row,
-                detect=_detect, held=frozenset(_HELD))
+                detect=_detect, held=frozenset(_HELD), raw_id=("id", "UCDP-"))

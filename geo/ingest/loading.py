@@ -14,13 +14,15 @@ session's ``quota``); the rest are placed offline, and the report says why.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from geo import settings
+from geo import countries, formats, safetext, settings
+from geo import records as records_module
 from geo.errors import FileError
 from geo.formats import MAX_UPLOAD_BYTES, ImportResult, Records, open_records, open_upload
 from geo.geocoding.budget import Quota, lookup_run
@@ -29,6 +31,7 @@ from geo.geocoding.offline import Locator
 from geo.geoparse import actors
 from geo.progress import Progress
 from geo.records import Incident
+from geo.store import database
 from geo.store.database import Store
 
 __all__ = ["ImportReport", "import_records", "canonical_groups", "PROVIDER_FORMATS", "import_result", "import_file",
@@ -90,18 +93,34 @@ def import_records(store: Store, records: Records, locator: Locator, *, actor: s
     incidents: Iterable[Incident] = records
     if records.fmt in PROVIDER_FORMATS:
         incidents = canonical_groups(records)
+    records.skip_unchanged(store.raw_digests, _conversion())
     with lookup_run(settings.geocoder_limits().geocoder_lookups_per_import, quota) as run:
         counts = store.upsert(join(incidents), actor=actor,
                               action="import (update existing)" if update_existing else "import",
-                              update_existing=update_existing, limit=limit)
-    report = ImportReport(counts.added, counts.updated, counts.unchanged, counts.skipped, records.error_lines(),
+                              update_existing=update_existing, limit=limit, digests=records.take_digests)
+    unchanged = counts.unchanged + records.unchanged
+    report = ImportReport(counts.added, counts.updated, unchanged, counts.skipped, records.error_lines(),
                           join.unlocated, records.warning_lines() + run.notices.lines(),
                           rejected_count=records.error_count, unlocated_count=join.unlocated_count, fmt=records.fmt)
     if digest is not None and join.looked_up == 0:
         store.note_import(digest, update_existing, {
-            "kept": counts.added + counts.updated + counts.unchanged, "skipped": counts.skipped,
+            "kept": counts.added + counts.updated + unchanged, "skipped": counts.skipped,
             "rejected": records.error_count, "unlocated": join.unlocated_count, "fmt": records.fmt})
     return report
+
+
+@functools.cache
+def _conversion() -> bytes:
+    """What a file row's stored values depend on besides the row: the readers' code, the
+    store's cleaning and the group register. A change to any of them voids every raw-row
+    digest kept (``Records.skip_unchanged``), so the next re-import converts each row again."""
+    code = [*sorted(Path(formats.__file__).parent.glob("*.py")),
+            *(Path(module.__file__) for module in (records_module, safetext, countries, database) if module.__file__),
+            actors.REGISTER_PATH, actors.CROSSWALK_PATH]
+    digest = hashlib.blake2b()
+    for path in code:
+        digest.update(path.read_bytes())
+    return digest.digest()
 
 
 def _sha256(stream: IO[bytes]) -> str:

@@ -22,9 +22,10 @@ import hashlib
 import json
 import math
 import operator
+import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -153,6 +154,7 @@ class Store:
             reason = redacted(str(error.orig or error).strip().splitlines()[0])
             raise StoreUnavailable(f"Cannot open the incident store {redacted(location)}: {reason}"[:500]) from None
         self._sql = _write_sql("?" if self.engine.dialect.paramstyle == "qmark" else "%s")
+        self._writing = threading.local()  # .conn: this thread's bulk write under way (see raw_digests)
 
     @contextmanager
     def read(self, deadline_s: float | None = None) -> Iterator[Connection]:
@@ -221,7 +223,8 @@ class Store:
         self.engine.dispose()
 
     def upsert(self, records: Iterable[Incident], *, actor: str, action: str, update_existing: bool = True,
-               progress: Callable[[int], None] | None = None, limit: int | None = None) -> UpsertCounts:
+               progress: Callable[[int], None] | None = None, limit: int | None = None,
+               digests: Callable[[], Mapping[str, str]] | None = None) -> UpsertCounts:
         """The one write path. Insert new incidents and, when ``update_existing``, update
         changed ones, all in one transaction with one ``audit`` row per change naming
         ``actor`` (an editor's email, "token:NAME", "private", "cli", …) and ``action``
@@ -232,18 +235,25 @@ class Store:
         number of records handled so far after each batch. A record repeated within one
         write counts once per occurrence, the last one winning. With ``limit``, a write
         that would add or change more records than that raises :class:`WriteLimitExceeded`
-        and writes nothing (unchanged records do not count)."""
+        and writes nothing (unchanged records do not count).
+
+        ``digests`` (an import's reader: ``Records.take_digests``), called after each batch is
+        read, gives the raw-row digest of that batch's records, by id; each is kept beside the
+        record it made (``raw_hash``) for :meth:`raw_digests`. While the write runs, that
+        method reads in its transaction, so the reader may ask it from inside."""
         if not actor.strip() or not action.strip():
             raise InvalidInput("a write must name who makes it and why (actor, action)")
+        take = digests or dict
         totals = [0, 0, 0, 0]
         now = datetime.now(UTC).isoformat(timespec="seconds")
         cleaned = map(stored_values, records)  # a bad record rolls the whole write back
         done = 0
-        with self._write() as conn:
+        with self._write() as conn, self._reading_in(conn):
             bulk, before = False, None
             while batch := list(islice(cleaned, BATCH)):
+                raw = take()
                 for chunk in _without_repeats(batch):
-                    counts = self._upsert_batch(conn, chunk, actor, action, update_existing, now)
+                    counts = self._upsert_batch(conn, chunk, actor, action, update_existing, now, raw)
                     totals = [a + b for a, b in zip(totals, counts, strict=True)]
                     if limit is not None and totals[0] + totals[1] > limit:
                         raise WriteLimitExceeded(limit)  # rolls the transaction back
@@ -262,6 +272,29 @@ class Store:
                 conn.execute(update(meta).where(meta.c.key == "revision").values(value=meta.c.value + 1))
         return UpsertCounts(*totals)
 
+    @contextmanager
+    def _reading_in(self, conn: Connection) -> Iterator[None]:
+        """:meth:`raw_digests` in this thread reads in ``conn`` (the write under way) meanwhile."""
+        self._writing.conn = conn
+        try:
+            yield
+        finally:
+            self._writing.conn = None
+
+    def raw_digests(self, ids: list[str]) -> dict[str, str]:
+        """For those of ``ids`` stored, the digest of the file row last imported into each, where
+        the stored values are still what that import wrote (``raw_hash``'s second half is the
+        row's ``row_hash``): an edit, a merge or an article since voids it."""
+        if not ids:
+            return {}
+        query = select(incidents.c.event_id, incidents.c.raw_hash, incidents.c.row_hash).where(
+            self._among(ids), incidents.c.raw_hash.is_not(None))
+        conn = getattr(self._writing, "conn", None)
+        with nullcontext(conn) if conn is not None else self.read() as reading:
+            rows = reading.execute(query).all()
+        return {ident: raw[:cut] for ident, raw, row in rows
+                if row and (cut := raw.find(":")) > 0 and raw[cut + 1:] == row}
+
     @staticmethod
     def _held(conn: Connection) -> int:
         """Rows in ``incidents`` as this transaction sees them: asked only once a write is
@@ -269,11 +302,13 @@ class Store:
         return int(conn.execute(select(func.count()).select_from(incidents)).scalar_one())
 
     def _upsert_batch(self, conn: Connection, batch: Sequence[tuple[Any, ...]], actor: str, action: str,
-                      update_existing: bool, now: str) -> tuple[int, int, int, int]:
+                      update_existing: bool, now: str, raw: Mapping[str, str]) -> tuple[int, int, int, int]:
         rows = list(batch)
         ids = [row[0] for row in rows]
-        stored = dict(conn.execute(select(incidents.c.event_id, incidents.c.row_hash)
-                                   .where(self._among(ids))).all())
+        stored, kept = {}, {}
+        for ident, row_hash, raw_hash in conn.execute(
+                select(incidents.c.event_id, incidents.c.row_hash, incidents.c.raw_hash).where(self._among(ids))):
+            stored[ident], kept[ident] = row_hash, raw_hash
         new = [row for row in rows if row[0] not in stored]
         differing = [row for row in rows if row[0] in stored and stored[row[0]] != row[-1]]
         old: dict[str, tuple[Any, ...]] = {}
@@ -283,16 +318,25 @@ class Store:
             same = [r for r in differing if r[:-1] == old[r[0]]]
             if same:
                 conn.exec_driver_sql(self._sql["hash"], [(r[-1], r[0]) for r in same])
+                stored.update((r[0], r[-1]) for r in same)
             differing = [r for r in differing if r[:-1] != old[r[0]]]
         unchanged = len(rows) - len(new) - len(differing)
         if differing and not update_existing:
             skipped, differing = len(differing), []
         else:
             skipped = 0
+        def with_raw(row: tuple[Any, ...]) -> str | None:
+            return f"{digest}:{row[-1]}" if (digest := raw.get(row[0])) else None
+
+        if raw:  # unchanged records: what a re-import of the same file rows will find, when it moved
+            moved = [(value, r[0]) for r in rows if r[0] in stored and stored[r[0]] == r[-1]
+                     and (value := with_raw(r)) and value != kept[r[0]]]
+            if moved:
+                conn.exec_driver_sql(self._sql["raw"], moved)
         if new:
-            self._insert(conn, "incidents", _STORED, new)
+            self._insert(conn, "incidents", _IMPORTED, [(*r, with_raw(r)) for r in new])
         if differing:
-            self._update(conn, differing)
+            self._update(conn, [(*r, with_raw(r)) for r in differing])
         entries: list[tuple[Any, ...]] = [(now, actor, action, "add", r[0], None, "") for r in new]
         entries += [(now, actor, action, "update", r[0], _json(old[r[0]]), _json(r[:-1])) for r in differing]
         if entries:
@@ -314,8 +358,8 @@ class Store:
             return
         conn.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS incoming (LIKE incidents) ON COMMIT DROP")
         conn.exec_driver_sql("TRUNCATE incoming")
-        self._insert(conn, "incoming", _STORED, rows)
-        conn.exec_driver_sql("UPDATE incidents SET " + ", ".join(f'"{n}" = incoming."{n}"' for n in _STORED[1:])
+        self._insert(conn, "incoming", _IMPORTED, rows)
+        conn.exec_driver_sql("UPDATE incidents SET " + ", ".join(f'"{n}" = incoming."{n}"' for n in _IMPORTED[1:])
                              + " FROM incoming WHERE incidents.event_id = incoming.event_id")
 
     def _insert(self, conn: Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
@@ -643,18 +687,20 @@ def _without_repeats(batch: list[tuple[Any, ...]]) -> Iterator[list[tuple[Any, .
 
 
 _STORED = (*FIELDS, "row_hash")
+_IMPORTED = (*_STORED, "raw_hash")  # as the bulk write stores a record
 _AUDIT = ("at", "actor", "action", "change", "event_id", "before", "after")
 
 
 def _write_sql(mark: str) -> dict[str, str]:
     """The write statements, in the driver's own parameter style: the bulk path skips
     SQLAlchemy's per-row parameter processing (a third of an import's time)."""
-    names = ", ".join(f'"{name}"' for name in _STORED)
+    names = ", ".join(f'"{name}"' for name in _IMPORTED)
     return {
-        "insert": f"INSERT INTO incidents ({names}) VALUES ({', '.join(mark for _ in _STORED)})",
-        "update": "UPDATE incidents SET " + ", ".join(f'"{name}" = {mark}' for name in _STORED[1:])
+        "insert": f"INSERT INTO incidents ({names}) VALUES ({', '.join(mark for _ in _IMPORTED)})",
+        "update": "UPDATE incidents SET " + ", ".join(f'"{name}" = {mark}' for name in _IMPORTED[1:])
                   + f" WHERE event_id = {mark}",
         "hash": f"UPDATE incidents SET row_hash = {mark} WHERE event_id = {mark}",
+        "raw": f"UPDATE incidents SET raw_hash = {mark} WHERE event_id = {mark}",
         "audit": f"INSERT INTO audit ({', '.join(_AUDIT)}) VALUES ({', '.join(mark for _ in _AUDIT)})",
     }
 

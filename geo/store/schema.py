@@ -72,6 +72,9 @@ incidents = Table(
     "incidents", metadata,
     *(_column(name) for name in FIELDS),
     Column("row_hash", Text),  # a digest of the stored values: an unchanged re-import is one lookup per row
+    # "RAW:ROW": the digest of the file row these values were converted from and the row_hash
+    # they had then; a re-import skips that file row unconverted while row_hash is still ROW
+    Column("raw_hash", Text),
     # What the filters and the headline ask for, answered from an index alone: a date range
     # first, then the values the filters and the map read; or a group first (one group of a
     # million incidents is counted in 0.06 s, 8 s when its rows had to be read); the few
