@@ -72,11 +72,20 @@ def canonical_groups(incidents: Iterable[Incident]) -> Iterator[Incident]:
     (the providers' names are in ``data/group_crosswalk.csv``). A name the register does not
     know is kept as the file gives it."""
     reg = actors.register()
+    names: dict[str, str] = {}  # a file names few groups, a million times over: each looked up once
+
+    def canonical(name: str) -> str:
+        if (found := names.get(name)) is None:
+            if len(names) > 20_000:  # a file of ever new names: memory stays flat
+                names.clear()
+            actor = reg.lookup(name)
+            found = names[name] = actor.canonical if actor else name
+        return found
+
     for incident in incidents:
-        group, target = reg.lookup(incident.group), reg.lookup(incident.target)
-        if group and group.canonical != incident.group or target and target.canonical != incident.target:
-            incident = dataclasses.replace(incident, group=group.canonical if group else incident.group,
-                                           target=target.canonical if target else incident.target)
+        group, target = canonical(incident.group), canonical(incident.target)
+        if group != incident.group or target != incident.target:
+            incident = dataclasses.replace(incident, group=group, target=target)
         yield incident
 
 
