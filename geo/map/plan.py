@@ -11,6 +11,7 @@ screen, whatever the store holds.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,7 +26,7 @@ from geo.store.queries import BBox, Cell, cell_size, points
 from geo.store.reports import by_source, reports_for, toll_range, unchecked
 
 __all__ = ["MARKER_LIMIT", "CLOSE_ZOOM", "FOCUS_ZOOM", "View", "Plan", "plan", "DEFAULT_VIEW", "view_from_map",
-           "focus_view", "with_focus"]
+           "focus_view", "with_focus", "fitted_view", "fit_centre", "pixel_size", "MAP_SIZE"]
 
 MARKER_LIMIT = 2000  # markers with popups in one view: ~1 MB of popup text at most
 CLOSE_ZOOM = 13  # from here on (a town's streets), markers even when there are more: the newest first
@@ -153,3 +154,58 @@ def view_from_map(returned: object) -> View | None:
     if not (box.south < box.north and box.west < box.east):
         return None
     return View(box, level)
+
+
+# ----------------------------------------------------------------- the view a fit will show
+
+MAP_SIZE = (1000, 560)  # pixels, until the map has reported its own (geo/ui/map.py: st_folium's height is 560)
+FIT_PADDING = 30  # as static/js/incident-layer.js fits the data: fitBounds(…, {padding: [30, 30], maxZoom: 10})
+FIT_MAX_ZOOM = 10
+_TILE = 256
+_MAX_LATITUDE = 85.0511287798  # Web Mercator's edge
+
+
+def _y(latitude: float) -> float:
+    """Web Mercator y in world units (0 at the top, 1 at the bottom)."""
+    phi = math.radians(max(-_MAX_LATITUDE, min(_MAX_LATITUDE, latitude)))
+    return (1 - math.asinh(math.tan(phi)) / math.pi) / 2
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y))))
+
+
+def pixel_size(view: View) -> tuple[int, int] | None:
+    """The map's size in pixels, from a view it reported (``None`` when its box was cut at the
+    world's edge, so the size cannot be read from it)."""
+    box = view.bbox
+    if box.west <= -180.0 or box.east >= 180.0 or box.north >= _MAX_LATITUDE or box.south <= -_MAX_LATITUDE:
+        return None
+    scale = _TILE * 2**view.zoom
+    return round((box.east - box.west) / 360 * scale), round((_y(box.south) - _y(box.north)) * scale)
+
+
+def fit_centre(bounds: BBox, zoom: int) -> tuple[float, float, int]:
+    """Where a fit to ``bounds`` centres the map (the middle in projected space), at ``zoom``:
+    the map's first view, so it opens where the fit would take it and reports no other view first."""
+    return _latitude((_y(bounds.north) + _y(bounds.south)) / 2), (bounds.west + bounds.east) / 2, zoom
+
+
+def fitted_view(bounds: BBox, size: tuple[int, int]) -> View:
+    """The view the browser will show when the map is fitted to ``bounds`` on a map of
+    ``size`` pixels, worked out as Leaflet's ``fitBounds`` does (the largest whole zoom at
+    which the box fits inside the padding, up to ``FIT_MAX_ZOOM``, centred in projected
+    space). Planning for it at once saves the second run a fit would otherwise cause: the
+    map reports the fitted view, and a plan made for it already covers it."""
+    width, height = size
+    dx = (bounds.east - bounds.west) / 360
+    dy = _y(bounds.south) - _y(bounds.north)
+    room_x, room_y = max(width - 2 * FIT_PADDING, 1), max(height - 2 * FIT_PADDING, 1)
+    scale = min(room_x / (dx * _TILE) if dx > 0 else math.inf, room_y / (dy * _TILE) if dy > 0 else math.inf)
+    zoom = FIT_MAX_ZOOM if math.isinf(scale) else min(FIT_MAX_ZOOM, max(0, math.floor(round(math.log2(scale), 2))))
+    cx, cy = (bounds.west + 180) / 360 + dx / 2, (_y(bounds.north) + _y(bounds.south)) / 2
+    world = _TILE * 2**zoom
+    half_x, half_y = width / 2 / world, height / 2 / world
+    box = BBox(max(-90.0, _latitude(min(1.0, cy + half_y))), max(-180.0, (cx - half_x) * 360 - 180),
+               min(90.0, _latitude(max(0.0, cy - half_y))), min(180.0, (cx + half_x) * 360 - 180))
+    return View(box, zoom)

@@ -15,9 +15,9 @@ from geo.map import layer as mapview
 from geo.map import plan as mapplan
 from geo.records import Incident
 from geo.store.database import QueryTimedOut, Store
-from geo.ui.state import labels_now, load_plan, remember_view, secret, write_url
+from geo.ui.state import labels_now, load_bounds, load_plan, remember_view, secret, write_url
 
-__all__ = ["map_panel", "focused_incident", "stale_view"]
+__all__ = ["map_panel", "focused_incident", "stale_view", "expect_fitted_view"]
 
 
 @st.fragment
@@ -25,22 +25,29 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
     """The map alone reruns when it is panned or zoomed, and asks for new data only when
     the view leaves the area (or zoom) its data was made for."""
     focused = focused_incident(store)
+    centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
+    fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
+    # a link's own view is kept until the filters or the data change
+    fits = not (centre is not None and st.session_state.setdefault("first_fit_key", fit_key) == fit_key)
+    fitted = None
+    if fits and focused is None and st.session_state.get("_map_fit_key") != fit_key:
+        fitted = expect_fitted_view(version, chosen)
+        st.session_state["_map_fit_key"] = fit_key
     try:
         plan = load_plan(version, chosen, st.session_state.get("map_view"))
     except QueryTimedOut:
         st.warning("Reading the markers for this search took too long: narrow the dates or use more specific words.")
         return
-    centre = st.session_state.get("map_centre")  # a link's map=LAT,LON,ZOOM
-    fit_key = f"{version}|{chosen}"  # fit the map to the data once per filter choice and store revision
-    # a link's own view is kept until the filters or the data change
-    fit = None if centre is not None and st.session_state.setdefault("first_fit_key", fit_key) == fit_key else plan.bounds
+    fit = plan.bounds if fits else None
     layer = (mapview.cell_layer(plan.cells, colors, fit=fit, fit_key=fit_key) if plan.mode == "cells"
              else mapview.incident_layer(mapplan.with_focus(plan, focused), colors, fit=fit, fit_key=fit_key,
                                          focus=focused.event_id if focused else "", focus_zoom=mapplan.FOCUS_ZOOM,
                                          sources=plan.sources, chains=plan.chains, tolls=plan.tolls,
                                          unchecked=plan.unchecked))
-    base = basemap.base_map(labels_now(), tiles=secret("map_tiles"),
-                            **({"center": (centre.latitude, centre.longitude), "zoom": centre.zoom} if centre else {}))
+    start = st.session_state.setdefault("_map_start", (centre.latitude, centre.longitude, centre.zoom) if centre
+                                        else mapplan.fit_centre(fit, fitted.zoom) if fit and fitted else None)
+    base = basemap.base_map(labels_now(), tiles=secret("map_tiles"),  # the same each run: the map is drawn once
+                            **({"center": start[:2], "zoom": start[2]} if start else {}))
     returned = st_folium(base, key="incident_map", height=560, use_container_width=True,
                          returned_objects=["bounds", "zoom"], feature_group_to_add=layer)
     if plan.mode == "cells":
@@ -49,6 +56,8 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
     elif plan.in_box > len(plan.incidents):
         st.caption(f"Showing the newest {len(plan.incidents):,} of the {plan.in_box:,} incidents around this view.")
     view = mapplan.view_from_map(returned)
+    if view is not None and (size := mapplan.pixel_size(view)) is not None:
+        st.session_state["_map_size"] = size
     remember_view(view)
     write_url(chosen, options)  # the permalink: every filter and this view, written whole
     if view is not None and not plan.covers(view) and not stale_view(view, focused):
@@ -57,6 +66,18 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
             st.rerun(scope="fragment")
         except st.errors.StreamlitAPIException:  # a full run of the page (not one of the map's own)
             st.rerun()
+
+
+def expect_fitted_view(version: tuple[str, int], chosen: Filters) -> mapplan.View | None:
+    """Plan for the view the map is about to fit itself to, not the one it shows now: the
+    browser then reports a view the plan already covers, and a filter change costs one
+    plan, not two (the second made after the map's report, in a rerun of its own)."""
+    bounds = load_bounds(version, chosen)
+    if bounds is None:
+        return None
+    view = mapplan.fitted_view(bounds, st.session_state.get("_map_size", mapplan.MAP_SIZE))
+    st.session_state["map_view"] = view
+    return view
 
 
 def focused_incident(store: Store) -> Incident | None:

@@ -456,6 +456,13 @@ def _kept(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.b
 
 
 @shared(max_entries=64)
+def load_bounds(version: tuple[str, int], chosen: filters.Filters) -> queries.BBox | None:
+    """Around every placed incident that passes ``chosen``: what the map fits itself to."""
+    data = load_columns(version)
+    return data.bounds(_kept(version, chosen) & data.placed)
+
+
+@shared(max_entries=64)
 def load_totals(version: tuple[str, int], chosen: filters.Filters) -> queries.Totals:
     return load_columns(version).totals(_kept(version, chosen))
 

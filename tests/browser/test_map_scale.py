@@ -53,6 +53,21 @@ def test_many_incidents_show_as_counts_per_area(big_app: str, page) -> None:  # 
     assert errors == []
 
 
+LAYERS_SEEN = """(() => { window.__seen = []; setInterval(() => { const l = window.__imapLayer;
+    if (l && window.__seen[window.__seen.length - 1] !== l) { window.__seen.push(l); } }, 10); })()"""
+
+
+def test_the_map_opens_fitted_to_the_data_and_draws_it_once(big_app: str, page) -> None:  # noqa: ANN001
+    page.add_init_script(LAYERS_SEEN)  # in the map's frame too: every layer it is given, in order
+    frame = open_map(page, big_app)
+    page.wait_for_timeout(3000)  # the map's report of its view has come back and been answered
+    assert page.get_by_test_id("stStatusWidget").count() == 0  # nothing running
+    assert frame.evaluate("() => window.__seen.length") == 1  # planned for the fitted view: no second plan
+    shown = frame.evaluate("() => { const b = window.map.getBounds(); "
+                           "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }")
+    assert shown[0] < 30.5 and shown[2] > 49.5 and shown[1] < 30.5 and shown[3] > 44.5  # every incident in view
+
+
 def test_clicking_a_count_zooms_in_and_draws_what_is_there(big_app: str, page) -> None:  # noqa: ANN001
     frame = open_map(page, big_app)
     frame.evaluate("() => { window.__firstLayer = window.__imapLayer; }")

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from browser_harness import ROOT, StreamlitApp, wait_for_app_map
 
+from geo.map import plan as mapplan
 from geo.records import Incident
 from geo.store.database import Store
+from geo.store.queries import BBox
 from tests.test_scale_queries import synthetic
 
 pytestmark = pytest.mark.browser
@@ -106,6 +108,16 @@ def test_map_fits_the_filtered_incidents(small_app: Any, page: Any) -> None:
     assert zoom >= 6  # fitted to Somalia, not the whole region
     center = frame.evaluate("() => window.map.getCenter()")
     assert -1 < center["lat"] < 4 and 42 < center["lng"] < 46
+    # the server planned for this very view before the browser fitted it (geo.map.plan.fitted_view)
+    size = frame.evaluate("() => [window.map.getSize().x, window.map.getSize().y]")
+    shabaab = PLACES["Al-Shabaab"]
+    expected = mapplan.fitted_view(BBox(min(p[0] for p in shabaab), min(p[1] for p in shabaab),
+                                        max(p[0] for p in shabaab), max(p[1] for p in shabaab)), (size[0], size[1]))
+    shown = frame.evaluate("() => { const b = window.map.getBounds(); "
+                           "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }")
+    assert zoom == expected.zoom
+    assert shown == pytest.approx([expected.bbox.south, expected.bbox.west, expected.bbox.north, expected.bbox.east],
+                                  abs=0.02)
 
 
 def test_offline_borders_draw_when_tiles_do_not_load(small_app: Any, page: Any, cdn_router: Any) -> None:
