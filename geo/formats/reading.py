@@ -267,20 +267,22 @@ class _SeenIds:
 def _rows(reader: Any, records: Records, keys: list[str], spec: Format,
           extra: list[str]) -> Iterator[Incident]:
     seen = _SeenIds()
-    rows = _cells(reader, records, keys)
     at = keys.index(spec.raw_id[0]) if spec.raw_id and spec.raw_id[0] in keys else -1
     if records._known is None or at < 0:
-        for number, cells in rows:
-            if (incident := _convert(records, number, cells, keys, spec, extra, seen)) is not None:
+        for number, raw in _lines(reader, records.file):
+            if (cells := _checked(records, keys, number, raw)) is not None and \
+                    (incident := _convert(records, number, cells, keys, spec, extra, seen)) is not None:
                 yield incident
         return
-    prefix = spec.raw_id[1] if spec.raw_id else ""
+    prefix, width = spec.raw_id[1] if spec.raw_id else "", len(keys)
     key = hashlib.blake2b(records._seed + "\x1f".join([spec.label, *keys]).encode()).digest()
+    rows = _lines(reader, records.file)
     while batch := list(itertools.islice(rows, _LOOKUP_BATCH)):
-        ids = [prefix + ident if (ident := cells[at].strip()) else "" for _, cells in batch]
+        # a row's digest is of its cells as read: one that matches passed every check before
+        ids = [prefix + ident if len(raw) == width and (ident := raw[at].strip()) else "" for _, raw in batch]
         stored = records._known([ident for ident in ids if ident])
-        for (number, cells), ident in zip(batch, ids, strict=True):
-            digest = hashlib.blake2b("\x1f".join(cells).encode(), digest_size=8, key=key).hexdigest()
+        for (number, raw), ident in zip(batch, ids, strict=True):
+            digest = hashlib.blake2b("\x1f".join(raw).encode(), digest_size=8, key=key).hexdigest()
             if ident and stored.get(ident) == digest:  # the same row as stored, converted from it before
                 first = seen.first(ident, number)
                 if first is not None:
@@ -289,18 +291,16 @@ def _rows(reader: Any, records: Records, keys: list[str], spec: Format,
                     records.unchanged += 1
                 continue
             warned = records.warning_count
-            incident = _convert(records, number, cells, keys, spec, extra, seen)
-            if incident is None:
+            if (cells := _checked(records, keys, number, raw)) is None or \
+                    (incident := _convert(records, number, cells, keys, spec, extra, seen)) is None:
                 continue
             if ident and incident.located and records.warning_count == warned:  # a geocoded place may change
                 records._digests[incident.event_id] = digest
             yield incident
 
 
-def _cells(reader: Any, records: Records, keys: list[str]) -> Iterator[tuple[int, list[str]]]:
-    """Each row's line number and cells, cleaned, past the checks that need no format."""
-    file, width = records.file, len(keys)
-    notes = keys.index("notes") if "notes" in keys else -1
+def _lines(reader: Any, file: str) -> Iterator[tuple[int, list[str]]]:
+    """Each row's line number (where it starts) and cells as read."""
     line = reader.line_num  # the header's last line
     while True:
         try:
@@ -309,32 +309,40 @@ def _cells(reader: Any, records: Records, keys: list[str]) -> Iterator[tuple[int
             return
         except csv.Error as error:
             raise BadFile(f"{file}, row {line + 1}: not readable as CSV ({error})") from None
-        number, line = line + 1, reader.line_num
-        count = len(cells)
-        if not count:
-            continue
-        if count > width:
-            records.error(RowError(file, number, "(row)", f"has {count} cells; the header has {width}"))
-            continue
+        yield line + 1, cells
+        line = reader.line_num
+
+
+def _checked(records: Records, keys: list[str], number: int, cells: list[str]) -> list[str] | None:
+    """A row's cells cleaned, past the checks that need no format; ``None`` (reported, or a
+    blank line or HDX's hashtag row) when it is not a record."""
+    file, width = records.file, len(keys)
+    count = len(cells)
+    if not count:
+        return None
+    if count > width:
+        records.error(RowError(file, number, "(row)", f"has {count} cells; the header has {width}"))
+        return None
+    joined = "".join(cells)
+    if not joined.isprintable() and _NEEDS_CLEAN.search(joined):  # rare: a line break in a note, a control
+        notes = keys.index("notes") if "notes" in keys else -1
+        cells = [v if v.isprintable() else clean_text(v, multiline=k == notes) for k, v in enumerate(cells)]
         joined = "".join(cells)
-        if not joined.isprintable() and _NEEDS_CLEAN.search(joined):  # rare: a line break in a note, a control
-            cells = [v if v.isprintable() else clean_text(v, multiline=k == notes) for k, v in enumerate(cells)]
-            joined = "".join(cells)
-        if not joined.strip():
-            continue
-        if number == 2 and _is_hxl(cells):
-            continue
-        if count < width:
-            records.error(RowError(file, number, "(row)", f"has {count} cell{'s' if count != 1 else ''}; "
-                                   f"the header has {width}"))
-            continue
-        if len(joined) > MAX_CELL_CHARS:
-            long = next((k for k, v in enumerate(cells) if len(v) > MAX_CELL_CHARS), None)
-            if long is not None:
-                records.error(RowError(file, number, keys[long], f"is {len(cells[long]):,} characters long "
-                                       f"(at most {MAX_CELL_CHARS:,})"))
-                continue
-        yield number, cells
+    if not joined.strip():
+        return None
+    if number == 2 and _is_hxl(cells):
+        return None
+    if count < width:
+        records.error(RowError(file, number, "(row)", f"has {count} cell{'s' if count != 1 else ''}; "
+                               f"the header has {width}"))
+        return None
+    if len(joined) > MAX_CELL_CHARS:
+        long = next((k for k, v in enumerate(cells) if len(v) > MAX_CELL_CHARS), None)
+        if long is not None:
+            records.error(RowError(file, number, keys[long], f"is {len(cells[long]):,} characters long "
+                                   f"(at most {MAX_CELL_CHARS:,})"))
+            return None
+    return cells
 
 
 def _convert(records: Records, number: int, cells: list[str], keys: list[str], spec: Format, extra: list[str],

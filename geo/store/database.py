@@ -288,11 +288,19 @@ class Store:
         row's ``row_hash``): an edit, a merge or an article since voids it."""
         if not ids:
             return {}
-        query = select(incidents.c.event_id, incidents.c.raw_hash, incidents.c.row_hash).where(
-            self._among(ids), incidents.c.raw_hash.is_not(None))
+        # the driver's own cursor: a re-import asks this for every row, and SQLAlchemy's compiling
+        # and result rows cost as much as the lookup itself
+        among, params = ("= ANY(%s)", (list(ids),)) if self.dialect == "postgresql" else \
+            (f"IN ({', '.join('?' * len(ids))})", tuple(ids))
+        query = f"SELECT event_id, raw_hash, row_hash FROM incidents WHERE raw_hash IS NOT NULL AND event_id {among}"
         conn = getattr(self._writing, "conn", None)
         with nullcontext(conn) if conn is not None else self.read() as reading:
-            rows = reading.execute(query).all()
+            cursor = reading.connection.cursor()
+            try:
+                cursor.execute(query, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
         return {ident: raw[:cut] for ident, raw, row in rows
                 if row and (cut := raw.find(":")) > 0 and raw[cut + 1:] == row}
 
