@@ -1,5 +1,6 @@
 """What the map is told besides its markers: the box that fits the filtered data, and a
-close view around a focused incident that always draws it as a marker."""
+close view around a focused incident that always draws it as a marker, and the view a fit to
+the data will show (planned for before the browser reports it)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from geo.filters import Filters
 from geo.map import plan as mapplan
 from geo.store import columns
 from geo.store.database import Store
+from geo.store.queries import BBox
 from tests.test_scale_queries import START, by_hand, filled  # noqa: F401 - the fixture
 
 __all__ = ["filled"]
@@ -56,3 +58,25 @@ def test_focused_incident_is_a_marker_even_where_the_map_shows_counts(filled: tu
     assert [i.event_id for i in drawn].count(target.event_id) == 1
     assert mapplan.with_focus(wide, target) == []  # cells stay cells
     assert mapplan.with_focus(close, None) == close.incidents
+
+
+@pytest.mark.parametrize("size", [(1000, 560), (940, 560), (375, 560), (1600, 560)])
+def test_the_view_a_fit_shows_holds_the_data_at_the_closest_zoom_that_does(size: tuple[int, int]) -> None:
+    bounds = BBox(30.2, 30.1, 49.8, 44.9)
+    view = mapplan.fitted_view(bounds, size)
+    box = view.bbox
+    assert box.south < bounds.south and box.west < bounds.west and box.north > bounds.north and box.east > bounds.east
+    closer = mapplan.fitted_view(bounds, (size[0] * 2, size[1] * 2))  # a map twice the size: one zoom level closer
+    assert closer.zoom == view.zoom + 1
+    assert mapplan.pixel_size(view) == pytest.approx(size, abs=1)  # read back from the view the map would report
+
+
+def test_a_fit_to_one_place_stops_at_the_fit_zoom_limit() -> None:
+    view = mapplan.fitted_view(BBox(33.8, 42.44, 33.8, 42.44), (1000, 560))
+    assert view.zoom == mapplan.FIT_MAX_ZOOM
+    assert view.bbox.south < 33.8 < view.bbox.north and view.bbox.west < 42.44 < view.bbox.east
+    assert mapplan.fit_centre(BBox(33.8, 42.44, 33.8, 42.44), 10) == pytest.approx((33.8, 42.44, 10))
+
+
+def test_a_view_cut_at_the_world_edge_gives_no_map_size() -> None:
+    assert mapplan.pixel_size(mapplan.View(BBox(-80.0, -180.0, 80.0, 180.0), 1)) is None
