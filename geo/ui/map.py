@@ -60,7 +60,9 @@ def map_panel(store: Store, version: tuple[str, int], chosen: Filters, options: 
         st.session_state["_map_size"] = size
     remember_view(view)
     write_url(chosen, options)  # the permalink: every filter and this view, written whole
-    if view is not None and not plan.covers(view) and not stale_view(view, focused):
+    # a run that planned for the view the map is about to fit to: the view reported is the one
+    # it leaves, and acting on it would plan (and draw) that old view again
+    if fitted is None and view is not None and not plan.covers(view) and not stale_view(view, focused):
         st.session_state["map_view"] = view
         try:
             st.rerun(scope="fragment")

@@ -1,13 +1,17 @@
 """Many incidents in a real browser: the map shows counts per area, zooms in on a click
-to single incidents, and a filter change replaces the layer instead of piling layers up."""
+to single incidents, a filter change replaces the layer instead of piling layers up, and the map is
+planned for the view it is about to fit to, so it draws each change once."""
 
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from browser_harness import StreamlitApp, wait_for_app_map
 
+from geo.records import Incident
 from geo.store.database import Store
 from tests.test_scale_queries import synthetic
 
@@ -66,6 +70,51 @@ def test_the_map_opens_fitted_to_the_data_and_draws_it_once(big_app: str, page) 
     shown = frame.evaluate("() => { const b = window.map.getBounds(); "
                            "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }")
     assert shown[0] < 30.5 and shown[2] > 49.5 and shown[1] < 30.5 and shown[3] > 44.5  # every incident in view
+
+
+@pytest.fixture(scope="module")
+def two_regions(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """2,500 incidents of one group around the Levant, 2,500 of another around Yemen: each
+    group alone is still counted per area, and choosing one moves the map."""
+    tmp: Path = tmp_path_factory.mktemp("two_regions")
+    db = tmp / "two.sqlite3"
+    r = random.Random(5)
+    incidents = [Incident(f"{name[:1]}-{k}", date(2024, 1, 1) + timedelta(days=k % 300), name, f"Place {k % 40}",
+                          latitude=r.uniform(*lat), longitude=r.uniform(*lon), country_code="XX")
+                 for name, lat, lon in (("North Front", (32.0, 36.0), (35.0, 40.0)),
+                                        ("South Front", (13.0, 17.0), (43.0, 48.0)))
+                 for k in range(2500)]
+    Store(str(db)).upsert(incidents, actor="test", action="test")
+    server = StreamlitApp(db_path=db, log_path=tmp / "streamlit.log")
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_choosing_a_group_elsewhere_draws_the_map_once_where_it_fits(two_regions: str, page) -> None:  # noqa: ANN001
+    page.add_init_script(LAYERS_SEEN)
+    page.goto(two_regions, wait_until="domcontentloaded")
+    page.wait_for_selector("text=/5,000 incidents, 2 groups/", timeout=60_000)
+    frame = wait_for_app_map(page)
+    frame.wait_for_function("() => window.__imapLayer && window.__imapLayer.imapMode === 'cells'", timeout=30_000)
+    page.wait_for_timeout(2000)
+    assert frame.evaluate("() => window.__seen.length") == 1
+    box = page.get_by_test_id("stSidebar").get_by_role("combobox").nth(0)  # the group filter
+    box.click()
+    box.fill("North Front")
+    page.get_by_role("option").filter(has_text="North Front").first.click()
+    page.keyboard.press("Escape")
+    page.wait_for_selector("text=/2,500 incidents, 1 group/", timeout=30_000)
+    frame.wait_for_function("() => window.__seen.length >= 2 && window.__imapLayer.imapCount === 2500", timeout=30_000)
+    page.wait_for_timeout(3000)  # the map's report of its fitted view has come back and been answered
+    assert page.get_by_test_id("stStatusWidget").count() == 0
+    # one new layer, planned for the fitted view: not the old view's first, nor a second after the map's report
+    assert frame.evaluate("() => window.__seen.length") == 2
+    shown = frame.evaluate("() => { const b = window.map.getBounds(); "
+                           "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }")
+    assert shown[0] < 32.0 and shown[2] > 36.0 and shown[1] < 35.0 and shown[3] > 40.0 and shown[0] > 17.0
 
 
 def test_clicking_a_count_zooms_in_and_draws_what_is_there(big_app: str, page) -> None:  # noqa: ANN001
