@@ -5,6 +5,7 @@ planned for the view it is about to fit to, so it draws each change once."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -22,17 +23,21 @@ LAYER = "() => window.__imapLayer ? [window.__imapLayer.imapMode, window.__imapL
 DRAWN = """() => document.querySelectorAll('.imap-cell, .imap-dot, .marker-cluster').length"""
 
 
-@pytest.fixture(scope="module")
-def big_app(tmp_path_factory: pytest.TempPathFactory) -> str:
-    tmp: Path = tmp_path_factory.mktemp("big_app")
-    db = tmp / "big.sqlite3"
-    Store(str(db)).upsert(synthetic(INCIDENTS, seed=11), actor="test", action="test")
-    server = StreamlitApp(db_path=db, log_path=tmp / "streamlit.log")
+def _served(folder: Path, incidents: list[Incident]) -> Iterator[str]:
+    """An app on a new store of ``incidents``: its URL while the fixture lasts."""
+    db = folder / "incidents.sqlite3"
+    Store(str(db)).upsert(incidents, actor="test", action="test")
+    server = StreamlitApp(db_path=db, log_path=folder / "streamlit.log")
     server.start()
     try:
         yield server.url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def big_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _served(tmp_path_factory.mktemp("big_app"), synthetic(INCIDENTS, seed=11))
 
 
 def open_map(page, url: str):  # noqa: ANN001, ANN201 - Playwright objects
@@ -73,24 +78,15 @@ def test_the_map_opens_fitted_to_the_data_and_draws_it_once(big_app: str, page) 
 
 
 @pytest.fixture(scope="module")
-def two_regions(tmp_path_factory: pytest.TempPathFactory) -> str:
+def two_regions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """2,500 incidents of one group around the Levant, 2,500 of another around Yemen: each
     group alone is still counted per area, and choosing one moves the map."""
-    tmp: Path = tmp_path_factory.mktemp("two_regions")
-    db = tmp / "two.sqlite3"
     r = random.Random(5)
-    incidents = [Incident(f"{name[:1]}-{k}", date(2024, 1, 1) + timedelta(days=k % 300), name, f"Place {k % 40}",
-                          latitude=r.uniform(*lat), longitude=r.uniform(*lon), country_code="XX")
-                 for name, lat, lon in (("North Front", (32.0, 36.0), (35.0, 40.0)),
-                                        ("South Front", (13.0, 17.0), (43.0, 48.0)))
-                 for k in range(2500)]
-    Store(str(db)).upsert(incidents, actor="test", action="test")
-    server = StreamlitApp(db_path=db, log_path=tmp / "streamlit.log")
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from _served(tmp_path_factory.mktemp("two_regions"), [
+        Incident(f"{name[:1]}-{k}", date(2024, 1, 1) + timedelta(days=k % 300), name, f"Place {k % 40}",
+                 latitude=r.uniform(*lat), longitude=r.uniform(*lon), country_code="XX")
+        for name, lat, lon in (("North Front", (32.0, 36.0), (35.0, 40.0)), ("South Front", (13.0, 17.0), (43.0, 48.0)))
+        for k in range(2500)])
 
 
 def test_choosing_a_group_elsewhere_draws_the_map_once_where_it_fits(two_regions: str, page) -> None:  # noqa: ANN001
