@@ -4,6 +4,9 @@ name, and links that carry all of it (names or codes for countries, the map's vi
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +14,8 @@ import pytest
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
+from geo.store import queries
+from geo.ui import state
 from geo.ui.state import load_store
 from tests.test_app import headline, map_rows
 
@@ -46,14 +51,7 @@ def test_a_search_scans_the_text_once_and_every_count_follows_it(app: AppTest) -
     for it, and the headline, lists, timeline and map apply that answer. Only the rows shown
     (table, markers) are read with it again, a bounded read each (was ten scans per search)."""
     at = app.run()
-    scans: list[str] = []
-
-    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if "LIKE" in statement.upper():
-            scans.append(statement.split("FROM")[0][:60])
-
-    engine = load_store().engine
-    event.listen(engine, "before_cursor_execute", seen)
+    scans, stop = _like_statements(load_store().engine)
     try:
         at.text_input(key="f_search").set_value("tower 22").run()
         assert count(at) == len(at.dataframe[0].value) > 0
@@ -65,7 +63,45 @@ def test_a_search_scans_the_text_once_and_every_count_follows_it(app: AppTest) -
         at.text_input(key="f_search").set_value("no such words anywhere").run()
         assert count(at) == 0 and len(scans) == 1, scans  # nothing matched: no rows to read again
     finally:
-        event.remove(engine, "before_cursor_execute", seen)
+        stop()
+
+
+def _like_statements(engine: object) -> tuple[list[str], Callable[[], None]]:
+    """The ``LIKE`` statements the store runs from now on, and how to stop counting."""
+    scans: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "LIKE" in statement.upper():
+            scans.append(statement.split("FROM")[0][:60])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    return scans, lambda: event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_a_search_index_built_at_this_revision_answers_without_a_scan(app: AppTest,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large store gets a full-text index built in the background after a search finds it
+    missing; a search then asks the index, and only the rows shown are read with ``LIKE``."""
+    monkeypatch.setattr(state, "SEARCH_INDEX_FROM", 1)  # the bundled data counts as large here
+    monkeypatch.setattr(state, "_index_started", [-math.inf])
+    at = app.run()
+    at.text_input(key="f_search").set_value("tower 22").run()  # scanned; the index is started
+    store = load_store()
+    expected = len(queries.matching(store, "tower"))
+    deadline = time.monotonic() + 60
+    while state.search_index().revision() != store.revision() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert state.search_index().revision() == store.revision()
+    scans, stop = _like_statements(store.engine)
+    try:
+        at.text_input(key="f_search").set_value("tower").run()  # a new search
+        assert count(at) == expected == len(at.dataframe[0].value) > 0
+        assert len(scans) == 2, scans  # the table's rows and the markers' rows; the answer came from the index
+        scans.clear()
+        at.text_input(key="f_search").set_value("22 tower").run()  # "22": too short for the index
+        assert len(scans) == 3, scans  # scanned for the answer, as without an index
+    finally:
+        stop()
 
 
 def test_a_search_the_store_cannot_answer_in_time_is_stopped_and_said(app: AppTest,

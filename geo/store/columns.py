@@ -13,7 +13,6 @@ themselves stay in the database: the table and the popups read the few rows show
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import zipfile
@@ -30,8 +29,8 @@ from sqlalchemy import select
 from geo.filters import Filters, Options
 from geo.store.database import Store
 from geo.store.queries import OTHER_GROUPS, BBox, Cell, Totals, Week, id_keys, matching
-from geo.store.schema import database_url, meta
 from geo.store.schema import incidents as t
+from geo.store.schema import meta
 
 __all__ = ["Columns", "load", "kept", "searched"]
 
@@ -220,7 +219,7 @@ def kept(store: Store, folder: Path) -> Columns:
     file is another store) and its revision: a write moves the revision, and the next call
     reads the rows and replaces the file. (A change made to the database outside this app does
     not move the revision: delete the folder after one.)"""
-    identity = hashlib.sha256(f"{store.identity()}|{database_url(store.location)}".encode()).hexdigest()[:20]
+    identity = store.file_key()
     path = folder / f"columns-v{_FORMAT}-{identity}-{store.revision()}.npz"
     if path.exists():
         try:

@@ -212,6 +212,11 @@ class Store:
         with self.read() as conn:
             return int(conn.execute(select(meta.c.value).where(meta.c.key == "identity")).scalar_one())
 
+    def file_key(self) -> str:
+        """A name for files made from this store (its identity and where it is: a copied
+        database file is another store), for the columns and the search index it keeps."""
+        return hashlib.sha256(f"{self.identity()}|{database_url(self.location)}".encode()).hexdigest()[:20]
+
     def version(self) -> tuple[str, int]:
         """(this object, its revision): what a cache of query answers is keyed on."""
         return self.instance, self.revision()

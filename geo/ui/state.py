@@ -43,6 +43,7 @@ from geo.safetext import markdown_literal
 from geo.store import columns, groups, queries
 from geo.store.database import QueryTimedOut, Store, WriteLimitExceeded
 from geo.store.groups import hierarchy_of
+from geo.store.search import SearchIndex
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -258,12 +259,48 @@ def search_deadline(chosen: filters.Filters) -> float | None:
     return _search_seconds() if chosen.search.strip() else None
 
 
+SEARCH_INDEX_FROM = 20_000  # incidents: a smaller store is scanned in a blink, and keeps no index
+_SEARCH_INDEX_EVERY_S = 60.0  # at most one index build started a minute, however often the store is written
+_indexing = threading.Lock()
+_index_started = [-math.inf]
+
+
+def search_index() -> SearchIndex:
+    """The full-text index kept beside the store (``geo.store.search``), in the cache folder."""
+    return SearchIndex.of(load_store(), settings.cache_dir() / "search")
+
+
+def _index_in_background() -> None:
+    """Build the search index for the store as it is now, in a thread of its own: one build at
+    a time, at most one started a minute. Searches scan meanwhile."""
+    if time.monotonic() - _index_started[0] < _SEARCH_INDEX_EVERY_S or not _indexing.acquire(blocking=False):
+        return
+    _index_started[0] = time.monotonic()
+
+    def build() -> None:
+        try:
+            search_index().build(load_store())
+        except Exception:  # noqa: BLE001 - searches go on scanning; the log says why
+            logging.getLogger(__name__).exception("the search index could not be built")
+        finally:
+            _indexing.release()
+
+    threading.Thread(target=build, name="search-index", daemon=True).start()
+
+
 @shared(max_entries=32)
 def _search_outcome(version: tuple[str, int], text: str) -> npt.NDArray[np.bool_] | str:
-    """Which incidents match a search (a mask over :func:`load_columns`), asked of the store
-    once per revision within ``search_timeout_s``; else why not (kept too: a search that was
-    too slow is not tried again by every session). Every panel applies the mask: the
-    search's one scan is this one."""
+    """Which incidents match a search (a mask over :func:`load_columns`): from the search index
+    when it was built at this revision and can answer, else asked of the store once per
+    revision within ``search_timeout_s`` (and an index build started for a large store); else
+    why not (kept too: a search that was too slow is not tried again by every session). Every
+    panel applies the mask: the search's one scan, if any, is this one."""
+    index = search_index()
+    if index.revision() == version[1]:
+        if (keys := index.find(text)) is not None:
+            return load_columns(version).matched(keys)
+    elif len(load_columns(version).key) >= SEARCH_INDEX_FROM:
+        _index_in_background()
     seconds = _search_seconds()
     try:
         return load_columns(version).matched(queries.matching(load_store(), text, seconds))
