@@ -68,7 +68,7 @@ with map_tab:
                 + (" (first reported)" if chosen.dated == "reported" else ""))
     map_panel(store, version, chosen, options, colors)
     timeline(load_weekly(version, chosen), colors, OTHER_COLOR, options, chosen)
-    table_panel(store, chosen, found)
+    table_panel(store, version, chosen, found)
 with article_tab:
     if starting:
         st.info(waiting)

@@ -62,3 +62,11 @@ def test_the_index_names_the_revision_it_was_built_from(indexed: tuple[Store, Se
     assert index.build(store) == store.revision()
     found = index.find("kharkiv")
     assert found is not None and len(found) == len(matching(store, "kharkiv")) == 3
+
+
+def test_the_index_gives_the_ids_when_they_are_few_enough(indexed: tuple[Store, SearchIndex]) -> None:
+    store, index = indexed
+    assert sorted(index.ids("drone", 10) or []) == ["T-0", "T-7"]
+    assert index.ids("drone", 1) is None  # more than asked for: the rows are read by the words instead
+    assert index.ids("nowhere", 10) == []
+    assert index.ids("al asad", 10) is None

@@ -12,6 +12,7 @@ screen, whatever the store holds.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,11 +75,13 @@ def _padded(box: BBox) -> BBox:
 
 
 def plan(store: Store, columns: Columns, f: Filters, view: View | None, hierarchy: Hierarchy | None = None,
-         matched: npt.NDArray[np.bool_] | None = None, deadline_s: float | None = None) -> Plan:
+         matched: npt.NDArray[np.bool_] | None = None, deadline_s: float | None = None,
+         ids: Sequence[str] | None = None) -> Plan:
     """What to draw for ``f`` seen through ``view`` (``None``: the map's first view);
     ``hierarchy`` gives the popups each group's parents (default: the bundled links). With a
     search, ``matched`` says which incidents match it (``Columns.matched``; asked of the store
-    when not given) and the markers' rows are read within ``deadline_s``."""
+    when not given) and the markers' rows are read within ``deadline_s``, or by ``ids`` when the
+    search index gave them (``geo.store.queries.where``)."""
     hierarchy = hierarchy or bundled()
     if matched is None:
         matched = searched(store, columns, f, deadline_s)
@@ -87,24 +90,24 @@ def plan(store: Store, columns: Columns, f: Filters, view: View | None, hierarch
     if total == 0:  # nothing to read: a search that matches nothing costs its one scan, no more
         return Plan("points", None, None, 0)
     if total <= MARKER_LIMIT:
-        return _markers(store, f, None, None, total, bounds, hierarchy, deadline_s)
+        return _markers(store, f, None, None, total, bounds, hierarchy, deadline_s, ids)
     view = view or DEFAULT_VIEW
     box = _padded(view.bbox)
     keep = passing & columns.inside(box)
     in_box = int(keep.sum())
     if in_box <= MARKER_LIMIT:
-        return _markers(store, f, box, None, in_box, bounds, hierarchy, deadline_s)
+        return _markers(store, f, box, None, in_box, bounds, hierarchy, deadline_s, ids)
     if view.zoom >= CLOSE_ZOOM:
-        return _markers(store, f, box, view.zoom, in_box, bounds, hierarchy, deadline_s)
+        return _markers(store, f, box, view.zoom, in_box, bounds, hierarchy, deadline_s, ids)
     return Plan("cells", box, view.zoom, in_box, cells=columns.cells(keep, cell_size(view.zoom)), bounds=bounds)
 
 
 def _markers(store: Store, f: Filters, box: BBox | None, zoom: int | None, in_box: int, bounds: BBox | None,
-             hierarchy: Hierarchy, deadline_s: float | None) -> Plan:
+             hierarchy: Hierarchy, deadline_s: float | None, ids: Sequence[str] | None) -> Plan:
     """A plan of the newest ``MARKER_LIMIT`` markers in ``box``, with what their popups
     add: the reports merged into each, its group's parents, and the tolls by source where
     several reports give figures."""
-    incidents = points(store, f, box, MARKER_LIMIT, deadline_s if f.search.strip() else None)
+    incidents = points(store, f, box, MARKER_LIMIT, deadline_s if f.search.strip() else None, ids)
     ids = [i.event_id for i in incidents]
     merged = store.sources_for(ids)
     names = {event_id: [s.source or s.source_url for s in found] for event_id, found in merged.items()}

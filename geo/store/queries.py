@@ -97,15 +97,16 @@ def matching(store: Store, text: str, deadline_s: float | None = None) -> npt.ND
     return np.unique(id_keys(list(ids)))
 
 
-def where(f: Filters, bbox: BBox | None = None) -> ColumnElement[bool]:
-    """The filters (and a box, if given) as one SQL condition."""
+def where(f: Filters, bbox: BBox | None = None, ids: Sequence[str] | None = None) -> ColumnElement[bool]:
+    """The filters (and a box, if given) as one SQL condition; with ``ids``, the incidents
+    matching the search are those (found in the search index), not a scan for its words."""
     day = t.c.first_reported if f.dated == "reported" else t.c.event_date
     parts: list[ColumnElement[bool]] = [day >= f.start.isoformat(), day <= f.end.isoformat()]
     for column, values in ((t.c.group, f.matched_groups), (t.c.country_code, f.countries), (t.c.event_type, f.event_types)):
         if values:
             parts.append(column.in_(values))
     if f.search.strip():
-        parts.append(search_condition(f.search))
+        parts.append(t.c.event_id.in_(list(ids)) if ids is not None else search_condition(f.search))
     if bbox is not None:
         parts += [t.c.latitude.between(bbox.south, bbox.north), t.c.longitude.between(bbox.west, bbox.east)]
     return and_(*parts)
@@ -117,16 +118,18 @@ def summary(found: Totals) -> str:
     return f"{n:,} incident{'s' if n != 1 else ''}, {g:,} group{'s' if g != 1 else ''}"
 
 
-def newest(store: Store, f: Filters, limit: int, deadline_s: float | None = None) -> list[Incident]:
+def newest(store: Store, f: Filters, limit: int, deadline_s: float | None = None,
+           ids: Sequence[str] | None = None) -> list[Incident]:
     """The ``limit`` most recent incidents that pass the filters (the table's rows); with a
-    search, scanned within ``deadline_s`` like the search itself."""
-    query = select(*_COLUMNS).where(where(f)).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
+    search, scanned within ``deadline_s`` like the search itself, or read by ``ids`` (:func:`where`)."""
+    query = select(*_COLUMNS).where(where(f, None, ids)).order_by(t.c.event_date.desc(), t.c.event_id).limit(limit)
     with store.read(deadline_s) as conn:
         return [from_db(r._mapping) for r in conn.execute(query)]
 
 
-def unlocated(store: Store, f: Filters, limit: int, deadline_s: float | None = None) -> list[Incident]:
-    query = (select(*_COLUMNS).where(where(f), t.c.latitude.is_(None))
+def unlocated(store: Store, f: Filters, limit: int, deadline_s: float | None = None,
+              ids: Sequence[str] | None = None) -> list[Incident]:
+    query = (select(*_COLUMNS).where(where(f, None, ids), t.c.latitude.is_(None))
              .order_by(t.c.event_date.desc(), t.c.event_id).limit(limit))
     with store.read(deadline_s) as conn:
         return [from_db(r._mapping) for r in conn.execute(query)]
@@ -153,9 +156,9 @@ def stream(store: Store, f: Filters | None = None, batch: int = 5000) -> Iterato
 
 
 def points(store: Store, f: Filters, bbox: BBox | None, limit: int, deadline_s: float | None = None,
-           ) -> list[Incident]:
-    """At most ``limit`` located incidents in the box, newest first."""
-    query = (select(*_COLUMNS).where(where(f, bbox), t.c.latitude.is_not(None), t.c.longitude.is_not(None))
+           ids: Sequence[str] | None = None) -> list[Incident]:
+    """At most ``limit`` located incidents in the box, newest first (``ids``: as in :func:`where`)."""
+    query = (select(*_COLUMNS).where(where(f, bbox, ids), t.c.latitude.is_not(None), t.c.longitude.is_not(None))
              .order_by(t.c.event_date.desc(), t.c.event_id).limit(limit))
     with store.read(deadline_s) as conn:
         return [from_db(r._mapping) for r in conn.execute(query)]

@@ -309,6 +309,26 @@ def _search_outcome(version: tuple[str, int], text: str) -> npt.NDArray[np.bool_
                 "words (setting search_timeout_s).")
 
 
+SEARCH_IDS = 10_000  # matches read by id from the search index; more are read by the search's words
+
+
+@shared(max_entries=32)
+def _indexed_ids(version: tuple[str, int], text: str) -> tuple[str, ...] | None:
+    index = search_index()
+    if index.revision() != version[1]:
+        return None
+    found = index.ids(text, SEARCH_IDS)
+    return None if found is None else tuple(found)
+
+
+def search_ids(version: tuple[str, int], chosen: filters.Filters) -> tuple[str, ...] | None:
+    """The event ids matching ``chosen``'s search, when the search index is current and they
+    are at most ``SEARCH_IDS``: the table's and the markers' rows are then read by id, with no
+    scan for the words (``None``: read as the words say)."""
+    text = chosen.search.strip().lower()
+    return _indexed_ids(version, text) if text and search_mask(version, chosen) is not None else None
+
+
 def search_mask(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_] | None:
     """The answer to ``chosen``'s search (``None``: no search), once :func:`checked_search` let it through."""
     text = chosen.search.strip().lower()
@@ -523,7 +543,7 @@ def load_weekly(version: tuple[str, int], chosen: filters.Filters) -> list[queri
 def load_plan(version: tuple[str, int], chosen: filters.Filters, view: mapplan.View | None) -> mapplan.Plan:
     """What the map draws: shared by the sessions that look at the same view."""
     return mapplan.plan(load_store(), load_columns(version), chosen, view, load_hierarchy(version),
-                        search_mask(version, chosen), search_deadline(chosen))
+                        search_mask(version, chosen), search_deadline(chosen), search_ids(version, chosen))
 
 
 def filters_from_url(options: filters.Options) -> list[str]:

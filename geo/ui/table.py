@@ -19,7 +19,7 @@ from geo.safetext import markdown_literal, safe_url
 from geo.store import queries
 from geo.store.database import QueryTimedOut, Store
 from geo.ui.export import export_buttons
-from geo.ui.state import search_deadline
+from geo.ui.state import search_deadline, search_ids
 
 __all__ = ["FOCUS", "TABLE_ROWS", "table_panel", "incident_table"]
 
@@ -49,11 +49,12 @@ def incident_table(table: pd.DataFrame, column_config: Mapping[str, Any]) -> Non
         st.caption("Select a row to find its incident on the map.")
 
 
-def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
+def table_panel(store: Store, version: tuple[str, int], chosen: Filters, found: queries.Totals) -> None:
     """What is not on the map, then the newest rows of the view, then the downloads of all of it."""
-    _unplaced(store, chosen, found)
+    _unplaced(store, version, chosen, found)
     try:  # the columns' count says when there is nothing to read
-        rows = queries.newest(store, chosen, TABLE_ROWS, search_deadline(chosen)) if found.incidents else []
+        rows = queries.newest(store, chosen, TABLE_ROWS, search_deadline(chosen), search_ids(version, chosen)) \
+            if found.incidents else []
     except QueryTimedOut:
         st.warning("Reading the rows for this search took too long: the counts and the map hold, the table "
                    "is left out. Narrow the dates or use more specific words.")
@@ -71,13 +72,13 @@ def table_panel(store: Store, chosen: Filters, found: queries.Totals) -> None:
     export_buttons(store, chosen, found.incidents)
 
 
-def _unplaced(store: Store, chosen: Filters, found: queries.Totals) -> None:
+def _unplaced(store: Store, version: tuple[str, int], chosen: Filters, found: queries.Totals) -> None:
     if not found.unlocated:
         return
     n = found.unlocated
     with st.expander(f"{n:,} incident{'s' if n != 1 else ''} not on the map"):
         try:
-            rows = queries.unlocated(store, chosen, TABLE_ROWS, search_deadline(chosen))
+            rows = queries.unlocated(store, chosen, TABLE_ROWS, search_deadline(chosen), search_ids(version, chosen))
         except QueryTimedOut:
             st.caption("Reading them for this search took too long: narrow the dates or the words.")
             return
