@@ -288,45 +288,40 @@ def _index_in_background() -> None:
     threading.Thread(target=build, name="search-index", daemon=True).start()
 
 
+SEARCH_IDS = 10_000  # matches read by id from the search index; more are read by the search's words
+_Answer = tuple[npt.NDArray[np.bool_], tuple[str, ...] | None]  # (mask, the ids when the index gave few)
+
+
 @shared(max_entries=32)
-def _search_outcome(version: tuple[str, int], text: str) -> npt.NDArray[np.bool_] | str:
-    """Which incidents match a search (a mask over :func:`load_columns`): from the search index
-    when it was built at this revision and can answer, else asked of the store once per
-    revision within ``search_timeout_s`` (and an index build started for a large store); else
-    why not (kept too: a search that was too slow is not tried again by every session). Every
-    panel applies the mask: the search's one scan, if any, is this one."""
+def _search_outcome(version: tuple[str, int], text: str) -> _Answer | str:
+    """Which incidents match a search: a mask over :func:`load_columns`, and their event ids
+    when the search index gave at most ``SEARCH_IDS``. From the index when it was built at this
+    revision and can answer, else asked of the store once per revision within
+    ``search_timeout_s`` (and an index build started for a large store); else why not (kept
+    too: a search that was too slow is not tried again by every session). Every panel applies
+    this one answer: the search's one scan, if any, is this one."""
     index = search_index()
     if index.revision() == version[1]:
         if (keys := index.find(text)) is not None:
-            return load_columns(version).matched(keys)
+            ids = index.ids(text, SEARCH_IDS) if len(keys) <= SEARCH_IDS else None
+            return load_columns(version).matched(keys), None if ids is None else tuple(ids)
     elif len(load_columns(version).key) >= SEARCH_INDEX_FROM:
         _index_in_background()
     seconds = _search_seconds()
     try:
-        return load_columns(version).matched(queries.matching(load_store(), text, seconds))
+        return load_columns(version).matched(queries.matching(load_store(), text, seconds)), None
     except QueryTimedOut:
         return (f"The search was stopped after {seconds:g} s and is not applied: use longer or more specific "
                 "words (setting search_timeout_s).")
 
 
-SEARCH_IDS = 10_000  # matches read by id from the search index; more are read by the search's words
-
-
-@shared(max_entries=32)
-def _indexed_ids(version: tuple[str, int], text: str) -> tuple[str, ...] | None:
-    index = search_index()
-    if index.revision() != version[1]:
-        return None
-    found = index.ids(text, SEARCH_IDS)
-    return None if found is None else tuple(found)
-
-
 def search_ids(version: tuple[str, int], chosen: filters.Filters) -> tuple[str, ...] | None:
-    """The event ids matching ``chosen``'s search, when the search index is current and they
-    are at most ``SEARCH_IDS``: the table's and the markers' rows are then read by id, with no
-    scan for the words (``None``: read as the words say)."""
+    """The event ids matching ``chosen``'s search when the search index gave them (at most
+    ``SEARCH_IDS``): the table's and the markers' rows are then read by id, with no scan for
+    the words (``None``: read as the words say)."""
     text = chosen.search.strip().lower()
-    return _indexed_ids(version, text) if text and search_mask(version, chosen) is not None else None
+    found = _search_outcome(version, text) if text else None
+    return None if found is None or isinstance(found, str) else found[1]
 
 
 def search_mask(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_] | None:
@@ -335,7 +330,7 @@ def search_mask(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArra
     if not text:
         return None
     found = _search_outcome(version, text)
-    return None if isinstance(found, str) else found
+    return None if isinstance(found, str) else found[0]
 
 
 def checked_search(version: tuple[str, int], chosen: filters.Filters) -> tuple[filters.Filters, str]:
