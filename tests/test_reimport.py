@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from geo.formats import registry
-from geo.formats.fields import Format
 from geo.geocoding.offline import GeocodeResult
 from geo.ingest import loading
 from geo.records import Incident
@@ -123,8 +122,3 @@ def test_the_conversion_fingerprint_follows_the_group_register(tmp_path: Path, m
         monkeypatch.undo()
         loading._conversion.cache_clear()
 
-
-def test_the_format_names_where_its_event_id_comes_from() -> None:
-    assert {name: spec.raw_id for name, spec in registry.FORMATS.items()} == {
-        "native": ("event_id", ""), "acled": ("event_id_cnty", ""), "ucdp": ("id", "UCDP-"), "gtd": ("eventid", "GTD-")}
-    assert isinstance(registry.FORMATS["native"], Format)

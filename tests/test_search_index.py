@@ -12,7 +12,7 @@ import pytest
 
 from geo.records import Incident
 from geo.store.database import Store
-from geo.store.queries import matching
+from geo.store.queries import id_keys, matching
 from geo.store.search import SearchIndex
 
 NOTES = ["Drone strike on a depot near Kharkiv; two killed.", "Shelling of Kherson's port district.",
@@ -43,7 +43,7 @@ def test_the_index_finds_what_the_scan_finds(indexed: tuple[Store, SearchIndex],
     store, index = indexed
     found = index.find(text)
     assert found is not None
-    np.testing.assert_array_equal(found, matching(store, text.lower()))
+    np.testing.assert_array_equal(np.unique(id_keys(found)), matching(store, text.lower()))
 
 
 def test_a_short_word_or_no_file_leaves_the_search_to_the_scan(indexed: tuple[Store, SearchIndex],
@@ -61,12 +61,5 @@ def test_the_index_names_the_revision_it_was_built_from(indexed: tuple[Store, Se
     assert built is not None and store.revision() == built + 1  # the caller asks the index no more
     assert index.build(store) == store.revision()
     found = index.find("kharkiv")
-    assert found is not None and len(found) == len(matching(store, "kharkiv")) == 3
+    assert found is not None and sorted(found) == ["T-0", "T-6", "T-new"]
 
-
-def test_the_index_gives_the_ids_when_they_are_few_enough(indexed: tuple[Store, SearchIndex]) -> None:
-    store, index = indexed
-    assert sorted(index.ids("drone", 10) or []) == ["T-0", "T-7"]
-    assert index.ids("drone", 1) is None  # more than asked for: the rows are read by the words instead
-    assert index.ids("nowhere", 10) == []
-    assert index.ids("al asad", 10) is None

@@ -18,12 +18,10 @@ import tempfile
 from contextlib import closing
 from pathlib import Path
 
-import numpy as np
-import numpy.typing as npt
 from sqlalchemy import select
 
 from geo.store.database import Store
-from geo.store.queries import SEARCHED, id_keys
+from geo.store.queries import SEARCHED
 from geo.store.schema import incidents, meta
 
 __all__ = ["SearchIndex", "MIN_WORD"]
@@ -71,7 +69,7 @@ class SearchIndex:
             db.execute("PRAGMA journal_mode=OFF")
             db.execute("PRAGMA synchronous=OFF")
             db.execute("CREATE VIRTUAL TABLE words USING fts5(body, content='', tokenize='trigram case_sensitive 1')")
-            db.execute("CREATE TABLE keys (n INTEGER PRIMARY KEY, key INTEGER NOT NULL, event_id TEXT NOT NULL)")
+            db.execute("CREATE TABLE ids (n INTEGER PRIMARY KEY, event_id TEXT NOT NULL)")
             db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER)")
             query = select(incidents.c.event_id, *(incidents.c[name] for name in SEARCHED))
             n = 0
@@ -80,10 +78,8 @@ class SearchIndex:
                 result = conn.execution_options(stream_results=True, yield_per=_BATCH).execute(query)
                 for rows in result.partitions(_BATCH):
                     numbers = range(n, n + len(rows))
-                    ids = [r[0] for r in rows]
-                    keys = id_keys(ids).astype(np.int64)  # SQLite's integers are signed
-                    db.executemany("INSERT INTO keys (n, key, event_id) VALUES (?, ?, ?)",
-                                   zip(numbers, keys.tolist(), ids, strict=True))
+                    db.executemany("INSERT INTO ids (n, event_id) VALUES (?, ?)",
+                                   zip(numbers, (r[0] for r in rows), strict=True))
                     db.executemany("INSERT INTO words (rowid, body) VALUES (?, ?)",
                                    ((k, "\n".join(v or "" for v in r[1:]).lower()) for k, r in zip(numbers, rows,
                                                                                                  strict=True)))
@@ -94,31 +90,20 @@ class SearchIndex:
             db.close()
         return revision
 
-    def find(self, text: str) -> npt.NDArray[np.uint64] | None:
-        """The keys (``queries.id_keys``) of the incidents holding every word of ``text``,
-        sorted; ``None`` when the index cannot answer (a word shorter than :data:`MIN_WORD`,
-        or no file)."""
-        found = self._ask(text, "keys.key", None)
-        return None if found is None else np.unique(np.array(found, dtype=np.int64).astype(np.uint64))
-
-    def ids(self, text: str, limit: int) -> list[str] | None:
-        """The event ids of the incidents :meth:`find` finds, when at most ``limit`` (else
-        ``None``): the table and the markers read those rows by id, not by scanning for the words."""
-        found = self._ask(text, "keys.event_id", limit + 1)
-        return None if found is None or len(found) > limit else [str(i) for i in found]
-
-    def _ask(self, text: str, column: str, limit: int | None) -> list[object] | None:
+    def find(self, text: str) -> list[str] | None:
+        """The event ids of the incidents holding every word of ``text``; ``None`` when the
+        index cannot answer (a word shorter than :data:`MIN_WORD`, or no file)."""
         words = text.lower().split()
         if not words or any(len(word) < MIN_WORD for word in words):
             return None
         phrase = " AND ".join('"' + word.replace('"', '""') + '"' for word in words)
         try:
             with _open(self.path) as db:
-                rows = db.execute(f"SELECT {column} FROM words JOIN keys ON keys.n = words.rowid WHERE words MATCH ?"
-                                  + ("" if limit is None else f" LIMIT {int(limit)}"), (phrase,)).fetchall()
+                rows = db.execute("SELECT ids.event_id FROM words JOIN ids ON ids.n = words.rowid WHERE words MATCH ?",
+                                  (phrase,)).fetchall()
         except sqlite3.Error:
             return None
-        return [value for (value,) in rows]
+        return [event_id for (event_id,) in rows]
 
 
 def _open(path: Path) -> closing[sqlite3.Connection]:

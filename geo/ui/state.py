@@ -302,9 +302,9 @@ def _search_outcome(version: tuple[str, int], text: str) -> _Answer | str:
     this one answer: the search's one scan, if any, is this one."""
     index = search_index()
     if index.revision() == version[1]:
-        if (keys := index.find(text)) is not None:
-            ids = index.ids(text, SEARCH_IDS) if len(keys) <= SEARCH_IDS else None
-            return load_columns(version).matched(keys), None if ids is None else tuple(ids)
+        if (ids := index.find(text)) is not None:
+            return (load_columns(version).matched(np.unique(queries.id_keys(ids))),
+                    tuple(ids) if len(ids) <= SEARCH_IDS else None)
     elif len(load_columns(version).key) >= SEARCH_INDEX_FROM:
         _index_in_background()
     seconds = _search_seconds()
