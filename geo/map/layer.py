@@ -17,10 +17,9 @@ from datetime import date
 from typing import Any
 
 import folium
-from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from geo.map.basemap import ASSETS, script_json, static_asset
+from geo.map.basemap import ASSETS, DataElement, script_json, static_asset
 from geo.records import Incident
 from geo.safetext import safe_url
 from geo.store.queries import BBox, Cell
@@ -153,7 +152,7 @@ def _packed_cells(cells: Sequence[Cell], colors: Mapping[str, str]) -> dict[str,
             "groups": list(groups), "colors": list(palette)}
 
 
-class IncidentLayer(JSCSSMixin):  # type: ignore[misc]
+class IncidentLayer(DataElement):
     """Incidents drawn in the browser from packed JSON (see module docstring): markers
     with popups (clustered unless told not to), or, for many incidents, grid cells
     showing a count in the colour of the cell's most frequent group.
