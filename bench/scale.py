@@ -5,10 +5,12 @@ folium FastMarkerCluster page on the same data (GitHub issue "scale", its Measur
     python bench/scale.py --sizes 1k,100k --changes 20
     python bench/scale.py --write bench/RESULTS-scale.md   # also the Markdown report
     python bench/scale.py --sizes 1m --profile /tmp/scale-1m.txt   # py-spy the server's filter changes
+    python bench/scale.py --sizes 100k --postgres "$(scripts/pg_test_server.sh url /tmp/pg)"   # on PostgreSQL
 
 Data: ACLED-shaped incidents from ``bench/scale_data.py`` (seeded), one SQLite store per
 size built once by ``Store.upsert`` into ``--cache`` (default /tmp/scale-bench) and reused
-while the generator's version and seed are the same; its build time (rows/s), the build's
+while the generator's version and seed are the same (with ``--postgres``, one database per
+size on that server, built the same way); its build time (rows/s), the build's
 peak RSS and the file size are reported (from when it was built).
 
 For each size a new ``streamlit run app.py`` starts headless on a free port with
@@ -107,23 +109,64 @@ LAYER_NEW = "() => { const l = window.__imapLayer; return !!l && l !== window.__
 
 # ----------------------------------------------------------------------------- stores
 
-def ensure_store(label: str, cache: Path) -> tuple[Path, dict[str, Any]]:
-    """The store for ``label`` in ``cache``, built (in a process of its own) unless a store
-    of this generator version and seed is there."""
-    db, meta_path = cache / f"scale-{label}.sqlite3", cache / f"scale-{label}.json"
-    if db.exists() and meta_path.exists():
+def ensure_store(label: str, cache: Path, postgres: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The store for ``label`` (its location: a SQLite file in ``cache``, or with ``postgres``, a
+    server's URL, the database ``scale_<label>`` on that server), built in a process of its own
+    unless a store of this generator version and seed is there."""
+    if postgres:
+        location, meta_path = pg_database(postgres, f"scale_{label}"), cache / f"scale-{label}-pg.json"
+    else:
+        location, meta_path = str(cache / f"scale-{label}.sqlite3"), cache / f"scale-{label}.json"
+    if meta_path.exists() and (postgres or Path(location).exists()):
         meta = json.loads(meta_path.read_text())
-        if meta.get("generator") == GENERATOR and meta.get("seed") == SEED and meta.get("rows") == SIZES[label]:
+        if meta.get("generator") == GENERATOR and meta.get("seed") == SEED and meta.get("rows") == SIZES[label] \
+                and stored(location) == SIZES[label]:
             meta["reused"] = True
-            return db, meta
+            return location, meta
     cache.mkdir(parents=True, exist_ok=True)
     print(f"  building the {label} store…", flush=True)
+    if postgres:
+        fresh_database(postgres, f"scale_{label}")
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "scale_data.py"), "--size", str(SIZES[label]),
-                          "--out", str(db)], cwd=ROOT, capture_output=True, text=True, check=True)
+                          "--out", location], cwd=ROOT, capture_output=True, text=True, check=True)
     meta = json.loads(out.stdout.strip().splitlines()[-1])
     meta_path.write_text(json.dumps(meta))
     meta["reused"] = False
-    return db, meta
+    return location, meta
+
+
+def pg_database(server: str, name: str) -> str:
+    """``server``'s URL naming the database ``name`` instead."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def fresh_database(server: str, name: str) -> None:
+    """An empty database ``name`` on the PostgreSQL server of ``server`` (dropped first)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def stored(location: str) -> int | None:
+    """Incidents in the store at ``location``; None when it cannot be opened."""
+    from geo.store.database import Store
+
+    try:
+        store = Store(location)
+    except Exception:  # noqa: BLE001 - a missing database is rebuilt
+        return None
+    try:
+        return store.count()
+    finally:
+        store.close()
 
 
 @dataclass
@@ -133,12 +176,12 @@ class Truth:
     groups: dict[str, int]  # incidents per group over the whole date range
 
 
-def truth(db: Path) -> Truth:
+def truth(db: str) -> Truth:
     from geo.filters import Filters
     from geo.store import columns
     from geo.store.database import Store
 
-    store = Store(str(db))
+    store = Store(db)
     try:
         kept = columns.load(store)
         opts = kept.options()
@@ -255,28 +298,36 @@ class AppRun:
     restart_headline_s: float | None = None
     restart_map_s: float | None = None
     restart_mode: str = ""
+    # navigation (the page asked for, the server already healthy and the browser open) → map drawn:
+    # issue 22's "cold navigation → map"; the "process start →" figures also hold the browser's launch
+    cold_nav_map_s: float | None = None
+    restart_nav_map_s: float | None = None
 
 
-def first_view(page: Any, url: str, t_start: float) -> tuple[float, float, str]:
+def first_view(page: Any, url: str, t_start: float) -> tuple[float, float, str, float]:
     """A first visit: seconds from ``t_start`` (the server's process start) to the headline and
-    to the map drawn, and the map's mode; the cold start and the restart are timed alike."""
+    to the map drawn, the map's mode, and seconds from the navigation to the map drawn; the
+    cold start and the restart are timed alike."""
+    t_nav = time.monotonic()
     page.goto(url, wait_until="domcontentloaded", timeout=COLD_TIMEOUT_S * 1000)
     page.wait_for_function(HEADLINE_ANY, polling="raf", timeout=COLD_TIMEOUT_S * 1000)
     headline = time.monotonic() - t_start
     frame = map_frame(page, COLD_TIMEOUT_S)
     frame.wait_for_function(LAYER_DRAWN, polling="raf", timeout=COLD_TIMEOUT_S * 1000)
-    return headline, time.monotonic() - t_start, frame.evaluate("() => window.__imapLayer.imapMode")
+    drawn = time.monotonic()
+    return headline, drawn - t_start, frame.evaluate("() => window.__imapLayer.imapMode"), drawn - t_nav
 
 
-def run_restart(db: Path, want: Truth, errors: list[str]) -> tuple[float, float, float, str]:
+def run_restart(db: str, want: Truth, errors: list[str]) -> tuple[float, float, float, str, float]:
     """A new server on the store and cache the cold start's server used, after it stopped:
-    healthy, headline and map drawn (s from process start), and the map's mode."""
+    healthy, headline and map drawn (s from process start), the map's mode, and navigation →
+    map drawn."""
     from playwright.sync_api import sync_playwright
 
     if not any((settings.cache_dir() / "columns").glob("columns-*.npz")):
         errors.append("restart: the first server kept no columns file")
     with tempfile.TemporaryDirectory(prefix="scale-restart-") as tmp:
-        app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log")
+        app = StreamlitApp(Path(tmp) / "store", log_path=Path(tmp) / "streamlit.log", extra_env={"INCIDENTS_DB": db})
         t_start = time.monotonic()
         app.start(timeout=COLD_TIMEOUT_S)
         healthy = time.monotonic() - t_start
@@ -285,15 +336,15 @@ def run_restart(db: Path, want: Truth, errors: list[str]) -> tuple[float, float,
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS, headless=True)
                 page = browser.new_page(viewport={"width": 1280, "height": 800})
                 page.on("pageerror", lambda e: errors.append(f"restart: page error: {str(e)[:160]}"))
-                headline, drawn, mode = first_view(page, app.url, t_start)
+                headline, drawn, mode, navigated = first_view(page, app.url, t_start)
                 page.wait_for_function(HEADLINE_IS, arg=want.total, timeout=10_000)
                 browser.close()
         finally:
             app.stop()
-    return healthy, headline, drawn, mode
+    return healthy, headline, drawn, mode, navigated
 
 
-def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | None, py_spy: str | None) -> AppRun:
+def run_app(label: str, db: str, want: Truth, n_changes: int, profile: Path | None, py_spy: str | None) -> AppRun:
     from playwright.sync_api import sync_playwright
 
     groups = sorted(want.groups, key=lambda g: (-want.groups[g], g))
@@ -301,7 +352,7 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
     idle = machine_busy(2.0)
     shutil.rmtree(settings.cache_dir() / "columns", ignore_errors=True)  # a first start: every row read
     with tempfile.TemporaryDirectory(prefix="scale-app-") as tmp:
-        app = StreamlitApp(db, log_path=Path(tmp) / "streamlit.log")
+        app = StreamlitApp(Path(tmp) / "store", log_path=Path(tmp) / "streamlit.log", extra_env={"INCIDENTS_DB": db})
         t_start = time.monotonic()
         app.start(timeout=COLD_TIMEOUT_S)
         healthy = time.monotonic() - t_start
@@ -321,7 +372,7 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
                 cdp.on("Network.loadingFinished", lambda e: http_bytes.__setitem__(0, http_bytes[0] + int(e["encodedDataLength"])))
                 page.on("websocket", wire.watch)
                 page.on("pageerror", lambda e: errors.append(f"page error: {str(e)[:160]}"))
-                cold_headline, cold_map, cold_mode = first_view(page, app.url, t_start)
+                cold_headline, cold_map, cold_mode, cold_nav = first_view(page, app.url, t_start)
                 page.wait_for_function(HEADLINE_IS, arg=want.total, timeout=10_000)
                 wait_quiet(wire, 1.0, 30.0)
                 cold_ws = sum(f[3] for f in wire.frames if f[1] == "received")
@@ -400,10 +451,11 @@ def run_app(label: str, db: Path, want: Truth, n_changes: int, profile: Path | N
             app.stop()
     usage = sampler.usage()
     print(f"  {label}: restart", flush=True)
-    restart = run_restart(db, want, errors)
+    *restart, restart_nav = run_restart(db, want, errors)
     return AppRun(label, healthy, cold_headline, cold_map, cold_mode, cold_ws, cold_http, changes, heap_first, heap_last,
                   nodes_first, nodes_last, rss_after_cold, usage.peak_rss_mb, usage.end_rss_mb, idle,
-                  usage.server_cores, usage.other_cores, errors, *restart)
+                  usage.server_cores, usage.other_cores, errors, *restart,
+                  cold_nav_map_s=cold_nav, restart_nav_map_s=restart_nav)
 
 
 # ----------------------------------------------------------------------------- the baseline
@@ -421,7 +473,7 @@ class Baseline:
     error: str = ""
 
 
-def write_baseline(db: Path, html: Path) -> float:
+def write_baseline(db: str, html: Path) -> float:
     """Every located incident in a FastMarkerCluster on a plain folium map; seconds taken."""
     import folium
     from folium.plugins import FastMarkerCluster
@@ -431,7 +483,7 @@ def write_baseline(db: Path, html: Path) -> float:
     from geo.store.schema import incidents as t
 
     t0 = time.monotonic()
-    store = Store(str(db))
+    store = Store(db)
     try:
         with store.read() as conn:
             data = [[lat, lon] for lat, lon in conn.execute(
@@ -451,7 +503,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def run_baseline(label: str, db: Path, cache: Path) -> Baseline:
+def run_baseline(label: str, db: str, cache: Path) -> Baseline:
     from cdn_routes import CdnRouter
     from playwright.sync_api import sync_playwright
 
@@ -566,6 +618,8 @@ def table(results: list[SizeResult]) -> str:
     row("restart (columns kept on disk): process start → headline s", [_f(r.app.restart_headline_s) for r in results])
     row("**restart (columns kept on disk): process start → map drawn s** (mode)",
         [f"**{_f(r.app.restart_map_s)}** ({r.app.restart_mode or '—'})" for r in results])
+    row("**navigation (server healthy, browser open) → map drawn s**: cold / restart",
+        [f"**{_f(r.app.cold_nav_map_s)}** / **{_f(r.app.restart_nav_map_s)}**" for r in results])
     row("first load bytes MB: websocket + HTTP", [f"{r.app.cold_ws_bytes / 2**20:.2f} + {r.app.cold_http_bytes / 2**20:.2f}"
                                                   for r in results])
     row("filter change (choose a group, cold cache) → map redrawn p50 / max s",
@@ -694,6 +748,9 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=50, help="filter changes per size (choose, clear, …)")
     parser.add_argument("--cache", type=Path, default=Path("/tmp/scale-bench"), help="stores and baseline pages")
     parser.add_argument("--no-baseline", action="store_true", help="skip the FastMarkerCluster page")
+    parser.add_argument("--postgres", metavar="URL",
+                        help="stores on this PostgreSQL server (databases scale_<size>, replaced when stale), "
+                             "e.g. the URL scripts/pg_test_server.sh prints")
     parser.add_argument("--profile", type=Path, metavar="FILE",
                         help="py-spy (raw) the server during the filter changes of the last size")
     parser.add_argument("--py-spy", default=shutil.which("py-spy") or "/tmp/pyspy/bin/py-spy")
@@ -722,7 +779,7 @@ def main() -> None:
         print(environment(), flush=True)
     for label in ([] if args.from_json else labels):
         print(f"{label}: store", flush=True)
-        db, build = ensure_store(label, args.cache)
+        db, build = ensure_store(label, args.cache, args.postgres)
         want = truth(db)
         print(f"{label}: app ({want.total:,} incidents, {len(want.groups)} groups)", flush=True)
         profile = args.profile if args.profile and label == labels[-1] else None
@@ -731,7 +788,7 @@ def main() -> None:
         if not args.no_baseline:
             print(f"{label}: baseline", flush=True)
             base = run_baseline(label, db, args.cache)
-        results.append(SizeResult(label, want.total, build, app, base))
+        results.append(SizeResult(f"{label} PostgreSQL" if args.postgres else label, want.total, build, app, base))
         print(table(results[-1:]), flush=True)
         for e in app.errors:
             print("  error:", e)
@@ -750,7 +807,7 @@ def main() -> None:
     if args.write:
         args.write.write_text(
             f"# Scale: 1k to 1M incidents stored\n\n`python bench/scale.py --sizes {args.sizes} --changes {args.changes}`"
-            f"\n\n{environment()}\n\n{report}\n", encoding="utf-8")
+            f"{' --postgres URL' if args.postgres else ''}\n\n{environment()}\n\n{report}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

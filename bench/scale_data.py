@@ -1,6 +1,7 @@
 """ACLED-shaped incidents for the scale benchmark (bench/scale.py): deterministic, seeded.
 
     python bench/scale_data.py --size 100000 --out /tmp/scale-100k.sqlite3   # build one store
+    python bench/scale_data.py --size 100000 --out 'postgresql://…/scale_100k'   # in an empty database
 
 A few thousand invented places over Ukraine, Syria, Iraq, Lebanon, Yemen and
 Israel/Palestine, with a heavy-tailed share of the incidents each (a few front-line towns
@@ -228,22 +229,31 @@ def _pick(rng: random.Random, cum: list[float]) -> int:
     return min(bisect_left(cum, rng.random()), len(cum) - 1)
 
 
-def build(size: int, out: Path, seed: int = SEED) -> dict[str, float]:
-    """A store of ``size`` incidents at ``out`` (replaced), by ``Store.upsert``."""
+def build(size: int, out: str, seed: int = SEED) -> dict[str, float]:
+    """A store of ``size`` incidents at ``out`` (a SQLite file, replaced; or an empty
+    PostgreSQL database's URL), by ``Store.upsert``."""
+    from sqlalchemy import text
+
     from geo.store.database import Store
 
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(str(out) + suffix).unlink(missing_ok=True)
+    postgres = "://" in out
+    for suffix in () if postgres else ("", "-wal", "-shm", "-journal"):
+        Path(out + suffix).unlink(missing_ok=True)
     t0 = time.monotonic()
-    store = Store(str(out))
+    store = Store(out)
     try:
         counts = store.upsert(incidents(size, seed), actor="bench", action="scale")
+        if postgres:
+            with store.read() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                size_bytes = int(conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one())
     finally:
         store.close()
     seconds = time.monotonic() - t0
     if counts.added != size:
         raise RuntimeError(f"added {counts.added} of {size}")
-    size_bytes = sum(Path(str(out) + s).stat().st_size for s in ("", "-wal") if Path(str(out) + s).exists())
+    if not postgres:
+        size_bytes = sum(Path(out + s).stat().st_size for s in ("", "-wal") if Path(out + s).exists())
     return {"rows": size, "seconds": seconds, "rows_per_s": size / seconds,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "file_mb": size_bytes / 2**20,
             "generator": GENERATOR, "seed": seed}  # type: ignore[dict-item]
@@ -252,7 +262,7 @@ def build(size: int, out: Path, seed: int = SEED) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, required=True)
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", required=True, help="a SQLite file, or an empty PostgreSQL database's URL")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
     print(json.dumps(build(args.size, args.out, args.seed)), flush=True)
