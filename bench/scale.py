@@ -146,7 +146,9 @@ def fresh_database(server: str, name: str) -> None:
     """An empty database ``name`` on the PostgreSQL server of ``server`` (dropped first)."""
     from sqlalchemy import create_engine, text
 
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    from geo.store.schema import database_url
+
+    engine = create_engine(database_url(server), isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -157,11 +159,12 @@ def fresh_database(server: str, name: str) -> None:
 
 def stored(location: str) -> int | None:
     """Incidents in the store at ``location``; None when it cannot be opened."""
+    from geo.errors import IncidentMapError
     from geo.store.database import Store
 
     try:
         store = Store(location)
-    except Exception:  # noqa: BLE001 - a missing database is rebuilt
+    except IncidentMapError:  # a database that is not there: it is built
         return None
     try:
         return store.count()

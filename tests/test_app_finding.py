@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 from streamlit.testing.v1 import AppTest
 
+from geo.gazetteer import Gazetteer
 from geo.store import queries
 from geo.ui import state
 from geo.ui.state import load_store
@@ -23,7 +24,9 @@ LAST = date(2024, 12, 3)  # the newest bundled incident
 
 
 @pytest.fixture
-def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gazetteer: Gazetteer) -> AppTest:
+    """The app on a new store, the place index built first (as on a deployed app): a first start
+    builds it in the background, and a test run alone would time out while it does."""
     monkeypatch.setenv("INCIDENTS_DB", str(tmp_path / "app.sqlite3"))
     load_store.clear()
     return AppTest.from_file("../app.py", default_timeout=90)

@@ -315,22 +315,25 @@ def _search_outcome(version: tuple[str, int], text: str) -> _Answer | str:
                 "words (setting search_timeout_s).")
 
 
+def _answer(version: tuple[str, int], chosen: filters.Filters) -> _Answer | None:
+    """:func:`_search_outcome` for ``chosen``'s search; ``None``: no search, or not applied."""
+    text = chosen.search.strip().lower()
+    found = _search_outcome(version, text) if text else None
+    return None if isinstance(found, str) else found
+
+
 def search_ids(version: tuple[str, int], chosen: filters.Filters) -> tuple[str, ...] | None:
     """The event ids matching ``chosen``'s search when the search index gave them (at most
     ``SEARCH_IDS``): the table's and the markers' rows are then read by id, with no scan for
     the words (``None``: read as the words say)."""
-    text = chosen.search.strip().lower()
-    found = _search_outcome(version, text) if text else None
-    return None if found is None or isinstance(found, str) else found[1]
+    found = _answer(version, chosen)
+    return found[1] if found else None
 
 
 def search_mask(version: tuple[str, int], chosen: filters.Filters) -> npt.NDArray[np.bool_] | None:
     """The answer to ``chosen``'s search (``None``: no search), once :func:`checked_search` let it through."""
-    text = chosen.search.strip().lower()
-    if not text:
-        return None
-    found = _search_outcome(version, text)
-    return None if isinstance(found, str) else found[0]
+    found = _answer(version, chosen)
+    return found[0] if found else None
 
 
 def checked_search(version: tuple[str, int], chosen: filters.Filters) -> tuple[filters.Filters, str]:
